@@ -1,0 +1,22 @@
+//! `presales`: a presales technical-support team's workflow, kept as YAML files in git.
+//!
+//! Codemap:
+//! - [`model`]: record types (request, solution, customer), IDs, history. Pure.
+//! - [`config`]: `presales.toml`: team, SLA limits, workflow definitions.
+//! - [`workflow`]: stages, legal moves and guards. Pure functions.
+//! - [`assign`]: dispatch policies (round-robin, least-loaded). Pure.
+//! - [`store`]: root discovery, paths, canonical YAML, atomic writes, the lock. The only
+//!   module that touches record files.
+//! - [`git`]: the only module that runs git.
+//! - [`cli`]: clap commands and output rendering. The only module that prints.
+
+pub mod assign;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod git;
+pub mod model;
+pub mod store;
+pub mod workflow;
+
+pub use error::{Error, Result};

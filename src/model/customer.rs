@@ -1,0 +1,52 @@
+//! The customer file (客户档案). Service history is derived from requests, not stored here.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Extra, HistoryEntry, Kind, Record, Timestamp, is_false};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_owner: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub confidential: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    pub created: Timestamp,
+    #[serde(flatten)]
+    pub extra: Extra,
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+impl Record for Customer {
+    const KIND: Kind = Kind::Customer;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn history(&self) -> &[HistoryEntry] {
+        &self.history
+    }
+    fn history_mut(&mut self) -> &mut Vec<HistoryEntry> {
+        &mut self.history
+    }
+}

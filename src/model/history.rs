@@ -1,0 +1,56 @@
+//! The append-only history entry that every record carries.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Extra, Timestamp};
+
+/// One change a command made: who, when, what. Entries are appended, never rewritten.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: Timestamp,
+    pub by: String,
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl HistoryEntry {
+    pub fn new(at: Timestamp, by: &str, action: &str) -> HistoryEntry {
+        HistoryEntry {
+            at,
+            by: by.to_string(),
+            action: action.to_string(),
+            from: None,
+            to: None,
+            note: None,
+            extra: Extra::new(),
+        }
+    }
+
+    pub fn from_to(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
+        self.from = Some(from.into());
+        self.to = Some(to.into());
+        self
+    }
+
+    pub fn to(mut self, to: impl Into<String>) -> Self {
+        self.to = Some(to.into());
+        self
+    }
+
+    pub fn note(mut self, note: Option<impl Into<String>>) -> Self {
+        self.note = note.map(Into::into);
+        self
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.extra.insert(key.to_string(), value.into());
+        self
+    }
+}

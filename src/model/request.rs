@@ -1,0 +1,200 @@
+//! The request record (需求登记) and its parts: assessment, demos with feedback, outcome.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Extra, HistoryEntry, Kind, Priority, Record, Timestamp, is_false};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: String,
+    pub title: String,
+    /// Workflow type, a key of `[workflow.types]` in presales.toml.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub priority: Priority,
+    pub customer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opportunity: Option<Opportunity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
+    pub created: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<NaiveDate>,
+    pub stage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Skills an engineer needs to take the request (派工: skip who lacks them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<Assessment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demos: Vec<Demo>,
+    /// Knowledge-base articles used while working on the request (资料使用记录).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub articles: Vec<ArticleUse>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub technical_win: bool,
+    /// The closing summary (工作记录与总结).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Customer satisfaction, 1–5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<u8>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub confidential: bool,
+    #[serde(flatten)]
+    pub extra: Extra,
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Record for Request {
+    const KIND: Kind = Kind::Request;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn history(&self) -> &[HistoryEntry] {
+        &self.history
+    }
+    fn history_mut(&mut self) -> &mut Vec<HistoryEntry> {
+        &mut self.history
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opportunity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<rust_decimal::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_close: Option<NaiveDate>,
+}
+
+/// Feasibility analysis (需求分析与评估).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    pub feasibility: Feasibility,
+    pub difficulty: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feasibility {
+    Feasible,
+    Partial,
+    Infeasible,
+}
+
+/// A demo meeting (演示会议) and the feedback collected there (收集反馈).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Demo {
+    pub date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attendees: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feedback: Vec<Feedback>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub from: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<Disposition>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    Accepted,
+    Rejected,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleUse {
+    pub id: String,
+    pub at: Timestamp,
+    pub by: String,
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Won,
+    Lost,
+    Cancelled,
+    NoDecision,
+    Infeasible,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Won,
+        Outcome::Lost,
+        Outcome::Cancelled,
+        Outcome::NoDecision,
+        Outcome::Infeasible,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Won => "won",
+            Outcome::Lost => "lost",
+            Outcome::Cancelled => "cancelled",
+            Outcome::NoDecision => "no_decision",
+            Outcome::Infeasible => "infeasible",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Outcome {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown outcome `{s}` (expected won, lost, cancelled, no_decision or infeasible)")
+            })
+    }
+}
+
+impl Feasibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feasibility::Feasible => "feasible",
+            Feasibility::Partial => "partial",
+            Feasibility::Infeasible => "infeasible",
+        }
+    }
+}

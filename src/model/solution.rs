@@ -1,0 +1,158 @@
+//! The solution record (解决方案): plan, time plan, resources, quotation, risks, reviews,
+//! approval and handover.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::{Extra, HistoryEntry, Kind, Record, Timestamp};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Solution {
+    pub id: String,
+    pub request: String,
+    pub title: String,
+    pub version: u32,
+    pub author: String,
+    pub created: Timestamp,
+    /// Technical plan in Markdown, inline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// Technical plan kept in a Markdown file of the repository, relative to the store root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<Milestone>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<Resource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotation: Option<Quotation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<Risk>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<ReviewRound>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover: Option<Handover>,
+    #[serde(flatten)]
+    pub extra: Extra,
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Record for Solution {
+    const KIND: Kind = Kind::Solution;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn history(&self) -> &[HistoryEntry] {
+        &self.history
+    }
+    fn history_mut(&mut self) -> &mut Vec<HistoryEntry> {
+        &mut self.history
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub name: String,
+    pub date: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    pub days: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quotation {
+    pub currency: String,
+    #[serde(default)]
+    pub lines: Vec<QuoteLine>,
+    pub total: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteLine {
+    pub item: String,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Risk {
+    pub description: String,
+    pub likelihood: u8,
+    pub impact: u8,
+    pub mitigation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRound {
+    pub round: u32,
+    pub opened: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<Timestamp>,
+    #[serde(default)]
+    pub verdicts: Vec<Verdict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub reviewer: String,
+    pub verdict: VerdictKind,
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
+    Pass,
+    Revise,
+    Reject,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    pub by: String,
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handover {
+    pub to: String,
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub training: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl Solution {
+    /// Whether a technical plan is present (inline or as a file).
+    pub fn has_plan(&self) -> bool {
+        self.plan.as_deref().is_some_and(|p| !p.trim().is_empty()) || self.plan_file.is_some()
+    }
+}
+
+impl VerdictKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictKind::Pass => "pass",
+            VerdictKind::Revise => "revise",
+            VerdictKind::Reject => "reject",
+        }
+    }
+}

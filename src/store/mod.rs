@@ -1,0 +1,374 @@
+//! The store on disk: root discovery, paths, canonical record files, atomic writes, the lock.
+//!
+//! The only module that touches record files and presales.toml. A record's path is a
+//! function of its ID alone ([`Store::path_of`]); state never moves a file.
+
+mod lock;
+pub mod yaml;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+pub use lock::StoreLock;
+
+use crate::config::{self, CONFIG_FILE, Config};
+use crate::error::{Error, Result};
+use crate::model::id::{abbreviates, check_abbreviation};
+use crate::model::{Kind, Record, RecordId, Timestamp};
+use crate::workflow::Workflow;
+
+/// Folder of derived caches; deleting it loses nothing.
+pub const CACHE_DIR: &str = ".presales";
+
+pub struct Store {
+    root: PathBuf,
+    pub config: Config,
+    pub workflow: Workflow,
+}
+
+/// Finds the store root: `--root`, else `PRESALES_ROOT`, else the nearest folder at or above
+/// `cwd` holding presales.toml (like git finds `.git`).
+pub fn discover(explicit: Option<&Path>, env: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
+    if let Some(dir) = explicit.or(env) {
+        let dir = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            cwd.join(dir)
+        };
+        if dir.join(CONFIG_FILE).is_file() {
+            return Ok(dir);
+        }
+        return Err(Error::NoStore { start: dir });
+    }
+    cwd.ancestors()
+        .find(|d| d.join(CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Error::NoStore {
+            start: cwd.to_path_buf(),
+        })
+}
+
+/// Creates a new store in `dir`: presales.toml, the record folders and a .gitignore for the
+/// caches. Refuses when `dir` already holds a store. Returns the files written.
+pub fn init(dir: &Path, with_example_team: bool) -> Result<Vec<PathBuf>> {
+    let config_path = dir.join(CONFIG_FILE);
+    if config_path.exists() {
+        return Err(Error::StoreExists {
+            dir: dir.to_path_buf(),
+        });
+    }
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut written = Vec::new();
+    write_atomic(&config_path, config::template(with_example_team).as_bytes())?;
+    written.push(config_path);
+    for kind in Kind::ALL {
+        let sub = dir.join(kind.dir());
+        fs::create_dir_all(&sub).map_err(|e| Error::io(&sub, e))?;
+        // git does not track empty folders; a .gitkeep makes the layout visible in a clone.
+        let keep = sub.join(".gitkeep");
+        if !keep.exists() {
+            write_atomic(&keep, b"")?;
+            written.push(keep);
+        }
+    }
+    let gitignore = dir.join(".gitignore");
+    let line = format!("/{CACHE_DIR}/\n");
+    let existing = fs::read_to_string(&gitignore).unwrap_or_default();
+    if !existing.lines().any(|l| l.trim() == line.trim()) {
+        let mut text = existing;
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str("# presales: derived caches (search index, parse cache), rebuilt on demand\n");
+        text.push_str(&line);
+        write_atomic(&gitignore, text.as_bytes())?;
+        written.push(gitignore);
+    }
+    Ok(written)
+}
+
+impl Store {
+    /// Opens the store at `root`, reading and checking presales.toml.
+    pub fn open(root: PathBuf) -> Result<Store> {
+        let path = root.join(CONFIG_FILE);
+        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let config = Config::parse(&text).map_err(|e| toml_error(&path, &text, &e))?;
+        let workflow = Workflow::new(&config.workflow).map_err(|message| Error::Parse {
+            path: path.clone(),
+            line: 1,
+            column: 1,
+            message,
+            hint: Some("fix the [workflow] section of presales.toml".into()),
+        })?;
+        Ok(Store {
+            root,
+            config,
+            workflow,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join(CONFIG_FILE)
+    }
+
+    /// The path of a record relative to the root: `requests/2026/REQ-….yaml`.
+    pub fn rel_path(id: &RecordId) -> PathBuf {
+        let kind = id.kind();
+        let mut p = PathBuf::from(kind.dir());
+        if kind.by_year() {
+            p.push(id.year().to_string());
+        }
+        p.push(format!("{id}.yaml"));
+        p
+    }
+
+    pub fn path_of(&self, id: &RecordId) -> PathBuf {
+        self.root.join(Self::rel_path(id))
+    }
+
+    /// Path relative to the root, for messages.
+    pub fn display_path(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.root).unwrap_or(path).to_path_buf()
+    }
+
+    /// All record files of a kind, by ID order. Files whose names are not IDs are ignored.
+    pub fn ids(&self, kind: Kind) -> Result<Vec<(RecordId, PathBuf)>> {
+        let dir = self.root.join(kind.dir());
+        if !dir.exists() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for entry in walkdir::WalkDir::new(&dir).max_depth(2).sort_by_file_name() {
+            let entry = entry.map_err(|e| {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
+                Error::io(path, e.into())
+            })?;
+            let name = entry.file_name().to_string_lossy();
+            let Some(stem) = name.strip_suffix(".yaml") else {
+                continue;
+            };
+            if let Ok(id) = RecordId::parse(stem)
+                && id.kind() == kind
+                && id.as_str() == stem
+            {
+                out.push((id, entry.into_path()));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Resolves a full ID or a unique abbreviation (prefix or suffix) to an existing record.
+    pub fn resolve(&self, kind: Kind, input: &str) -> Result<RecordId> {
+        let abbrev = check_abbreviation(input).map_err(Error::invalid)?;
+        if let Ok(id) = RecordId::parse(&abbrev) {
+            if id.kind() != kind {
+                return Err(Error::invalid(format!(
+                    "{id} is a {}, not a {}",
+                    id.kind().noun(),
+                    kind.noun()
+                )));
+            }
+            // A full ID needs no scan: its path is known.
+            if self.path_of(&id).is_file() {
+                return Ok(id);
+            }
+        }
+        let matches: Vec<RecordId> = self
+            .ids(kind)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .filter(|id| abbreviates(&abbrev, id.as_str()))
+            .collect();
+        match matches.len() {
+            1 => Ok(matches.into_iter().next().expect("one match")),
+            0 => Err(Error::NotFound {
+                noun: kind.noun(),
+                input: input.to_string(),
+                hint: Some(format!(
+                    "list them with `presales {}list`",
+                    match kind {
+                        Kind::Request => "",
+                        Kind::Solution => "solution ",
+                        Kind::Article => "kb ",
+                        Kind::Customer => "customer ",
+                    }
+                )),
+            }),
+            _ => Err(Error::Ambiguous {
+                input: input.to_string(),
+                matches: matches.iter().map(ToString::to_string).collect(),
+            }),
+        }
+    }
+
+    /// Reads one record and checks that its `id` field matches its file name.
+    pub fn load<T: Record>(&self, id: &RecordId) -> Result<T> {
+        self.load_path(&self.path_of(id))
+    }
+
+    pub fn load_path<T: Record>(&self, path: &Path) -> Result<T> {
+        let text = fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))?;
+        let shown = self.display_path(path);
+        let record: T = yaml::parse(&shown, &text)?;
+        let stem = path.file_stem().map(|s| s.to_string_lossy().to_string());
+        if stem.as_deref() != Some(record.id()) {
+            return Err(Error::Parse {
+                path: shown,
+                line: line_of(&text, "id:"),
+                column: 1,
+                message: format!(
+                    "id `{}` does not match the file name `{}`",
+                    record.id(),
+                    stem.unwrap_or_default()
+                ),
+                hint: Some("a record's file name is its ID; restore the id field".into()),
+            });
+        }
+        Ok(record)
+    }
+
+    /// Reads every record of a kind. Bad files are returned as errors beside the good ones,
+    /// so one broken file never hides the rest.
+    pub fn load_all<T: Record>(&self) -> (Vec<T>, Vec<Error>) {
+        let mut records = Vec::new();
+        let mut errors = Vec::new();
+        match self.ids(T::KIND) {
+            Ok(ids) => {
+                for (_, path) in ids {
+                    match self.load_path::<T>(&path) {
+                        Ok(r) => records.push(r),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+        (records, errors)
+    }
+
+    /// Writes a record in canonical form, atomically. The caller holds the store lock.
+    /// Returns the path written, or `None` when the file already held exactly these bytes.
+    pub fn save<T: Record>(&self, record: &T, _lock: &StoreLock) -> Result<Option<PathBuf>> {
+        let id = RecordId::parse(record.id()).map_err(Error::invalid)?;
+        let path = self.path_of(&id);
+        let text = yaml::to_canonical(record).map_err(|e| {
+            Error::invalid(format!("cannot serialize {}: {e}", record.id()))
+        })?;
+        if fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
+            return Ok(None);
+        }
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        write_atomic(&path, text.as_bytes())?;
+        Ok(Some(path))
+    }
+
+    /// Mints an ID not used in this checkout. Other branches are covered by the randomness.
+    pub fn mint(&self, kind: Kind, now: Timestamp) -> Result<RecordId> {
+        for _ in 0..16 {
+            let mut bytes = [0u8; 4];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| Error::invalid(format!("no randomness for a new ID: {e}")))?;
+            let id = RecordId::mint(kind, now, u32::from_le_bytes(bytes));
+            if !self.path_of(&id).exists() {
+                return Ok(id);
+            }
+        }
+        Err(Error::invalid("could not mint a free ID after 16 tries"))
+    }
+
+    /// Takes the store-wide write lock; held until the guard drops.
+    pub fn lock(&self) -> Result<StoreLock> {
+        StoreLock::acquire(&self.root.join(CACHE_DIR))
+    }
+
+    /// Edits presales.toml keeping its comments and layout, then re-reads it.
+    pub fn edit_config(
+        &mut self,
+        _lock: &StoreLock,
+        edit: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.config_path();
+        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+            let (line, column) = span_position(&text, e.span());
+            Error::Parse {
+                path: path.clone(),
+                line,
+                column,
+                message: e.message().to_string(),
+                hint: None,
+            }
+        })?;
+        edit(&mut doc)?;
+        let new_text = doc.to_string();
+        let config = Config::parse(&new_text).map_err(|e| toml_error(&path, &new_text, &e))?;
+        write_atomic(&path, new_text.as_bytes())?;
+        self.config = config;
+        Ok(())
+    }
+
+    /// Ensures `.presales/` exists and returns a path inside it.
+    pub fn cache_path(&self, name: &str) -> Result<PathBuf> {
+        let dir = self.root.join(CACHE_DIR);
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(dir.join(name))
+    }
+}
+
+/// Writes `bytes` to `path` via a temp file in the same folder, fsync and rename, so a
+/// crash leaves either the old file or the new one, never a truncated one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".presales-tmp-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    // Make the rename itself durable; best effort where folders cannot be opened.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let (line, column) = e.span().map_or((1, 1), |s| span_position(text, Some(s)));
+    Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: e.message().trim().to_string(),
+        hint: Some("see docs/file-formats.md for the shape of presales.toml".into()),
+    }
+}
+
+fn span_position(text: &str, span: Option<std::ops::Range<usize>>) -> (u64, u64) {
+    let Some(span) = span else { return (1, 1) };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+    (line, column)
+}
+
+fn line_of(text: &str, prefix: &str) -> u64 {
+    text.lines()
+        .position(|l| l.starts_with(prefix))
+        .map_or(1, |i| i as u64 + 1)
+}
+
+/// The calendar day of a timestamp, in its own offset.
+pub fn day_of(t: Timestamp) -> NaiveDate {
+    t.date_naive()
+}
