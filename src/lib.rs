@@ -7,6 +7,7 @@
 //! - [`assign`]: dispatch policies (round-robin, least-loaded). Pure.
 //! - [`store`]: root discovery, paths, canonical YAML, atomic writes, the lock. The only
 //!   module that touches record files.
+//! - [`ops`]: the operations behind writing commands: validate, run the workflow, save.
 //! - [`git`]: the only module that runs git.
 //! - [`cli`]: clap commands and output rendering. The only module that prints.
 
@@ -16,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod git;
 pub mod model;
+pub mod ops;
 pub mod store;
 pub mod workflow;
 

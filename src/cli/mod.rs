@@ -1,1 +1,237 @@
-//! cli
+//! The command line: clap types, one file per subcommand, and the one place that prints,
+//! prompts, and reads argv and the environment.
+
+mod advance;
+mod assess;
+mod assign;
+mod close;
+mod comment;
+mod customer;
+mod edit;
+mod init;
+mod list;
+mod new;
+mod output;
+mod show;
+mod team;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::model::{Timestamp, to_record_time};
+use crate::ops::Actor;
+use crate::store::{self, Store};
+
+pub use output::{ColorChoice, Format};
+
+/// Run a presales technical-support team's workflow out of a git repository.
+///
+/// Requests, solutions, knowledge-base articles and customers are YAML files in a folder
+/// kept under git; commands create them and move them through the workflow.
+#[derive(Debug, Parser)]
+#[command(name = "presales", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  presales init my-store && cd my-store
+  presales customer new --name 华东银行 --industry banking
+  presales new --title '智慧园区网络改造' --customer CUS-… --priority P2
+  presales assign REQ-… --auto --dry-run
+  presales list --open";
+
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Store root (default: the nearest folder holding presales.toml).
+    #[arg(long, global = true, env = "PRESALES_ROOT", value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Act as this team member (id or e-mail); default: git config user.email.
+    #[arg(long = "as", global = true, env = "PRESALES_USER", value_name = "MEMBER")]
+    as_member: Option<String>,
+    /// Output format of read commands.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// When to use colour on the terminal.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Never prompt; fail when something required is missing.
+    #[arg(long, global = true)]
+    no_input: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::Args),
+    Team(team::Args),
+    Customer(customer::Args),
+    New(new::Args),
+    Assign(assign::Args),
+    Assess(assess::Args),
+    Advance(advance::Args),
+    Comment(comment::Args),
+    Close(close::Args),
+    Show(show::Args),
+    List(list::Args),
+    Edit(edit::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What every command gets: the parsed global flags and the environment, read once.
+pub struct Ctx {
+    pub format: Format,
+    root: Option<PathBuf>,
+    as_member: Option<String>,
+    no_input: bool,
+    cwd: PathBuf,
+    now_env: Option<String>,
+    pub color: bool,
+    /// Set by commands that reported a problem but went on (exit 1 at the end).
+    pub failed: std::cell::Cell<bool>,
+}
+
+impl Ctx {
+    pub fn store(&self) -> Result<Store> {
+        let root = store::discover(self.root.as_deref(), None, &self.cwd)?;
+        Store::open(root)
+    }
+
+    /// The clock, or `PRESALES_NOW` (RFC 3339) so tests and CI are reproducible.
+    pub fn now(&self) -> Result<Timestamp> {
+        match &self.now_env {
+            Some(s) => chrono::DateTime::parse_from_rfc3339(s.trim())
+                .map(to_record_time)
+                .map_err(|e| {
+                    Error::invalid_with_hint(
+                        format!("PRESALES_NOW=`{s}` is not an RFC 3339 time: {e}"),
+                        "e.g. PRESALES_NOW=2026-11-27T10:00:00+08:00",
+                    )
+                }),
+            None => Ok(to_record_time(chrono::Local::now().fixed_offset())),
+        }
+    }
+
+    /// The caller, matched to a team member: `--as`, `PRESALES_USER`, `git config user.email`.
+    pub fn actor(&self, store: &Store) -> Result<Actor> {
+        let now = self.now()?;
+        let given = self
+            .as_member
+            .clone()
+            .or_else(|| crate::git::user_email(store.root()));
+        let Some(given) = given else {
+            return Err(Error::invalid_with_hint(
+                "who are you? no --as, PRESALES_USER or git user.email is set",
+                "pass --as MEMBER or set PRESALES_USER",
+            ));
+        };
+        if let Some(m) = store.config.find_member(&given) {
+            return Ok(Actor {
+                id: m.id.clone(),
+                now,
+            });
+        }
+        if store.config.members.is_empty() {
+            // A store without a team yet: record who it was as given.
+            return Ok(Actor { id: given, now });
+        }
+        Err(Error::invalid_with_hint(
+            format!("`{given}` is not a member of the team in presales.toml"),
+            format!(
+                "pass --as with one of: {}; or add yourself with `presales team add`",
+                store.config.member_ids().join(", ")
+            ),
+        ))
+    }
+
+    /// Prompts are allowed only on a terminal and without --no-input.
+    pub fn interactive(&self) -> bool {
+        !self.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+
+    /// Reports a problem that does not stop the command; the exit code becomes 1.
+    pub fn warn_error(&self, e: &Error) {
+        report(e, self.color);
+        self.failed.set(true);
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let ctx = Ctx {
+        format: cli.global.format,
+        root: cli.global.root,
+        as_member: cli.global.as_member,
+        no_input: cli.global.no_input,
+        cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        now_env: std::env::var("PRESALES_NOW").ok().filter(|s| !s.is_empty()),
+        color: output::color_enabled(cli.global.color, no_color),
+        failed: std::cell::Cell::new(false),
+    };
+    let result = match cli.command {
+        Command::Init(a) => init::run(&ctx, a),
+        Command::Team(a) => team::run(&ctx, a),
+        Command::Customer(a) => customer::run(&ctx, a),
+        Command::New(a) => new::run(&ctx, a),
+        Command::Assign(a) => assign::run(&ctx, a),
+        Command::Assess(a) => assess::run(&ctx, a),
+        Command::Advance(a) => advance::run(&ctx, a),
+        Command::Comment(a) => comment::run(&ctx, a),
+        Command::Close(a) => close::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
+        Command::List(a) => list::run(&ctx, a),
+        Command::Edit(a) => edit::run(&ctx, a),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "presales", &mut buf);
+            output::print(&String::from_utf8_lossy(&buf));
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) if ctx.failed.get() => ExitCode::from(1),
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e, ctx.color);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The one place errors become text: `error: …`, then `hint: …`.
+fn report(e: &Error, color: bool) {
+    let (red, yellow, reset) = if color {
+        ("\x1b[1;31m", "\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    eprintln!("{red}error{reset}: {e}");
+    if let Some(hint) = e.hint() {
+        eprintln!("{yellow}hint{reset}: {hint}");
+    }
+}
+
+/// Parses a `YYYY-MM-DD` flag value.
+pub fn parse_date(s: &str) -> std::result::Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date (expected YYYY-MM-DD, e.g. 2026-12-01)"))
+}
+
+/// Prints the files a command wrote, relative to the root, on stderr.
+fn report_written(store: &Store, touched: &[PathBuf]) {
+    for p in touched {
+        eprintln!("wrote {}", store.display_path(p).display());
+    }
+}

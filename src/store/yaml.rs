@@ -20,9 +20,9 @@ fn options() -> serde_saphyr::SerializerOptions {
 /// one list item per line, UTF-8 text as is, multi-line text as `|` blocks, LF, one
 /// trailing newline. YAML 1.1 words such as `no` or `on` and date-like strings are quoted
 /// so that other YAML readers do not turn them into booleans or dates.
-pub fn to_canonical<T: Serialize>(record: &T) -> std::result::Result<String, String> {
+pub fn to_canonical<T: Serialize + ?Sized>(record: &T) -> std::result::Result<String, String> {
     let mut text =
-        serde_saphyr::to_string_with_options(record, options()).map_err(|e| e.to_string())?;
+        serde_saphyr::to_string_with_options(&record, options()).map_err(|e| e.to_string())?;
     if text.starts_with("---\n") {
         text.drain(..4);
     }

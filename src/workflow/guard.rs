@@ -223,23 +223,25 @@ impl Guard {
                 }
             }
             Guard::Outcome => {
+                let allowed = wf.closing_outcomes(path, &req.stage);
+                let names: Vec<&str> = allowed.iter().map(|o| o.as_str()).collect();
                 match req.outcome {
                     None => out.push(format!(
-                        "an outcome (`presales close {id} --outcome won|lost|cancelled|no_decision|infeasible --summary T`)"
+                        "an outcome and summary (`presales close {id} --outcome {} --summary T`)",
+                        names.join("|")
                     )),
                     Some(outcome) => {
-                        let allowed = wf.closing_outcomes(path, &req.stage);
                         if !allowed.contains(&outcome) {
                             out.push(format!(
                                 "an outcome allowed from `{}`: {} (not {outcome})",
                                 req.stage,
-                                allowed.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ")
+                                names.join(", ")
                             ));
                         }
+                        if req.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                            out.push("a written summary (`--summary T`)".to_string());
+                        }
                     }
-                }
-                if req.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                    out.push("a written summary (`--summary T`)".to_string());
                 }
             }
         }

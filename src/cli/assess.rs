@@ -1,0 +1,39 @@
+//! `presales assess`: record the feasibility analysis (需求分析与评估).
+
+use super::{Ctx, output, report_written};
+use crate::error::Result;
+use crate::model::Kind;
+use crate::model::request::Assessment;
+use crate::ops;
+
+/// Record the feasibility analysis of a request; an assigned request moves to `analysis`.
+///
+/// Examples:
+///   presales assess 7KQ2MX --feasibility feasible --difficulty 3 --notes '现有产品可覆盖，需定制接口'
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    id: String,
+    /// feasible, partial or infeasible
+    #[arg(long, value_parser = ["feasible", "partial", "infeasible"])]
+    feasibility: String,
+    /// 1 (easy) to 5 (hard)
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    difficulty: u8,
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let store = ctx.store()?;
+    let id = store.resolve(Kind::Request, &a.id)?;
+    let actor = ctx.actor(&store)?;
+    let assessment = Assessment {
+        feasibility: ops::feasibility(&a.feasibility)?,
+        difficulty: a.difficulty,
+        notes: a.notes.filter(|n| !n.trim().is_empty()),
+    };
+    let (req, touched) = ops::assess(&store, &actor, &id, assessment)?;
+    report_written(&store, &touched);
+    output::print(&format!("{id} assessed; stage: {}\n", req.stage));
+    Ok(())
+}

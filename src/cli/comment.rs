@@ -1,0 +1,26 @@
+//! `presales comment`: add a note to a request's history.
+
+use super::{Ctx, output, report_written};
+use crate::error::Result;
+use crate::model::Kind;
+use crate::ops;
+
+/// Append a comment to a request's history.
+///
+/// Examples:
+///   presales comment 7KQ2MX '客户希望下周二演示'
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    id: String,
+    text: String,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let store = ctx.store()?;
+    let id = store.resolve(Kind::Request, &a.id)?;
+    let actor = ctx.actor(&store)?;
+    let (req, touched) = ops::comment(&store, &actor, &id, &a.text)?;
+    report_written(&store, &touched);
+    output::print(&format!("{id}: comment added ({} history entries)\n", req.history.len()));
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! `presales init`: create a store.
+
+use std::path::PathBuf;
+
+use super::Ctx;
+use crate::error::Result;
+use crate::store;
+
+/// Create a presales store: presales.toml, the record folders and a .gitignore.
+///
+/// Refuses to overwrite an existing store. Without --empty, presales.toml holds an
+/// example team (marked as such) to edit or replace.
+///
+/// Examples:
+///   presales init
+///   presales init ~/deals --empty
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Folder to create the store in (default: the current folder).
+    dir: Option<PathBuf>,
+    /// Leave the team empty instead of writing the example team.
+    #[arg(long)]
+    empty: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
+    let dir = match args.dir {
+        Some(d) if d.is_absolute() => d,
+        Some(d) => ctx.cwd.join(d),
+        None => ctx.cwd.clone(),
+    };
+    let written = store::init(&dir, !args.empty)?;
+    for p in &written {
+        eprintln!(
+            "wrote {}",
+            p.strip_prefix(&dir).unwrap_or(p).display()
+        );
+    }
+    eprintln!("Initialized a presales store in {}", dir.display());
+    if args.empty {
+        eprintln!("Next: add your team with `presales team add ID --name N --role engineer --skill S`.");
+    } else {
+        eprintln!("Next: replace the EXAMPLE TEAM in presales.toml with your own people (`presales team`).");
+    }
+    Ok(())
+}

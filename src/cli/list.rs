@@ -1,0 +1,92 @@
+//! `presales list`: requests, filtered.
+
+use super::{Ctx, output};
+use crate::error::{Error, Result};
+use crate::model::{Customer, Kind, Request};
+use crate::workflow::CLOSED;
+
+/// List requests, oldest first. Files that do not parse are reported on stderr, the
+/// others still listed, and the exit code is 1.
+///
+/// Examples:
+///   presales list --open
+///   presales list --stage review --assignee li.na
+///   presales list --overdue --format json
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    stage: Option<String>,
+    #[arg(long)]
+    assignee: Option<String>,
+    #[arg(long = "type")]
+    kind: Option<String>,
+    /// Customer ID or unique abbreviation.
+    #[arg(long)]
+    customer: Option<String>,
+    /// Only requests that are not closed.
+    #[arg(long)]
+    open: bool,
+    /// Only open requests past their due date.
+    #[arg(long)]
+    overdue: bool,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let store = ctx.store()?;
+    if let Some(stage) = &a.stage {
+        let all = store.workflow.all_stages();
+        if !all.contains(stage) {
+            return Err(Error::invalid_with_hint(
+                format!("unknown stage `{stage}`"),
+                format!("stages: {}", all.join(", ")),
+            ));
+        }
+    }
+    if let Some(kind) = &a.kind {
+        store.workflow.path(kind)?;
+    }
+    if let Some(m) = &a.assignee {
+        crate::ops::check_member(&store, m)?;
+    }
+    let customer = match &a.customer {
+        Some(c) => Some(store.resolve(Kind::Customer, c)?.to_string()),
+        None => None,
+    };
+    let today = ctx.now()?.date_naive();
+    let (requests, errors) = store.load_all::<Request>();
+    for e in &errors {
+        ctx.warn_error(e);
+    }
+    let (customers, _) = store.load_all::<Customer>();
+    let shown: Vec<&Request> = requests
+        .iter()
+        .filter(|r| a.stage.as_ref().is_none_or(|s| &r.stage == s))
+        .filter(|r| a.assignee.is_none() || r.assignee == a.assignee)
+        .filter(|r| a.kind.as_ref().is_none_or(|k| &r.kind == k))
+        .filter(|r| customer.as_ref().is_none_or(|c| &r.customer == c))
+        .filter(|r| !a.open || r.stage != CLOSED)
+        .filter(|r| !a.overdue || (r.stage != CLOSED && r.due.is_some_and(|d| d < today)))
+        .collect();
+    let rows = shown
+        .iter()
+        .map(|r| {
+            let cname = customers
+                .iter()
+                .find(|c| c.id == r.customer)
+                .map_or_else(|| r.customer.clone(), |c| c.name.clone());
+            vec![
+                r.id.clone(),
+                r.stage.clone(),
+                r.kind.clone(),
+                r.priority.to_string(),
+                r.title.clone(),
+                cname,
+                r.assignee.clone().unwrap_or_default(),
+                r.due.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let headers = ["ID", "STAGE", "TYPE", "PRI", "TITLE", "CUSTOMER", "ASSIGNEE", "DUE"];
+    output::print(&output::list(ctx.format, &shown, &headers, rows)?);
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! `presales show`: one record in full, with its next steps and history.
+
+use super::{Ctx, Format, output};
+use crate::error::{Error, Result};
+use crate::model::{Customer, HistoryEntry, Kind, RecordId, Request, Solution};
+use crate::ops::Actor;
+use crate::workflow::{Facts, MoveKind};
+
+/// Show a request (or a customer, by a CUS- ID): its fields, what each legal next stage
+/// still lacks, and its history.
+///
+/// Examples:
+///   presales show 7KQ2MX
+///   presales show 7KQ2MX --history
+///   presales show REQ-20261127-A7KQ2MX --format json
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    id: String,
+    /// Print only the story: the request's and its solution's history, in time order.
+    #[arg(long)]
+    history: bool,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let store = ctx.store()?;
+    // A full ID of another kind is shown as that kind; anything else is a request.
+    let kind = crate::model::id::check_abbreviation(&a.id)
+        .ok()
+        .and_then(|s| s.split('-').next().and_then(Kind::from_prefix))
+        .unwrap_or(Kind::Request);
+    let id = store.resolve(kind, &a.id)?;
+    match kind {
+        Kind::Request => show_request(ctx, &store, &id, a.history),
+        Kind::Customer => {
+            let c: Customer = store.load(&id)?;
+            print_record(ctx, &c, || format!("{}  {}\n", c.id, c.name))
+        }
+        Kind::Solution => {
+            let s: Solution = store.load(&id)?;
+            print_record(ctx, &s, || format!("{}  {} (v{})\n", s.id, s.title, s.version))
+        }
+        Kind::Article => Err(Error::invalid(format!(
+            "{id} is a knowledge-base article; articles are not supported by this version"
+        ))),
+    }
+}
+
+fn print_record<T: serde::Serialize>(ctx: &Ctx, rec: &T, text: impl Fn() -> String) -> Result<()> {
+    match ctx.format {
+        Format::Json => output::print(&output::json(rec)?),
+        Format::Yaml | Format::Csv => output::print(&output::yaml(rec)?),
+        Format::Table => output::print(&text()),
+    }
+    Ok(())
+}
+
+fn show_request(ctx: &Ctx, store: &crate::store::Store, id: &RecordId, history_only: bool) -> Result<()> {
+    let req: Request = store.load(id)?;
+    let solution: Option<Solution> = req
+        .solution
+        .as_deref()
+        .and_then(|s| RecordId::parse(s).ok())
+        .and_then(|sid| store.load(&sid).ok());
+    if history_only {
+        let mut entries: Vec<(&str, &HistoryEntry)> =
+            req.history.iter().map(|h| (req.id.as_str(), h)).collect();
+        if let Some(s) = &solution {
+            entries.extend(s.history.iter().map(|h| (s.id.as_str(), h)));
+        }
+        entries.sort_by_key(|(_, h)| h.at);
+        if ctx.format == Format::Json {
+            let list: Vec<serde_json::Value> = entries
+                .iter()
+                .map(|(rid, h)| {
+                    let mut v = serde_json::to_value(h).unwrap_or_default();
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("record".into(), (*rid).into());
+                    }
+                    v
+                })
+                .collect();
+            return Ok(output::print(&output::json(&list)?));
+        }
+        let mut s = String::new();
+        for (rid, h) in entries {
+            s.push_str(&format!("{}  {}\n", rid, history_line(h)));
+        }
+        return Ok(output::print(&s));
+    }
+    if ctx.format != Format::Table {
+        return print_record(ctx, &req, String::new);
+    }
+    let customer = RecordId::parse(&req.customer)
+        .ok()
+        .and_then(|c| store.load::<Customer>(&c).ok());
+    let member = |m: &str| {
+        store
+            .config
+            .member(m)
+            .map(|x| format!("{m} ({})", x.name))
+            .unwrap_or_else(|| m.to_string())
+    };
+    let mut s = format!("{}  {}\n", req.id, req.title);
+    let mut field = |k: &str, v: String| {
+        if !v.is_empty() {
+            s.push_str(&format!("{k:<13}{v}\n"));
+        }
+    };
+    field("type", req.kind.clone());
+    field("priority", req.priority.to_string());
+    field("stage", req.stage.clone());
+    field(
+        "customer",
+        match &customer {
+            Some(c) => format!("{} ({})", c.id, c.name),
+            None => req.customer.clone(),
+        },
+    );
+    field("assignee", req.assignee.as_deref().map(member).unwrap_or_default());
+    field(
+        "requested by",
+        req.requested_by.as_deref().map(member).unwrap_or_default(),
+    );
+    field("created", req.created.format("%Y-%m-%d %H:%M %:z").to_string());
+    field("due", req.due.map(|d| d.to_string()).unwrap_or_default());
+    field("skills", req.skills.join(", "));
+    field("products", req.products.join(", "));
+    field("tags", req.tags.join(", "));
+    field("solution", req.solution.clone().unwrap_or_default());
+    if req.confidential {
+        field("confidential", "yes".into());
+    }
+    if let Some(a) = &req.assessment {
+        field(
+            "assessment",
+            format!(
+                "{}, difficulty {}/5{}",
+                a.feasibility.as_str(),
+                a.difficulty,
+                a.notes.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+            ),
+        );
+    }
+    if let Some(o) = req.outcome {
+        let mut v = o.to_string();
+        if req.technical_win {
+            v.push_str(", technical win");
+        }
+        if let Some(sat) = req.satisfaction {
+            v.push_str(&format!(", satisfaction {sat}/5"));
+        }
+        field("outcome", v);
+    }
+    field("summary", req.summary.clone().unwrap_or_default());
+    if let Some(d) = &req.description {
+        s.push_str("\ndescription:\n");
+        for line in d.lines() {
+            s.push_str(&format!("  {line}\n"));
+        }
+    }
+    for (i, demo) in req.demos.iter().enumerate() {
+        s.push_str(&format!(
+            "\ndemo {} on {} with {}\n",
+            i + 1,
+            demo.date,
+            demo.attendees.join(", ")
+        ));
+        for (j, f) in demo.feedback.iter().enumerate() {
+            s.push_str(&format!(
+                "  {}. [{}] {}: {}\n",
+                j + 1,
+                f.disposition
+                    .map(|d| format!("{d:?}").to_lowercase())
+                    .unwrap_or_else(|| "open".into()),
+                f.from,
+                f.text
+            ));
+        }
+    }
+    let actor = Actor {
+        id: String::new(),
+        now: ctx.now()?,
+    };
+    let facts = Facts {
+        request: &req,
+        solution: solution.as_ref(),
+        config: &store.config,
+        today: actor.today(),
+        note: None,
+    };
+    match store.workflow.options(&facts) {
+        Ok(options) if !options.is_empty() => {
+            s.push_str("\nnext:\n");
+            for (mv, missing) in options {
+                let label = match mv.kind {
+                    MoveKind::Forward => "",
+                    MoveKind::Revise => " (revise)",
+                    MoveKind::Close => " (close early)",
+                };
+                if missing.is_empty() {
+                    s.push_str(&format!("  {}{label}: ready\n", mv.to));
+                } else {
+                    s.push_str(&format!("  {}{label}: needs {}\n", mv.to, missing.join("; ")));
+                }
+            }
+        }
+        Ok(_) => {}
+        Err(e) => s.push_str(&format!("\nworkflow: {e}\n")),
+    }
+    s.push_str("\nhistory:\n");
+    for h in &req.history {
+        s.push_str(&format!("  {}\n", history_line(h)));
+    }
+    output::print(&s);
+    Ok(())
+}
+
+/// One history entry on one line: time, who, what.
+pub fn history_line(h: &HistoryEntry) -> String {
+    let mut line = format!("{}  {:<10} {}", h.at.format("%Y-%m-%d %H:%M"), h.by, h.action);
+    match (&h.from, &h.to) {
+        (Some(f), Some(t)) => line.push_str(&format!(" {f} → {t}")),
+        (None, Some(t)) => line.push_str(&format!(" → {t}")),
+        _ => {}
+    }
+    for (k, v) in &h.extra {
+        let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        line.push_str(&format!(" {k}={v}"));
+    }
+    if let Some(n) = &h.note {
+        line.push_str(&format!(": {}", n.replace('\n', " ")));
+    }
+    line
+}
