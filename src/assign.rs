@@ -17,6 +17,10 @@ use crate::workflow::CLOSED;
 /// The history action an assignment writes, and the key that marks an automatic one.
 pub const ASSIGN_ACTION: &str = "assign";
 pub const POLICY_KEY: &str = "policy";
+/// Position of an automatic assignment in the rotation: one more than the highest found in
+/// the store. It orders assignments made within the same second (scripts, fixed clocks);
+/// after a merge two branches may share a turn, and the time decides.
+pub const TURN_KEY: &str = "turn";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -71,6 +75,8 @@ pub struct Decision {
     pub last_assigned: Option<String>,
     /// Engineers in rotation order, starting after `last_assigned`.
     pub candidates: Vec<Candidate>,
+    /// The rotation turn this assignment takes.
+    pub turn: u64,
 }
 
 /// Why `member` cannot take `request` on `today`, or `None` if they can.
@@ -97,18 +103,21 @@ pub fn skip_reason(member: &Member, request: &Request, today: NaiveDate) -> Opti
     None
 }
 
-/// The engineer who received the most recent automatic assignment in `requests`.
-pub fn last_auto_assignee(requests: &[Request]) -> Option<String> {
+/// The most recent automatic assignment in `requests`: its turn and engineer.
+pub fn last_auto_assignment(requests: &[Request]) -> Option<(u64, String)> {
     requests
         .iter()
         .flat_map(|r| {
             r.history
                 .iter()
                 .filter(|h| h.action == ASSIGN_ACTION && h.extra.contains_key(POLICY_KEY))
-                .map(move |h| (h.at, r.id.as_str(), h.to.as_deref()))
+                .map(move |h| {
+                    let turn = h.extra.get(TURN_KEY).and_then(|t| t.as_u64()).unwrap_or(0);
+                    (turn, h.at, r.id.as_str(), h.to.as_deref())
+                })
         })
-        .max_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)))
-        .and_then(|(_, _, to)| to.map(str::to_string))
+        .max_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)))
+        .and_then(|(turn, _, _, to)| to.map(|t| (turn, t.to_string())))
 }
 
 /// Chooses an engineer for `request` among the team's engineers.
@@ -124,7 +133,9 @@ pub fn choose(
         .iter()
         .filter(|m| m.has_role(Role::Engineer))
         .collect();
-    let last = last_auto_assignee(requests);
+    let last_auto = last_auto_assignment(requests);
+    let turn = last_auto.as_ref().map_or(1, |(t, _)| t + 1);
+    let last = last_auto.map(|(_, who)| who);
     let start = last
         .as_deref()
         .and_then(|l| engineers.iter().position(|m| m.id == l))
@@ -157,6 +168,7 @@ pub fn choose(
         chosen,
         last_assigned: last,
         candidates,
+        turn,
     }
 }
 
@@ -207,12 +219,17 @@ mod tests {
 
     /// Applies a decision the way `presales assign --auto` records it.
     fn record(req: &mut Request, who: &str, at: Timestamp) {
+        record_turn(req, who, at, 0);
+    }
+
+    fn record_turn(req: &mut Request, who: &str, at: Timestamp, turn: u64) {
         req.assignee = Some(who.into());
         req.stage = "assigned".into();
         req.history.push(
             HistoryEntry::new(at, "zhang.wei", ASSIGN_ACTION)
                 .to(who)
-                .with(POLICY_KEY, "round-robin"),
+                .with(POLICY_KEY, "round-robin")
+                .with(TURN_KEY, turn),
         );
     }
 
@@ -240,6 +257,24 @@ mod tests {
         // The rotation order is the team order.
         let first: Vec<_> = store[..3].iter().map(|r| r.assignee.clone().unwrap()).collect();
         assert_eq!(first, ["li.na", "wang.fang", "liu.yang"]);
+    }
+
+    #[test]
+    fn assignments_in_the_same_second_rotate_by_turn() {
+        let config = team();
+        let at = t("2026-11-27T09:00:00+08:00");
+        let mut store: Vec<Request> = Vec::new();
+        for i in 0..9 {
+            // Random IDs: their order must not matter.
+            let mut r = request(&format!("REQ-{}", (i * 7919) % 13), &[]);
+            let d = choose(&config, &r, &store, day("2026-11-27"), Policy::RoundRobin);
+            assert_eq!(d.turn, i as u64 + 1);
+            record_turn(&mut r, &d.chosen.unwrap(), at, d.turn);
+            store.push(r);
+        }
+        let order: Vec<_> = store.iter().map(|r| r.assignee.clone().unwrap()).collect();
+        assert_eq!(order[..3], order[3..6]);
+        assert_eq!(order[3..6], order[6..9]);
     }
 
     #[test]

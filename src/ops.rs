@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::assign::{self, ASSIGN_ACTION, Decision, POLICY_KEY, Policy};
+use crate::assign::{self, ASSIGN_ACTION, Decision, POLICY_KEY, Policy, TURN_KEY};
 use crate::config::Role;
 use crate::error::{Error, Result};
 use crate::model::request::{Assessment, Feasibility};
@@ -238,7 +238,7 @@ pub fn assign(store: &Store, actor: &Actor, id: &RecordId, target: AssignTarget)
     if req.stage == CLOSED {
         return Err(Error::invalid(format!("{id} is closed; it cannot be assigned")));
     }
-    let (who, decision, policy) = match target {
+    let (who, decision, policy): (String, Option<Decision>, Option<Policy>) = match target {
         AssignTarget::Member(m) => {
             check_member(store, &m)?;
             let member = store.config.member(&m).expect("checked above");
@@ -285,8 +285,8 @@ pub fn assign(store: &Store, actor: &Actor, id: &RecordId, target: AssignTarget)
     if let Some(prev) = &req.assignee {
         entry.from = Some(prev.clone());
     }
-    if let Some(p) = policy {
-        entry = entry.with(POLICY_KEY, p.as_str());
+    if let (Some(p), Some(d)) = (policy, &decision) {
+        entry = entry.with(POLICY_KEY, p.as_str()).with(TURN_KEY, d.turn);
     }
     req.assignee = Some(who);
     req.history.push(entry);

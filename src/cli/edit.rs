@@ -74,8 +74,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             let recovery = recovery_dir.join(format!("{id}-{stamp}.yaml"));
             std::fs::write(&recovery, &text).map_err(|e| Error::io(&recovery, e))?;
             let _ = std::fs::remove_file(&draft);
+            let why = match e.hint() {
+                Some(h) if !matches!(e, Error::Parse { .. }) => format!("{e} ({h})"),
+                _ => e.to_string(),
+            };
             Err(Error::invalid_with_hint(
-                format!("{id} was not saved: {e}"),
+                format!("{id} was not saved: {why}"),
                 format!(
                     "your text is kept in {}; fix it and copy it back, or run `presales edit {id}` again",
                     store.display_path(&recovery).display()
