@@ -50,7 +50,9 @@ impl FromStr for Policy {
         match s {
             "round-robin" => Ok(Policy::RoundRobin),
             "least-loaded" => Ok(Policy::LeastLoaded),
-            _ => Err(format!("unknown policy `{s}` (expected round-robin or least-loaded)")),
+            _ => Err(format!(
+                "unknown policy `{s}` (expected round-robin or least-loaded)"
+            )),
         }
     }
 }
@@ -88,7 +90,11 @@ pub fn skip_reason(member: &Member, request: &Request, today: NaiveDate) -> Opti
         return Some("is not an engineer".into());
     }
     if let Some(away) = member.away_on(today) {
-        let note = away.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let note = away
+            .note
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         return Some(format!("away {} to {}{note}", away.from, away.to));
     }
     let lacking: Vec<&str> = request
@@ -251,11 +257,17 @@ mod tests {
             store.push(r);
         }
         for eng in ["li.na", "wang.fang", "liu.yang"] {
-            let n = store.iter().filter(|r| r.assignee.as_deref() == Some(eng)).count();
+            let n = store
+                .iter()
+                .filter(|r| r.assignee.as_deref() == Some(eng))
+                .count();
             assert_eq!(n, 10, "{eng} got {n} of 30");
         }
         // The rotation order is the team order.
-        let first: Vec<_> = store[..3].iter().map(|r| r.assignee.clone().unwrap()).collect();
+        let first: Vec<_> = store[..3]
+            .iter()
+            .map(|r| r.assignee.clone().unwrap())
+            .collect();
         assert_eq!(first, ["li.na", "wang.fang", "liu.yang"]);
     }
 
@@ -282,7 +294,11 @@ mod tests {
         let config = team();
         let r = request("REQ-1", &[]);
         let d = choose(&config, &r, &[], day("2026-12-15"), Policy::RoundRobin);
-        let liu = d.candidates.iter().find(|c| c.member == "liu.yang").unwrap();
+        let liu = d
+            .candidates
+            .iter()
+            .find(|c| c.member == "liu.yang")
+            .unwrap();
         assert_eq!(
             liu.skipped.as_deref(),
             Some("away 2026-12-14 to 2026-12-25 (annual leave)")
@@ -294,11 +310,27 @@ mod tests {
             let who = choose(&config, &r, &store, day("2026-12-15"), Policy::RoundRobin)
                 .chosen
                 .unwrap();
-            record(&mut r, &who, t("2026-12-15T09:00:00+08:00") + chrono::Duration::minutes(i));
+            record(
+                &mut r,
+                &who,
+                t("2026-12-15T09:00:00+08:00") + chrono::Duration::minutes(i),
+            );
             store.push(r);
         }
-        assert_eq!(store.iter().filter(|r| r.assignee.as_deref() == Some("li.na")).count(), 5);
-        assert_eq!(store.iter().filter(|r| r.assignee.as_deref() == Some("wang.fang")).count(), 5);
+        assert_eq!(
+            store
+                .iter()
+                .filter(|r| r.assignee.as_deref() == Some("li.na"))
+                .count(),
+            5
+        );
+        assert_eq!(
+            store
+                .iter()
+                .filter(|r| r.assignee.as_deref() == Some("wang.fang"))
+                .count(),
+            5
+        );
     }
 
     #[test]
@@ -328,9 +360,18 @@ mod tests {
         // A manual assignment (no policy key) later does not move the pointer.
         let mut b = request("REQ-B", &[]);
         b.assignee = Some("liu.yang".into());
-        b.history.push(HistoryEntry::new(t("2026-11-27T10:00:00+08:00"), "zhang.wei", ASSIGN_ACTION).to("liu.yang"));
+        b.history.push(
+            HistoryEntry::new(t("2026-11-27T10:00:00+08:00"), "zhang.wei", ASSIGN_ACTION)
+                .to("liu.yang"),
+        );
         let store = vec![a, b];
-        let d = choose(&config, &request("REQ-C", &[]), &store, day("2026-11-27"), Policy::RoundRobin);
+        let d = choose(
+            &config,
+            &request("REQ-C", &[]),
+            &store,
+            day("2026-11-27"),
+            Policy::RoundRobin,
+        );
         assert_eq!(d.last_assigned.as_deref(), Some("li.na"));
         assert_eq!(d.chosen.as_deref(), Some("wang.fang"));
     }
@@ -342,16 +383,32 @@ mod tests {
         let mut store = Vec::new();
         for (i, who) in ["li.na", "li.na", "wang.fang"].iter().enumerate() {
             let mut r = request(&format!("REQ-{i}"), &[]);
-            record(&mut r, who, t("2026-11-27T09:00:00+08:00") + chrono::Duration::minutes(i as i64));
+            record(
+                &mut r,
+                who,
+                t("2026-11-27T09:00:00+08:00") + chrono::Duration::minutes(i as i64),
+            );
             store.push(r);
         }
-        let d = choose(&config, &request("REQ-X", &[]), &store, day("2026-11-27"), Policy::LeastLoaded);
+        let d = choose(
+            &config,
+            &request("REQ-X", &[]),
+            &store,
+            day("2026-11-27"),
+            Policy::LeastLoaded,
+        );
         assert_eq!(d.chosen.as_deref(), Some("liu.yang"));
         // Closed requests do not count as load.
         for r in &mut store {
             r.stage = CLOSED.into();
         }
-        let d = choose(&config, &request("REQ-X", &[]), &store, day("2026-11-27"), Policy::LeastLoaded);
+        let d = choose(
+            &config,
+            &request("REQ-X", &[]),
+            &store,
+            day("2026-11-27"),
+            Policy::LeastLoaded,
+        );
         assert!(d.candidates.iter().all(|c| c.load == 0));
         // All equal: the tie goes to the next in rotation after wang.fang, the last auto-assignee.
         assert_eq!(d.chosen.as_deref(), Some("liu.yang"));
@@ -360,13 +417,29 @@ mod tests {
     #[test]
     fn members_who_left_are_skipped() {
         let mut config = team();
-        config.members.iter_mut().find(|m| m.id == "li.na").unwrap().active = false;
-        config.members.iter_mut().find(|m| m.id == "liu.yang").unwrap().away = vec![Away {
+        config
+            .members
+            .iter_mut()
+            .find(|m| m.id == "li.na")
+            .unwrap()
+            .active = false;
+        config
+            .members
+            .iter_mut()
+            .find(|m| m.id == "liu.yang")
+            .unwrap()
+            .away = vec![Away {
             from: day("2026-01-01"),
             to: day("2026-01-02"),
             note: None,
         }];
-        let d = choose(&config, &request("REQ-1", &[]), &[], day("2026-11-27"), Policy::RoundRobin);
+        let d = choose(
+            &config,
+            &request("REQ-1", &[]),
+            &[],
+            day("2026-11-27"),
+            Policy::RoundRobin,
+        );
         assert_eq!(d.chosen.as_deref(), Some("wang.fang"));
     }
 }

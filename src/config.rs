@@ -177,7 +177,9 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role `{s}` (expected engineer, lead, approver or sales)"))
+            .ok_or_else(|| {
+                format!("unknown role `{s}` (expected engineer, lead, approver or sales)")
+            })
     }
 }
 
@@ -428,7 +430,10 @@ mod tests {
         assert_eq!(with(Role::Approver), 1);
         assert_eq!(with(Role::Engineer), 3);
         assert_eq!(with(Role::Sales), 2);
-        assert_eq!(config.members.iter().filter(|m| !m.away.is_empty()).count(), 1);
+        assert_eq!(
+            config.members.iter().filter(|m| !m.away.is_empty()).count(),
+            1
+        );
     }
 
     #[test]

@@ -9,8 +9,7 @@ use crate::config::Role;
 use crate::error::{Error, Result};
 use crate::model::request::{Assessment, Feasibility};
 use crate::model::{
-    Customer, HistoryEntry, Kind, Outcome, Priority, Record, RecordId, Request, Solution,
-    Timestamp,
+    Customer, HistoryEntry, Kind, Outcome, Priority, Record, RecordId, Request, Solution, Timestamp,
 };
 use crate::store::{Store, StoreLock};
 use crate::workflow::{CLOSED, FIRST_STAGE, Facts, Move, MoveKind};
@@ -51,7 +50,11 @@ pub struct NewCustomer {
     pub notes: Option<String>,
 }
 
-pub fn create_customer(store: &Store, actor: &Actor, input: NewCustomer) -> Result<(Customer, Touched)> {
+pub fn create_customer(
+    store: &Store,
+    actor: &Actor,
+    input: NewCustomer,
+) -> Result<(Customer, Touched)> {
     if input.name.trim().is_empty() {
         return Err(Error::invalid("a customer needs a name (--name)"));
     }
@@ -100,7 +103,11 @@ pub struct NewRequest {
 }
 
 /// Registers a request (需求登记) in the first stage of its type's path.
-pub fn create_request(store: &Store, actor: &Actor, input: NewRequest) -> Result<(Request, Touched)> {
+pub fn create_request(
+    store: &Store,
+    actor: &Actor,
+    input: NewRequest,
+) -> Result<(Request, Touched)> {
     let title = input.title.trim().to_string();
     if title.is_empty() {
         return Err(Error::invalid("a request needs a title (--title)"));
@@ -177,7 +184,8 @@ pub fn check_member(store: &Store, who: &str) -> Result<()> {
     Err(Error::invalid_with_hint(
         format!("`{who}` is not a team member"),
         if ids.is_empty() {
-            "the team is empty: add members with `presales team add ID --name N --role R`".to_string()
+            "the team is empty: add members with `presales team add ID --name N --role R`"
+                .to_string()
         } else {
             format!("members: {}", ids.join(", "))
         },
@@ -232,11 +240,18 @@ pub struct Assigned {
 }
 
 /// Assigns an engineer (派工), by name or by policy; moves `registered` to `assigned`.
-pub fn assign(store: &Store, actor: &Actor, id: &RecordId, target: AssignTarget) -> Result<Assigned> {
+pub fn assign(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    target: AssignTarget,
+) -> Result<Assigned> {
     let lock = store.lock()?;
     let mut req: Request = store.load(id)?;
     if req.stage == CLOSED {
-        return Err(Error::invalid(format!("{id} is closed; it cannot be assigned")));
+        return Err(Error::invalid(format!(
+            "{id} is closed; it cannot be assigned"
+        )));
     }
     let (who, decision, policy): (String, Option<Decision>, Option<Policy>) = match target {
         AssignTarget::Member(m) => {
@@ -269,7 +284,8 @@ pub fn assign(store: &Store, actor: &Actor, id: &RecordId, target: AssignTarget)
                 return Err(Error::invalid_with_hint(
                     format!("no engineer can take {id} now"),
                     if reasons.is_empty() {
-                        "the team has no engineers: `presales team add ID --name N --role engineer`".into()
+                        "the team has no engineers: `presales team add ID --name N --role engineer`"
+                            .into()
                     } else {
                         reasons.join("; ")
                     },
@@ -367,7 +383,9 @@ pub fn advance(
     if mv.to == CLOSED {
         return Err(Error::invalid_with_hint(
             format!("{id} is closed with `presales close`, which records the outcome"),
-            format!("presales close {id} --outcome won|lost|cancelled|no_decision|infeasible --summary T"),
+            format!(
+                "presales close {id} --outcome won|lost|cancelled|no_decision|infeasible --summary T"
+            ),
         ));
     }
     apply_move(&mut req, &mv, actor, note);
@@ -384,14 +402,21 @@ pub struct Closing {
 }
 
 /// Closes a request with its outcome and summary (工作记录与总结).
-pub fn close(store: &Store, actor: &Actor, id: &RecordId, closing: Closing) -> Result<(Request, Touched)> {
+pub fn close(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    closing: Closing,
+) -> Result<(Request, Touched)> {
     if let Some(s) = closing.satisfaction
         && !(1..=5).contains(&s)
     {
         return Err(Error::invalid("--satisfaction must be between 1 and 5"));
     }
     if closing.summary.trim().is_empty() {
-        return Err(Error::invalid("closing needs a written summary (--summary)"));
+        return Err(Error::invalid(
+            "closing needs a written summary (--summary)",
+        ));
     }
     let lock = store.lock()?;
     let mut req: Request = store.load(id)?;
@@ -423,13 +448,19 @@ pub fn close(store: &Store, actor: &Actor, id: &RecordId, closing: Closing) -> R
 }
 
 /// Appends a comment to a request's history.
-pub fn comment(store: &Store, actor: &Actor, id: &RecordId, text: &str) -> Result<(Request, Touched)> {
+pub fn comment(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    text: &str,
+) -> Result<(Request, Touched)> {
     if text.trim().is_empty() {
         return Err(Error::invalid("a comment needs text"));
     }
     let lock = store.lock()?;
     let mut req: Request = store.load(id)?;
-    req.history.push(actor.entry("comment").note(Some(text.trim())));
+    req.history
+        .push(actor.entry("comment").note(Some(text.trim())));
     let mut touched = Vec::new();
     save(store, &lock, &req, &mut touched)?;
     Ok((req, touched))
@@ -477,7 +508,11 @@ pub fn check_edit(store: &Store, before: &Request, after: &Request) -> Result<Ve
     let (Some(b), Some(a)) = (b.as_object(), a.as_object()) else {
         return Ok(Vec::new());
     };
-    let mut keys: Vec<&String> = b.keys().chain(a.keys()).filter(|k| *k != "history").collect();
+    let mut keys: Vec<&String> = b
+        .keys()
+        .chain(a.keys())
+        .filter(|k| *k != "history")
+        .collect();
     keys.sort();
     keys.dedup();
     Ok(keys
@@ -488,7 +523,12 @@ pub fn check_edit(store: &Store, before: &Request, after: &Request) -> Result<Ve
 }
 
 /// Saves a hand-edited request after [`check_edit`], with an `edit` history entry.
-pub fn save_edit(store: &Store, actor: &Actor, mut after: Request, fields: &[String]) -> Result<(Request, Touched)> {
+pub fn save_edit(
+    store: &Store,
+    actor: &Actor,
+    mut after: Request,
+    fields: &[String],
+) -> Result<(Request, Touched)> {
     let lock = store.lock()?;
     let id = RecordId::parse(&after.id).map_err(Error::invalid)?;
     let current: Request = store.load(&id)?;

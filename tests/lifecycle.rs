@@ -8,7 +8,14 @@ use common::Env;
 fn init_writes_config_folders_and_gitignore_and_refuses_to_overwrite() {
     let env = Env::bare();
     env.run(&["init"]).ok();
-    for p in ["presales.toml", "requests", "solutions", "kb", "customers", ".gitignore"] {
+    for p in [
+        "presales.toml",
+        "requests",
+        "solutions",
+        "kb",
+        "customers",
+        ".gitignore",
+    ] {
         assert!(env.root().join(p).exists(), "{p} missing");
     }
     let toml = std::fs::read_to_string(env.root().join("presales.toml")).unwrap();
@@ -19,7 +26,10 @@ fn init_writes_config_folders_and_gitignore_and_refuses_to_overwrite() {
     assert!(gi.contains("/.presales/"));
     let err = env.run(&["init"]).err();
     assert!(err.contains("already holds a presales store"), "{err}");
-    assert_eq!(std::fs::read_to_string(env.root().join("presales.toml")).unwrap(), toml);
+    assert_eq!(
+        std::fs::read_to_string(env.root().join("presales.toml")).unwrap(),
+        toml
+    );
 }
 
 #[test]
@@ -29,22 +39,76 @@ fn init_empty_leaves_the_team_empty_and_team_add_fills_it() {
     let sub = env.root().join("sub");
     let toml = std::fs::read_to_string(sub.join("presales.toml")).unwrap();
     assert!(!toml.contains("[[members]]"));
-    let r = env.run(&["--root", "sub", "team", "add", "li.na", "--name", "李娜", "--email", "li.na@example.com", "--role", "engineer", "--skill", "network"]);
+    let r = env.run(&[
+        "--root",
+        "sub",
+        "team",
+        "add",
+        "li.na",
+        "--name",
+        "李娜",
+        "--email",
+        "li.na@example.com",
+        "--role",
+        "engineer",
+        "--skill",
+        "network",
+    ]);
     r.ok();
-    env.run(&["--root", "sub", "team", "away", "li.na", "--from", "2026-12-01", "--to", "2026-12-05", "--note", "年假"]).ok();
+    env.run(&[
+        "--root",
+        "sub",
+        "team",
+        "away",
+        "li.na",
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-05",
+        "--note",
+        "年假",
+    ])
+    .ok();
     let toml2 = std::fs::read_to_string(sub.join("presales.toml")).unwrap();
-    assert!(toml2.starts_with(&toml[..200]), "comments and layout are kept");
-    assert!(toml2.contains("[[members]]") && toml2.contains("李娜"), "{toml2}");
+    assert!(
+        toml2.starts_with(&toml[..200]),
+        "comments and layout are kept"
+    );
+    assert!(
+        toml2.contains("[[members]]") && toml2.contains("李娜"),
+        "{toml2}"
+    );
     let team = env.json(&["--root", "sub", "team"]);
     assert_eq!(team[0]["id"], "li.na");
     assert_eq!(team[0]["away"][0]["from"], "2026-12-01");
     assert_eq!(team[0]["load"], 0);
     // Bad input names the fix.
-    let err = env.run(&["--root", "sub", "team", "add", "li.na", "--name", "x", "--role", "engineer"]).err();
+    let err = env
+        .run(&[
+            "--root", "sub", "team", "add", "li.na", "--name", "x", "--role", "engineer",
+        ])
+        .err();
     assert!(err.contains("already a member"), "{err}");
-    let err = env.run(&["--root", "sub", "team", "away", "nobody", "--from", "2026-12-01", "--to", "2026-12-05"]).err();
-    assert!(err.contains("not a team member") && err.contains("li.na"), "{err}");
-    let r = env.run(&["--root", "sub", "team", "add", "x", "--name", "x", "--role", "boss"]);
+    let err = env
+        .run(&[
+            "--root",
+            "sub",
+            "team",
+            "away",
+            "nobody",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-05",
+        ])
+        .err();
+    assert!(
+        err.contains("not a team member") && err.contains("li.na"),
+        "{err}"
+    );
+    let r = env.run(&[
+        "--root", "sub", "team", "add", "x", "--name", "x", "--role", "boss",
+    ]);
     assert_eq!(r.code(), 2, "usage error: {}", r.stderr());
 }
 
@@ -52,7 +116,18 @@ fn init_empty_leaves_the_team_empty_and_team_add_fills_it() {
 fn solution_request_runs_from_registration_to_design_with_minimal_diffs() {
     let env = Env::new();
     let cus = env.customer("华东银行");
-    let id = env.request(&cus, "智慧园区网络改造方案", &["--priority", "P2", "--skill", "network", "--product", "SD-WAN"]);
+    let id = env.request(
+        &cus,
+        "智慧园区网络改造方案",
+        &[
+            "--priority",
+            "P2",
+            "--skill",
+            "network",
+            "--product",
+            "SD-WAN",
+        ],
+    );
     assert!(id.starts_with("REQ-20261127-") && id.len() <= 20, "{id}");
     let text = env.read(&id);
     assert!(text.contains("title: 智慧园区网络改造方案"), "{text}");
@@ -60,15 +135,43 @@ fn solution_request_runs_from_registration_to_design_with_minimal_diffs() {
     env.commit_all("new");
 
     let out = env.run_as("zhang.wei", &["assign", &id, "--auto"]).ok();
-    assert!(out.contains("li.na"), "network skill: li.na is first in rotation: {out}");
+    assert!(
+        out.contains("li.na"),
+        "network skill: li.na is first in rotation: {out}"
+    );
     let diff = env.git(&["diff", "-U0"]);
-    let changed: Vec<&str> = diff.lines().filter(|l| l.starts_with('+') || l.starts_with('-')).filter(|l| !l.starts_with("+++") && !l.starts_with("---")).collect();
-    assert!(changed.contains(&"-stage: registered") && changed.contains(&"+stage: assigned"), "{diff}");
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| l.starts_with('+') || l.starts_with('-'))
+        .filter(|l| !l.starts_with("+++") && !l.starts_with("---"))
+        .collect();
+    assert!(
+        changed.contains(&"-stage: registered") && changed.contains(&"+stage: assigned"),
+        "{diff}"
+    );
     assert!(changed.contains(&"+assignee: li.na"), "{diff}");
-    assert!(changed.iter().all(|l| l.starts_with('+') || *l == "-stage: registered"), "only additions besides the stage: {diff}");
+    assert!(
+        changed
+            .iter()
+            .all(|l| l.starts_with('+') || *l == "-stage: registered"),
+        "only additions besides the stage: {diff}"
+    );
     env.commit_all("assign");
 
-    env.run_as("li.na", &["assess", &id, "--feasibility", "feasible", "--difficulty", "3", "--notes", "现有产品可覆盖"]).ok();
+    env.run_as(
+        "li.na",
+        &[
+            "assess",
+            &id,
+            "--feasibility",
+            "feasible",
+            "--difficulty",
+            "3",
+            "--notes",
+            "现有产品可覆盖",
+        ],
+    )
+    .ok();
     let req = env.json(&["show", &id]);
     assert_eq!(req["stage"], "analysis");
     assert_eq!(req["assessment"]["feasibility"], "feasible");
@@ -83,12 +186,25 @@ fn solution_request_runs_from_registration_to_design_with_minimal_diffs() {
     assert!(err.contains("presales solution new --request"), "{err}");
     assert_eq!(env.read(&id), before);
     // Skipping ahead names the current stage and the legal ones.
-    let err = env.run_as("li.na", &["advance", &id, "--to", "approved"]).err();
-    assert!(err.contains("from `design`") && err.contains("demo:") && err.contains("closed"), "{err}");
+    let err = env
+        .run_as("li.na", &["advance", &id, "--to", "approved"])
+        .err();
+    assert!(
+        err.contains("from `design`") && err.contains("demo:") && err.contains("closed"),
+        "{err}"
+    );
 
-    let hist = env.json(&["show", &id])["history"].as_array().unwrap().clone();
+    let hist = env.json(&["show", &id])["history"]
+        .as_array()
+        .unwrap()
+        .clone();
     let actions: Vec<&str> = hist.iter().map(|h| h["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["create", "assign", "advance", "assess", "advance", "advance"]);
+    assert_eq!(
+        actions,
+        [
+            "create", "assign", "advance", "assess", "advance", "advance"
+        ]
+    );
     assert_eq!(hist[1]["by"], "zhang.wei");
     assert_eq!(hist[1]["policy"], "round-robin");
     assert_eq!(hist[0]["at"], common::NOW);
@@ -98,20 +214,44 @@ fn solution_request_runs_from_registration_to_design_with_minimal_diffs() {
 fn consultation_runs_from_registration_to_closed() {
     let env = Env::new();
     let cus = env.customer("ACME Corp");
-    let id = env.request(&cus, "Does the gateway support OAuth 2.0?", &["--type", "consultation"]);
-    env.run_as("zhang.wei", &["assign", &id, "--to", "wang.fang"]).ok();
+    let id = env.request(
+        &cus,
+        "Does the gateway support OAuth 2.0?",
+        &["--type", "consultation"],
+    );
+    env.run_as("zhang.wei", &["assign", &id, "--to", "wang.fang"])
+        .ok();
     let err = env.run_as("wang.fang", &["advance", &id]).err();
     assert!(err.contains("--note"), "the answer is required: {err}");
-    env.run_as("wang.fang", &["advance", &id, "--note", "Yes, OAuth 2.0 and OIDC."]).ok();
+    env.run_as(
+        "wang.fang",
+        &["advance", &id, "--note", "Yes, OAuth 2.0 and OIDC."],
+    )
+    .ok();
     assert_eq!(env.json(&["show", &id])["stage"], "answered");
     let err = env.run_as("wang.fang", &["advance", &id]).err();
     assert!(err.contains("presales close"), "{err}");
-    env.run_as("wang.fang", &["close", &id, "--outcome", "won", "--summary", "答复客户，客户满意", "--satisfaction", "5"]).ok();
+    env.run_as(
+        "wang.fang",
+        &[
+            "close",
+            &id,
+            "--outcome",
+            "won",
+            "--summary",
+            "答复客户，客户满意",
+            "--satisfaction",
+            "5",
+        ],
+    )
+    .ok();
     let req = env.json(&["show", &id]);
     assert_eq!(req["stage"], "closed");
     assert_eq!(req["outcome"], "won");
     assert_eq!(req["satisfaction"], 5);
-    let err = env.run(&["close", &id, "--outcome", "won", "--summary", "again"]).err();
+    let err = env
+        .run(&["close", &id, "--outcome", "won", "--summary", "again"])
+        .err();
     assert!(err.contains("already closed"), "{err}");
 }
 
@@ -120,10 +260,27 @@ fn early_close_is_cancelled_only_and_infeasible_from_analysis() {
     let env = Env::new();
     let cus = env.customer("ACME");
     let id = env.request(&cus, "t", &[]);
-    let err = env.run(&["close", &id, "--outcome", "won", "--summary", "s"]).err();
-    assert!(err.contains("allowed from `registered`: cancelled"), "{err}");
-    assert_eq!(env.json(&["show", &id])["stage"], "registered", "nothing written");
-    env.run(&["close", &id, "--outcome", "cancelled", "--summary", "budget frozen"]).ok();
+    let err = env
+        .run(&["close", &id, "--outcome", "won", "--summary", "s"])
+        .err();
+    assert!(
+        err.contains("allowed from `registered`: cancelled"),
+        "{err}"
+    );
+    assert_eq!(
+        env.json(&["show", &id])["stage"],
+        "registered",
+        "nothing written"
+    );
+    env.run(&[
+        "close",
+        &id,
+        "--outcome",
+        "cancelled",
+        "--summary",
+        "budget frozen",
+    ])
+    .ok();
     assert_eq!(env.json(&["show", &id])["outcome"], "cancelled");
 }
 
@@ -136,7 +293,10 @@ fn abbreviations_resolve_and_ambiguity_lists_matches() {
     assert_eq!(env.json(&["show", &a[a.len() - 5..]])["id"], a.as_str());
     assert_eq!(env.json(&["show", &a.to_lowercase()])["id"], a.as_str());
     let err = env.run(&["show", "REQ-2026"]).err();
-    assert!(err.contains("ambiguous") && err.contains(&a) && err.contains(&b), "{err}");
+    assert!(
+        err.contains("ambiguous") && err.contains(&a) && err.contains(&b),
+        "{err}"
+    );
     let err = env.run(&["show", "ZZZZZ"]).err();
     assert!(err.contains("no request matches `ZZZZZ`"), "{err}");
     let err = env.run(&["show", "../../etc/passwd"]).err();
@@ -150,19 +310,48 @@ fn abbreviations_resolve_and_ambiguity_lists_matches() {
 fn unknown_names_get_the_valid_choices() {
     let env = Env::new();
     let cus = env.customer("ACME");
-    let err = env.run(&["new", "--title", "t", "--customer", &cus, "--type", "tender"]).err();
-    assert!(err.contains("unknown request type `tender`") && err.contains("rfp"), "{err}");
-    let err = env.run(&["new", "--title", "t", "--customer", "CUS-NOPE"]).err();
-    assert!(err.contains("no customer matches") && err.contains("customer new"), "{err}");
+    let err = env
+        .run(&[
+            "new",
+            "--title",
+            "t",
+            "--customer",
+            &cus,
+            "--type",
+            "tender",
+        ])
+        .err();
+    assert!(
+        err.contains("unknown request type `tender`") && err.contains("rfp"),
+        "{err}"
+    );
+    let err = env
+        .run(&["new", "--title", "t", "--customer", "CUS-NOPE"])
+        .err();
+    assert!(
+        err.contains("no customer matches") && err.contains("customer new"),
+        "{err}"
+    );
     let id = env.request(&cus, "t", &[]);
     let err = env.run(&["assign", &id, "--to", "nobody"]).err();
-    assert!(err.contains("not a team member") && err.contains("li.na"), "{err}");
+    assert!(
+        err.contains("not a team member") && err.contains("li.na"),
+        "{err}"
+    );
     let err = env.run(&["list", "--stage", "limbo"]).err();
-    assert!(err.contains("unknown stage") && err.contains("analysis"), "{err}");
+    assert!(
+        err.contains("unknown stage") && err.contains("analysis"),
+        "{err}"
+    );
     let err = env.run(&["advance", &id, "--to", "limbo"]).err();
     assert!(err.contains("not a stage of type `solution`"), "{err}");
-    let err = env.run_as("stranger@example.com", &["comment", &id, "hi"]).err();
-    assert!(err.contains("not a member") && err.contains("--as"), "{err}");
+    let err = env
+        .run_as("stranger@example.com", &["comment", &id, "hi"])
+        .err();
+    assert!(
+        err.contains("not a member") && err.contains("--as"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -172,10 +361,15 @@ fn assign_dry_run_explains_and_writes_nothing() {
     let cus = env.customer("ACME");
     let id = env.request(&cus, "t", &["--skill", "cloud"]);
     let before = env.read(&id);
-    let out = env.run_as("zhang.wei", &["assign", &id, "--auto", "--dry-run"]).ok();
+    let out = env
+        .run_as("zhang.wei", &["assign", &id, "--auto", "--dry-run"])
+        .ok();
     assert!(out.contains("would go to wang.fang"), "{out}");
     assert!(out.contains("skipped: lacks skill cloud"), "li.na: {out}");
-    assert!(out.contains("skipped: away 2026-12-14 to 2026-12-25"), "liu.yang: {out}");
+    assert!(
+        out.contains("skipped: away 2026-12-14 to 2026-12-25"),
+        "liu.yang: {out}"
+    );
     assert_eq!(env.read(&id), before);
     let d = env.json(&["assign", &id, "--auto", "--dry-run"]);
     assert_eq!(d["decision"]["chosen"], "wang.fang");
@@ -192,11 +386,33 @@ fn round_robin_over_the_cli_is_fair_and_survives_in_history_only() {
     for i in 0..6 {
         let id = env.request(&cus, &format!("r{i}"), &[]);
         env.run_as("zhang.wei", &["assign", &id, "--auto"]).ok();
-        got.push(env.json(&["show", &id])["assignee"].as_str().unwrap().to_string());
+        got.push(
+            env.json(&["show", &id])["assignee"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
-    assert_eq!(got, ["li.na", "wang.fang", "liu.yang", "li.na", "wang.fang", "liu.yang"]);
+    assert_eq!(
+        got,
+        [
+            "li.na",
+            "wang.fang",
+            "liu.yang",
+            "li.na",
+            "wang.fang",
+            "liu.yang"
+        ]
+    );
     assert!(!env.root().join(".presales/rotation").exists());
-    let least = env.json(&["assign", &env.request(&cus, "x", &[]), "--auto", "--policy", "least-loaded", "--dry-run"]);
+    let least = env.json(&[
+        "assign",
+        &env.request(&cus, "x", &[]),
+        "--auto",
+        "--policy",
+        "least-loaded",
+        "--dry-run",
+    ]);
     assert_eq!(least["decision"]["chosen"], "li.na");
 }
 
@@ -219,7 +435,10 @@ fn a_malformed_record_is_reported_with_position_and_the_rest_still_listed() {
     // Line and column follow the path.
     let after = &err[err.find(&rel).unwrap() + rel.len()..];
     let pos: Vec<&str> = after.splitn(3, ':').collect();
-    assert!(pos[0].parse::<u32>().is_ok() && pos[1].parse::<u32>().is_ok(), "{err}");
+    assert!(
+        pos[0].parse::<u32>().is_ok() && pos[1].parse::<u32>().is_ok(),
+        "{err}"
+    );
     // A wrong field type is located on its line.
     std::fs::write(&path, text.replace("priority: P3", "priority: P9")).unwrap();
     let err = env.run(&["show", &bad]).err();
@@ -233,15 +452,23 @@ fn unknown_fields_survive_and_unchanged_records_are_not_rewritten() {
     let id = env.request(&cus, "t", &[]);
     let path = env.path_of(&id);
     let text = std::fs::read_to_string(&path).unwrap();
-    let edited = text.replace("stage: registered\n", "stage: registered\nx_crm_ref: OPP-7781\n");
+    let edited = text.replace(
+        "stage: registered\n",
+        "stage: registered\nx_crm_ref: OPP-7781\n",
+    );
     std::fs::write(&path, &edited).unwrap();
     env.run(&["comment", &id, "保留未知字段"]).ok();
     let after = std::fs::read_to_string(&path).unwrap();
     assert!(after.contains("x_crm_ref: OPP-7781"), "{after}");
-    assert!(after.starts_with(&text[..text.find("history:").unwrap()].replace("stage: registered\n", "")[..20]));
+    assert!(after.starts_with(
+        &text[..text.find("history:").unwrap()].replace("stage: registered\n", "")[..20]
+    ));
     // History is only appended to.
     assert!(after.starts_with(&after[..after.find("- at:").unwrap()]));
-    assert!(after.ends_with("  action: comment\n  note: 保留未知字段\n"), "{after}");
+    assert!(
+        after.ends_with("  action: comment\n  note: 保留未知字段\n"),
+        "{after}"
+    );
 }
 
 #[test]
@@ -251,26 +478,59 @@ fn edit_saves_a_valid_change_and_keeps_an_invalid_one_in_a_recovery_file() {
     let id = env.request(&cus, "old title", &[]);
     let script = env.root().join("ed.sh");
     std::fs::write(&script, "#!/bin/sh\nsed -i 's/old title/新标题/' \"$1\"\n").unwrap();
-    let r = env.cmd().args(["edit", &id]).env("EDITOR", format!("sh {}", script.display())).output().unwrap();
+    let r = env
+        .cmd()
+        .args(["edit", &id])
+        .env("EDITOR", format!("sh {}", script.display()))
+        .output()
+        .unwrap();
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let req = env.json(&["show", &id]);
     assert_eq!(req["title"], "新标题");
-    assert_eq!(req["history"].as_array().unwrap().last().unwrap()["action"], "edit");
-    assert_eq!(req["history"].as_array().unwrap().last().unwrap()["fields"], "title");
+    assert_eq!(
+        req["history"].as_array().unwrap().last().unwrap()["action"],
+        "edit"
+    );
+    assert_eq!(
+        req["history"].as_array().unwrap().last().unwrap()["fields"],
+        "title"
+    );
 
     let before = env.read(&id);
-    std::fs::write(&script, "#!/bin/sh\nsed -i 's/^stage: registered/stage: approved/' \"$1\"\n").unwrap();
-    let r = env.cmd().args(["edit", &id]).env("EDITOR", format!("sh {}", script.display())).output().unwrap();
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nsed -i 's/^stage: registered/stage: approved/' \"$1\"\n",
+    )
+    .unwrap();
+    let r = env
+        .cmd()
+        .args(["edit", &id])
+        .env("EDITOR", format!("sh {}", script.display()))
+        .output()
+        .unwrap();
     assert_eq!(r.status.code(), Some(1));
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("presales advance"), "{err}");
     assert!(err.contains(".presales/recovery/"), "{err}");
     assert_eq!(env.read(&id), before, "nothing saved");
-    let rec = std::fs::read_dir(env.root().join(".presales/recovery")).unwrap().next().unwrap().unwrap();
-    assert!(std::fs::read_to_string(rec.path()).unwrap().contains("stage: approved"));
+    let rec = std::fs::read_dir(env.root().join(".presales/recovery"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(rec.path())
+            .unwrap()
+            .contains("stage: approved")
+    );
 
     std::fs::write(&script, "#!/bin/sh\nprintf 'title: [broken\\n' >> \"$1\"\n").unwrap();
-    let r = env.cmd().args(["edit", &id]).env("EDITOR", format!("sh {}", script.display())).output().unwrap();
+    let r = env
+        .cmd()
+        .args(["edit", &id])
+        .env("EDITOR", format!("sh {}", script.display()))
+        .output()
+        .unwrap();
     assert_eq!(r.status.code(), Some(1));
     assert_eq!(env.read(&id), before);
 }
@@ -282,18 +542,38 @@ fn list_filters() {
     let b = env.customer("乙公司");
     let r1 = env.request(&a, "one", &["--due", "2026-12-01"]);
     let r2 = env.request(&b, "two", &["--type", "consultation"]);
-    env.run_as("zhang.wei", &["assign", &r1, "--to", "li.na"]).ok();
-    let ids = |v: serde_json::Value| v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
-    assert_eq!(ids(env.json(&["list", "--assignee", "li.na"])), [r1.clone()]);
-    assert_eq!(ids(env.json(&["list", "--type", "consultation"])), [r2.clone()]);
-    assert_eq!(ids(env.json(&["list", "--customer", &b])), [r2.clone()]);
-    assert_eq!(ids(env.json(&["list", "--stage", "registered"])), [r2.clone()]);
+    env.run_as("zhang.wei", &["assign", &r1, "--to", "li.na"])
+        .ok();
+    let ids = |v: serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(env.json(&["list", "--assignee", "li.na"])),
+        vec![r1.clone()]
+    );
+    assert_eq!(
+        ids(env.json(&["list", "--type", "consultation"])),
+        vec![r2.clone()]
+    );
+    assert_eq!(ids(env.json(&["list", "--customer", &b])), vec![r2.clone()]);
+    assert_eq!(
+        ids(env.json(&["list", "--stage", "registered"])),
+        vec![r2.clone()]
+    );
     env.now = "2026-12-05T09:00:00+08:00".into();
-    assert_eq!(ids(env.json(&["list", "--overdue"])), [r1.clone()]);
-    env.run(&["close", &r2, "--outcome", "cancelled", "--summary", "x"]).ok();
-    assert_eq!(ids(env.json(&["list", "--open"])), [r1.clone()]);
+    assert_eq!(ids(env.json(&["list", "--overdue"])), vec![r1.clone()]);
+    env.run(&["close", &r2, "--outcome", "cancelled", "--summary", "x"])
+        .ok();
+    assert_eq!(ids(env.json(&["list", "--open"])), vec![r1.clone()]);
     let table = env.run(&["list"]).ok();
-    assert!(table.contains("甲公司") && table.contains("乙公司"), "{table}");
+    assert!(
+        table.contains("甲公司") && table.contains("乙公司"),
+        "{table}"
+    );
     let csv = env.run(&["list", "--format", "csv"]).ok();
     assert!(csv.starts_with("ID,STAGE,TYPE"), "{csv}");
 }
@@ -314,7 +594,10 @@ fn new_prints_the_id_alone_and_fails_without_input_when_not_a_tty() {
 fn no_store_is_a_clear_error() {
     let env = Env::bare();
     let err = env.run(&["list"]).err();
-    assert!(err.contains("no presales store found") && err.contains("presales init"), "{err}");
+    assert!(
+        err.contains("no presales store found") && err.contains("presales init"),
+        "{err}"
+    );
     let err = env.run(&["--root", "/nonexistent", "list"]).err();
     assert!(err.contains("no presales store found"), "{err}");
 }

@@ -29,7 +29,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
     let before = store.load::<crate::model::Request>(&id)?.stage;
-    let (req, _mv, touched) = ops::advance(&store, &actor, &id, a.to.as_deref(), a.note.as_deref())?;
+    let (req, _mv, touched) =
+        ops::advance(&store, &actor, &id, a.to.as_deref(), a.note.as_deref())?;
     report_written(&store, &touched);
     output::print(&format!("{id}: {before} → {}\n", req.stage));
     Ok(())

@@ -62,11 +62,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let done = ops::assign(&store, &actor, &id, target)?;
     report_written(&store, &done.touched);
     if ctx.format == Format::Json {
-        return Ok(output::print(&output::json(&AssignView {
+        output::print(&output::json(&AssignView {
             request: &done.request,
             decision: done.decision.as_ref(),
             dry_run: a.dry_run,
-        })?));
+        })?);
+        return Ok(());
     }
     let name = |m: &str| {
         store
@@ -77,14 +78,20 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let mut s = String::new();
     if let Some(d) = &done.decision {
-        let verb = if a.dry_run { "would go to" } else { "assigned to" };
+        let verb = if a.dry_run {
+            "would go to"
+        } else {
+            "assigned to"
+        };
         match &d.chosen {
             Some(c) => s.push_str(&format!("{id} {verb} {} by {}\n", name(c), d.policy)),
             None => s.push_str(&format!("{id}: no engineer can take it now\n")),
         }
         s.push_str(&format!(
             "rotation resumes after: {}\n",
-            d.last_assigned.as_deref().unwrap_or("(no automatic assignment yet)")
+            d.last_assigned
+                .as_deref()
+                .unwrap_or("(no automatic assignment yet)")
         ));
         let rows = d
             .candidates
@@ -95,7 +102,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                     (Some(why), _) => format!("skipped: {why}"),
                     (None, false) => match d.policy {
                         Policy::RoundRobin => "eligible, later in rotation".to_string(),
-                        Policy::LeastLoaded => "eligible, more load or later in rotation".to_string(),
+                        Policy::LeastLoaded => {
+                            "eligible, more load or later in rotation".to_string()
+                        }
                     },
                 };
                 vec![name(&c.member), c.load.to_string(), verdict]

@@ -21,6 +21,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let actor = ctx.actor(&store)?;
     let (req, touched) = ops::comment(&store, &actor, &id, &a.text)?;
     report_written(&store, &touched);
-    output::print(&format!("{id}: comment added ({} history entries)\n", req.history.len()));
+    output::print(&format!(
+        "{id}: comment added ({} history entries)\n",
+        req.history.len()
+    ));
     Ok(())
 }

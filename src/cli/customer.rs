@@ -113,11 +113,23 @@ fn list(ctx: &Ctx) -> Result<()> {
                 c.region.clone().unwrap_or_default(),
                 c.account_owner.clone().unwrap_or_default(),
                 format!("{}/{}", v.open_requests, v.total_requests),
-                if c.confidential { "yes".into() } else { String::new() },
+                if c.confidential {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
             ]
         })
         .collect();
-    let headers = ["ID", "NAME", "INDUSTRY", "REGION", "OWNER", "OPEN/ALL", "CONFIDENTIAL"];
+    let headers = [
+        "ID",
+        "NAME",
+        "INDUSTRY",
+        "REGION",
+        "OWNER",
+        "OPEN/ALL",
+        "CONFIDENTIAL",
+    ];
     output::print(&output::list(ctx.format, &views, &headers, rows)?);
     Ok(())
 }
@@ -206,11 +218,17 @@ fn show(ctx: &Ctx, input: &str) -> Result<()> {
                 s.push_str(&format!(
                     "contact       {}{}\n",
                     ct.name,
-                    ct.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default()
+                    ct.email
+                        .as_deref()
+                        .map(|e| format!(" <{e}>"))
+                        .unwrap_or_default()
                 ));
             }
             field(&mut s, "notes", &c.notes);
-            s.push_str(&format!("\nservice history ({} requests):\n", file.requests.len()));
+            s.push_str(&format!(
+                "\nservice history ({} requests):\n",
+                file.requests.len()
+            ));
             let rows = file
                 .requests
                 .iter()

@@ -24,7 +24,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
     let before: Request = store.load(&id)?;
-    let original = std::fs::read_to_string(store.path_of(&id)).map_err(|e| Error::io(store.path_of(&id), e))?;
+    let original = std::fs::read_to_string(store.path_of(&id))
+        .map_err(|e| Error::io(store.path_of(&id), e))?;
     let work = store.cache_path("edit")?;
     std::fs::create_dir_all(&work).map_err(|e| Error::io(&work, e))?;
     let draft = work.join(format!("{id}.yaml"));
@@ -32,7 +33,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let editor = std::env::var("VISUAL")
         .ok()
         .filter(|s| !s.trim().is_empty())
-        .or_else(|| std::env::var("EDITOR").ok().filter(|s| !s.trim().is_empty()))
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        })
         .unwrap_or_else(|| "vi".into());
     // EDITOR may carry arguments ("code --wait"); run it through the shell like git does.
     let status = Command::new("sh")
@@ -63,7 +68,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             report_written(&store, &touched);
             eprintln!(
                 "{id}: saved ({})",
-                if fields.is_empty() { "history only".to_string() } else { fields.join(", ") }
+                if fields.is_empty() {
+                    "history only".to_string()
+                } else {
+                    fields.join(", ")
+                }
             );
             Ok(())
         }

@@ -31,16 +31,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     };
     let written = store::init(&dir, !args.empty)?;
     for p in &written {
-        eprintln!(
-            "wrote {}",
-            p.strip_prefix(&dir).unwrap_or(p).display()
-        );
+        eprintln!("wrote {}", p.strip_prefix(&dir).unwrap_or(p).display());
     }
     eprintln!("Initialized a presales store in {}", dir.display());
     if args.empty {
-        eprintln!("Next: add your team with `presales team add ID --name N --role engineer --skill S`.");
+        eprintln!(
+            "Next: add your team with `presales team add ID --name N --role engineer --skill S`."
+        );
     } else {
-        eprintln!("Next: replace the EXAMPLE TEAM in presales.toml with your own people (`presales team`).");
+        eprintln!(
+            "Next: replace the EXAMPLE TEAM in presales.toml with your own people (`presales team`)."
+        );
     }
     Ok(())
 }

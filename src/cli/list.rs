@@ -86,7 +86,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             ]
         })
         .collect();
-    let headers = ["ID", "STAGE", "TYPE", "PRI", "TITLE", "CUSTOMER", "ASSIGNEE", "DUE"];
+    let headers = [
+        "ID", "STAGE", "TYPE", "PRI", "TITLE", "CUSTOMER", "ASSIGNEE", "DUE",
+    ];
     output::print(&output::list(ctx.format, &shown, &headers, rows)?);
     Ok(())
 }

@@ -54,7 +54,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "PRESALES_ROOT", value_name = "DIR")]
     root: Option<PathBuf>,
     /// Act as this team member (id or e-mail); default: git config user.email.
-    #[arg(long = "as", global = true, env = "PRESALES_USER", value_name = "MEMBER")]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "PRESALES_USER",
+        value_name = "MEMBER"
+    )]
     as_member: Option<String>,
     /// Output format of read commands.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]

@@ -98,7 +98,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let description = match a.description_file {
         Some(path) => {
-            let p = if path.is_absolute() { path } else { ctx.cwd.join(path) };
+            let p = if path.is_absolute() {
+                path
+            } else {
+                ctx.cwd.join(path)
+            };
             Some(std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?)
         }
         None => a.description,

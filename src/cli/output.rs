@@ -76,9 +76,7 @@ pub fn csv(headers: &[&str], rows: Vec<Vec<String>>) -> Result<String> {
     for row in rows {
         w.write_record(&row).map_err(err)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::invalid(e.to_string()))?;
+    let bytes = w.into_inner().map_err(|e| Error::invalid(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| Error::invalid(e.to_string()))
 }
 

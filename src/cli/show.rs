@@ -37,7 +37,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
         Kind::Solution => {
             let s: Solution = store.load(&id)?;
-            print_record(ctx, &s, || format!("{}  {} (v{})\n", s.id, s.title, s.version))
+            print_record(ctx, &s, || {
+                format!("{}  {} (v{})\n", s.id, s.title, s.version)
+            })
         }
         Kind::Article => Err(Error::invalid(format!(
             "{id} is a knowledge-base article; articles are not supported by this version"
@@ -54,7 +56,12 @@ fn print_record<T: serde::Serialize>(ctx: &Ctx, rec: &T, text: impl Fn() -> Stri
     Ok(())
 }
 
-fn show_request(ctx: &Ctx, store: &crate::store::Store, id: &RecordId, history_only: bool) -> Result<()> {
+fn show_request(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    id: &RecordId,
+    history_only: bool,
+) -> Result<()> {
     let req: Request = store.load(id)?;
     let solution: Option<Solution> = req
         .solution
@@ -79,13 +86,15 @@ fn show_request(ctx: &Ctx, store: &crate::store::Store, id: &RecordId, history_o
                     v
                 })
                 .collect();
-            return Ok(output::print(&output::json(&list)?));
+            output::print(&output::json(&list)?);
+            return Ok(());
         }
         let mut s = String::new();
         for (rid, h) in entries {
             s.push_str(&format!("{}  {}\n", rid, history_line(h)));
         }
-        return Ok(output::print(&s));
+        output::print(&s);
+        return Ok(());
     }
     if ctx.format != Format::Table {
         return print_record(ctx, &req, String::new);
@@ -116,12 +125,18 @@ fn show_request(ctx: &Ctx, store: &crate::store::Store, id: &RecordId, history_o
             None => req.customer.clone(),
         },
     );
-    field("assignee", req.assignee.as_deref().map(member).unwrap_or_default());
+    field(
+        "assignee",
+        req.assignee.as_deref().map(member).unwrap_or_default(),
+    );
     field(
         "requested by",
         req.requested_by.as_deref().map(member).unwrap_or_default(),
     );
-    field("created", req.created.format("%Y-%m-%d %H:%M %:z").to_string());
+    field(
+        "created",
+        req.created.format("%Y-%m-%d %H:%M %:z").to_string(),
+    );
     field("due", req.due.map(|d| d.to_string()).unwrap_or_default());
     field("skills", req.skills.join(", "));
     field("products", req.products.join(", "));
@@ -137,7 +152,10 @@ fn show_request(ctx: &Ctx, store: &crate::store::Store, id: &RecordId, history_o
                 "{}, difficulty {}/5{}",
                 a.feasibility.as_str(),
                 a.difficulty,
-                a.notes.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                a.notes
+                    .as_deref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
             ),
         );
     }
@@ -200,7 +218,11 @@ fn show_request(ctx: &Ctx, store: &crate::store::Store, id: &RecordId, history_o
                 if missing.is_empty() {
                     s.push_str(&format!("  {}{label}: ready\n", mv.to));
                 } else {
-                    s.push_str(&format!("  {}{label}: needs {}\n", mv.to, missing.join("; ")));
+                    s.push_str(&format!(
+                        "  {}{label}: needs {}\n",
+                        mv.to,
+                        missing.join("; ")
+                    ));
                 }
             }
         }
@@ -217,14 +239,22 @@ fn show_request(ctx: &Ctx, store: &crate::store::Store, id: &RecordId, history_o
 
 /// One history entry on one line: time, who, what.
 pub fn history_line(h: &HistoryEntry) -> String {
-    let mut line = format!("{}  {:<10} {}", h.at.format("%Y-%m-%d %H:%M"), h.by, h.action);
+    let mut line = format!(
+        "{}  {:<10} {}",
+        h.at.format("%Y-%m-%d %H:%M"),
+        h.by,
+        h.action
+    );
     match (&h.from, &h.to) {
         (Some(f), Some(t)) => line.push_str(&format!(" {f} → {t}")),
         (None, Some(t)) => line.push_str(&format!(" → {t}")),
         _ => {}
     }
     for (k, v) in &h.extra {
-        let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        let v = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
         line.push_str(&format!(" {k}={v}"));
     }
     if let Some(n) = &h.note {

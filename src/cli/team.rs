@@ -108,7 +108,12 @@ fn list(ctx: &Ctx) -> Result<()> {
             } else if let Some(a) = m.away_on(today) {
                 format!("away until {}", a.to)
             } else {
-                match m.away.iter().filter(|a| a.from > today).min_by_key(|a| a.from) {
+                match m
+                    .away
+                    .iter()
+                    .filter(|a| a.from > today)
+                    .min_by_key(|a| a.from)
+                {
                     Some(a) => format!("available (away {} to {})", a.from, a.to),
                     None => "available".to_string(),
                 }
@@ -116,7 +121,11 @@ fn list(ctx: &Ctx) -> Result<()> {
             vec![
                 m.id.clone(),
                 m.name.clone(),
-                m.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+                m.roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 m.skills.join(","),
                 availability,
                 v.load.to_string(),
@@ -125,7 +134,9 @@ fn list(ctx: &Ctx) -> Result<()> {
         .collect();
     let headers = ["ID", "NAME", "ROLES", "SKILLS", "AVAILABILITY", "LOAD"];
     if views.is_empty() && ctx.format == Format::Table {
-        eprintln!("The team is empty: add members with `presales team add ID --name N --role engineer`.");
+        eprintln!(
+            "The team is empty: add members with `presales team add ID --name N --role engineer`."
+        );
         return Ok(());
     }
     output::print(&output::list(ctx.format, &views, &headers, rows)?);
@@ -153,7 +164,10 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<()> {
     if let Some(email) = &a.email
         && let Some(m) = store.config.find_member(email)
     {
-        return Err(Error::invalid(format!("{email} already belongs to {}", m.id)));
+        return Err(Error::invalid(format!(
+            "{email} already belongs to {}",
+            m.id
+        )));
     }
     let lock = store.lock()?;
     store.edit_config(&lock, |doc| {
@@ -163,8 +177,14 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<()> {
         if let Some(e) = &a.email {
             t.insert("email", value(e));
         }
-        t.insert("roles", value(a.roles.iter().map(|r| r.as_str()).collect::<Array>()));
-        t.insert("skills", value(a.skills.iter().map(String::as_str).collect::<Array>()));
+        t.insert(
+            "roles",
+            value(a.roles.iter().map(|r| r.as_str()).collect::<Array>()),
+        );
+        t.insert(
+            "skills",
+            value(a.skills.iter().map(String::as_str).collect::<Array>()),
+        );
         match doc.get_mut("members") {
             None => {
                 let mut aot = ArrayOfTables::new();

@@ -107,8 +107,9 @@ impl RecordId {
                 "`{input}` is not a record ID (expected e.g. REQ-20261127-A7KQ2MX)"
             ));
         };
-        let kind = Kind::from_prefix(prefix)
-            .ok_or_else(|| format!("`{input}` has an unknown prefix `{prefix}` (expected REQ, SOL, KB or CUS)"))?;
+        let kind = Kind::from_prefix(prefix).ok_or_else(|| {
+            format!("`{input}` has an unknown prefix `{prefix}` (expected REQ, SOL, KB or CUS)")
+        })?;
         if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("`{input}` has no YYYYMMDD date after its prefix"));
         }

@@ -39,22 +39,19 @@ pub trait Record: Serialize + serde::de::DeserializeOwned + Clone {
 }
 
 /// Request priority, P1 (most urgent) to P4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum Priority {
     P1,
     P2,
+    #[default]
     P3,
     P4,
 }
 
 impl Priority {
     pub const ALL: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
-}
-
-impl Default for Priority {
-    fn default() -> Self {
-        Priority::P3
-    }
 }
 
 impl fmt::Display for Priority {

@@ -82,7 +82,9 @@ pub fn init(dir: &Path, with_example_team: bool) -> Result<Vec<PathBuf>> {
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
-        text.push_str("# presales: derived caches (search index, parse cache), rebuilt on demand\n");
+        text.push_str(
+            "# presales: derived caches (search index, parse cache), rebuilt on demand\n",
+        );
         text.push_str(&line);
         write_atomic(&gitignore, text.as_bytes())?;
         written.push(gitignore);
@@ -147,7 +149,10 @@ impl Store {
         let mut out = Vec::new();
         for entry in walkdir::WalkDir::new(&dir).max_depth(2).sort_by_file_name() {
             let entry = entry.map_err(|e| {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| dir.clone());
                 Error::io(path, e.into())
             })?;
             let name = entry.file_name().to_string_lossy();
@@ -259,9 +264,8 @@ impl Store {
     pub fn save<T: Record>(&self, record: &T, _lock: &StoreLock) -> Result<Option<PathBuf>> {
         let id = RecordId::parse(record.id()).map_err(Error::invalid)?;
         let path = self.path_of(&id);
-        let text = yaml::to_canonical(record).map_err(|e| {
-            Error::invalid(format!("cannot serialize {}: {e}", record.id()))
-        })?;
+        let text = yaml::to_canonical(record)
+            .map_err(|e| Error::invalid(format!("cannot serialize {}: {e}", record.id())))?;
         if fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
             return Ok(None);
         }

@@ -106,7 +106,10 @@ history:
     fn yaml11_words_are_quoted() {
         let req: Request = parse(Path::new("x.yaml"), SAMPLE).unwrap();
         let text = to_canonical(&req).unwrap();
-        assert!(text.contains("- 'no'") || text.contains("- \"no\""), "{text}");
+        assert!(
+            text.contains("- 'no'") || text.contains("- \"no\""),
+            "{text}"
+        );
     }
 
     #[test]

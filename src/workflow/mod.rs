@@ -106,7 +106,9 @@ impl fmt::Display for WorkflowError {
                 "{id}: `{stage}` is not a stage of type `{kind}`; its stages are: {}",
                 known.join(" → ")
             ),
-            WorkflowError::AlreadyClosed { id } => write!(f, "{id} is closed; it has no next stage"),
+            WorkflowError::AlreadyClosed { id } => {
+                write!(f, "{id} is closed; it has no next stage")
+            }
             WorkflowError::Illegal {
                 id,
                 current,

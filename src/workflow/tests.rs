@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::config::{Config, template};
 use crate::model::request::{Assessment, Disposition, Feasibility};
-use crate::model::solution::{Approval, Milestone, QuoteLine, Quotation, Resource, ReviewRound, Verdict, VerdictKind};
+use crate::model::solution::{
+    Approval, Milestone, Quotation, QuoteLine, Resource, ReviewRound, Verdict, VerdictKind,
+};
 use crate::model::{Demo, Feedback, Priority, Request, Solution, Timestamp};
 
 fn t() -> Timestamp {
@@ -97,7 +99,13 @@ impl Case {
         Case { config, wf }
     }
 
-    fn plan(&self, req: &Request, sol: Option<&Solution>, to: Option<&str>, note: Option<&str>) -> Result<Move, WorkflowError> {
+    fn plan(
+        &self,
+        req: &Request,
+        sol: Option<&Solution>,
+        to: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<Move, WorkflowError> {
         let facts = Facts {
             request: req,
             solution: sol,
@@ -231,8 +239,13 @@ fn review_to_approved_needs_min_reviewers_and_four_eyes_approval() {
         verdicts: vec![verdict("wang.fang", VerdictKind::Pass)],
     });
     let m = c.missing(&r, Some(&s), "approved");
-    assert!(m[0].contains("2 pass verdict(s)") && m[0].contains("has 1"), "{m:?}");
-    s.reviews[0].verdicts.push(verdict("liu.yang", VerdictKind::Revise));
+    assert!(
+        m[0].contains("2 pass verdict(s)") && m[0].contains("has 1"),
+        "{m:?}"
+    );
+    s.reviews[0]
+        .verdicts
+        .push(verdict("liu.yang", VerdictKind::Revise));
     assert!(c.missing(&r, Some(&s), "approved")[0].contains("liu.yang (revise)"));
     s.reviews[0].verdicts[1].verdict = VerdictKind::Pass;
     assert!(c.missing(&r, Some(&s), "approved")[0].contains("approval"));
@@ -282,7 +295,15 @@ fn handover_closes_with_any_outcome_and_a_summary() {
 #[test]
 fn early_close_only_as_cancelled_or_infeasible_from_analysis() {
     let c = Case::new();
-    for stage in ["registered", "assigned", "analysis", "design", "demo", "review", "approved"] {
+    for stage in [
+        "registered",
+        "assigned",
+        "analysis",
+        "design",
+        "demo",
+        "review",
+        "approved",
+    ] {
         let mut r = request("solution", stage);
         r.summary = Some("s".into());
         r.outcome = Some(Outcome::Won);
@@ -294,7 +315,11 @@ fn early_close_only_as_cancelled_or_infeasible_from_analysis() {
         let mv = c.plan(&r, None, Some("closed"), None).unwrap();
         assert_eq!(mv.kind, MoveKind::Close);
         r.outcome = Some(Outcome::Infeasible);
-        assert_eq!(c.plan(&r, None, Some("closed"), None).is_ok(), stage == "analysis", "{stage}");
+        assert_eq!(
+            c.plan(&r, None, Some("closed"), None).is_ok(),
+            stage == "analysis",
+            "{stage}"
+        );
     }
 }
 
@@ -325,28 +350,53 @@ fn skipping_stages_is_refused_with_every_legal_option() {
     let c = Case::new();
     let r = request("solution", "analysis");
     let err = c.plan(&r, None, Some("approved"), None).unwrap_err();
-    let WorkflowError::Illegal { current, wanted, options, .. } = &err else {
+    let WorkflowError::Illegal {
+        current,
+        wanted,
+        options,
+        ..
+    } = &err
+    else {
         panic!("{err:?}")
     };
-    assert_eq!((current.as_str(), wanted.as_str()), ("analysis", "approved"));
+    assert_eq!(
+        (current.as_str(), wanted.as_str()),
+        ("analysis", "approved")
+    );
     let tos: Vec<&str> = options.iter().map(|(m, _)| m.to.as_str()).collect();
     assert_eq!(tos, ["design", "closed"]);
     let text = err.to_string();
-    assert!(text.contains("cannot move from `analysis` to `approved`"), "{text}");
-    assert!(text.contains("design: missing a feasibility assessment"), "{text}");
+    assert!(
+        text.contains("cannot move from `analysis` to `approved`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("design: missing a feasibility assessment"),
+        "{text}"
+    );
 }
 
 #[test]
 fn closed_is_final_and_unknown_stages_are_named() {
     let c = Case::new();
     let r = request("solution", "closed");
-    assert!(matches!(c.plan(&r, None, None, None), Err(WorkflowError::AlreadyClosed { .. })));
+    assert!(matches!(
+        c.plan(&r, None, None, None),
+        Err(WorkflowError::AlreadyClosed { .. })
+    ));
     let r = request("solution", "design");
     let err = c.plan(&r, None, Some("answered"), None).unwrap_err();
-    assert!(err.to_string().contains("not a stage of type `solution`"), "{err}");
+    assert!(
+        err.to_string().contains("not a stage of type `solution`"),
+        "{err}"
+    );
     let r = request("nosuchtype", "design");
     let err = c.plan(&r, None, None, None).unwrap_err();
-    assert!(err.to_string().contains("consultation, demo, poc, rfp, solution"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("consultation, demo, poc, rfp, solution"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -414,13 +464,25 @@ fn poc_path_ends_after_approval() {
 fn bad_workflow_config_is_refused_with_the_reason() {
     let mut cfg = config().workflow;
     cfg.guards.insert("design".into(), vec!["telepathy".into()]);
-    assert!(Workflow::new(&cfg).unwrap_err().contains("unknown guard `telepathy`"));
+    assert!(
+        Workflow::new(&cfg)
+            .unwrap_err()
+            .contains("unknown guard `telepathy`")
+    );
     let mut cfg = config().workflow;
-    cfg.types.get_mut("solution").unwrap().revise.insert("design".into(), "review".into());
+    cfg.types
+        .get_mut("solution")
+        .unwrap()
+        .revise
+        .insert("design".into(), "review".into());
     assert!(Workflow::new(&cfg).unwrap_err().contains("earlier stage"));
     let mut cfg = config().workflow;
     cfg.types.get_mut("demo").unwrap().stages.pop();
-    assert!(Workflow::new(&cfg).unwrap_err().contains("end with `closed`"));
+    assert!(
+        Workflow::new(&cfg)
+            .unwrap_err()
+            .contains("end with `closed`")
+    );
     let mut cfg = config().workflow;
     cfg.default_type = "nope".into();
     assert!(Workflow::new(&cfg).unwrap_err().contains("default_type"));

@@ -29,12 +29,24 @@ impl Run {
     }
     /// Asserts success and returns trimmed stdout.
     pub fn ok(&self) -> String {
-        assert_eq!(self.code(), 0, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self.stdout().trim().to_string()
     }
     /// Asserts failure with exit code 1 and returns stderr.
     pub fn err(&self) -> String {
-        assert_eq!(self.code(), 1, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            1,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self.stderr()
     }
 }
@@ -101,7 +113,11 @@ impl Env {
             .args(args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
@@ -125,7 +141,10 @@ impl Env {
         if id.starts_with("CUS-") {
             self.root().join("customers").join(format!("{id}.yaml"))
         } else {
-            self.root().join("requests").join(year).join(format!("{id}.yaml"))
+            self.root()
+                .join("requests")
+                .join(year)
+                .join(format!("{id}.yaml"))
         }
     }
 
