@@ -7,12 +7,15 @@ mod assign;
 mod close;
 mod comment;
 mod customer;
+mod demo;
 mod edit;
 mod init;
 mod list;
 mod new;
 mod output;
+mod review;
 mod show;
+mod solution;
 mod team;
 
 use std::io::IsTerminal;
@@ -86,6 +89,12 @@ enum Command {
     Show(show::Args),
     List(list::Args),
     Edit(edit::Args),
+    Solution(solution::Args),
+    Demo(demo::DemoArgs),
+    Feedback(demo::FeedbackArgs),
+    Review(review::ReviewArgs),
+    Approve(review::ApproveArgs),
+    Handover(review::HandoverArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -197,6 +206,12 @@ pub fn run() -> ExitCode {
         Command::Show(a) => show::run(&ctx, a),
         Command::List(a) => list::run(&ctx, a),
         Command::Edit(a) => edit::run(&ctx, a),
+        Command::Solution(a) => solution::run(&ctx, a),
+        Command::Demo(a) => demo::run_demo(&ctx, a),
+        Command::Feedback(a) => demo::run_feedback(&ctx, a),
+        Command::Review(a) => review::run_review(&ctx, a),
+        Command::Approve(a) => review::run_approve(&ctx, a),
+        Command::Handover(a) => review::run_handover(&ctx, a),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut buf = Vec::new();

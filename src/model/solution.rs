@@ -35,6 +35,11 @@ pub struct Solution {
     pub approval: Option<Approval>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handover: Option<Handover>,
+    /// The solution this one replaces, and the one that replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
     #[serde(default)]
@@ -135,9 +140,44 @@ pub struct Handover {
     pub to: String,
     pub at: Timestamp,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub training: Vec<String>,
+    pub training: Vec<Training>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+}
+
+/// A training session given to sales at handover (方案交接与培训).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Training {
+    pub date: NaiveDate,
+    pub topic: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attendees: Vec<String>,
+}
+
+impl Quotation {
+    /// Σ quantity × unit price, rounded half-up to cents and shown with two decimals.
+    pub fn compute_total(lines: &[QuoteLine]) -> Decimal {
+        let mut total: Decimal = lines.iter().map(|l| l.quantity * l.unit_price).sum();
+        total =
+            total.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        total.rescale(2);
+        total
+    }
+}
+
+impl Risk {
+    /// Likelihood × impact, 1–25.
+    pub fn score(&self) -> u8 {
+        self.likelihood * self.impact
+    }
+
+    pub fn level(&self) -> &'static str {
+        match self.score() {
+            15.. => "high",
+            8.. => "medium",
+            _ => "low",
+        }
+    }
 }
 
 impl Solution {
@@ -154,5 +194,43 @@ impl VerdictKind {
             VerdictKind::Revise => "revise",
             VerdictKind::Reject => "reject",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(q: &str, p: &str) -> QuoteLine {
+        QuoteLine {
+            item: "x".into(),
+            quantity: q.parse().unwrap(),
+            unit_price: p.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn quote_totals_are_decimal_without_float_drift() {
+        let total = Quotation::compute_total(&[line("1", "0.1"), line("1", "0.2")]);
+        assert_eq!(total.to_string(), "0.30");
+        let total = Quotation::compute_total(&[line("3", "33.333"), line("0.5", "0.01")]);
+        assert_eq!(total.to_string(), "100.00");
+        assert_eq!(Quotation::compute_total(&[]).to_string(), "0.00");
+        let total = Quotation::compute_total(&[line("12", "19999.99"), line("1", "0.005")]);
+        assert_eq!(total.to_string(), "239999.89");
+    }
+
+    #[test]
+    fn risk_levels() {
+        let r = |l, i| Risk {
+            description: String::new(),
+            likelihood: l,
+            impact: i,
+            mitigation: String::new(),
+            owner: None,
+        };
+        assert_eq!(r(5, 3).level(), "high");
+        assert_eq!(r(2, 4).level(), "medium");
+        assert_eq!(r(1, 5).level(), "low");
     }
 }

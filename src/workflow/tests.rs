@@ -67,6 +67,8 @@ fn solution() -> Solution {
         reviews: vec![],
         approval: None,
         handover: None,
+        supersedes: None,
+        superseded_by: None,
         extra: Default::default(),
         history: vec![],
     }

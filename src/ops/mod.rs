@@ -2,6 +2,8 @@
 //! these. They validate input, run the workflow engine, append history and save, all under
 //! the store lock.
 
+pub mod solution;
+
 use chrono::NaiveDate;
 
 use crate::assign::{self, ASSIGN_ACTION, Decision, POLICY_KEY, Policy, TURN_KEY};
@@ -34,7 +36,12 @@ impl Actor {
 /// The files a command wrote, so `--commit` can commit exactly those.
 pub type Touched = Vec<std::path::PathBuf>;
 
-fn save<T: Record>(store: &Store, lock: &StoreLock, rec: &T, touched: &mut Touched) -> Result<()> {
+pub(crate) fn save<T: Record>(
+    store: &Store,
+    lock: &StoreLock,
+    rec: &T,
+    touched: &mut Touched,
+) -> Result<()> {
     if let Some(p) = store.save(rec, lock)? {
         touched.push(p);
     }
@@ -193,12 +200,12 @@ pub fn check_member(store: &Store, who: &str) -> Result<()> {
 }
 
 /// Loads the solution linked from a request, if any; a dangling link counts as none.
-fn linked_solution(store: &Store, req: &Request) -> Option<Solution> {
+pub(crate) fn linked_solution(store: &Store, req: &Request) -> Option<Solution> {
     let sid = RecordId::parse(req.solution.as_deref()?).ok()?;
     store.load::<Solution>(&sid).ok()
 }
 
-fn facts<'a>(
+pub(crate) fn facts<'a>(
     store: &'a Store,
     req: &'a Request,
     sol: Option<&'a Solution>,
@@ -214,8 +221,17 @@ fn facts<'a>(
     }
 }
 
-/// Applies a planned move to the request, appending its history entry.
-fn apply_move(req: &mut Request, mv: &Move, actor: &Actor, note: Option<&str>) {
+/// Applies a planned move to the request, appending its history entry, and to its
+/// solution: entering `review` opens a review round, leaving it closes the round, and a
+/// revise loop bumps the solution's version (earlier rounds are kept; the approval, which
+/// was for the old version, is withdrawn).
+pub(crate) fn apply_move(
+    req: &mut Request,
+    sol: Option<&mut Solution>,
+    mv: &Move,
+    actor: &Actor,
+    note: Option<&str>,
+) {
     let action = match mv.kind {
         MoveKind::Revise => "revise",
         MoveKind::Forward | MoveKind::Close => "advance",
@@ -224,6 +240,9 @@ fn apply_move(req: &mut Request, mv: &Move, actor: &Actor, note: Option<&str>) {
         .entry(action)
         .from_to(req.stage.clone(), mv.to.clone())
         .note(note.map(str::to_string));
+    if let Some(sol) = sol {
+        solution::on_move(sol, &req.stage, mv, actor, note);
+    }
     req.stage = mv.to.clone();
     req.history.push(entry);
 }
@@ -310,7 +329,7 @@ pub fn assign(
         let sol = linked_solution(store, &req);
         let f = facts(store, &req, sol.as_ref(), actor, None);
         let mv = store.workflow.plan(&f, None)?;
-        apply_move(&mut req, &mv, actor, None);
+        apply_move(&mut req, None, &mv, actor, None);
     }
     let mut touched = Vec::new();
     save(store, &lock, &req, &mut touched)?;
@@ -360,7 +379,7 @@ pub fn assess(
         let sol = linked_solution(store, &req);
         let f = facts(store, &req, sol.as_ref(), actor, None);
         let mv = store.workflow.plan(&f, Some("analysis"))?;
-        apply_move(&mut req, &mv, actor, None);
+        apply_move(&mut req, None, &mv, actor, None);
     }
     let mut touched = Vec::new();
     save(store, &lock, &req, &mut touched)?;
@@ -377,7 +396,7 @@ pub fn advance(
 ) -> Result<(Request, Move, Touched)> {
     let lock = store.lock()?;
     let mut req: Request = store.load(id)?;
-    let sol = linked_solution(store, &req);
+    let mut sol = linked_solution(store, &req);
     let f = facts(store, &req, sol.as_ref(), actor, note);
     let mv = store.workflow.plan(&f, to)?;
     if mv.to == CLOSED {
@@ -388,9 +407,12 @@ pub fn advance(
             ),
         ));
     }
-    apply_move(&mut req, &mv, actor, note);
+    apply_move(&mut req, sol.as_mut(), &mv, actor, note);
     let mut touched = Vec::new();
     save(store, &lock, &req, &mut touched)?;
+    if let Some(sol) = &sol {
+        save(store, &lock, sol, &mut touched)?;
+    }
     Ok((req, mv, touched))
 }
 
@@ -427,9 +449,12 @@ pub fn close(
     req.summary = Some(closing.summary.trim().to_string());
     req.satisfaction = closing.satisfaction;
     req.technical_win = closing.technical_win;
-    let sol = linked_solution(store, &req);
+    let mut sol = linked_solution(store, &req);
     let f = facts(store, &req, sol.as_ref(), actor, None);
     let mv = store.workflow.plan(&f, Some(CLOSED))?;
+    if let Some(sol) = sol.as_mut() {
+        solution::on_move(sol, &req.stage, &mv, actor, None);
+    }
     let mut entry = actor
         .entry("close")
         .from_to(req.stage.clone(), CLOSED)
@@ -444,6 +469,9 @@ pub fn close(
     req.history.push(entry);
     let mut touched = Vec::new();
     save(store, &lock, &req, &mut touched)?;
+    if let Some(sol) = &sol {
+        save(store, &lock, sol, &mut touched)?;
+    }
     Ok((req, touched))
 }
 

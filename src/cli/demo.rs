@@ -1,0 +1,93 @@
+//! `presales demo` and `presales feedback`: the demo meeting and the feedback collected.
+
+use chrono::NaiveDate;
+
+use super::{Ctx, output, parse_date, report_written};
+use crate::error::Result;
+use crate::model::Kind;
+use crate::model::request::Disposition;
+use crate::ops::solution as sol_ops;
+
+/// Record a demo meeting (演示会议). A request in design moves to `demo` (its solution
+/// needs a plan, a time plan and resources).
+///
+/// Examples:
+///   presales demo 7KQ2MX --date 2026-12-02 --attendee 客户CTO --attendee 'IT 经理' --notes '现场演示 SD-WAN 切换'
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    id: String,
+    #[arg(long, value_parser = parse_date)]
+    date: NaiveDate,
+    /// Who attended (repeatable).
+    #[arg(long = "attendee", required = true)]
+    attendees: Vec<String>,
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+/// Collect feedback from the latest demo (收集反馈), or set an item's disposition.
+///
+/// Every item needs a disposition (accepted, rejected or done) before the request may move
+/// to review.
+///
+/// Examples:
+///   presales feedback 7KQ2MX --from 客户CTO --text '需要支持双活容灾'
+///   presales feedback 7KQ2MX --item 1 --disposition accepted
+#[derive(Debug, clap::Args)]
+pub struct FeedbackArgs {
+    id: String,
+    #[arg(long, requires = "text", conflicts_with_all = ["item", "disposition"])]
+    from: Option<String>,
+    #[arg(long)]
+    text: Option<String>,
+    /// Feedback item number (1-based) of the latest demo.
+    #[arg(long, requires = "disposition")]
+    item: Option<usize>,
+    #[arg(long, value_parser = ["accepted", "rejected", "done"], requires = "item")]
+    disposition: Option<String>,
+}
+
+pub fn run_demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
+    let store = ctx.store()?;
+    let id = store.resolve(Kind::Request, &a.id)?;
+    let actor = ctx.actor(&store)?;
+    let (req, touched) = sol_ops::record_demo(&store, &actor, &id, a.date, a.attendees, a.notes)?;
+    report_written(&store, &touched);
+    output::print(&format!(
+        "{id}: demo {} recorded; stage: {}\n",
+        req.demos.len(),
+        req.stage
+    ));
+    Ok(())
+}
+
+pub fn run_feedback(ctx: &Ctx, a: FeedbackArgs) -> Result<()> {
+    let store = ctx.store()?;
+    let id = store.resolve(Kind::Request, &a.id)?;
+    let actor = ctx.actor(&store)?;
+    match (a.from, a.text, a.item, a.disposition) {
+        (Some(from), Some(text), None, None) => {
+            let (req, touched) = sol_ops::add_feedback(&store, &actor, &id, &from, &text)?;
+            report_written(&store, &touched);
+            let n = req.demos.last().map_or(0, |d| d.feedback.len());
+            output::print(&format!("{id}: feedback item {n} added\n"));
+        }
+        (None, None, Some(item), Some(d)) => {
+            let disposition = match d.as_str() {
+                "accepted" => Disposition::Accepted,
+                "rejected" => Disposition::Rejected,
+                _ => Disposition::Done,
+            };
+            let (_, touched) = sol_ops::set_disposition(&store, &actor, &id, item, disposition)?;
+            report_written(&store, &touched);
+            output::print(&format!("{id}: feedback item {item} {d}\n"));
+        }
+        _ => {
+            return Err(crate::Error::invalid_with_hint(
+                "give either --from and --text, or --item and --disposition",
+                format!("presales feedback {id} --from NAME --text T"),
+            ));
+        }
+    }
+    Ok(())
+}

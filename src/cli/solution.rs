@@ -1,0 +1,434 @@
+//! `presales solution`: create and fill a solution (解决方案); show it with its quotation
+//! and risk matrix.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{Ctx, Format, output, parse_date, report_written};
+use crate::error::Result;
+use crate::model::solution::Risk;
+use crate::model::{Kind, Request, Solution};
+use crate::ops::solution::{self as sol_ops, NewSolution, Plan, QuoteInput};
+
+/// Solutions: technical plan, time plan, resources, quotation and risks.
+///
+/// A solution changes only while its request is in analysis or design; after that it is
+/// frozen until a revise loop (`presales advance REQ --to design`) bumps its version.
+///
+/// Examples:
+///   presales solution new --request 7KQ2MX --plan-file plans/park-network.md
+///   presales solution milestone SOL-… --name 'PoC 完成' --date 2026-12-20
+///   presales solution resource SOL-… --role 网络工程师 --person li.na --days 10
+///   presales solution quote SOL-… --item 'SD-WAN 网关' --qty 12 --unit-price 19999.00
+///   presales solution risk SOL-… --description '旧设备兼容' --likelihood 3 --impact 4 --mitigation '先做兼容性测试'
+///   presales solution show SOL-…
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Create the solution of a request (linked both ways); prints its ID.
+    New {
+        #[arg(long)]
+        request: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// A Markdown file inside the store holding the technical plan.
+        #[arg(long)]
+        plan_file: Option<PathBuf>,
+        /// Replace the request's current solution (kept, marked superseded).
+        #[arg(long)]
+        supersede: bool,
+    },
+    /// Set the technical plan: a Markdown file in the store, or inline text.
+    Plan {
+        id: String,
+        #[arg(long, conflicts_with = "plan", required_unless_present = "plan")]
+        plan_file: Option<PathBuf>,
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Add a milestone to the time plan.
+    Milestone {
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_date)]
+        date: NaiveDate,
+    },
+    /// Add a resource: a role, optionally a person, and the effort in days.
+    Resource {
+        id: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        person: Option<String>,
+        #[arg(long, allow_hyphen_values = true)]
+        days: Decimal,
+    },
+    /// Add a quotation line (报价估算); the total is recomputed exactly.
+    Quote {
+        id: String,
+        #[arg(long)]
+        item: String,
+        #[arg(long, allow_hyphen_values = true)]
+        qty: Decimal,
+        #[arg(long, allow_hyphen_values = true)]
+        unit_price: Decimal,
+        /// ISO 4217 code; the first line sets it (default CNY).
+        #[arg(long)]
+        currency: Option<String>,
+        #[arg(long, value_parser = parse_date)]
+        valid_until: Option<NaiveDate>,
+    },
+    /// Add a risk (风险评估) with likelihood and impact from 1 to 5.
+    Risk {
+        id: String,
+        #[arg(long)]
+        description: String,
+        #[arg(long, allow_hyphen_values = true)]
+        likelihood: u8,
+        #[arg(long, allow_hyphen_values = true)]
+        impact: u8,
+        #[arg(long)]
+        mitigation: String,
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Show a solution with its quotation table and risk matrix.
+    Show { id: String },
+    /// List solutions.
+    List,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
+    let store = ctx.store()?;
+    if let Cmd::Show { id } = &args.cmd {
+        let id = store.resolve(Kind::Solution, id)?;
+        let sol: Solution = store.load(&id)?;
+        return show(ctx, &sol);
+    }
+    if let Cmd::List = &args.cmd {
+        return list(ctx, &store);
+    }
+    let actor = ctx.actor(&store)?;
+    let abs = |p: PathBuf| if p.is_absolute() { p } else { ctx.cwd.join(p) };
+    let resolve = |id: &str| store.resolve(Kind::Solution, id);
+    let (sol, touched) = match args.cmd {
+        Cmd::New {
+            request,
+            title,
+            plan_file,
+            supersede,
+        } => {
+            let (sol, touched) = sol_ops::create(
+                &store,
+                &actor,
+                NewSolution {
+                    request,
+                    title,
+                    plan_file: plan_file.map(abs),
+                    supersede,
+                },
+            )?;
+            report_written(&store, &touched);
+            output::print(&format!("{}\n", sol.id));
+            return Ok(());
+        }
+        Cmd::Plan {
+            id,
+            plan_file,
+            plan,
+        } => {
+            let plan = match (plan_file, plan) {
+                (Some(f), _) => Plan::File(abs(f)),
+                (None, Some(t)) => Plan::Text(t),
+                (None, None) => unreachable!("clap requires one"),
+            };
+            sol_ops::set_plan(&store, &actor, &resolve(&id)?, plan)?
+        }
+        Cmd::Milestone { id, name, date } => {
+            sol_ops::add_milestone(&store, &actor, &resolve(&id)?, &name, date)?
+        }
+        Cmd::Resource {
+            id,
+            role,
+            person,
+            days,
+        } => sol_ops::add_resource(&store, &actor, &resolve(&id)?, &role, person, days)?,
+        Cmd::Quote {
+            id,
+            item,
+            qty,
+            unit_price,
+            currency,
+            valid_until,
+        } => sol_ops::add_quote_line(
+            &store,
+            &actor,
+            &resolve(&id)?,
+            QuoteInput {
+                item,
+                quantity: qty,
+                unit_price,
+                currency,
+                valid_until,
+            },
+        )?,
+        Cmd::Risk {
+            id,
+            description,
+            likelihood,
+            impact,
+            mitigation,
+            owner,
+        } => sol_ops::add_risk(
+            &store,
+            &actor,
+            &resolve(&id)?,
+            Risk {
+                description,
+                likelihood,
+                impact,
+                mitigation,
+                owner,
+            },
+        )?,
+        Cmd::Show { .. } | Cmd::List => unreachable!("handled above"),
+    };
+    report_written(&store, &touched);
+    match &sol.quotation {
+        Some(q) => output::print(&format!(
+            "{} v{}: quotation total {} {}\n",
+            sol.id, sol.version, q.total, q.currency
+        )),
+        None => output::print(&format!("{} v{} updated\n", sol.id, sol.version)),
+    }
+    Ok(())
+}
+
+fn list(ctx: &Ctx, store: &crate::store::Store) -> Result<()> {
+    let (sols, errors) = store.load_all::<Solution>();
+    for e in &errors {
+        ctx.warn_error(e);
+    }
+    let (reqs, _) = store.load_all::<Request>();
+    let rows = sols
+        .iter()
+        .map(|s| {
+            let stage = reqs
+                .iter()
+                .find(|r| r.id == s.request)
+                .map(|r| r.stage.clone())
+                .unwrap_or_default();
+            vec![
+                s.id.clone(),
+                format!("v{}", s.version),
+                s.request.clone(),
+                stage,
+                s.author.clone(),
+                s.quotation
+                    .as_ref()
+                    .map(|q| format!("{} {}", q.total, q.currency))
+                    .unwrap_or_default(),
+                if s.approval.is_some() {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
+                s.title.clone(),
+            ]
+        })
+        .collect();
+    let headers = [
+        "ID", "VER", "REQUEST", "STAGE", "AUTHOR", "QUOTE", "APPROVED", "TITLE",
+    ];
+    output::print(&output::list(ctx.format, &sols, &headers, rows)?);
+    Ok(())
+}
+
+fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
+    match ctx.format {
+        Format::Json => {
+            output::print(&output::json(sol)?);
+            return Ok(());
+        }
+        Format::Yaml | Format::Csv => {
+            output::print(&output::yaml(sol)?);
+            return Ok(());
+        }
+        Format::Table => {}
+    }
+    let mut s = format!("{}  {}  (v{})\n", sol.id, sol.title, sol.version);
+    s.push_str(&format!("{:<12}{}\n", "request", sol.request));
+    s.push_str(&format!("{:<12}{}\n", "author", sol.author));
+    if let Some(o) = &sol.supersedes {
+        s.push_str(&format!("{:<12}{o}\n", "supersedes"));
+    }
+    if let Some(o) = &sol.superseded_by {
+        s.push_str(&format!("{:<12}{o}\n", "superseded by"));
+    }
+    if let Some(a) = &sol.approval {
+        s.push_str(&format!(
+            "{:<12}{} on {}{}\n",
+            "approved",
+            a.by,
+            a.at.format("%Y-%m-%d"),
+            a.note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(h) = &sol.handover {
+        s.push_str(&format!(
+            "{:<12}{} on {}\n",
+            "handed over",
+            h.to,
+            h.at.format("%Y-%m-%d")
+        ));
+        for t in &h.training {
+            s.push_str(&format!(
+                "  training {} {} {}\n",
+                t.date,
+                t.topic,
+                t.attendees.join(", ")
+            ));
+        }
+    }
+    s.push_str("\ntechnical plan:\n");
+    match (&sol.plan, &sol.plan_file) {
+        (Some(p), _) => p.lines().for_each(|l| s.push_str(&format!("  {l}\n"))),
+        (None, Some(f)) => s.push_str(&format!("  see {f}\n")),
+        (None, None) => s.push_str("  (none yet)\n"),
+    }
+    if !sol.milestones.is_empty() {
+        s.push_str("\ntime plan:\n");
+        for m in &sol.milestones {
+            s.push_str(&format!("  {}  {}\n", m.date, m.name));
+        }
+    }
+    if !sol.resources.is_empty() {
+        s.push_str("\nresources:\n");
+        let rows = sol
+            .resources
+            .iter()
+            .map(|r| {
+                vec![
+                    r.role.clone(),
+                    r.person.clone().unwrap_or_default(),
+                    r.days.to_string(),
+                ]
+            })
+            .collect();
+        s.push_str(&output::table(&["ROLE", "PERSON", "DAYS"], rows));
+        let total: Decimal = sol.resources.iter().map(|r| r.days).sum();
+        s.push_str(&format!("  total effort: {total} days\n"));
+    }
+    if let Some(q) = &sol.quotation {
+        s.push_str(&format!("\nquotation ({}):\n", q.currency));
+        let mut rows: Vec<Vec<String>> = q
+            .lines
+            .iter()
+            .map(|l| {
+                let mut amount = l.quantity * l.unit_price;
+                amount.rescale(2);
+                vec![
+                    l.item.clone(),
+                    l.quantity.to_string(),
+                    l.unit_price.to_string(),
+                    amount.to_string(),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            "TOTAL".into(),
+            String::new(),
+            String::new(),
+            q.total.to_string(),
+        ]);
+        s.push_str(&output::table(
+            &["ITEM", "QTY", "UNIT PRICE", "AMOUNT"],
+            rows,
+        ));
+        if let Some(v) = q.valid_until {
+            s.push_str(&format!("  valid until {v}\n"));
+        }
+    }
+    if !sol.risks.is_empty() {
+        s.push_str("\nrisks:\n");
+        let rows = sol
+            .risks
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                vec![
+                    format!("R{}", i + 1),
+                    r.description.clone(),
+                    r.likelihood.to_string(),
+                    r.impact.to_string(),
+                    format!("{} ({})", r.score(), r.level()),
+                    r.mitigation.clone(),
+                    r.owner.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        s.push_str(&output::table(
+            &["#", "RISK", "L", "I", "SCORE", "MITIGATION", "OWNER"],
+            rows,
+        ));
+        s.push_str("\nrisk matrix (likelihood ↓, impact →):\n");
+        s.push_str(&risk_matrix(&sol.risks));
+    }
+    if !sol.reviews.is_empty() {
+        s.push_str("\nreviews:\n");
+        for r in &sol.reviews {
+            s.push_str(&format!(
+                "  round {} opened {}{}\n",
+                r.round,
+                r.opened.format("%Y-%m-%d"),
+                r.closed
+                    .map(|c| format!(", closed {}", c.format("%Y-%m-%d")))
+                    .unwrap_or_default()
+            ));
+            for v in &r.verdicts {
+                s.push_str(&format!(
+                    "    {:<10} {:<7} {}\n",
+                    v.reviewer,
+                    v.verdict.as_str(),
+                    v.comment.as_deref().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    output::print(&s);
+    Ok(())
+}
+
+/// A 5×5 grid: rows likelihood 5→1, columns impact 1→5, cells list the risks (R1, R2…).
+pub fn risk_matrix(risks: &[Risk]) -> String {
+    let mut rows = Vec::new();
+    for l in (1..=5u8).rev() {
+        let mut row = vec![format!("L{l}")];
+        for i in 1..=5u8 {
+            let cell: Vec<String> = risks
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.likelihood == l && r.impact == i)
+                .map(|(n, _)| format!("R{}", n + 1))
+                .collect();
+            row.push(if cell.is_empty() {
+                "·".into()
+            } else {
+                cell.join(",")
+            });
+        }
+        rows.push(row);
+    }
+    output::table(&["", "I1", "I2", "I3", "I4", "I5"], rows)
+}
