@@ -488,7 +488,7 @@ pub fn record_demo(
     attendees: Vec<String>,
     notes: Option<String>,
 ) -> Result<(Request, Touched)> {
-    update_request(store, id, |req, mut sol, _| {
+    update_request(store, id, |req, sol, _| {
         if date < req.created.date_naive() {
             return Err(Error::invalid(format!(
                 "demo date {date} is before {} was created",
@@ -503,7 +503,7 @@ pub fn record_demo(
                     req.id, req.stage
                 )));
             }
-            enter(store, actor, req, sol.as_deref_mut(), "demo")?;
+            enter(store, actor, req, sol, "demo")?;
         }
         let mut entry = actor
             .entry("demo")
