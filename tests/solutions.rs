@@ -1,0 +1,677 @@
+//! Solutions end to end: design, demo feedback, review rounds, four-eyes approval, handover.
+
+mod common;
+
+use common::Env;
+
+/// A request in `design` assigned to li.na, with its solution id.
+fn designed(env: &Env, kind: &str) -> (String, String) {
+    let cus = env.customer("华东银行");
+    let req = env.request(
+        &cus,
+        "智慧园区网络改造方案",
+        &["--type", kind, "--skill", "network"],
+    );
+    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
+        .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "assess",
+            &req,
+            "--feasibility",
+            "feasible",
+            "--difficulty",
+            "3",
+        ],
+    )
+    .ok();
+    env.run_as("li.na", &["advance", &req]).ok();
+    std::fs::create_dir_all(env.root().join("plans")).unwrap();
+    std::fs::write(
+        env.root().join("plans/park.md"),
+        "# 方案\n\n核心交换 + SD-WAN\n",
+    )
+    .unwrap();
+    let sol = env
+        .run_as(
+            "li.na",
+            &[
+                "solution",
+                "new",
+                "--request",
+                &req,
+                "--plan-file",
+                "plans/park.md",
+            ],
+        )
+        .ok();
+    (req, sol)
+}
+
+fn ready(env: &Env, sol: &str) {
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "milestone",
+            sol,
+            "--name",
+            "PoC 完成",
+            "--date",
+            "2026-12-20",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "resource",
+            sol,
+            "--role",
+            "网络工程师",
+            "--person",
+            "li.na",
+            "--days",
+            "10",
+        ],
+    )
+    .ok();
+}
+
+fn demo_with_feedback(env: &Env, req: &str, date: &str) {
+    env.run_as(
+        "li.na",
+        &[
+            "demo",
+            req,
+            "--date",
+            date,
+            "--attendee",
+            "客户CTO",
+            "--attendee",
+            "IT 经理",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "feedback",
+            req,
+            "--from",
+            "客户CTO",
+            "--text",
+            "需要双活容灾",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &["feedback", req, "--item", "1", "--disposition", "accepted"],
+    )
+    .ok();
+}
+
+fn stage(env: &Env, req: &str) -> String {
+    env.json(&["show", req])["stage"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_solution_request_goes_from_registered_to_won_through_a_revise_loop_and_two_rounds() {
+    let env = Env::new();
+    let (req, sol) = designed(&env, "solution");
+    assert_eq!(env.json(&["show", &req])["solution"], sol.as_str());
+    let s = env.json(&["solution", "show", &sol]);
+    assert_eq!(
+        (
+            s["request"].as_str(),
+            s["version"].as_u64(),
+            s["author"].as_str()
+        ),
+        (Some(req.as_str()), Some(1), Some("li.na"))
+    );
+    assert_eq!(s["plan_file"], "plans/park.md");
+
+    // design → demo needs the time plan and resources.
+    let err = env.run_as("li.na", &["advance", &req]).err();
+    assert!(
+        err.contains("a time plan") && err.contains("resources") && !err.contains("technical plan"),
+        "{err}"
+    );
+    ready(&env, &sol);
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "risk",
+            &sol,
+            "--description",
+            "旧设备兼容",
+            "--likelihood",
+            "3",
+            "--impact",
+            "4",
+            "--mitigation",
+            "先做兼容性测试",
+        ],
+    )
+    .ok();
+
+    // Recording the demo moves design → demo; review needs every feedback item dispositioned.
+    env.run_as(
+        "li.na",
+        &[
+            "demo",
+            &req,
+            "--date",
+            "2026-12-02",
+            "--attendee",
+            "客户CTO",
+        ],
+    )
+    .ok();
+    assert_eq!(stage(&env, &req), "demo");
+    env.run_as(
+        "li.na",
+        &[
+            "feedback",
+            &req,
+            "--from",
+            "客户CTO",
+            "--text",
+            "需要双活容灾",
+        ],
+    )
+    .ok();
+    let err = env.run_as("li.na", &["advance", &req]).err();
+    assert!(err.contains("disposition for feedback item(s) 1"), "{err}");
+    env.run_as(
+        "li.na",
+        &["feedback", &req, "--item", "1", "--disposition", "accepted"],
+    )
+    .ok();
+
+    // Revise loop demo → design bumps the version; the solution can change again.
+    env.run_as(
+        "li.na",
+        &["advance", &req, "--to", "design", "--note", "加入容灾"],
+    )
+    .ok();
+    assert_eq!(env.json(&["solution", "show", &sol])["version"], 2);
+    env.run_as(
+        "li.na",
+        &["solution", "plan", &sol, "--plan", "# v2\n\n双活数据中心"],
+    )
+    .ok();
+    demo_with_feedback(&env, &req, "2026-12-05");
+    env.run_as("li.na", &["advance", &req]).ok();
+    assert_eq!(stage(&env, &req), "review");
+
+    // Round 1: a revise verdict blocks approval; review → design keeps the round.
+    env.run_as(
+        "zhang.wei",
+        &[
+            "review",
+            &sol,
+            "--verdict",
+            "revise",
+            "--comment",
+            "补充割接计划",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "wang.fang",
+        &["review", &sol, "--verdict", "pass", "--comment", "可行"],
+    )
+    .ok();
+    let err = env.run_as("chen.jing", &["approve", &sol]).err();
+    assert!(err.contains("zhang.wei (revise)"), "{err}");
+    env.run_as("li.na", &["advance", &req, "--to", "design"])
+        .ok();
+    let s = env.json(&["solution", "show", &sol]);
+    assert_eq!(s["version"], 3);
+    assert_eq!(s["reviews"][0]["round"], 1);
+    assert!(
+        s["reviews"][0]["closed"].is_string(),
+        "round 1 closed on leaving review"
+    );
+
+    // Round 2 passes with two verdicts; four-eyes approval moves it to approved.
+    env.run_as("li.na", &["advance", &req]).ok();
+    demo_with_feedback(&env, &req, "2026-12-08");
+    env.run_as("li.na", &["advance", &req]).ok();
+    env.run_as(
+        "zhang.wei",
+        &["review", &sol, "--verdict", "pass", "--comment", "同意"],
+    )
+    .ok();
+    let err = env.run_as("chen.jing", &["approve", &sol]).err();
+    assert!(
+        err.contains("2 pass verdict(s)") && err.contains("has 1"),
+        "min_reviewers: {err}"
+    );
+    env.run_as(
+        "wang.fang",
+        &["review", &sol, "--verdict", "pass", "--comment", "同意"],
+    )
+    .ok();
+    env.run_as("chen.jing", &["approve", &sol, "--note", "同意报价"])
+        .ok();
+    assert_eq!(stage(&env, &req), "approved");
+    let s = env.json(&["solution", "show", &sol]);
+    assert_eq!(s["reviews"].as_array().unwrap().len(), 2);
+    assert_eq!(s["approval"]["by"], "chen.jing");
+
+    env.run_as(
+        "li.na",
+        &[
+            "handover",
+            &req,
+            "--to",
+            "zhao.lei",
+            "--training",
+            "2026-12-20 方案讲解 zhao.lei,sun.li",
+        ],
+    )
+    .ok();
+    assert_eq!(stage(&env, &req), "handover");
+    let s = env.json(&["solution", "show", &sol]);
+    assert_eq!(s["handover"]["training"][0]["attendees"][1], "sun.li");
+    env.run_as(
+        "li.na",
+        &[
+            "close",
+            &req,
+            "--outcome",
+            "won",
+            "--summary",
+            "客户签约",
+            "--technical-win",
+            "--satisfaction",
+            "5",
+        ],
+    )
+    .ok();
+    assert_eq!(stage(&env, &req), "closed");
+
+    // The story in time order, request and solution together.
+    let story = env.run(&["show", &req, "--history"]).ok();
+    let lines: Vec<&str> = story.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&sol) && l.contains("approve")),
+        "{story}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("revise v1 → v2")),
+        "{story}"
+    );
+    let times: Vec<&str> = lines.iter().map(|l| &l[22..38]).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted);
+}
+
+#[test]
+fn illegal_shortcuts_and_bad_input_are_refused_and_write_nothing() {
+    let env = Env::new();
+    let (req, sol) = designed(&env, "solution");
+    let sol_path = env.root().join(format!("solutions/2026/{sol}.yaml"));
+    let before = std::fs::read_to_string(&sol_path).unwrap();
+    for (args, expect) in [
+        (
+            vec![
+                "solution",
+                "quote",
+                &sol,
+                "--item",
+                "x",
+                "--qty",
+                "-1",
+                "--unit-price",
+                "1",
+            ],
+            "--qty must be positive",
+        ),
+        (
+            vec![
+                "solution",
+                "quote",
+                &sol,
+                "--item",
+                "x",
+                "--qty",
+                "1",
+                "--unit-price",
+                "-5",
+            ],
+            "must not be negative",
+        ),
+        (
+            vec![
+                "solution",
+                "milestone",
+                &sol,
+                "--name",
+                "early",
+                "--date",
+                "2026-01-01",
+            ],
+            "before",
+        ),
+        (
+            vec!["solution", "resource", &sol, "--role", "r", "--days", "0"],
+            "--days must be positive",
+        ),
+        (
+            vec![
+                "solution",
+                "risk",
+                &sol,
+                "--description",
+                "d",
+                "--likelihood",
+                "6",
+                "--impact",
+                "1",
+                "--mitigation",
+                "m",
+            ],
+            "between 1 and 5",
+        ),
+        (vec!["solution", "new", "--request", &req], "--supersede"),
+        (
+            vec!["review", &sol, "--verdict", "pass", "--comment", "c"],
+            "review rounds open",
+        ),
+        (vec!["approve", &sol], "lacks the approver role"),
+        (vec!["handover", &req, "--to", "zhao.lei"], "not approved"),
+    ] {
+        let err = env.run_as("li.na", &args).err();
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&sol_path).unwrap(),
+        before,
+        "nothing written"
+    );
+
+    ready(&env, &sol);
+    env.run_as("li.na", &["advance", &req]).ok();
+    demo_with_feedback(&env, &req, "2026-12-02");
+    env.run_as("li.na", &["advance", &req]).ok();
+    // A frozen solution names the way back.
+    let err = env
+        .run_as("li.na", &["solution", "plan", &sol, "--plan", "sneaky"])
+        .err();
+    assert!(
+        err.contains("frozen") && err.contains("--to design"),
+        "{err}"
+    );
+    // Own solution, twice in a round, approving without passing.
+    let err = env
+        .run_as(
+            "li.na",
+            &["review", &sol, "--verdict", "pass", "--comment", "mine"],
+        )
+        .err();
+    assert!(err.contains("author"), "{err}");
+    env.run_as(
+        "zhang.wei",
+        &["review", &sol, "--verdict", "pass", "--comment", "ok"],
+    )
+    .ok();
+    let err = env
+        .run_as(
+            "zhang.wei",
+            &["review", &sol, "--verdict", "pass", "--comment", "again"],
+        )
+        .err();
+    assert!(err.contains("already gave a verdict in round 1"), "{err}");
+    env.run_as(
+        "wang.fang",
+        &["review", &sol, "--verdict", "pass", "--comment", "ok"],
+    )
+    .ok();
+    // Skipping approval by advancing is refused with what is missing.
+    let err = env.run_as("li.na", &["advance", &req]).err();
+    assert!(err.contains("approve"), "{err}");
+    let err = env
+        .run_as("li.na", &["advance", &req, "--to", "handover"])
+        .err();
+    assert!(
+        err.contains("cannot move from `review` to `handover`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn four_eyes_refuses_an_approver_who_is_the_author_or_the_assignee() {
+    let env = Env::new();
+    // chen.jing is an approver who also engineers: she cannot approve what she works on.
+    env.run(&[
+        "team", "add", "zhou.min", "--name", "周敏", "--role", "engineer", "--role", "approver",
+        "--skill", "network",
+    ])
+    .ok();
+    let cus = env.customer("ACME");
+    let req = env.request(&cus, "Self-approval attempt", &[]);
+    env.run_as("zhang.wei", &["assign", &req, "--to", "zhou.min"])
+        .ok();
+    env.run_as(
+        "zhou.min",
+        &[
+            "assess",
+            &req,
+            "--feasibility",
+            "feasible",
+            "--difficulty",
+            "2",
+        ],
+    )
+    .ok();
+    env.run_as("zhou.min", &["advance", &req]).ok();
+    let sol = env
+        .run_as("zhou.min", &["solution", "new", "--request", &req])
+        .ok();
+    env.run_as("zhou.min", &["solution", "plan", &sol, "--plan", "p"])
+        .ok();
+    env.run_as(
+        "zhou.min",
+        &[
+            "solution",
+            "milestone",
+            &sol,
+            "--name",
+            "m",
+            "--date",
+            "2026-12-01",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "zhou.min",
+        &["solution", "resource", &sol, "--role", "r", "--days", "1.5"],
+    )
+    .ok();
+    env.run_as(
+        "zhou.min",
+        &["demo", &req, "--date", "2026-12-01", "--attendee", "x"],
+    )
+    .ok();
+    env.run_as(
+        "zhou.min",
+        &["feedback", &req, "--from", "x", "--text", "y"],
+    )
+    .ok();
+    env.run_as(
+        "zhou.min",
+        &["feedback", &req, "--item", "1", "--disposition", "done"],
+    )
+    .ok();
+    env.run_as("zhou.min", &["advance", &req]).ok();
+    env.run_as(
+        "li.na",
+        &["review", &sol, "--verdict", "pass", "--comment", "ok"],
+    )
+    .ok();
+    env.run_as(
+        "wang.fang",
+        &["review", &sol, "--verdict", "pass", "--comment", "ok"],
+    )
+    .ok();
+    let err = env.run_as("zhou.min", &["approve", &sol]).err();
+    assert!(err.contains("four eyes"), "{err}");
+    env.run_as("chen.jing", &["approve", &sol]).ok();
+    assert_eq!(stage(&env, &req), "approved");
+}
+
+#[test]
+fn quotation_is_decimal_and_rfp_requires_it() {
+    let env = Env::new();
+    let (req, sol) = designed(&env, "rfp");
+    ready(&env, &sol);
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "quote",
+            &sol,
+            "--item",
+            "a",
+            "--qty",
+            "1",
+            "--unit-price",
+            "0.1",
+        ],
+    )
+    .ok();
+    let out = env
+        .run_as(
+            "li.na",
+            &[
+                "solution",
+                "quote",
+                &sol,
+                "--item",
+                "b",
+                "--qty",
+                "1",
+                "--unit-price",
+                "0.2",
+            ],
+        )
+        .ok();
+    assert!(out.contains("0.30 CNY"), "{out}");
+    let s = env.json(&["solution", "show", &sol]);
+    assert_eq!(s["quotation"]["total"], "0.30");
+    let err = env
+        .run_as(
+            "li.na",
+            &[
+                "solution",
+                "quote",
+                &sol,
+                "--item",
+                "c",
+                "--qty",
+                "1",
+                "--unit-price",
+                "1",
+                "--currency",
+                "USD",
+            ],
+        )
+        .err();
+    assert!(err.contains("one currency"), "{err}");
+    let table = env.run(&["solution", "show", &sol]).ok();
+    assert!(table.contains("TOTAL") && table.contains("0.30"), "{table}");
+    assert!(table.contains("risk matrix") || !table.contains("risks:"));
+    env.run_as("li.na", &["advance", &req]).ok();
+    demo_with_feedback(&env, &req, "2026-12-02");
+    env.run_as("li.na", &["advance", &req]).ok();
+    assert_eq!(stage(&env, &req), "review");
+}
+
+#[test]
+fn rfp_without_quotation_cannot_enter_review() {
+    let env = Env::new();
+    let (req, sol) = designed(&env, "rfp");
+    ready(&env, &sol);
+    env.run_as("li.na", &["advance", &req]).ok();
+    demo_with_feedback(&env, &req, "2026-12-02");
+    let err = env.run_as("li.na", &["advance", &req]).err();
+    assert!(err.contains("a quotation with a total"), "{err}");
+}
+
+#[test]
+fn superseding_a_solution_relinks_the_request_and_keeps_the_old_one() {
+    let env = Env::new();
+    let (req, old) = designed(&env, "solution");
+    let new = env
+        .run_as(
+            "li.na",
+            &[
+                "solution",
+                "new",
+                "--request",
+                &req,
+                "--supersede",
+                "--title",
+                "方案 B",
+            ],
+        )
+        .ok();
+    assert_ne!(old, new);
+    assert_eq!(env.json(&["show", &req])["solution"], new.as_str());
+    assert_eq!(
+        env.json(&["solution", "show", &old])["superseded_by"],
+        new.as_str()
+    );
+    assert_eq!(
+        env.json(&["solution", "show", &new])["supersedes"],
+        old.as_str()
+    );
+    let err = env
+        .run_as("li.na", &["solution", "plan", &old, "--plan", "x"])
+        .err();
+    assert!(err.contains("superseded"), "{err}");
+}
+
+#[test]
+fn the_solution_file_is_canonical_and_diffs_are_small() {
+    let env = Env::new();
+    let (_, sol) = designed(&env, "solution");
+    env.commit_all("sol");
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "resource",
+            &sol,
+            "--role",
+            "网络工程师",
+            "--days",
+            "2.5",
+        ],
+    )
+    .ok();
+    let diff = env.git(&["diff", "-U0"]);
+    let removed = diff
+        .lines()
+        .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+        .count();
+    assert_eq!(removed, 0, "only additions: {diff}");
+    assert!(diff.contains("+- role: 网络工程师"), "{diff}");
+    assert!(
+        diff.contains("days: '2.5'") || diff.contains("days: \"2.5\""),
+        "{diff}"
+    );
+}
