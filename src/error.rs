@@ -22,8 +22,11 @@ pub enum Error {
         hint: Option<String>,
     },
 
-    #[error("no presales store found in {} or any parent folder", start.display())]
-    NoStore { start: PathBuf },
+    #[error("no presales store found in {}{}", start.display(), if *searched_parents { " or any parent folder" } else { " (no presales.toml there)" })]
+    NoStore {
+        start: PathBuf,
+        searched_parents: bool,
+    },
 
     #[error("{} already holds a presales store ({})", dir.display(), crate::config::CONFIG_FILE)]
     StoreExists { dir: PathBuf },

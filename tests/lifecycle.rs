@@ -601,3 +601,40 @@ fn no_store_is_a_clear_error() {
     let err = env.run(&["--root", "/nonexistent", "list"]).err();
     assert!(err.contains("no presales store found"), "{err}");
 }
+
+#[test]
+fn records_are_world_readable_like_any_file_in_a_repo() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let id = env.request(&cus, "t", &[]);
+    let mode = std::fs::metadata(env.path_of(&id))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o644);
+}
+
+#[test]
+fn edit_refuses_assignee_changes_and_abbreviated_customers() {
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let id = env.request(&cus, "t", &[]);
+    let script = env.root().join("ed.sh");
+    let run = |sed: &str| {
+        std::fs::write(&script, format!("#!/bin/sh\nsed -i '{sed}' \"$1\"\n")).unwrap();
+        env.cmd()
+            .args(["edit", &id])
+            .env("EDITOR", format!("sh {}", script.display()))
+            .output()
+            .unwrap()
+    };
+    let out = run("s/^stage: registered/stage: registered\\nassignee: li.na/");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("presales assign"));
+    let short = &cus[cus.len() - 5..];
+    let out = run(&format!("s/^customer: .*/customer: {short}/"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("full ID"));
+}

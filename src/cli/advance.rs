@@ -14,6 +14,7 @@ use crate::ops;
 ///   presales advance 7KQ2MX --to design --note '客户要求增加容灾'
 ///   presales advance 7KQ2MX --to answered --note 'Yes: the gateway supports OAuth 2.0'
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     id: String,
     /// Target stage (default: the next one on the path).

@@ -11,6 +11,7 @@ use crate::ops;
 /// Examples:
 ///   presales assess 7KQ2MX --feasibility feasible --difficulty 3 --notes '现有产品可覆盖，需定制接口'
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     id: String,
     /// feasible, partial or infeasible

@@ -19,6 +19,7 @@ use crate::ops::{self, AssignTarget};
 ///   presales assign 7KQ2MX --auto
 ///   presales assign 7KQ2MX --to li.na
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Request ID or unique abbreviation.
     id: String,
@@ -52,6 +53,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
+    if a.dry_run && a.to.is_some() {
+        return Err(crate::Error::invalid_with_hint(
+            "--dry-run explains an automatic choice; it cannot be combined with --to",
+            format!("presales assign {id} --auto --dry-run"),
+        ));
+    }
     let target = match a.to {
         Some(m) => AssignTarget::Member(m),
         None => AssignTarget::Auto {

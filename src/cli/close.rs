@@ -14,6 +14,7 @@ use crate::ops::{self, Closing};
 ///   presales close 7KQ2MX --outcome won --summary '客户签约，技术方案获认可' --satisfaction 5 --technical-win
 ///   presales close 7KQ2MX --outcome cancelled --summary 'Customer froze the budget'
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     id: String,
     #[arg(long, value_parser = parse_outcome)]

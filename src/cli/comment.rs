@@ -10,6 +10,7 @@ use crate::ops;
 /// Examples:
 ///   presales comment 7KQ2MX '客户希望下周二演示'
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     id: String,
     text: String,

@@ -15,6 +15,7 @@ use crate::workflow::CLOSED;
 ///   presales customer list
 ///   presales customer show CUS-20261127-A7KQ2MX
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     cmd: Cmd,
@@ -31,6 +32,7 @@ enum Cmd {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 struct NewArgs {
     #[arg(long)]
     name: String,
@@ -153,7 +155,7 @@ struct CustomerFile<'a> {
     requests: Vec<ServiceItem>,
 }
 
-fn show(ctx: &Ctx, input: &str) -> Result<()> {
+pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Customer, input)?;
     let customer: Customer = store.load(&id)?;

@@ -14,6 +14,7 @@ use crate::ops::solution as sol_ops;
 /// Examples:
 ///   presales demo 7KQ2MX --date 2026-12-02 --attendee 客户CTO --attendee 'IT 经理' --notes '现场演示 SD-WAN 切换'
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct DemoArgs {
     id: String,
     #[arg(long, value_parser = parse_date)]
@@ -34,6 +35,7 @@ pub struct DemoArgs {
 ///   presales feedback 7KQ2MX --from 客户CTO --text '需要支持双活容灾'
 ///   presales feedback 7KQ2MX --item 1 --disposition accepted
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct FeedbackArgs {
     id: String,
     #[arg(long, requires = "text", conflicts_with_all = ["item", "disposition"])]

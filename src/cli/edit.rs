@@ -15,6 +15,7 @@ use crate::store::yaml;
 /// Examples:
 ///   EDITOR=nano presales edit 7KQ2MX
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     id: String,
 }
@@ -80,7 +81,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             let recovery_dir = store.cache_path("recovery")?;
             std::fs::create_dir_all(&recovery_dir).map_err(|e| Error::io(&recovery_dir, e))?;
             let stamp = actor.now.format("%Y%m%dT%H%M%S");
-            let recovery = recovery_dir.join(format!("{id}-{stamp}.yaml"));
+            // Never overwrite an earlier recovery file made in the same second.
+            let recovery = (0..)
+                .map(|n| match n {
+                    0 => recovery_dir.join(format!("{id}-{stamp}.yaml")),
+                    n => recovery_dir.join(format!("{id}-{stamp}-{n}.yaml")),
+                })
+                .find(|p| !p.exists())
+                .expect("an unbounded range always yields a free name");
             std::fs::write(&recovery, &text).map_err(|e| Error::io(&recovery, e))?;
             let _ = std::fs::remove_file(&draft);
             let why = match e.hint() {

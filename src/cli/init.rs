@@ -15,6 +15,7 @@ use crate::store;
 ///   presales init
 ///   presales init ~/deals --empty
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Folder to create the store in (default: the current folder).
     dir: Option<PathBuf>,

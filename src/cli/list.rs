@@ -13,6 +13,7 @@ use crate::workflow::CLOSED;
 ///   presales list --stage review --assignee li.na
 ///   presales list --overdue --format json
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[arg(long)]
     stage: Option<String>,

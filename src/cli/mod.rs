@@ -52,6 +52,7 @@ const EXAMPLES: &str = "Examples:
   presales list --open";
 
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct GlobalArgs {
     /// Store root (default: the nearest folder holding presales.toml).
     #[arg(long, global = true, env = "PRESALES_ROOT", value_name = "DIR")]

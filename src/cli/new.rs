@@ -18,6 +18,7 @@ use crate::ops::{self, NewRequest};
 ///   presales new --title '智慧园区网络改造方案' --customer 7KQ2MX --priority P2 --skill network
 ///   presales new --title 'API gateway question' --customer CUS-20261127-A7KQ2MX --type consultation
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[arg(long)]
     title: Option<String>,

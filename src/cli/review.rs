@@ -16,6 +16,7 @@ use crate::ops::solution as sol_ops;
 ///   presales review SOL-… --verdict pass --comment '技术可行，风险可控' --as wang.fang
 ///   presales review SOL-… --verdict revise --comment 'Add a DR site' --as zhang.wei
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct ReviewArgs {
     id: String,
     #[arg(long, value_parser = ["pass", "revise", "reject"])]
@@ -30,6 +31,7 @@ pub struct ReviewArgs {
 /// Examples:
 ///   presales approve SOL-… --note '同意报价' --as chen.jing
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct ApproveArgs {
     id: String,
     #[arg(long)]
@@ -42,6 +44,7 @@ pub struct ApproveArgs {
 /// Examples:
 ///   presales handover 7KQ2MX --to zhao.lei --training '2026-12-20 方案讲解 zhao.lei,sun.li'
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct HandoverArgs {
     id: String,
     /// The sales member taking over.

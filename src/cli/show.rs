@@ -14,6 +14,7 @@ use crate::workflow::{Facts, MoveKind};
 ///   presales show 7KQ2MX --history
 ///   presales show REQ-20261127-A7KQ2MX --format json
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     id: String,
     /// Print only the story: the request's and its solution's history, in time order.
@@ -31,10 +32,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let id = store.resolve(kind, &a.id)?;
     match kind {
         Kind::Request => show_request(ctx, &store, &id, a.history),
-        Kind::Customer => {
-            let c: Customer = store.load(&id)?;
-            print_record(ctx, &c, || format!("{}  {}\n", c.id, c.name))
-        }
+        Kind::Customer => super::customer::show(ctx, id.as_str()),
         Kind::Solution => {
             let s: Solution = store.load(&id)?;
             print_record(ctx, &s, || {

@@ -25,6 +25,7 @@ use crate::ops::solution::{self as sol_ops, NewSolution, Plan, QuoteInput};
 ///   presales solution risk SOL-… --description '旧设备兼容' --likelihood 3 --impact 4 --mitigation '先做兼容性测试'
 ///   presales solution show SOL-…
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     cmd: Cmd,

@@ -17,6 +17,7 @@ use crate::workflow::CLOSED;
 ///   presales team add li.na --name 李娜 --email li.na@example.com --role engineer --skill network
 ///   presales team away liu.yang --from 2026-12-14 --to 2026-12-25
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     cmd: Option<Cmd>,
@@ -33,6 +34,7 @@ enum Cmd {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 struct AddArgs {
     /// Short id used everywhere else, e.g. li.na
     id: String,
@@ -49,6 +51,7 @@ struct AddArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 struct AwayArgs {
     id: String,
     #[arg(long, value_parser = parse_date)]

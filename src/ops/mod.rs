@@ -525,12 +525,19 @@ pub fn check_edit(store: &Store, before: &Request, after: &Request) -> Result<Ve
             format!("use `presales advance {} --to {}`", before.id, after.stage),
         ));
     }
-    if let Some(a) = &after.assignee
-        && before.assignee.as_ref() != Some(a)
-    {
-        check_member(store, a)?;
+    if after.assignee != before.assignee {
+        return Err(Error::invalid_with_hint(
+            "the assignee changes only through `presales assign`, which records it",
+            format!("presales assign {} --to MEMBER", before.id),
+        ));
     }
-    store.resolve(Kind::Customer, &after.customer)?;
+    let customer = store.resolve(Kind::Customer, &after.customer)?;
+    if customer.as_str() != after.customer {
+        return Err(Error::invalid(format!(
+            "customer must be a full ID: write {customer}, not `{}`",
+            after.customer
+        )));
+    }
     let b = serde_json::to_value(before).map_err(|e| Error::invalid(e.to_string()))?;
     let a = serde_json::to_value(after).map_err(|e| Error::invalid(e.to_string()))?;
     let (Some(b), Some(a)) = (b.as_object(), a.as_object()) else {

@@ -41,13 +41,17 @@ pub fn discover(explicit: Option<&Path>, env: Option<&Path>, cwd: &Path) -> Resu
         if dir.join(CONFIG_FILE).is_file() {
             return Ok(dir);
         }
-        return Err(Error::NoStore { start: dir });
+        return Err(Error::NoStore {
+            start: dir,
+            searched_parents: false,
+        });
     }
     cwd.ancestors()
         .find(|d| d.join(CONFIG_FILE).is_file())
         .map(Path::to_path_buf)
         .ok_or_else(|| Error::NoStore {
             start: cwd.to_path_buf(),
+            searched_parents: true,
         })
 }
 
@@ -338,6 +342,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    // tempfile creates files 0600; records are shared, so keep the target's mode or use
+    // the usual 0644 for a new file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io(path, e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     // Make the rename itself durable; best effort where folders cannot be opened.

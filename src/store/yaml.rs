@@ -58,7 +58,12 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
 /// The error's message without the location prefix the library may add.
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or(message).trim();
-    line.strip_prefix("error: ").unwrap_or(line).to_string()
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    // The position is already in front of the message.
+    match line.rfind(" at line ") {
+        Some(i) if line[i..].contains("column") => line[..i].trim_end().to_string(),
+        _ => line.to_string(),
+    }
 }
 
 #[cfg(test)]
