@@ -12,7 +12,7 @@ use crate::model::{Outcome, Priority};
 /// The file name that marks a store root.
 pub const CONFIG_FILE: &str = "presales.toml";
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
@@ -24,12 +24,13 @@ pub struct Config {
     pub workflow: WorkflowConfig,
     /// Business-hours calendar used by SLA arithmetic; kept as raw TOML until reports read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub calendar: Option<toml::Table>,
     #[serde(default)]
     pub members: Vec<Member>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettings {
     /// Commit the files each writing command touches, as if `--commit` were given.
@@ -37,14 +38,14 @@ pub struct StoreSettings {
     pub auto_commit: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlaLimit {
     pub first_response_hours: f64,
     pub resolution_hours: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowConfig {
     /// Type given to `presales new` when `--type` is absent.
@@ -87,7 +88,7 @@ impl Default for WorkflowConfig {
 }
 
 /// Which outcomes may close a request before the end of its path.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseRules {
     /// Outcomes allowed from any open stage.
@@ -99,7 +100,7 @@ pub struct CloseRules {
 }
 
 /// One request type: its path of stages, its revise loops and its guard overrides.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +114,7 @@ pub struct TypeDef {
     pub guards: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     pub id: String,
@@ -135,7 +136,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Away {
     pub from: NaiveDate,
@@ -144,7 +145,19 @@ pub struct Away {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Engineer,
@@ -260,7 +273,8 @@ pub fn template(team: bool) -> String {
     out
 }
 
-const TEMPLATE_HEAD: &str = r#"# presales store configuration (see docs/file-formats.md).
+const TEMPLATE_HEAD: &str = r#"#:schema ./schemas/presales.toml.schema.json
+# presales store configuration (see docs/file-formats.md).
 # Records live in requests/, solutions/, kb/ and customers/; this file holds the team,
 # the response-time limits and the workflow.
 

@@ -8,6 +8,7 @@
 //! - [`store`]: root discovery, paths, canonical YAML, atomic writes, the lock. The only
 //!   module that touches record files.
 //! - [`ops`]: the operations behind writing commands: validate, run the workflow, save.
+//! - [`schema`]: JSON Schemas generated from the record types; the editor header line.
 //! - [`git`]: the only module that runs git.
 //! - [`cli`]: clap commands and output rendering. The only module that prints.
 
@@ -18,6 +19,7 @@ pub mod error;
 pub mod git;
 pub mod model;
 pub mod ops;
+pub mod schema;
 pub mod store;
 pub mod workflow;
 

@@ -442,7 +442,7 @@ fn a_malformed_record_is_reported_with_position_and_the_rest_still_listed() {
     // A wrong field type is located on its line.
     std::fs::write(&path, text.replace("priority: P3", "priority: P9")).unwrap();
     let err = env.run(&["show", &bad]).err();
-    assert!(err.contains(&format!("{bad}.yaml:4:")), "{err}");
+    assert!(err.contains(&format!("{bad}.yaml:5:")), "{err}");
 }
 
 #[test]

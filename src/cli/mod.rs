@@ -9,11 +9,13 @@ mod comment;
 mod customer;
 mod demo;
 mod edit;
+mod fmt;
 mod init;
 mod list;
 mod new;
 mod output;
 mod review;
+mod schema;
 mod show;
 mod solution;
 mod team;
@@ -91,6 +93,8 @@ enum Command {
     List(list::Args),
     Edit(edit::Args),
     Solution(solution::Args),
+    Fmt(fmt::Args),
+    Schema(schema::Args),
     Demo(demo::DemoArgs),
     Feedback(demo::FeedbackArgs),
     Review(review::ReviewArgs),
@@ -208,6 +212,8 @@ pub fn run() -> ExitCode {
         Command::List(a) => list::run(&ctx, a),
         Command::Edit(a) => edit::run(&ctx, a),
         Command::Solution(a) => solution::run(&ctx, a),
+        Command::Fmt(a) => fmt::run(&ctx, a),
+        Command::Schema(a) => schema::run(&ctx, a),
         Command::Demo(a) => demo::run_demo(&ctx, a),
         Command::Feedback(a) => demo::run_feedback(&ctx, a),
         Command::Review(a) => review::run_review(&ctx, a),

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Extra, HistoryEntry, Kind, Record, Timestamp, is_false};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Customer {
     pub id: String,
     pub name: String,
@@ -27,7 +27,7 @@ pub struct Customer {
     pub history: Vec<HistoryEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Contact {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{Extra, Timestamp};
 
 /// One change a command made: who, when, what. Entries are appended, never rewritten.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HistoryEntry {
     pub at: Timestamp,
     pub by: String,

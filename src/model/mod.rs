@@ -40,7 +40,18 @@ pub trait Record: Serialize + serde::de::DeserializeOwned + Clone {
 
 /// Request priority, P1 (most urgent) to P4.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 pub enum Priority {
     P1,

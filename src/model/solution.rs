@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Extra, HistoryEntry, Kind, Record, Timestamp};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Solution {
     pub id: String,
     pub request: String,
@@ -59,38 +59,42 @@ impl Record for Solution {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Milestone {
     pub name: String,
     pub date: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Resource {
     pub role: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<String>,
+    #[schemars(with = "String")]
     pub days: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Quotation {
     pub currency: String,
     #[serde(default)]
     pub lines: Vec<QuoteLine>,
+    #[schemars(with = "String")]
     pub total: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QuoteLine {
     pub item: String,
+    #[schemars(with = "String")]
     pub quantity: Decimal,
+    #[schemars(with = "String")]
     pub unit_price: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Risk {
     pub description: String,
     pub likelihood: u8,
@@ -100,7 +104,7 @@ pub struct Risk {
     pub owner: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReviewRound {
     pub round: u32,
     pub opened: Timestamp,
@@ -110,7 +114,7 @@ pub struct ReviewRound {
     pub verdicts: Vec<Verdict>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Verdict {
     pub reviewer: String,
     pub verdict: VerdictKind,
@@ -119,7 +123,7 @@ pub struct Verdict {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VerdictKind {
     Pass,
@@ -127,7 +131,7 @@ pub enum VerdictKind {
     Reject,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Approval {
     pub by: String,
     pub at: Timestamp,
@@ -135,7 +139,7 @@ pub struct Approval {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Handover {
     pub to: String,
     pub at: Timestamp,
@@ -146,7 +150,7 @@ pub struct Handover {
 }
 
 /// A training session given to sales at handover (方案交接与培训).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Training {
     pub date: NaiveDate,
     pub topic: String,

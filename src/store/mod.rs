@@ -78,6 +78,13 @@ pub fn init(dir: &Path, with_example_team: bool) -> Result<Vec<PathBuf>> {
             written.push(keep);
         }
     }
+    let schemas = dir.join(crate::schema::DIR);
+    fs::create_dir_all(&schemas).map_err(|e| Error::io(&schemas, e))?;
+    for (name, text) in crate::schema::all() {
+        let p = schemas.join(name);
+        write_atomic(&p, text.as_bytes())?;
+        written.push(p);
+    }
     let gitignore = dir.join(".gitignore");
     let line = format!("/{CACHE_DIR}/\n");
     let existing = fs::read_to_string(&gitignore).unwrap_or_default();
@@ -268,7 +275,7 @@ impl Store {
     pub fn save<T: Record>(&self, record: &T, _lock: &StoreLock) -> Result<Option<PathBuf>> {
         let id = RecordId::parse(record.id()).map_err(Error::invalid)?;
         let path = self.path_of(&id);
-        let text = yaml::to_canonical(record)
+        let text = yaml::record_text(record)
             .map_err(|e| Error::invalid(format!("cannot serialize {}: {e}", record.id())))?;
         if fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
             return Ok(None);
@@ -278,6 +285,37 @@ impl Store {
         }
         write_atomic(&path, text.as_bytes())?;
         Ok(Some(path))
+    }
+
+    /// Every record file of every kind, by kind then ID.
+    pub fn all_record_files(&self) -> Result<Vec<(RecordId, PathBuf)>> {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            out.extend(self.ids(kind)?);
+        }
+        Ok(out)
+    }
+
+    /// A record file's text as it is on disk and in canonical form.
+    pub fn canonical_text(&self, id: &RecordId, path: &Path) -> Result<(String, String)> {
+        fn canon<T: Record>(store: &Store, path: &Path) -> Result<String> {
+            let rec: T = store.load_path(path)?;
+            yaml::record_text(&rec).map_err(Error::invalid)
+        }
+        let text = fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))?;
+        let canonical = match id.kind() {
+            Kind::Request => canon::<crate::model::Request>(self, path)?,
+            Kind::Solution => canon::<crate::model::Solution>(self, path)?,
+            Kind::Customer => canon::<crate::model::Customer>(self, path)?,
+            // Articles are formatted once their record type exists; until then, as is.
+            Kind::Article => text.clone(),
+        };
+        Ok((text, canonical))
+    }
+
+    /// Rewrites a record file with new text (used by `fmt`). The caller holds the lock.
+    pub fn write_text(&self, path: &Path, text: &str, _lock: &StoreLock) -> Result<()> {
+        write_atomic(path, text.as_bytes())
     }
 
     /// Mints an ID not used in this checkout. Other branches are covered by the randomness.

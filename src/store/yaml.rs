@@ -35,6 +35,11 @@ pub fn to_canonical<T: Serialize + ?Sized>(record: &T) -> std::result::Result<St
     Ok(text)
 }
 
+/// The whole text of a record file: the schema header line, then canonical YAML.
+pub fn record_text<T: crate::model::Record>(record: &T) -> std::result::Result<String, String> {
+    Ok(crate::schema::header(T::KIND) + &to_canonical(record)?)
+}
+
 /// Parses a record, mapping errors to `path:line:col: message` with a hint.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     serde_saphyr::from_str::<T>(text).map_err(|e| {
