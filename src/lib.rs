@@ -9,14 +9,18 @@
 //!   module that touches record files.
 //! - [`ops`]: the operations behind writing commands: validate, run the workflow, save.
 //! - [`schema`]: JSON Schemas generated from the record types; the editor header line.
+//! - [`check`]: store validation and the base-vs-head rules of a pull request.
+//! - [`merge`]: field-by-field three-way merge of records for git's merge driver. Pure.
 //! - [`git`]: the only module that runs git.
 //! - [`cli`]: clap commands and output rendering. The only module that prints.
 
 pub mod assign;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod merge;
 pub mod model;
 pub mod ops;
 pub mod schema;

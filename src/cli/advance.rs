@@ -1,6 +1,6 @@
 //! `presales advance`: move a request to its next stage (or a chosen legal one).
 
-use super::{Ctx, output, report_written};
+use super::{Ctx, output};
 use crate::error::Result;
 use crate::model::Kind;
 use crate::ops;
@@ -32,7 +32,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let before = store.load::<crate::model::Request>(&id)?.stage;
     let (req, _mv, touched) =
         ops::advance(&store, &actor, &id, a.to.as_deref(), a.note.as_deref())?;
-    report_written(&store, &touched);
+    ctx.written(
+        &store,
+        &touched,
+        &format!("{id}: advance {before} → {}", req.stage),
+    )?;
     output::print(&format!("{id}: {before} → {}\n", req.stage));
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `presales assess`: record the feasibility analysis (需求分析与评估).
 
-use super::{Ctx, output, report_written};
+use super::{Ctx, output};
 use crate::error::Result;
 use crate::model::Kind;
 use crate::model::request::Assessment;
@@ -34,7 +34,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         notes: a.notes.filter(|n| !n.trim().is_empty()),
     };
     let (req, touched) = ops::assess(&store, &actor, &id, assessment)?;
-    report_written(&store, &touched);
+    ctx.written(
+        &store,
+        &touched,
+        &format!("{id}: assess ({})", a.feasibility),
+    )?;
     output::print(&format!("{id} assessed; stage: {}\n", req.stage));
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Ctx, Format, output, report_written};
+use super::{Ctx, Format, output};
 use crate::assign::{Decision, Policy};
 use crate::error::Result;
 use crate::model::{Kind, Request};
@@ -67,7 +67,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         },
     };
     let done = ops::assign(&store, &actor, &id, target)?;
-    report_written(&store, &done.touched);
+    ctx.written(
+        &store,
+        &done.touched,
+        &format!(
+            "{id}: assign → {}",
+            done.request.assignee.as_deref().unwrap_or("?")
+        ),
+    )?;
     if ctx.format == Format::Json {
         output::print(&output::json(&AssignView {
             request: &done.request,

@@ -1,6 +1,6 @@
 //! `presales close`: close a request with its outcome and written summary.
 
-use super::{Ctx, output, report_written};
+use super::{Ctx, output};
 use crate::error::Result;
 use crate::model::{Kind, Outcome};
 use crate::ops::{self, Closing};
@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             technical_win: a.technical_win,
         },
     )?;
-    report_written(&store, &touched);
+    ctx.written(&store, &touched, &format!("{id}: close ({})", a.outcome))?;
     output::print(&format!("{id}: closed ({})\n", a.outcome));
     debug_assert_eq!(req.stage, crate::workflow::CLOSED);
     Ok(())

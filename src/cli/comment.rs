@@ -1,6 +1,6 @@
 //! `presales comment`: add a note to a request's history.
 
-use super::{Ctx, output, report_written};
+use super::{Ctx, output};
 use crate::error::Result;
 use crate::model::Kind;
 use crate::ops;
@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
     let (req, touched) = ops::comment(&store, &actor, &id, &a.text)?;
-    report_written(&store, &touched);
+    ctx.written(&store, &touched, &format!("{id}: comment"))?;
     output::print(&format!(
         "{id}: comment added ({} history entries)\n",
         req.history.len()

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Ctx, Format, output, report_written};
+use super::{Ctx, Format, output};
 use crate::error::Result;
 use crate::model::{Customer, Kind, Request};
 use crate::ops::{self, NewCustomer};
@@ -73,7 +73,11 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
             notes: a.notes,
         },
     )?;
-    report_written(&store, &touched);
+    ctx.written(
+        &store,
+        &touched,
+        &format!("{}: new customer {}", customer.id, customer.name),
+    )?;
     output::print(&format!("{}\n", customer.id));
     Ok(())
 }
@@ -202,7 +206,7 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
                 rows,
             )?)
         }
-        Format::Table => {
+        Format::Table | Format::Text | Format::Github => {
             let c = &customer;
             let mut s = format!("{}  {}\n", c.id, c.name);
             let field = |s: &mut String, k: &str, v: &Option<String>| {

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Ctx, output, parse_date, report_written};
+use super::{Ctx, output, parse_date};
 use crate::error::Result;
 use crate::model::Kind;
 use crate::model::request::Disposition;
@@ -54,7 +54,7 @@ pub fn run_demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
     let (req, touched) = sol_ops::record_demo(&store, &actor, &id, a.date, a.attendees, a.notes)?;
-    report_written(&store, &touched);
+    ctx.written(&store, &touched, &format!("{id}: demo on {}", a.date))?;
     output::print(&format!(
         "{id}: demo {} recorded; stage: {}\n",
         req.demos.len(),
@@ -70,8 +70,8 @@ pub fn run_feedback(ctx: &Ctx, a: FeedbackArgs) -> Result<()> {
     match (a.from, a.text, a.item, a.disposition) {
         (Some(from), Some(text), None, None) => {
             let (req, touched) = sol_ops::add_feedback(&store, &actor, &id, &from, &text)?;
-            report_written(&store, &touched);
             let n = req.demos.last().map_or(0, |d| d.feedback.len());
+            ctx.written(&store, &touched, &format!("{id}: feedback item {n}"))?;
             output::print(&format!("{id}: feedback item {n} added\n"));
         }
         (None, None, Some(item), Some(d)) => {
@@ -81,7 +81,7 @@ pub fn run_feedback(ctx: &Ctx, a: FeedbackArgs) -> Result<()> {
                 _ => Disposition::Done,
             };
             let (_, touched) = sol_ops::set_disposition(&store, &actor, &id, item, disposition)?;
-            report_written(&store, &touched);
+            ctx.written(&store, &touched, &format!("{id}: feedback item {item} {d}"))?;
             output::print(&format!("{id}: feedback item {item} {d}\n"));
         }
         _ => {

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use super::{Ctx, report_written};
+use super::Ctx;
 use crate::error::{Error, Result};
 use crate::model::{Kind, Request};
 use crate::ops;
@@ -66,7 +66,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Ok((after, fields)) => {
             let (_, touched) = ops::save_edit(&store, &actor, after, &fields)?;
             let _ = std::fs::remove_file(&draft);
-            report_written(&store, &touched);
+            ctx.written(
+                &store,
+                &touched,
+                &format!("{id}: edit {}", fields.join(", ")),
+            )?;
             eprintln!(
                 "{id}: saved ({})",
                 if fields.is_empty() {

@@ -22,6 +22,10 @@ pub struct Args {
     /// Leave the team empty instead of writing the example team.
     #[arg(long)]
     empty: bool,
+    /// Also register the merge driver in this clone's git config (works on an existing
+    /// store too).
+    #[arg(long)]
+    git_hooks: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
@@ -30,11 +34,25 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         Some(d) => ctx.cwd.join(d),
         None => ctx.cwd.clone(),
     };
+    if args.git_hooks && dir.join(crate::config::CONFIG_FILE).exists() {
+        crate::git::register_merge_driver(&dir)?;
+        eprintln!("registered the presales merge driver in this clone's git config");
+        return Ok(());
+    }
     let written = store::init(&dir, !args.empty)?;
     for p in &written {
         eprintln!("wrote {}", p.strip_prefix(&dir).unwrap_or(p).display());
     }
     eprintln!("Initialized a presales store in {}", dir.display());
+    if args.git_hooks {
+        crate::git::register_merge_driver(&dir)?;
+        eprintln!("registered the presales merge driver in this clone's git config");
+    } else {
+        eprintln!(
+            "Each clone enables the YAML merge driver once with:\n  git config merge.presales.driver \"{}\"",
+            crate::git::MERGE_DRIVER
+        );
+    }
     if args.empty {
         eprintln!(
             "Next: add your team with `presales team add ID --name N --role engineer --skill S`."

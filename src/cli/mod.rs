@@ -4,6 +4,7 @@
 mod advance;
 mod assess;
 mod assign;
+mod check;
 mod close;
 mod comment;
 mod customer;
@@ -12,6 +13,7 @@ mod edit;
 mod fmt;
 mod init;
 mod list;
+mod merge;
 mod new;
 mod output;
 mod review;
@@ -76,6 +78,9 @@ pub struct GlobalArgs {
     /// Never prompt; fail when something required is missing.
     #[arg(long, global = true)]
     no_input: bool,
+    /// Commit exactly the files a writing command touched (also `auto_commit` in presales.toml).
+    #[arg(long, global = true)]
+    commit: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +99,8 @@ enum Command {
     Edit(edit::Args),
     Solution(solution::Args),
     Fmt(fmt::Args),
+    Check(check::Args),
+    MergeFile(merge::Args),
     Schema(schema::Args),
     Demo(demo::DemoArgs),
     Feedback(demo::FeedbackArgs),
@@ -116,6 +123,9 @@ pub struct Ctx {
     cwd: PathBuf,
     now_env: Option<String>,
     pub color: bool,
+    commit: bool,
+    /// The caller once resolved, for commit authorship.
+    actor_id: std::cell::RefCell<Option<String>>,
     /// Set by commands that reported a problem but went on (exit 1 at the end).
     pub failed: std::cell::Cell<bool>,
 }
@@ -155,6 +165,7 @@ impl Ctx {
             ));
         };
         if let Some(m) = store.config.find_member(&given) {
+            *self.actor_id.borrow_mut() = Some(m.id.clone());
             return Ok(Actor {
                 id: m.id.clone(),
                 now,
@@ -196,6 +207,8 @@ pub fn run() -> ExitCode {
         cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         now_env: std::env::var("PRESALES_NOW").ok().filter(|s| !s.is_empty()),
         color: output::color_enabled(cli.global.color, no_color),
+        commit: cli.global.commit,
+        actor_id: std::cell::RefCell::new(None),
         failed: std::cell::Cell::new(false),
     };
     let result = match cli.command {
@@ -213,6 +226,8 @@ pub fn run() -> ExitCode {
         Command::Edit(a) => edit::run(&ctx, a),
         Command::Solution(a) => solution::run(&ctx, a),
         Command::Fmt(a) => fmt::run(&ctx, a),
+        Command::Check(a) => check::run(&ctx, a),
+        Command::MergeFile(a) => merge::run(&ctx, a),
         Command::Schema(a) => schema::run(&ctx, a),
         Command::Demo(a) => demo::run_demo(&ctx, a),
         Command::Feedback(a) => demo::run_feedback(&ctx, a),
@@ -256,9 +271,26 @@ pub fn parse_date(s: &str) -> std::result::Result<chrono::NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date (expected YYYY-MM-DD, e.g. 2026-12-01)"))
 }
 
-/// Prints the files a command wrote, relative to the root, on stderr.
-fn report_written(store: &Store, touched: &[PathBuf]) {
-    for p in touched {
-        eprintln!("wrote {}", store.display_path(p).display());
+impl Ctx {
+    /// After a writing command: lists the files written on stderr and, with `--commit` or
+    /// `auto_commit`, commits exactly those files with `message`, authored by the caller.
+    pub fn written(&self, store: &Store, touched: &[PathBuf], message: &str) -> Result<()> {
+        for p in touched {
+            eprintln!("wrote {}", store.display_path(p).display());
+        }
+        if touched.is_empty() || !(self.commit || store.config.store.auto_commit) {
+            return Ok(());
+        }
+        let author = self.actor_id.borrow().as_deref().and_then(|id| {
+            let m = store.config.member(id)?;
+            Some(format!(
+                "{} <{}>",
+                m.name,
+                m.email.as_deref().unwrap_or("unknown@invalid")
+            ))
+        });
+        crate::git::commit(store.root(), touched, message, author.as_deref())?;
+        eprintln!("committed: {message}");
+        Ok(())
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::{Ctx, output, parse_date, report_written};
+use super::{Ctx, output, parse_date};
 use crate::error::{Error, Result};
 use crate::model::{Customer, Priority};
 use crate::ops::{self, NewRequest};
@@ -125,7 +125,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             confidential: a.confidential,
         },
     )?;
-    report_written(&store, &touched);
+    ctx.written(
+        &store,
+        &touched,
+        &format!("{}: new request {}", request.id, request.title),
+    )?;
     output::print(&format!("{}\n", request.id));
     Ok(())
 }

@@ -15,6 +15,10 @@ pub enum Format {
     Json,
     Yaml,
     Csv,
+    /// Plain `path:line:col: message` lines (`presales check`); elsewhere the same as table.
+    Text,
+    /// GitHub Actions annotations (`presales check`); elsewhere the same as table.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -92,7 +96,7 @@ pub fn list<T: Serialize>(
         Format::Json => json(records),
         Format::Yaml => yaml(records),
         Format::Csv => csv(headers, rows),
-        Format::Table => Ok(table(headers, rows)),
+        Format::Table | Format::Text | Format::Github => Ok(table(headers, rows)),
     }
 }
 

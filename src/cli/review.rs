@@ -1,7 +1,7 @@
 //! `presales review`, `presales approve`, `presales handover`: review rounds, the manager's
 //! four-eyes approval and the handover to sales.
 
-use super::{Ctx, output, report_written};
+use super::{Ctx, output};
 use crate::error::Result;
 use crate::model::Kind;
 use crate::model::solution::{Training, VerdictKind};
@@ -67,7 +67,7 @@ pub fn run_review(ctx: &Ctx, a: ReviewArgs) -> Result<()> {
         _ => VerdictKind::Reject,
     };
     let (sol, touched) = sol_ops::review(&store, &actor, &id, verdict, &a.comment)?;
-    report_written(&store, &touched);
+    ctx.written(&store, &touched, &format!("{id}: review {}", a.verdict))?;
     let round = sol.reviews.last().map_or(0, |r| r.round);
     output::print(&format!(
         "{id}: {} gave `{}` in review round {round}\n",
@@ -81,7 +81,7 @@ pub fn run_approve(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
     let id = store.resolve(Kind::Solution, &a.id)?;
     let actor = ctx.actor(&store)?;
     let (sol, touched) = sol_ops::approve(&store, &actor, &id, a.note)?;
-    report_written(&store, &touched);
+    ctx.written(&store, &touched, &format!("{id}: approve v{}", sol.version))?;
     output::print(&format!(
         "{id} v{} approved by {}; {} is now approved\n",
         sol.version, actor.id, sol.request
@@ -94,7 +94,7 @@ pub fn run_handover(ctx: &Ctx, a: HandoverArgs) -> Result<()> {
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
     let (req, touched) = sol_ops::handover(&store, &actor, &id, &a.to, a.training, a.notes)?;
-    report_written(&store, &touched);
+    ctx.written(&store, &touched, &format!("{id}: handover → {}", a.to))?;
     output::print(&format!(
         "{id}: handed over to {}; stage: {}\n",
         a.to, req.stage

@@ -49,7 +49,7 @@ fn print_record<T: serde::Serialize>(ctx: &Ctx, rec: &T, text: impl Fn() -> Stri
     match ctx.format {
         Format::Json => output::print(&output::json(rec)?),
         Format::Yaml | Format::Csv => output::print(&output::yaml(rec)?),
-        Format::Table => output::print(&text()),
+        Format::Table | Format::Text | Format::Github => output::print(&text()),
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Ctx, Format, output, parse_date, report_written};
+use super::{Ctx, Format, output, parse_date};
 use crate::error::Result;
 use crate::model::solution::Risk;
 use crate::model::{Kind, Request, Solution};
@@ -120,6 +120,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     let actor = ctx.actor(&store)?;
     let abs = |p: PathBuf| if p.is_absolute() { p } else { ctx.cwd.join(p) };
     let resolve = |id: &str| store.resolve(Kind::Solution, id);
+    let what = match &args.cmd {
+        Cmd::Plan { .. } => "plan",
+        Cmd::Milestone { .. } => "milestone",
+        Cmd::Resource { .. } => "resource",
+        Cmd::Quote { .. } => "quote",
+        Cmd::Risk { .. } => "risk",
+        _ => "update",
+    };
     let (sol, touched) = match args.cmd {
         Cmd::New {
             request,
@@ -137,7 +145,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
                     supersede,
                 },
             )?;
-            report_written(&store, &touched);
+            ctx.written(
+                &store,
+                &touched,
+                &format!("{}: new solution for {}", sol.id, sol.request),
+            )?;
             output::print(&format!("{}\n", sol.id));
             return Ok(());
         }
@@ -202,7 +214,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         )?,
         Cmd::Show { .. } | Cmd::List => unreachable!("handled above"),
     };
-    report_written(&store, &touched);
+    ctx.written(&store, &touched, &format!("{}: {what}", sol.id))?;
     match &sol.quotation {
         Some(q) => output::print(&format!(
             "{} v{}: quotation total {} {}\n",
@@ -263,7 +275,7 @@ fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
             output::print(&output::yaml(sol)?);
             return Ok(());
         }
-        Format::Table => {}
+        Format::Table | Format::Text | Format::Github => {}
     }
     let mut s = format!("{}  {}  (v{})\n", sol.id, sol.title, sol.version);
     s.push_str(&format!("{:<12}{}\n", "request", sol.request));

@@ -207,6 +207,11 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<()> {
         Ok(())
     })?;
     eprintln!("added {} ({}) to presales.toml", a.id, a.name);
+    ctx.written(
+        &store,
+        &[store.config_path()],
+        &format!("team: add {}", a.id),
+    )?;
     Ok(())
 }
 
@@ -255,5 +260,10 @@ fn away(ctx: &Ctx, a: AwayArgs) -> Result<()> {
         Ok(())
     })?;
     eprintln!("{} is away from {} to {}", a.id, a.from, a.to);
+    ctx.written(
+        &store,
+        &[store.config_path()],
+        &format!("team: {} away {} to {}", a.id, a.from, a.to),
+    )?;
     Ok(())
 }

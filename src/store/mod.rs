@@ -85,6 +85,17 @@ pub fn init(dir: &Path, with_example_team: bool) -> Result<Vec<PathBuf>> {
         write_atomic(&p, text.as_bytes())?;
         written.push(p);
     }
+    let attributes = dir.join(".gitattributes");
+    let existing = fs::read_to_string(&attributes).unwrap_or_default();
+    if !existing.contains("merge=presales") {
+        let mut text = existing;
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(GITATTRIBUTES);
+        write_atomic(&attributes, text.as_bytes())?;
+        written.push(attributes);
+    }
     let gitignore = dir.join(".gitignore");
     let line = format!("/{CACHE_DIR}/\n");
     let existing = fs::read_to_string(&gitignore).unwrap_or_default();
@@ -102,6 +113,15 @@ pub fn init(dir: &Path, with_example_team: bool) -> Result<Vec<PathBuf>> {
     }
     Ok(written)
 }
+
+/// Routes record files through the YAML-aware merge driver (`presales merge-file`).
+const GITATTRIBUTES: &str =
+    "# presales: merge records field by field; history from both sides is kept
+requests/**/*.yaml merge=presales
+solutions/**/*.yaml merge=presales
+kb/**/*.yaml merge=presales
+customers/*.yaml merge=presales
+";
 
 impl Store {
     /// Opens the store at `root`, reading and checking presales.toml.
@@ -144,6 +164,11 @@ impl Store {
 
     pub fn path_of(&self, id: &RecordId) -> PathBuf {
         self.root.join(Self::rel_path(id))
+    }
+
+    /// The path of the record `id` names, if it is a well-formed ID.
+    pub fn path_of_id(&self, id: &str) -> Option<PathBuf> {
+        RecordId::parse(id).ok().map(|id| self.path_of(&id))
     }
 
     /// Path relative to the root, for messages.
@@ -285,6 +310,41 @@ impl Store {
         }
         write_atomic(&path, text.as_bytes())?;
         Ok(Some(path))
+    }
+
+    /// Every `.yaml` file under the record folders, whatever its name: `check` uses this to
+    /// find files in the wrong place or with names that are not IDs.
+    pub fn yaml_files(&self) -> Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            let dir = self.root.join(kind.dir());
+            if !dir.exists() {
+                continue;
+            }
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+                let entry = entry.map_err(|e| {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| dir.clone());
+                    Error::io(path, e.into())
+                })?;
+                if entry.file_type().is_file()
+                    && entry
+                        .path()
+                        .extension()
+                        .is_some_and(|x| x == "yaml" || x == "yml")
+                {
+                    out.push(entry.into_path());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads a file of the store as text.
+    pub fn read_text(&self, path: &Path) -> Result<String> {
+        fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))
     }
 
     /// Every record file of every kind, by kind then ID.

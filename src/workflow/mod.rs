@@ -345,6 +345,19 @@ impl TypePath {
         self.stages.iter().rev().nth(1).map(String::as_str)
     }
 
+    /// The guards a request must meet to enter `stage`.
+    pub fn guards_of(&self, stage: &str) -> &[Guard] {
+        self.guards.get(stage).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Whether `from → to` is a move of this path, and of which kind.
+    pub fn move_kind(&self, from: &str, to: &str) -> Option<MoveKind> {
+        self.moves_from(from)
+            .into_iter()
+            .find(|m| m.to == to)
+            .map(|m| m.kind)
+    }
+
     pub fn revise_target(&self, stage: &str) -> Option<&str> {
         self.revise.get(stage).map(String::as_str)
     }

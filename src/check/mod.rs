@@ -1,0 +1,541 @@
+//! Store validation: schema, places, duplicates, canonical form, references, stage guards,
+//! merge conflicts; and, against a base revision, the rules of a legal change.
+
+mod base;
+
+use std::collections::{BTreeMap, HashMap};
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use base::{BaseFile, check_changes};
+
+use crate::config::Role;
+use crate::error::Error;
+use crate::model::{Customer, Kind, Record, RecordId, Request, Solution};
+use crate::store::{Store, yaml};
+use crate::workflow::{CLOSED, Facts, Guard};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, located in a file of the store.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    /// Relative to the store root.
+    pub path: PathBuf,
+    pub line: u64,
+    pub column: u64,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn error(path: &Path, line: u64, message: impl Into<String>) -> Finding {
+        Finding {
+            path: path.to_path_buf(),
+            line,
+            column: 1,
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+
+    fn from_error(path: &Path, e: &Error) -> Finding {
+        match e {
+            Error::Parse {
+                path,
+                line,
+                column,
+                message,
+                ..
+            } => Finding {
+                path: path.clone(),
+                line: *line,
+                column: *column,
+                severity: Severity::Error,
+                message: message.clone(),
+            },
+            other => Finding::error(path, 1, other.to_string()),
+        }
+    }
+}
+
+/// The line (1-based) of a top-level key, or 1.
+pub fn line_of_key(text: &str, key: &str) -> u64 {
+    let prefix = format!("{key}:");
+    text.lines()
+        .position(|l| l.starts_with(&prefix))
+        .map_or(1, |i| i as u64 + 1)
+}
+
+/// The line of the `n`-th (0-based) history entry, or of `history:`.
+pub fn line_of_history_entry(text: &str, n: usize) -> u64 {
+    let start = line_of_key(text, "history") as usize;
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .filter(|(_, l)| l.starts_with("- "))
+        .nth(n)
+        .map_or(start as u64, |(i, _)| i as u64 + 1)
+}
+
+/// A parsed record with its file, as `check` needs it.
+pub struct Parsed<T> {
+    pub path: PathBuf,
+    pub text: String,
+    pub record: T,
+}
+
+/// Everything loaded once for the whole-store rules.
+#[derive(Default)]
+pub struct Loaded {
+    pub requests: Vec<Parsed<Request>>,
+    pub solutions: Vec<Parsed<Solution>>,
+    pub customers: Vec<Parsed<Customer>>,
+    /// Article IDs present (their record type is validated by the knowledge base).
+    pub articles: Vec<String>,
+}
+
+fn parse_into<T: Record>(
+    store: &Store,
+    path: &Path,
+    rel: &Path,
+    text: String,
+    findings: &mut Vec<Finding>,
+    out: &mut Vec<Parsed<T>>,
+) {
+    match yaml::parse::<T>(rel, &text) {
+        Ok(record) => {
+            if record.id() != file_stem(path) {
+                findings.push(Finding::error(
+                    rel,
+                    line_of_key(&text, "id"),
+                    format!("id `{}` does not match the file name", record.id()),
+                ));
+            }
+            match yaml::record_text(&record) {
+                Ok(canonical) if canonical != text => findings.push(Finding::error(
+                    rel,
+                    first_difference(&text, &canonical),
+                    "not in canonical form; run `presales fmt`",
+                )),
+                Ok(_) => {}
+                Err(e) => findings.push(Finding::error(rel, 1, e)),
+            }
+            let _ = store;
+            out.push(Parsed {
+                path: path.to_path_buf(),
+                text,
+                record,
+            });
+        }
+        Err(e) => findings.push(Finding::from_error(rel, &e)),
+    }
+}
+
+fn first_difference(a: &str, b: &str) -> u64 {
+    a.lines()
+        .zip(b.lines())
+        .position(|(x, y)| x != y)
+        .unwrap_or_else(|| a.lines().count().min(b.lines().count())) as u64
+        + 1
+}
+
+/// Reads and parses every record file, reporting names, places, duplicates, parse errors
+/// and canonical form on the way.
+pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let mut loaded = Loaded::default();
+    let files = match store.yaml_files() {
+        Ok(f) => f,
+        Err(e) => {
+            findings.push(Finding::error(Path::new("."), 1, e.to_string()));
+            return (loaded, findings);
+        }
+    };
+    // Where each ID lives; a duplicate is reported on the copy that is not in its place.
+    let mut places: HashMap<String, Vec<PathBuf>> = HashMap::new();
+    for path in &files {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        places
+            .entry(stem)
+            .or_default()
+            .push(store.display_path(path));
+    }
+    for path in files {
+        let rel = store.display_path(&path);
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let id = match RecordId::parse(&stem) {
+            Ok(id) if id.as_str() == stem => id,
+            _ => {
+                findings.push(Finding::error(
+                    &rel,
+                    1,
+                    format!("`{stem}` is not a record ID; record files are named ID.yaml"),
+                ));
+                continue;
+            }
+        };
+        let expected = Store::rel_path(&id);
+        let copies = places.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        if rel != expected {
+            findings.push(Finding::error(
+                &rel,
+                1,
+                format!(
+                    "file in the wrong place: {id} belongs at {}",
+                    expected.display()
+                ),
+            ));
+        }
+        if copies.len() > 1 {
+            let others: Vec<String> = copies
+                .iter()
+                .filter(|p| **p != rel)
+                .map(|p| p.display().to_string())
+                .collect();
+            findings.push(Finding::error(
+                &rel,
+                1,
+                format!("duplicate ID {id}: also in {}", others.join(", ")),
+            ));
+            // Only the copy in its place (or the first, if none is) is checked further.
+            let keeper = copies
+                .iter()
+                .find(|p| **p == expected)
+                .unwrap_or(&copies[0]);
+            if *keeper != rel {
+                continue;
+            }
+        }
+        if only.is_some_and(|o| !o.iter().any(|p| p == &rel || p == &path))
+            && id.kind() != Kind::Customer
+        {
+            // A partial check still loads customers so references resolve.
+            if id.kind() == Kind::Article {
+                loaded.articles.push(id.to_string());
+            }
+            continue;
+        }
+        let text = match store.read_text(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                findings.push(Finding::error(&rel, 1, e.to_string()));
+                continue;
+            }
+        };
+        match id.kind() {
+            Kind::Request => parse_into(
+                store,
+                &path,
+                &rel,
+                text,
+                &mut findings,
+                &mut loaded.requests,
+            ),
+            Kind::Solution => parse_into(
+                store,
+                &path,
+                &rel,
+                text,
+                &mut findings,
+                &mut loaded.solutions,
+            ),
+            Kind::Customer => parse_into(
+                store,
+                &path,
+                &rel,
+                text,
+                &mut findings,
+                &mut loaded.customers,
+            ),
+            Kind::Article => loaded.articles.push(id.to_string()),
+        }
+    }
+    (loaded, findings)
+}
+
+fn file_stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+/// The whole-store rules: references, members, stage consistency, guards, merge conflicts.
+pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let customers: BTreeMap<&str, &Customer> = loaded
+        .customers
+        .iter()
+        .map(|c| (c.record.id.as_str(), &c.record))
+        .collect();
+    let solutions: BTreeMap<&str, &Parsed<Solution>> = loaded
+        .solutions
+        .iter()
+        .map(|s| (s.record.id.as_str(), s))
+        .collect();
+    let requests: BTreeMap<&str, &Parsed<Request>> = loaded
+        .requests
+        .iter()
+        .map(|r| (r.record.id.as_str(), r))
+        .collect();
+    let config = &store.config;
+    let member = |who: &str| config.member(who).is_some();
+
+    for p in &loaded.requests {
+        let r = &p.record;
+        let rel = store.display_path(&p.path);
+        let at = |key: &str| line_of_key(&p.text, key);
+        let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
+        if !customers.contains_key(r.customer.as_str()) {
+            push(
+                at("customer"),
+                format!("customer {} does not exist", r.customer),
+            );
+        }
+        if let Some(sid) = &r.solution {
+            match solutions.get(sid.as_str()) {
+                Some(s) if s.record.request != r.id => push(
+                    at("solution"),
+                    format!(
+                        "solution {sid} belongs to {}, not to this request",
+                        s.record.request
+                    ),
+                ),
+                Some(_) => {}
+                None if store.path_of_id(sid).is_some_and(|p| p.exists()) => {}
+                None => push(at("solution"), format!("solution {sid} does not exist")),
+            }
+        }
+        for a in &r.articles {
+            if !loaded.articles.contains(&a.id)
+                && !store.path_of_id(&a.id).is_some_and(|p| p.exists())
+            {
+                push(at("articles"), format!("article {} does not exist", a.id));
+            }
+        }
+        for (key, who) in [
+            ("assignee", r.assignee.as_deref()),
+            ("requested_by", r.requested_by.as_deref()),
+        ] {
+            if let Some(w) = who
+                && !member(w)
+            {
+                push(
+                    at(key),
+                    format!("{key} `{w}` is not a team member in presales.toml"),
+                );
+            }
+        }
+        for (i, h) in r.history.iter().enumerate() {
+            if !member(&h.by) && !config.members.is_empty() {
+                // Old entries by people who left stay valid if they are kept as inactive members.
+                push(
+                    line_of_history_entry(&p.text, i),
+                    format!(
+                        "history entry {} is by `{}`, who is not in presales.toml (keep leavers with active = false)",
+                        i + 1,
+                        h.by
+                    ),
+                );
+            }
+        }
+        conflicts(&p.text, &r.extra, &mut push);
+        // Stage consistency: the stage is where the last move in history led.
+        let last_move = r.history.iter().rev().find(|h| {
+            matches!(h.action.as_str(), "advance" | "revise" | "close")
+                || (h.action == "create" && h.to.is_some())
+        });
+        if let Some(m) = last_move
+            && m.to.as_deref() != Some(r.stage.as_str())
+        {
+            push(
+                at("stage"),
+                format!(
+                    "stage `{}` has no history entry: the last move led to `{}`; use `presales advance`",
+                    r.stage,
+                    m.to.as_deref().unwrap_or("?")
+                ),
+            );
+        }
+        // The current stage's guards must still hold.
+        let Ok(path) = store.workflow.path(&r.kind) else {
+            push(
+                at("type"),
+                format!(
+                    "unknown request type `{}`; types: {}",
+                    r.kind,
+                    store.workflow.type_names().join(", ")
+                ),
+            );
+            continue;
+        };
+        if !path.stages.contains(&r.stage) {
+            push(
+                at("stage"),
+                format!(
+                    "`{}` is not a stage of type `{}` ({})",
+                    r.stage,
+                    r.kind,
+                    path.stages.join(" → ")
+                ),
+            );
+            continue;
+        }
+        let sol = r
+            .solution
+            .as_deref()
+            .and_then(|s| solutions.get(s))
+            .map(|s| &s.record);
+        if r.stage == CLOSED {
+            if r.outcome.is_none() {
+                push(at("stage"), "closed without an outcome".into());
+            }
+            if r.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                push(at("stage"), "closed without a summary".into());
+            }
+            continue;
+        }
+        let facts = Facts {
+            request: r,
+            solution: sol,
+            config,
+            today,
+            note: None,
+        };
+        for g in path.guards_of(&r.stage) {
+            if matches!(g, Guard::Answer | Guard::Outcome) {
+                continue;
+            }
+            // Away today does not invalidate an assignment made before.
+            for m in g.missing(&store.workflow, path, &facts) {
+                push(at("stage"), format!("stage `{}` needs {m}", r.stage));
+            }
+        }
+    }
+    for p in &loaded.solutions {
+        let s = &p.record;
+        let rel = store.display_path(&p.path);
+        let at = |key: &str| line_of_key(&p.text, key);
+        let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
+        match requests.get(s.request.as_str()) {
+            Some(r)
+                if r.record.solution.as_deref() != Some(s.id.as_str())
+                    && s.superseded_by.is_none() =>
+            {
+                push(
+                    at("request"),
+                    format!("{} does not link back to this solution", s.request),
+                )
+            }
+            Some(_) => {}
+            None if store.path_of_id(&s.request).is_some_and(|p| p.exists()) => {}
+            None => push(
+                at("request"),
+                format!("request {} does not exist", s.request),
+            ),
+        }
+        let mut people: Vec<(&str, &str)> = vec![("author", s.author.as_str())];
+        people.extend(
+            s.resources
+                .iter()
+                .filter_map(|r| r.person.as_deref())
+                .map(|p| ("resources", p)),
+        );
+        people.extend(
+            s.reviews
+                .iter()
+                .flat_map(|r| r.verdicts.iter())
+                .map(|v| ("reviews", v.reviewer.as_str())),
+        );
+        if let Some(a) = &s.approval {
+            people.push(("approval", a.by.as_str()));
+            let approver = config.member(&a.by);
+            if approver.is_some_and(|m| !m.has_role(Role::Approver)) {
+                push(
+                    at("approval"),
+                    format!("approved by `{}`, who lacks the approver role", a.by),
+                );
+            }
+            if a.by == s.author {
+                push(
+                    at("approval"),
+                    format!("approved by its own author `{}` (four eyes)", a.by),
+                );
+            }
+        }
+        if let Some(h) = &s.handover {
+            people.push(("handover", h.to.as_str()));
+        }
+        for (key, who) in people {
+            if !member(who) {
+                push(
+                    at(key),
+                    format!("{key}: `{who}` is not a team member in presales.toml"),
+                );
+            }
+        }
+        if let Some(q) = &s.quotation {
+            let total = crate::model::solution::Quotation::compute_total(&q.lines);
+            if total != q.total {
+                push(
+                    at("quotation"),
+                    format!(
+                        "quotation total {} does not match its lines ({total})",
+                        q.total
+                    ),
+                );
+            }
+        }
+        conflicts(&p.text, &s.extra, &mut push);
+    }
+    for p in &loaded.customers {
+        let c = &p.record;
+        if let Some(o) = &c.account_owner
+            && !member(o)
+        {
+            findings.push(Finding::error(
+                &store.display_path(&p.path),
+                line_of_key(&p.text, "account_owner"),
+                format!("account_owner `{o}` is not a team member"),
+            ));
+        }
+        let rel = store.display_path(&p.path);
+        conflicts(&p.text, &c.extra, &mut |line, msg| {
+            findings.push(Finding::error(&rel, line, msg))
+        });
+    }
+    findings
+}
+
+/// The key the merge driver writes when both sides changed a field differently.
+pub const CONFLICTS_KEY: &str = "merge_conflicts";
+
+fn conflicts(text: &str, extra: &crate::model::Extra, push: &mut impl FnMut(u64, String)) {
+    let Some(list) = extra.get(CONFLICTS_KEY).and_then(|v| v.as_array()) else {
+        return;
+    };
+    for c in list {
+        push(
+            line_of_key(text, CONFLICTS_KEY),
+            format!(
+                "merge conflict on `{}`: ours = {}, theirs = {}; keep one, remove {CONFLICTS_KEY}",
+                c.get("field").and_then(|f| f.as_str()).unwrap_or("?"),
+                c.get("ours").map(|v| v.to_string()).unwrap_or_default(),
+                c.get("theirs").map(|v| v.to_string()).unwrap_or_default()
+            ),
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! `presales check`: validate the store, and with --base a pull request's changes.
+
+use std::path::PathBuf;
+
+use super::{Ctx, Format, output};
+use crate::check::{self, BaseFile, Finding, Severity};
+use crate::error::Result;
+use crate::git::{self, Change};
+
+/// Check every record: schema, file names and places, duplicate IDs, canonical form,
+/// references (request ↔ solution ↔ article ↔ customer, team members), stage guards and
+/// merge conflicts. With --base, also each changed record against its version at REF:
+/// only legal transitions, history append-only, id/created/author unchanged, new
+/// approvals by approvers who are not the author (four eyes).
+///
+/// Output: `path:line:col: error: message`; `--format github` for GitHub annotations,
+/// `--format json` for tools. Exit code 1 on any error.
+///
+/// Examples:
+///   presales check
+///   presales check --base origin/main --format github
+///   presales check requests/2026/REQ-20261127-A7KQ2MX.yaml
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Only these record files (references are still resolved against the whole store).
+    paths: Vec<PathBuf>,
+    /// Also check each record changed since this git revision.
+    #[arg(long, value_name = "REF")]
+    base: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let store = ctx.store()?;
+    let today = ctx.now()?.date_naive();
+    let only: Option<Vec<PathBuf>> = (!a.paths.is_empty()).then(|| {
+        a.paths
+            .iter()
+            .map(|p| {
+                let abs = if p.is_absolute() {
+                    p.clone()
+                } else {
+                    ctx.cwd.join(p)
+                };
+                store.display_path(&abs)
+            })
+            .collect()
+    });
+    let (loaded, mut findings) = check::load(&store, only.as_deref());
+    findings.extend(check::check_records(&store, &loaded, today));
+    if let Some(base) = &a.base {
+        let changes = git::changed_files(store.root(), base)?;
+        let modified: Vec<PathBuf> = changes
+            .iter()
+            .filter(|(c, p)| *c != Change::Added && p.extension().is_some_and(|e| e == "yaml"))
+            .map(|(_, p)| p.clone())
+            .collect();
+        let mut texts = git::read_at(store.root(), base, &modified)?;
+        let files: Vec<BaseFile> = changes
+            .into_iter()
+            .filter(|(_, p)| p.extension().is_some_and(|e| e == "yaml"))
+            .map(|(change, path)| BaseFile {
+                base_text: texts.remove(&path).flatten(),
+                path,
+                change,
+            })
+            .collect();
+        findings.extend(check::check_changes(&store, &loaded, &files));
+    }
+    if let Some(only) = &only {
+        findings.retain(|f| only.contains(&f.path));
+    }
+    findings.sort();
+    findings.dedup();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let text = match ctx.format {
+        Format::Json => output::json(&findings)?,
+        Format::Yaml => output::yaml(&findings)?,
+        Format::Csv => output::csv(
+            &["path", "line", "column", "severity", "message"],
+            findings.iter().map(row).collect(),
+        )?,
+        Format::Github => {
+            let prefix = git::prefix(store.root()).unwrap_or_default();
+            findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "::{} file={prefix}{},line={},col={}::{}\n",
+                        match f.severity {
+                            Severity::Error => "error",
+                            Severity::Warning => "warning",
+                        },
+                        f.path.display(),
+                        f.line,
+                        f.column,
+                        // Annotations end at a newline; keep the message on one line.
+                        f.message.replace('%', "%25").replace('\n', "%0A")
+                    )
+                })
+                .collect()
+        }
+        Format::Table | Format::Text => findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}:{}: {}: {}\n",
+                    f.path.display(),
+                    f.line,
+                    f.column,
+                    row(f)[3],
+                    f.message
+                )
+            })
+            .collect(),
+    };
+    output::print(&text);
+    if errors > 0 {
+        eprintln!("{errors} error(s) found");
+        ctx.failed.set(true);
+    } else if !matches!(ctx.format, Format::Json | Format::Github) {
+        eprintln!("ok: no problems found");
+    }
+    Ok(())
+}
+
+fn row(f: &Finding) -> Vec<String> {
+    vec![
+        f.path.display().to_string(),
+        f.line.to_string(),
+        f.column.to_string(),
+        match f.severity {
+            Severity::Error => "error".into(),
+            Severity::Warning => "warning".into(),
+        },
+        f.message.clone(),
+    ]
+}
