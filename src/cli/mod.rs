@@ -112,6 +112,8 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff), e.g. `presales man > presales.1`.
+    Man,
 }
 
 /// What every command gets: the parsed global flags and the environment, read once.
@@ -240,6 +242,16 @@ pub fn run() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "presales", &mut buf);
             output::print(&String::from_utf8_lossy(&buf));
             Ok(())
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => {
+                    output::print(&String::from_utf8_lossy(&buf));
+                    Ok(())
+                }
+                Err(e) => Err(Error::invalid(format!("cannot render the man page: {e}"))),
+            }
         }
     };
     match result {

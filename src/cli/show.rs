@@ -35,9 +35,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Kind::Customer => super::customer::show(ctx, id.as_str()),
         Kind::Solution => {
             let s: Solution = store.load(&id)?;
-            print_record(ctx, &s, || {
-                format!("{}  {} (v{})\n", s.id, s.title, s.version)
-            })
+            super::solution::show(ctx, &s)
         }
         Kind::Article => Err(Error::invalid(format!(
             "{id} is a knowledge-base article; articles are not supported by this version"

@@ -265,7 +265,7 @@ fn list(ctx: &Ctx, store: &crate::store::Store) -> Result<()> {
     Ok(())
 }
 
-fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
+pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
     match ctx.format {
         Format::Json => {
             output::print(&output::json(sol)?);
