@@ -2,7 +2,9 @@
 
 use super::{Ctx, output};
 use crate::error::{Error, Result};
-use crate::model::{Customer, Kind, Request};
+use crate::model::Kind;
+use crate::model::customer::CustomerSummary;
+use crate::model::request::RequestSummary;
 use crate::workflow::CLOSED;
 
 /// List requests, oldest first. Files that do not parse are reported on stderr, the
@@ -54,12 +56,25 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         None => None,
     };
     let today = ctx.now()?.date_naive();
-    let (requests, errors) = store.load_all::<Request>();
+    let (requests, errors) = store.summaries::<RequestSummary>();
     for e in &errors {
         ctx.warn_error(e);
     }
-    let (customers, _) = store.load_all::<Customer>();
-    let shown: Vec<&Request> = requests
+    let needs_names = matches!(
+        ctx.format,
+        super::Format::Table | super::Format::Text | super::Format::Github | super::Format::Csv
+    );
+    let customers: std::collections::HashMap<String, String> = if needs_names {
+        store
+            .summaries::<CustomerSummary>()
+            .0
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    } else {
+        Default::default()
+    };
+    let shown: Vec<&RequestSummary> = requests
         .iter()
         .filter(|r| a.stage.as_ref().is_none_or(|s| &r.stage == s))
         .filter(|r| a.assignee.is_none() || r.assignee == a.assignee)
@@ -72,9 +87,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         .iter()
         .map(|r| {
             let cname = customers
-                .iter()
-                .find(|c| c.id == r.customer)
-                .map_or_else(|| r.customer.clone(), |c| c.name.clone());
+                .get(&r.customer)
+                .cloned()
+                .unwrap_or_else(|| r.customer.clone());
             vec![
                 r.id.clone(),
                 r.stage.clone(),

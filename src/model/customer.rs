@@ -50,3 +50,27 @@ impl Record for Customer {
         &mut self.history
     }
 }
+
+/// What listing and name lookups need of a customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    pub id: String,
+    pub name: String,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub account_owner: Option<String>,
+    pub confidential: bool,
+}
+
+impl From<&Customer> for CustomerSummary {
+    fn from(c: &Customer) -> Self {
+        CustomerSummary {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            industry: c.industry.clone(),
+            region: c.region.clone(),
+            account_owner: c.account_owner.clone(),
+            confidential: c.confidential,
+        }
+    }
+}

@@ -211,3 +211,53 @@ impl Feasibility {
         }
     }
 }
+
+/// What listing needs of a request: everything but the long text and the history. Field
+/// names are the record's own; `presales list --format json` prints these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub id: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub priority: Priority,
+    pub customer: String,
+    pub requested_by: Option<String>,
+    pub created: Timestamp,
+    pub due: Option<NaiveDate>,
+    pub stage: String,
+    pub assignee: Option<String>,
+    pub skills: Vec<String>,
+    pub products: Vec<String>,
+    pub tags: Vec<String>,
+    pub solution: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub technical_win: bool,
+    pub satisfaction: Option<u8>,
+    pub confidential: bool,
+}
+
+impl From<&Request> for RequestSummary {
+    fn from(r: &Request) -> Self {
+        RequestSummary {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            kind: r.kind.clone(),
+            priority: r.priority,
+            customer: r.customer.clone(),
+            requested_by: r.requested_by.clone(),
+            created: r.created,
+            due: r.due,
+            stage: r.stage.clone(),
+            assignee: r.assignee.clone(),
+            skills: r.skills.clone(),
+            products: r.products.clone(),
+            tags: r.tags.clone(),
+            solution: r.solution.clone(),
+            outcome: r.outcome,
+            technical_win: r.technical_win,
+            satisfaction: r.satisfaction,
+            confidential: r.confidential,
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! The only module that touches record files and presales.toml. A record's path is a
 //! function of its ID alone ([`Store::path_of`]); state never moves a file.
 
+pub mod cache;
 mod lock;
 pub mod yaml;
 
@@ -278,19 +279,24 @@ impl Store {
 
     /// Reads every record of a kind. Bad files are returned as errors beside the good ones,
     /// so one broken file never hides the rest.
-    pub fn load_all<T: Record>(&self) -> (Vec<T>, Vec<Error>) {
-        let mut records = Vec::new();
+    pub fn load_all<T: Record + Send>(&self) -> (Vec<T>, Vec<Error>) {
+        use rayon::prelude::*;
+        let ids = match self.ids(T::KIND) {
+            Ok(ids) => ids,
+            Err(e) => return (Vec::new(), vec![e]),
+        };
+        // Parsing dominates; files are independent, so use every core. Order is kept.
+        let results: Vec<Result<T>> = ids
+            .par_iter()
+            .map(|(_, path)| self.load_path::<T>(path))
+            .collect();
+        let mut records = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
-        match self.ids(T::KIND) {
-            Ok(ids) => {
-                for (_, path) in ids {
-                    match self.load_path::<T>(&path) {
-                        Ok(r) => records.push(r),
-                        Err(e) => errors.push(e),
-                    }
-                }
+        for r in results {
+            match r {
+                Ok(rec) => records.push(rec),
+                Err(e) => errors.push(e),
             }
-            Err(e) => errors.push(e),
         }
         (records, errors)
     }

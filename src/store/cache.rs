@@ -1,0 +1,191 @@
+//! The parse cache: per record kind, one file under `.presales/cache/` mapping each record
+//! file's stamp (size, mtime and ctime to the nanosecond, inode) to a summary of it.
+//!
+//! A cache, never the truth: a file whose stamp differs is always re-read (every write of
+//! ours is a rename, so even a same-size edit in the same second gets a new inode and
+//! ctime), a missing or unreadable cache is rebuilt, and deleting `.presales/` loses
+//! nothing. Summaries hold what listing needs, so `presales list` on 100,000 requests only
+//! stats the files and decodes one compact file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{CACHE_DIR, Store, write_atomic};
+use crate::error::{Error, Result};
+use crate::model::{Kind, Record};
+
+/// Bumped whenever a summary type or this file's layout changes.
+const FORMAT: u32 = 1;
+
+/// A record type's summary as cached.
+pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
+    type Full: Record + Send;
+    /// Cache file name, e.g. `requests`.
+    const NAME: &'static str;
+    fn of(full: &Self::Full) -> Self;
+}
+
+/// What identifies one version of a file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    size: u64,
+    mtime: (i64, u32),
+    ctime: (i64, u32),
+    ino: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Stamp {
+                size: meta.len(),
+                mtime: (meta.mtime(), meta.mtime_nsec() as u32),
+                ctime: (meta.ctime(), meta.ctime_nsec() as u32),
+                ino: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let t = |r: std::io::Result<std::time::SystemTime>| {
+                r.ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()))
+            };
+            Stamp {
+                size: meta.len(),
+                mtime: t(meta.modified()),
+                ctime: t(meta.created()),
+                ino: 0,
+            }
+        }
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CacheFile<S> {
+    format: u32,
+    crate_version: String,
+    entries: Vec<(String, Stamp, S)>,
+}
+
+fn cache_path(store: &Store, name: &str) -> PathBuf {
+    store
+        .root()
+        .join(CACHE_DIR)
+        .join("cache")
+        .join(format!("{name}.bin"))
+}
+
+fn read_cache<S: Summary>(path: &Path) -> HashMap<String, (Stamp, S)> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return HashMap::new();
+    };
+    match postcard::from_bytes::<CacheFile<S>>(&bytes) {
+        Ok(c) if c.format == FORMAT && c.crate_version == env!("CARGO_PKG_VERSION") => c
+            .entries
+            .into_iter()
+            .map(|(p, st, s)| (p, (st, s)))
+            .collect(),
+        // Corrupt, truncated or from another version: start over.
+        _ => HashMap::new(),
+    }
+}
+
+impl Store {
+    /// Summaries of every record of `S`'s kind, fresh: unchanged files come from the cache,
+    /// the others are parsed (in parallel) and the cache is updated. Files that do not parse
+    /// are returned as errors, never cached.
+    pub fn summaries<S: Summary>(&self) -> (Vec<S>, Vec<Error>) {
+        let kind: Kind = S::Full::KIND;
+        let files = match self.ids(kind) {
+            Ok(f) => f,
+            Err(e) => return (Vec::new(), vec![e]),
+        };
+        let path = cache_path(self, S::NAME);
+        let mut cached = read_cache::<S>(&path);
+        let mut errors = Vec::new();
+        let mut out: Vec<Option<S>> = Vec::with_capacity(files.len());
+        let mut todo: Vec<(usize, String, Stamp, PathBuf)> = Vec::new();
+        let mut dirty = false;
+        let mut entries: Vec<(String, Stamp, S)> = Vec::with_capacity(files.len());
+        for (i, (id, p)) in files.iter().enumerate() {
+            let stamp = match std::fs::symlink_metadata(p) {
+                Ok(m) => Stamp::of(&m),
+                Err(e) => {
+                    errors.push(Error::io(self.display_path(p), e));
+                    out.push(None);
+                    continue;
+                }
+            };
+            let key = id.to_string();
+            match cached.remove(&key) {
+                Some((st, s)) if st == stamp => {
+                    entries.push((key, stamp, s.clone()));
+                    out.push(Some(s));
+                }
+                _ => {
+                    todo.push((i, key, stamp, p.clone()));
+                    out.push(None);
+                }
+            }
+        }
+        if !cached.is_empty() {
+            dirty = true; // deleted files
+        }
+        let parsed: Vec<(usize, String, Stamp, Result<S>)> = todo
+            .into_par_iter()
+            .map(|(i, key, stamp, p)| {
+                let r = self.load_path::<S::Full>(&p).map(|full| S::of(&full));
+                (i, key, stamp, r)
+            })
+            .collect();
+        for (i, key, stamp, r) in parsed {
+            match r {
+                Ok(s) => {
+                    dirty = true;
+                    entries.push((key, stamp, s.clone()));
+                    out[i] = Some(s);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if dirty {
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            let file = CacheFile {
+                format: FORMAT,
+                crate_version: env!("CARGO_PKG_VERSION").to_string(),
+                entries,
+            };
+            // A cache that cannot be written only costs time next run.
+            if let Ok(bytes) = postcard::to_allocvec(&file)
+                && let Some(dir) = path.parent()
+                && std::fs::create_dir_all(dir).is_ok()
+            {
+                let _ = write_atomic(&path, &bytes);
+            }
+        }
+        (out.into_iter().flatten().collect(), errors)
+    }
+}
+
+impl Summary for crate::model::request::RequestSummary {
+    type Full = crate::model::Request;
+    const NAME: &'static str = "requests";
+    fn of(full: &Self::Full) -> Self {
+        full.into()
+    }
+}
+
+impl Summary for crate::model::customer::CustomerSummary {
+    type Full = crate::model::Customer;
+    const NAME: &'static str = "customers";
+    fn of(full: &Self::Full) -> Self {
+        full.into()
+    }
+}

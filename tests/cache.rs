@@ -1,0 +1,75 @@
+//! The parse cache is never the truth: edits, additions and deletions between runs are seen.
+
+mod common;
+
+use common::Env;
+
+fn titles(env: &Env) -> Vec<String> {
+    env.json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn edits_additions_and_deletions_between_runs_are_seen() {
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let a = env.request(&cus, "alpha", &[]);
+    let b = env.request(&cus, "bravo", &[]);
+    let mut expect = vec!["alpha".to_string(), "bravo".to_string()];
+    expect.sort();
+    let mut got = titles(&env);
+    got.sort();
+    assert_eq!(got, expect);
+    assert!(env.root().join(".presales/cache/requests.bin").exists());
+
+    // Same size, same mtime (restored to the nanosecond): still re-read.
+    let path = env.path_of(&a);
+    let meta = std::fs::metadata(&path).unwrap();
+    let mtime = meta.modified().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("title: alpha", "title: omega")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), meta.len());
+    assert!(titles(&env).contains(&"omega".to_string()));
+
+    // Deleted and added by hand.
+    std::fs::remove_file(env.path_of(&b)).unwrap();
+    let c = env.request(&cus, "charlie", &[]);
+    let got = titles(&env);
+    assert!(
+        !got.contains(&"bravo".to_string()) && got.contains(&"charlie".to_string()),
+        "{got:?}"
+    );
+    assert!(c.starts_with("REQ-"));
+
+    // A corrupt cache is ignored and rebuilt.
+    std::fs::write(env.root().join(".presales/cache/requests.bin"), b"garbage").unwrap();
+    assert_eq!(titles(&env).len(), 2);
+    // And deleting .presales loses nothing.
+    std::fs::remove_dir_all(env.root().join(".presales")).unwrap();
+    assert_eq!(titles(&env).len(), 2);
+}
+
+#[test]
+fn a_file_broken_after_caching_is_reported_not_served_stale() {
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let a = env.request(&cus, "alpha", &[]);
+    assert_eq!(titles(&env), ["alpha"]);
+    let path = env.path_of(&a);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("priority: P3", "priority: [")).unwrap();
+    let r = env.run(&["list", "--format", "json"]);
+    assert_eq!(r.code(), 1);
+    assert!(r.stderr().contains(&format!("{a}.yaml:")), "{}", r.stderr());
+    assert_eq!(r.stdout().trim(), "[]");
+}
