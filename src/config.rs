@@ -7,6 +7,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::BusinessCalendar;
 use crate::model::{Outcome, Priority};
 
 /// The file name that marks a store root.
@@ -22,9 +23,11 @@ pub struct Config {
     pub sla: BTreeMap<Priority, SlaLimit>,
     #[serde(default)]
     pub workflow: WorkflowConfig,
-    /// Business-hours calendar used by SLA arithmetic; kept as raw TOML until reports read it.
+    /// Business-hours calendar for SLA arithmetic (working days, hours, holidays, time zone);
+    /// without it, SLA limits count calendar time. Checked by [`BusinessCalendar::validate`]
+    /// when the store opens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub calendar: Option<toml::Table>,
+    pub calendar: Option<BusinessCalendar>,
     #[serde(default)]
     pub members: Vec<Member>,
 }

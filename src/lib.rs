@@ -3,21 +3,26 @@
 //! Codemap:
 //! - [`model`]: record types (request, solution, customer), IDs, history. Pure.
 //! - [`config`]: `presales.toml`: team, SLA limits, workflow definitions.
+//! - [`calendar`]: the business-hours calendar and working-time arithmetic for SLAs. Pure.
 //! - [`workflow`]: stages, legal moves and guards. Pure functions.
 //! - [`assign`]: dispatch policies (round-robin, least-loaded). Pure.
 //! - [`store`]: root discovery, paths, canonical YAML, atomic writes, the lock. The only
 //!   module that touches record files.
 //! - [`ops`]: the operations behind writing commands: validate, run the workflow, save.
+//! - [`report`]: metrics for the reports (weekly, SLA, performance, KB, customer) as plain
+//!   Serialize structs. Pure: no I/O, no formatting.
 //! - [`git`]: the only module that runs git.
 //! - [`cli`]: clap commands and output rendering. The only module that prints.
 
 pub mod assign;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
 pub mod model;
 pub mod ops;
+pub mod report;
 pub mod store;
 pub mod workflow;
 
