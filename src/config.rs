@@ -288,6 +288,15 @@ resolution_hours = 160
 first_response_hours = 40
 resolution_hours = 320
 
+# Business-hours calendar for the SLA figures (see docs/reports.md). Without it, the limits
+# above count calendar time. Uncomment and adapt:
+# [calendar]
+# time_zone = "Asia/Shanghai"
+# working_days = ["mon", "tue", "wed", "thu", "fri"]
+# hours = ["09:00", "18:00"]                 # or windows = [["09:00", "12:00"], ["13:00", "18:00"]]
+# holidays = ["2026-10-01", "2026-10-02"]
+# extra_working_days = ["2026-09-27"]        # make-up days (调休)
+
 [workflow]
 # Type given to `presales new` without --type.
 default_type = "solution"
@@ -437,6 +446,35 @@ mod tests {
             config.members.iter().filter(|m| !m.away.is_empty()).count(),
             1
         );
+    }
+
+    #[test]
+    fn the_commented_calendar_of_the_template_is_valid() {
+        let text: String = template(false)
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.starts_with('[') && rest.starts_with("[calendar]") => rest,
+                Some(rest)
+                    if [
+                        "time_zone",
+                        "working_days",
+                        "hours",
+                        "holidays",
+                        "extra_working_days",
+                    ]
+                    .iter()
+                    .any(|k| rest.starts_with(k)) =>
+                {
+                    rest
+                }
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = Config::parse(&text).unwrap();
+        let cal = config.calendar.expect("calendar uncommented");
+        assert_eq!(cal.time_zone, "Asia/Shanghai");
+        cal.validate().unwrap();
     }
 
     #[test]

@@ -262,7 +262,7 @@ fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
             output::print(&output::yaml(sol)?);
             return Ok(());
         }
-        Format::Table => {}
+        Format::Table | Format::Markdown => {}
     }
     let mut s = format!("{}  {}  (v{})\n", sol.id, sol.title, sol.version);
     s.push_str(&format!("{:<12}{}\n", "request", sol.request));

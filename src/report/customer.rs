@@ -63,8 +63,12 @@ pub fn history(
         .map(|r| {
             let tl = Timeline::build(r, as_of);
             let closed = tl.as_ref().and_then(|t| t.closed);
-            let pauses = tl.as_ref().map(|t| t.paused(paused, as_of)).unwrap_or_default();
-            let measure = |end: Option<Timestamp>| end.map(|e| hours(clock.secs(r.created, e, &pauses)));
+            let pauses = tl
+                .as_ref()
+                .map(|t| t.paused(paused, as_of))
+                .unwrap_or_default();
+            let measure =
+                |end: Option<Timestamp>| end.map(|e| hours(clock.secs(r.created, e, &pauses)));
             let responded = tl.as_ref().and_then(|t| {
                 let fr = t.first_response.as_ref().map(|f| f.0);
                 match (fr, t.closed) {
@@ -90,15 +94,24 @@ pub fn history(
             }
         })
         .collect();
-    let won = mine.iter().filter(|r| r.outcome == Some(Outcome::Won)).count();
-    let lost = mine.iter().filter(|r| r.outcome == Some(Outcome::Lost)).count();
+    let won = mine
+        .iter()
+        .filter(|r| r.outcome == Some(Outcome::Won))
+        .count();
+    let lost = mine
+        .iter()
+        .filter(|r| r.outcome == Some(Outcome::Lost))
+        .count();
     let sats: Vec<f64> = mine
         .iter()
         .filter_map(|r| valid_satisfaction(r.satisfaction))
         .collect();
     let summary = ServiceSummary {
         requests: mine.len(),
-        open: mine.iter().filter(|r| r.stage != crate::workflow::CLOSED).count(),
+        open: mine
+            .iter()
+            .filter(|r| r.stage != crate::workflow::CLOSED)
+            .count(),
         won,
         lost,
         win_rate: Rate::new(won, won + lost),
@@ -130,7 +143,10 @@ mod tests {
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].first_response_hours, Some(2.0));
         assert_eq!(items[0].resolution_hours, Some(24.0));
-        assert_eq!(items[0].closed.as_deref(), Some("2026-11-24T09:00:00+08:00"));
+        assert_eq!(
+            items[0].closed.as_deref(),
+            Some("2026-11-24T09:00:00+08:00")
+        );
         assert_eq!(items[1].resolution_hours, None);
         assert_eq!((summary.requests, summary.open, summary.won), (2, 1, 1));
         assert_eq!(summary.win_rate.pct, Some(100.0));

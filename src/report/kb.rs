@@ -188,7 +188,9 @@ pub fn activity(data: &Dataset, top: usize) -> KbActivity {
     let pick = |f: &dyn Fn(&ArticleInfo) -> bool| {
         let mut v: Vec<&ArticleInfo> = data.input.articles.iter().filter(|a| f(a)).collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
-        v.into_iter().map(|a| reference(data, a)).collect::<Vec<_>>()
+        v.into_iter()
+            .map(|a| reference(data, a))
+            .collect::<Vec<_>>()
     };
     let usage = usage(data);
     KbActivity {
@@ -200,9 +202,7 @@ pub fn activity(data: &Dataset, top: usize) -> KbActivity {
             .count(),
         uses_in_period: usage.iter().map(|u| u.uses_in_period).sum(),
         new: pick(&|a| w.contains(a.created)),
-        updated: pick(&|a| {
-            !w.contains(a.created) && w.contains(a.updated) && a.updated <= w.as_of
-        }),
+        updated: pick(&|a| !w.contains(a.created) && w.contains(a.updated) && a.updated <= w.as_of),
         most_used: usage
             .into_iter()
             .filter(|u| u.uses_in_period > 0)
@@ -295,15 +295,37 @@ mod tests {
         let stages = stages();
         let reqs = requests();
         let customers = [customer(CUS, "华东银行", false)];
-        let input = input(&config, None, &stages, &reqs, &customers, &[], week48("27T18:00"));
+        let input = input(
+            &config,
+            None,
+            &stages,
+            &reqs,
+            &customers,
+            &[],
+            week48("27T18:00"),
+        );
         let data = Dataset::new(&input);
         let r = build(&data);
         let u: Vec<_> = r
             .articles
             .iter()
-            .map(|a| (a.id.as_str(), a.uses_in_period, a.uses_total, a.title.is_none()))
+            .map(|a| {
+                (
+                    a.id.as_str(),
+                    a.uses_in_period,
+                    a.uses_total,
+                    a.title.is_none(),
+                )
+            })
             .collect();
-        assert_eq!(u, [("KB-2", 2, 2, true), ("KB-9", 1, 1, true), ("KB-1", 0, 1, true)]);
+        assert_eq!(
+            u,
+            [
+                ("KB-2", 2, 2, true),
+                ("KB-9", 1, 1, true),
+                ("KB-1", 0, 1, true)
+            ]
+        );
         assert_eq!(r.uses_in_period, 3);
         assert_eq!(r.closed_with_article.numerator, 1);
         assert_eq!(r.closed_with_article.denominator, 2);
@@ -324,10 +346,22 @@ mod tests {
             article("KB-4", Some("2026-10-01"), "archived"),
         ];
         let customers = [customer(CUS, "华东银行", false)];
-        let input = input(&config, None, &stages, &reqs, &customers, &articles, week48("27T18:00"));
+        let input = input(
+            &config,
+            None,
+            &stages,
+            &reqs,
+            &customers,
+            &articles,
+            week48("27T18:00"),
+        );
         let data = Dataset::new(&input);
         let r = build(&data);
-        let stale: Vec<_> = r.stale.iter().map(|a| (a.id.as_str(), a.title.as_str())).collect();
+        let stale: Vec<_> = r
+            .stale
+            .iter()
+            .map(|a| (a.id.as_str(), a.title.as_str()))
+            .collect();
         assert_eq!(stale, [("KB-3C", REDACTED), ("KB-2", "title KB-2")]);
         assert_eq!(r.articles.len(), 5, "four articles and one unknown");
         let kinds: Vec<_> = r.anomalies.iter().map(|a| a.kind).collect();

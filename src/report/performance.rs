@@ -60,13 +60,16 @@ fn figures(data: &Dataset, who: Option<&str>) -> MemberPerformance {
         .items
         .iter()
         .filter(|i| {
-            i.tl
-                .spells
+            i.tl.spells
                 .iter()
                 .any(|s| is(Some(&s.member)) && w.overlaps(s.from, s.to))
         })
         .collect();
-    let closer = |i: &Item| i.tl.closed.and_then(|t| i.tl.assignee_at(t)).map(String::from);
+    let closer = |i: &Item| {
+        i.tl.closed
+            .and_then(|t| i.tl.assignee_at(t))
+            .map(String::from)
+    };
     let closed: Vec<&Item> = data
         .closed_in_period()
         .filter(|i| is(closer(i).as_deref()))
@@ -91,8 +94,7 @@ fn figures(data: &Dataset, who: Option<&str>) -> MemberPerformance {
     let contains = |t| w.contains(t);
     // A cycle belongs to the assignee when it stopped, or now while it runs.
     let owner = |i: &Item, stopped: Option<_>| {
-        i.tl
-            .assignee_at(stopped.unwrap_or(w.as_of))
+        i.tl.assignee_at(stopped.unwrap_or(w.as_of))
             .map(String::from)
     };
     let fr_cycles = data
@@ -216,26 +218,56 @@ mod tests {
         let input = input(&config, None, &stages, &reqs, &[], &[], week48("27T18:00"));
         let data = Dataset::new(&input);
         let r = build(&data, None);
-        let ids: Vec<_> = r.members.iter().map(|m| (m.member.as_str(), m.status)).collect();
+        let ids: Vec<_> = r
+            .members
+            .iter()
+            .map(|m| (m.member.as_str(), m.status))
+            .collect();
         assert_eq!(
             ids,
-            [("li.na", "active"), ("liu.yang", "former"), ("wang.fang", "active")]
+            [
+                ("li.na", "active"),
+                ("liu.yang", "former"),
+                ("wang.fang", "active")
+            ]
         );
         let lina = &r.members[0];
-        assert_eq!((lina.handled, lina.closed, lina.won, lina.lost), (3, 2, 1, 0));
+        assert_eq!(
+            (lina.handled, lina.closed, lina.won, lina.lost),
+            (3, 2, 1, 0)
+        );
         // Resolved: A1 only (A3 cancelled); A2 was handled but closed by liu.yang.
-        assert_eq!((lina.resolution_rate.numerator, lina.resolution_rate.denominator), (1, 3));
+        assert_eq!(
+            (
+                lina.resolution_rate.numerator,
+                lina.resolution_rate.denominator
+            ),
+            (1, 3)
+        );
         assert_eq!(lina.conversion.pct, Some(100.0));
         assert_eq!(lina.satisfaction.mean, Some(5.0));
         assert_eq!(lina.median_first_response_hours, Some(2.0));
         // First response: A1 met (2 h of 8); A3 stopped by the close after 3 h (met, its
         // owner at the stop was li.na).
-        assert_eq!((lina.first_response.met, lina.first_response.breached), (2, 0));
+        assert_eq!(
+            (lina.first_response.met, lina.first_response.breached),
+            (2, 0)
+        );
         let liu = &r.members[1];
-        assert_eq!((liu.handled, liu.resolution_rate.pct, liu.conversion.pct), (1, Some(100.0), Some(0.0)));
+        assert_eq!(
+            (liu.handled, liu.resolution_rate.pct, liu.conversion.pct),
+            (1, Some(100.0), Some(0.0))
+        );
         assert_eq!(liu.technical_win_rate.pct, Some(100.0));
         let fang = &r.members[2];
-        assert_eq!((fang.handled, fang.resolution_rate.pct, fang.satisfaction.mean), (0, None, None));
+        assert_eq!(
+            (
+                fang.handled,
+                fang.resolution_rate.pct,
+                fang.satisfaction.mean
+            ),
+            (0, None, None)
+        );
         // Team: 3 handled (A4 never assigned), 2 resolved; A4's first response (P1, 2 h)
         // is 9 h old: an ongoing breach.
         assert_eq!((r.team.handled, r.team.resolution_rate.numerator), (3, 2));

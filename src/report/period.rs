@@ -292,14 +292,19 @@ mod tests {
         assert!(Period::parse_month("2026-13").is_err());
         assert!(Period::range(d("2026-11-02"), d("2026-11-01")).is_err());
         assert_eq!(
-            Period::range(d("2026-11-01"), d("2026-11-01")).unwrap().label,
+            Period::range(d("2026-11-01"), d("2026-11-01"))
+                .unwrap()
+                .label,
             "2026-11-01..2026-11-01"
         );
     }
 
     #[test]
     fn as_of_parses_dates_and_instants() {
-        assert_eq!(AsOf::parse("2026-11-30").unwrap(), AsOf::Date(d("2026-11-30")));
+        assert_eq!(
+            AsOf::parse("2026-11-30").unwrap(),
+            AsOf::Date(d("2026-11-30"))
+        );
         assert_eq!(
             AsOf::parse("2026-11-30T18:00:00.5+08:00").unwrap(),
             AsOf::Instant(t("2026-11-30T18:00:00+08:00"))
@@ -353,9 +358,23 @@ mod tests {
         let now = t("2026-12-09T10:00:00+08:00");
         let w = Window::resolve(None, PeriodSpec::Given(p.clone()), None, now).unwrap();
         assert_eq!(w.as_of, t("2026-11-29T23:59:59+08:00"));
-        let w = Window::resolve(None, PeriodSpec::Given(p.clone()), None, t("2026-11-25T10:00:00+08:00")).unwrap();
+        let w = Window::resolve(
+            None,
+            PeriodSpec::Given(p.clone()),
+            None,
+            t("2026-11-25T10:00:00+08:00"),
+        )
+        .unwrap();
         assert_eq!(w.as_of, t("2026-11-25T10:00:00+08:00"));
-        assert!(Window::resolve(None, PeriodSpec::Given(p), None, t("2026-11-01T10:00:00+08:00")).is_err());
+        assert!(
+            Window::resolve(
+                None,
+                PeriodSpec::Given(p),
+                None,
+                t("2026-11-01T10:00:00+08:00")
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -50,7 +50,9 @@ impl Clock<'_> {
     pub fn add(&self, start: Timestamp, secs: i64) -> Timestamp {
         match self {
             Clock::Wall => start + Duration::seconds(secs),
-            Clock::Business(cal) => calendar::add_business_time(cal, start, Duration::seconds(secs)),
+            Clock::Business(cal) => {
+                calendar::add_business_time(cal, start, Duration::seconds(secs))
+            }
         }
     }
 }
@@ -253,7 +255,10 @@ mod tests {
     fn statuses_by_elapsed_share() {
         let w = Clock::Wall;
         let s = "2026-11-02T09:00:00+08:00";
-        assert_eq!(cycle(w, 10.0, s, Some("2026-11-02T19:00:00+08:00"), s).status, Status::Met);
+        assert_eq!(
+            cycle(w, 10.0, s, Some("2026-11-02T19:00:00+08:00"), s).status,
+            Status::Met
+        );
         assert_eq!(
             cycle(w, 10.0, s, Some("2026-11-02T19:00:01+08:00"), s).status,
             Status::Breached
@@ -324,7 +329,10 @@ mod tests {
     #[test]
     fn paused_stages_stop_the_clock() {
         let cal = shanghai(&[]);
-        let paused = [(t("2026-11-23T12:00:00+08:00"), t("2026-11-24T12:00:00+08:00"))];
+        let paused = [(
+            t("2026-11-23T12:00:00+08:00"),
+            t("2026-11-24T12:00:00+08:00"),
+        )];
         let c = Cycle::measure(
             Clock::Business(&cal),
             CycleInput {
@@ -366,7 +374,13 @@ mod tests {
             cycle(w, 10.0, s, Some("2026-11-24T11:00:00+08:00"), as_of), // breached
             cycle(w, 10.0, s, None, as_of),                              // ongoing breach
             cycle(w, 200.0, s, None, as_of),                             // ongoing, not counted
-            cycle(w, 10.0, "2026-11-10T09:00:00+08:00", Some("2026-11-10T10:00:00+08:00"), as_of), // met before the period
+            cycle(
+                w,
+                10.0,
+                "2026-11-10T09:00:00+08:00",
+                Some("2026-11-10T10:00:00+08:00"),
+                as_of,
+            ), // met before the period
         ];
         let in_week = |x: Timestamp| x >= t("2026-11-23T00:00:00+08:00");
         let a = Attainment::of(&cycles, in_week);

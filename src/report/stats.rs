@@ -14,7 +14,8 @@ pub struct Rate {
 
 impl Rate {
     pub fn new(numerator: usize, denominator: usize) -> Rate {
-        let pct = (denominator > 0).then(|| round(numerator as f64 * 100.0 / denominator as f64, 1));
+        let pct =
+            (denominator > 0).then(|| round(numerator as f64 * 100.0 / denominator as f64, 1));
         Rate {
             numerator,
             denominator,

@@ -179,7 +179,9 @@ impl Timeline {
             }
         }
         if complete {
-            let last_at = entries.last().map_or(req.created, |e| e.at.max(req.created));
+            let last_at = entries
+                .last()
+                .map_or(req.created, |e| e.at.max(req.created));
             if req.stage != tl.stage() {
                 tl.anomalies.push((
                     AnomalyKind::StageWithoutHistory,
@@ -464,7 +466,10 @@ mod tests {
         let p = tl.paused(&["waiting".into()], t("06T09:00"));
         assert_eq!(
             p,
-            [(t("03T09:00"), t("04T09:00")), (t("05T09:00"), t("06T09:00"))]
+            [
+                (t("03T09:00"), t("04T09:00")),
+                (t("05T09:00"), t("06T09:00"))
+            ]
         );
     }
 

@@ -340,7 +340,11 @@ fn closed_section(data: &Dataset, closed: &[&Item]) -> Closed {
                 outcome: i.tl.outcome,
                 technical_win: i.req.technical_win,
                 satisfaction: i.req.satisfaction,
-                assignee: i.tl.closed.and_then(|t| i.tl.assignee_at(t)).map(String::from),
+                assignee: i
+                    .tl
+                    .closed
+                    .and_then(|t| i.tl.assignee_at(t))
+                    .map(String::from),
                 resolution_hours: i.resolution.elapsed_hours,
             })
         })
@@ -589,10 +593,21 @@ mod tests {
         let data = Dataset::new(&input);
         let r = build(&data);
         assert_eq!(r.intake.total, 3);
-        let by_type: Vec<_> = r.intake.by_type.iter().map(|c| (c.key.as_str(), c.count)).collect();
+        let by_type: Vec<_> = r
+            .intake
+            .by_type
+            .iter()
+            .map(|c| (c.key.as_str(), c.count))
+            .collect();
         assert_eq!(
             by_type,
-            [("consultation", 1), ("demo", 1), ("poc", 0), ("rfp", 0), ("solution", 1)]
+            [
+                ("consultation", 1),
+                ("demo", 1),
+                ("poc", 0),
+                ("rfp", 0),
+                ("solution", 1)
+            ]
         );
         assert_eq!(r.closed.total, 2);
         assert_eq!(r.closed.win_rate.pct, Some(50.0));
@@ -680,10 +695,11 @@ mod tests {
         // A2: Tue 09:00 → Fri 18:00 = 36 h > 2 h: breached.
         let fr = r.sla.first_response;
         assert_eq!((fr.met, fr.breached, fr.ongoing_breached), (2, 1, 1));
-        assert!(r
-            .attention
-            .iter()
-            .any(|a| a.reason == Reason::AtRisk && a.request.ends_with("A000003")));
+        assert!(
+            r.attention
+                .iter()
+                .any(|a| a.reason == Reason::AtRisk && a.request.ends_with("A000003"))
+        );
         assert_eq!(r.header.clock, crate::report::sla::ClockKind::BusinessHours);
         assert_eq!(r.header.time_zone, "Asia/Shanghai");
     }
@@ -727,7 +743,12 @@ mod tests {
         let data = Dataset::new(&input);
         let r = build(&data);
         assert_eq!(r.intake.total, 3);
-        let b = r.sla.breaches.iter().find(|b| b.request.ends_with("A000002")).unwrap();
+        let b = r
+            .sla
+            .breaches
+            .iter()
+            .find(|b| b.request.ends_with("A000002"))
+            .unwrap();
         assert_eq!(b.title, REDACTED);
         let kinds: Vec<_> = r.anomalies.iter().map(|a| a.kind).collect();
         assert_eq!(
@@ -737,6 +758,10 @@ mod tests {
                 crate::report::AnomalyKind::UnknownAssignee
             ]
         );
-        assert!(r.workload.iter().any(|w| w.member == "wang.fang" && w.status == "unknown"));
+        assert!(
+            r.workload
+                .iter()
+                .any(|w| w.member == "wang.fang" && w.status == "unknown")
+        );
     }
 }

@@ -114,7 +114,9 @@ impl Store {
                 line: line_of(&text, "[calendar"),
                 column: 1,
                 message: format!("[calendar]: {e}"),
-                hint: Some("fix the [calendar] section of presales.toml (see docs/reports.md)".into()),
+                hint: Some(
+                    "fix the [calendar] section of presales.toml (see docs/reports.md)".into(),
+                ),
             })?),
             None => None,
         };
