@@ -341,7 +341,7 @@ fn markdown_opens_with_the_headline_and_renders_tables() {
     );
     assert_eq!(
         lines[4],
-        "**3 new · 2 closed (1 won, 1 lost) · 2 open · SLA attainment: first response 25.0%, resolution 0.0% · 6 breached · 0 at risk · 1 unassigned**"
+        "**3 new · 2 closed (1 won, 1 lost) · 2 open · SLA attainment: first response 25.0%, resolution 0.0% · 6 SLA breaches · 0 at risk · 1 unassigned**"
     );
     assert!(
         md.contains("\n## Needs attention\n\n| REASON | REQUEST |"),

@@ -186,7 +186,10 @@ fn with_data(
 }
 
 /// The knowledge base as the reports see it. Empty until the article record is part of the
-/// store; KB figures then come from the usage recorded on requests alone.
+/// store; KB figures then come from the usage recorded on requests alone. Once it is, this
+/// loads `store.load_all::<Article>()` (warning on bad files like the others) and maps each
+/// article to `ArticleInfo { id, title, status, review_by, created, updated: the last
+/// history entry's time or created, confidential }`.
 fn articles(_store: &Store) -> Vec<ArticleInfo> {
     Vec::new()
 }

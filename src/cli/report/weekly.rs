@@ -23,7 +23,7 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone) -> Result<String> {
 fn headline(r: &Weekly) -> String {
     let s = &r.summary;
     format!(
-        "{} new · {} closed ({} won, {} lost) · {} open · SLA attainment: first response {}, resolution {} · {} breached · {} at risk · {} unassigned",
+        "{} new · {} closed ({} won, {} lost) · {} open · SLA attainment: first response {}, resolution {} · {} SLA breaches · {} at risk · {} unassigned",
         s.intake,
         s.closed,
         s.won,
