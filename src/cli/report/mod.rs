@@ -249,12 +249,16 @@ fn subtitle(header: &report::Header, zone: &Zone) -> String {
         header.period.to,
         when(zone, header.as_of),
         header.time_zone,
-        match header.clock {
-            report::sla::ClockKind::BusinessHours => "business hours",
-            report::sla::ClockKind::CalendarHours => "calendar hours",
-        },
+        clock_name(header.clock),
         header.confidential,
     )
+}
+
+fn clock_name(clock: report::sla::ClockKind) -> &'static str {
+    match clock {
+        report::sla::ClockKind::BusinessHours => "business hours",
+        report::sla::ClockKind::CalendarHours => "calendar hours",
+    }
 }
 
 fn anomalies(doc: &mut Doc, list: &[report::Anomaly]) {

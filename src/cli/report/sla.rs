@@ -1,6 +1,6 @@
 //! `presales report sla` and `presales sla`: rendering of [`crate::report::sla_report::SlaReport`].
 
-use super::{Doc, anomalies, h, machine, num, oh, or_dash, pct, subtitle, when};
+use super::{Doc, anomalies, clock_name, h, machine, num, oh, or_dash, pct, subtitle, when};
 use crate::cli::{Ctx, Format, output};
 use crate::error::Result;
 use crate::report::Zone;
@@ -44,7 +44,7 @@ fn document(r: &SlaReport, zone: &Zone) -> Doc {
             "as of {} ({}) · durations in {} · confidential items {}",
             when(zone, r.header.as_of),
             r.header.time_zone,
-            serde_plain_clock(r),
+            clock_name(r.header.clock),
             r.header.confidential
         ));
         d.strong(format!("{} open requests need action", r.requests.len()));
@@ -104,13 +104,6 @@ fn document(r: &SlaReport, zone: &Zone) -> Doc {
         anomalies(&mut d, &r.anomalies);
     }
     d
-}
-
-fn serde_plain_clock(r: &SlaReport) -> &'static str {
-    match r.header.clock {
-        crate::report::sla::ClockKind::BusinessHours => "business hours",
-        crate::report::sla::ClockKind::CalendarHours => "calendar hours",
-    }
 }
 
 fn csv(r: &SlaReport, zone: &Zone) -> Result<String> {
