@@ -13,6 +13,17 @@ ps() { "${P[@]}" "$@"; }
 
 at 2026-11-02T09:00:00+08:00; as zhang.wei
 ps init "$D" 2>/dev/null
+cat >> "$D/presales.toml" <<'TOML'
+
+# ── Demo: a business-hours calendar, so the SLA figures count working time only
+# (docs/reports.md). The holidays are an example; use your own official schedule.
+[calendar]
+time_zone = "Asia/Shanghai"
+working_days = ["mon", "tue", "wed", "thu", "fri"]
+hours = ["09:00", "18:00"]
+holidays = ["2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07", "2027-01-01"]
+extra_working_days = ["2026-10-10"]
+TOML
 
 as zhao.lei
 c_bank=$(ps customer new --name 华东银行 --industry banking --region 上海 --owner zhao.lei 2>/dev/null)

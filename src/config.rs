@@ -7,6 +7,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::BusinessCalendar;
 use crate::model::{Outcome, Priority};
 
 /// The file name that marks a store root.
@@ -22,10 +23,11 @@ pub struct Config {
     pub sla: BTreeMap<Priority, SlaLimit>,
     #[serde(default)]
     pub workflow: WorkflowConfig,
-    /// Business-hours calendar used by SLA arithmetic; kept as raw TOML until reports read it.
+    /// Business-hours calendar for SLA arithmetic (working days, hours, holidays, time zone);
+    /// without it, SLA limits count calendar time. Checked by [`BusinessCalendar::validate`]
+    /// when the store opens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
-    pub calendar: Option<toml::Table>,
+    pub calendar: Option<BusinessCalendar>,
     #[serde(default)]
     pub members: Vec<Member>,
 }
@@ -299,6 +301,15 @@ resolution_hours = 160
 first_response_hours = 40
 resolution_hours = 320
 
+# Business-hours calendar for the SLA figures (see docs/reports.md). Without it, the limits
+# above count calendar time. Uncomment and adapt:
+# [calendar]
+# time_zone = "Asia/Shanghai"
+# working_days = ["mon", "tue", "wed", "thu", "fri"]
+# hours = ["09:00", "18:00"]                 # or windows = [["09:00", "12:00"], ["13:00", "18:00"]]
+# holidays = ["2026-10-01", "2026-10-02"]
+# extra_working_days = ["2026-09-27"]        # make-up days (调休)
+
 [workflow]
 # Type given to `presales new` without --type.
 default_type = "solution"
@@ -448,6 +459,35 @@ mod tests {
             config.members.iter().filter(|m| !m.away.is_empty()).count(),
             1
         );
+    }
+
+    #[test]
+    fn the_commented_calendar_of_the_template_is_valid() {
+        let text: String = template(false)
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.starts_with('[') && rest.starts_with("[calendar]") => rest,
+                Some(rest)
+                    if [
+                        "time_zone",
+                        "working_days",
+                        "hours",
+                        "holidays",
+                        "extra_working_days",
+                    ]
+                    .iter()
+                    .any(|k| rest.starts_with(k)) =>
+                {
+                    rest
+                }
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let config = Config::parse(&text).unwrap();
+        let cal = config.calendar.expect("calendar uncommented");
+        assert_eq!(cal.time_zone, "Asia/Shanghai");
+        cal.validate().unwrap();
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Codemap:
 //! - [`model`]: record types (request, solution, customer), IDs, history. Pure.
 //! - [`config`]: `presales.toml`: team, SLA limits, workflow definitions.
+//! - [`calendar`]: the business-hours calendar and working-time arithmetic for SLAs. Pure.
 //! - [`workflow`]: stages, legal moves and guards. Pure functions.
 //! - [`assign`]: dispatch policies (round-robin, least-loaded). Pure.
 //! - [`store`]: root discovery, paths, canonical YAML, atomic writes, the lock. The only
@@ -11,10 +12,13 @@
 //! - [`schema`]: JSON Schemas generated from the record types; the editor header line.
 //! - [`check`]: store validation and the base-vs-head rules of a pull request.
 //! - [`merge`]: field-by-field three-way merge of records for git's merge driver. Pure.
+//! - [`report`]: metrics for the reports (weekly, SLA, performance, KB, customer) as plain
+//!   Serialize structs. Pure: no I/O, no formatting.
 //! - [`git`]: the only module that runs git.
 //! - [`cli`]: clap commands and output rendering. The only module that prints.
 
 pub mod assign;
+pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -23,6 +27,7 @@ pub mod git;
 pub mod merge;
 pub mod model;
 pub mod ops;
+pub mod report;
 pub mod schema;
 pub mod store;
 pub mod workflow;

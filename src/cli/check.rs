@@ -103,7 +103,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 })
                 .collect()
         }
-        Format::Table | Format::Text => findings
+        Format::Table | Format::Text | Format::Markdown => findings
             .iter()
             .map(|f| {
                 format!(

@@ -6,6 +6,8 @@ use super::{Ctx, Format, output};
 use crate::error::Result;
 use crate::model::{Customer, Kind, Request};
 use crate::ops::{self, NewCustomer};
+use crate::report::customer::{ServiceItem, ServiceSummary, history};
+use crate::report::sla::Clock;
 use crate::workflow::CLOSED;
 
 /// Customer files: create, list, show with their requests.
@@ -27,7 +29,8 @@ enum Cmd {
     New(NewArgs),
     /// List customers with their open and total requests.
     List,
-    /// Show a customer and its service history.
+    /// Show a customer and its whole service history: every request with its type, stage,
+    /// dates, assignee, solution, outcome and satisfaction.
     Show { id: String },
 }
 
@@ -141,22 +144,11 @@ fn list(ctx: &Ctx) -> Result<()> {
 }
 
 #[derive(Serialize)]
-struct ServiceItem {
-    id: String,
-    title: String,
-    #[serde(rename = "type")]
-    kind: String,
-    stage: String,
-    created: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<String>,
-}
-
-#[derive(Serialize)]
 struct CustomerFile<'a> {
     #[serde(flatten)]
     customer: &'a Customer,
     requests: Vec<ServiceItem>,
+    service: ServiceSummary,
 }
 
 pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
@@ -167,46 +159,45 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
     for e in &errors {
         ctx.warn_error(e);
     }
-    let items: Vec<ServiceItem> = requests
-        .iter()
-        .filter(|r| r.customer == customer.id)
-        .map(|r| ServiceItem {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            kind: r.kind.clone(),
-            stage: r.stage.clone(),
-            created: r.created.to_rfc3339(),
-            outcome: r.outcome.map(|o| o.to_string()),
-        })
-        .collect();
+    let clock = store.calendar.as_ref().map_or(Clock::Wall, Clock::Business);
+    let (items, service) = history(
+        &customer.id,
+        &requests,
+        clock,
+        &store.config.workflow.paused_stages,
+        ctx.now()?,
+    );
     let file = CustomerFile {
         customer: &customer,
         requests: items,
+        service,
     };
     match ctx.format {
         Format::Json => output::print(&output::json(&file)?),
         Format::Yaml => output::print(&output::yaml(&file)?),
         Format::Csv => {
-            let rows = file
-                .requests
-                .iter()
-                .map(|i| {
-                    vec![
-                        i.id.clone(),
-                        i.title.clone(),
-                        i.kind.clone(),
-                        i.stage.clone(),
-                        i.created.clone(),
-                        i.outcome.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
+            let rows = file.requests.iter().map(csv_row).collect();
             output::print(&output::csv(
-                &["id", "title", "type", "stage", "created", "outcome"],
+                &[
+                    "id",
+                    "title",
+                    "type",
+                    "stage",
+                    "created",
+                    "outcome",
+                    "priority",
+                    "closed",
+                    "assignee",
+                    "solution",
+                    "technical_win",
+                    "satisfaction",
+                    "first_response_hours",
+                    "resolution_hours",
+                ],
                 rows,
             )?)
         }
-        Format::Table | Format::Text | Format::Github => {
+        Format::Table | Format::Text | Format::Github | Format::Markdown => {
             let c = &customer;
             let mut s = format!("{}  {}\n", c.id, c.name);
             let field = |s: &mut String, k: &str, v: &Option<String>| {
@@ -231,30 +222,66 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
                 ));
             }
             field(&mut s, "notes", &c.notes);
+            let sv = &file.service;
             s.push_str(&format!(
-                "\nservice history ({} requests):\n",
-                file.requests.len()
+                "\nservice history: {} requests, {} open, {} won, {} lost, satisfaction {}\n",
+                sv.requests,
+                sv.open,
+                sv.won,
+                sv.lost,
+                sv.satisfaction
+                    .mean
+                    .map_or_else(|| "n/a".to_string(), |m| format!("{m:.2}")),
             ));
+            let day = |t: &str| t.get(..10).unwrap_or_default().to_string();
             let rows = file
                 .requests
                 .iter()
                 .map(|i| {
                     vec![
                         i.id.clone(),
-                        i.created.get(..10).unwrap_or_default().to_string(),
+                        day(&i.created),
                         i.kind.clone(),
+                        i.priority.to_string(),
                         i.stage.clone(),
+                        i.assignee.clone().unwrap_or_default(),
+                        i.closed.as_deref().map(day).unwrap_or_default(),
                         i.outcome.clone().unwrap_or_default(),
+                        i.satisfaction.map(|x| x.to_string()).unwrap_or_default(),
+                        i.solution.clone().unwrap_or_default(),
                         i.title.clone(),
                     ]
                 })
                 .collect();
             s.push_str(&output::table(
-                &["ID", "CREATED", "TYPE", "STAGE", "OUTCOME", "TITLE"],
+                &[
+                    "ID", "CREATED", "TYPE", "PRI", "STAGE", "ASSIGNEE", "CLOSED", "OUTCOME",
+                    "SAT", "SOLUTION", "TITLE",
+                ],
                 rows,
             ));
             output::print(&s);
         }
     }
     Ok(())
+}
+
+fn csv_row(i: &ServiceItem) -> Vec<String> {
+    let hours = |h: Option<f64>| h.map(|h| format!("{h:.2}")).unwrap_or_default();
+    vec![
+        i.id.clone(),
+        i.title.clone(),
+        i.kind.clone(),
+        i.stage.clone(),
+        i.created.clone(),
+        i.outcome.clone().unwrap_or_default(),
+        i.priority.to_string(),
+        i.closed.clone().unwrap_or_default(),
+        i.assignee.clone().unwrap_or_default(),
+        i.solution.clone().unwrap_or_default(),
+        i.technical_win.to_string(),
+        i.satisfaction.map(|x| x.to_string()).unwrap_or_default(),
+        hours(i.first_response_hours),
+        hours(i.resolution_hours),
+    ]
 }

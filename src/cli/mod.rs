@@ -16,6 +16,7 @@ mod list;
 mod merge;
 mod new;
 mod output;
+mod report;
 mod review;
 mod schema;
 mod show;
@@ -53,7 +54,8 @@ const EXAMPLES: &str = "Examples:
   presales customer new --name 华东银行 --industry banking
   presales new --title '智慧园区网络改造' --customer CUS-… --priority P2
   presales assign REQ-… --auto --dry-run
-  presales list --open";
+  presales list --open
+  presales report weekly --format markdown";
 
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -107,6 +109,8 @@ enum Command {
     Review(review::ReviewArgs),
     Approve(review::ApproveArgs),
     Handover(review::HandoverArgs),
+    Report(report::Args),
+    Sla(report::SlaNowArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -236,6 +240,8 @@ pub fn run() -> ExitCode {
         Command::Review(a) => review::run_review(&ctx, a),
         Command::Approve(a) => review::run_approve(&ctx, a),
         Command::Handover(a) => review::run_handover(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
+        Command::Sla(a) => report::run_sla_now(&ctx, a),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut buf = Vec::new();

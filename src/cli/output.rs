@@ -1,4 +1,4 @@
-//! Output rendering: tables, JSON, YAML and CSV of the same structs; stdout handling.
+//! Output rendering: tables, Markdown, JSON, YAML and CSV of the same structs; stdout handling.
 
 use std::io::{self, IsTerminal, Write};
 
@@ -12,6 +12,10 @@ use crate::store::yaml;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
+    /// GitHub-flavoured Markdown: reports as documents, lists as tables; other commands
+    /// print as for `table`.
+    #[value(alias = "md")]
+    Markdown,
     Json,
     Yaml,
     Csv,
@@ -19,6 +23,16 @@ pub enum Format {
     Text,
     /// GitHub Actions annotations (`presales check`); elsewhere the same as table.
     Github,
+}
+
+impl Format {
+    /// Table and Markdown are for people; the others for programs.
+    pub fn is_human(self) -> bool {
+        matches!(
+            self,
+            Format::Table | Format::Markdown | Format::Text | Format::Github
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,6 +87,18 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     s
 }
 
+/// A GitHub-flavoured Markdown table; `|` in cells is escaped and line breaks become spaces.
+pub fn markdown_table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace(['\r', '\n'], " ");
+    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    let mut s = line(headers.iter().map(|h| cell(h)).collect());
+    s.push_str(&line(headers.iter().map(|_| "---".to_string()).collect()));
+    for row in rows {
+        s.push_str(&line(row.iter().map(|c| cell(c)).collect()));
+    }
+    s
+}
+
 pub fn csv(headers: &[&str], rows: Vec<Vec<String>>) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::invalid(e.to_string());
@@ -97,6 +123,7 @@ pub fn list<T: Serialize>(
         Format::Yaml => yaml(records),
         Format::Csv => csv(headers, rows),
         Format::Table | Format::Text | Format::Github => Ok(table(headers, rows)),
+        Format::Markdown => Ok(markdown_table(headers, rows)),
     }
 }
 

@@ -47,7 +47,7 @@ fn print_record<T: serde::Serialize>(ctx: &Ctx, rec: &T, text: impl Fn() -> Stri
     match ctx.format {
         Format::Json => output::print(&output::json(rec)?),
         Format::Yaml | Format::Csv => output::print(&output::yaml(rec)?),
-        Format::Table | Format::Text | Format::Github => output::print(&text()),
+        Format::Table | Format::Text | Format::Github | Format::Markdown => output::print(&text()),
     }
     Ok(())
 }
@@ -92,7 +92,7 @@ fn show_request(
         output::print(&s);
         return Ok(());
     }
-    if ctx.format != Format::Table {
+    if !ctx.format.is_human() {
         return print_record(ctx, &req, String::new);
     }
     let customer = RecordId::parse(&req.customer)

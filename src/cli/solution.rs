@@ -275,7 +275,7 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
             output::print(&output::yaml(sol)?);
             return Ok(());
         }
-        Format::Table | Format::Text | Format::Github => {}
+        Format::Table | Format::Text | Format::Github | Format::Markdown => {}
     }
     let mut s = format!("{}  {}  (v{})\n", sol.id, sol.title, sol.version);
     s.push_str(&format!("{:<12}{}\n", "request", sol.request));

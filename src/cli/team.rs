@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use toml_edit::{Array, ArrayOfTables, InlineTable, Item, Table, value};
 
-use super::{Ctx, Format, output, parse_date};
+use super::{Ctx, output, parse_date};
 use crate::config::{Member, Role};
 use crate::error::{Error, Result};
 use crate::model::Request;
@@ -136,7 +136,7 @@ fn list(ctx: &Ctx) -> Result<()> {
         })
         .collect();
     let headers = ["ID", "NAME", "ROLES", "SKILLS", "AVAILABILITY", "LOAD"];
-    if views.is_empty() && ctx.format == Format::Table {
+    if views.is_empty() && ctx.format.is_human() {
         eprintln!(
             "The team is empty: add members with `presales team add ID --name N --role engineer`."
         );

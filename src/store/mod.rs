@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 
 pub use lock::StoreLock;
 
+use crate::calendar::Calendar;
 use crate::config::{self, CONFIG_FILE, Config};
 use crate::error::{Error, Result};
 use crate::model::id::{abbreviates, check_abbreviation};
@@ -28,6 +29,8 @@ pub struct Store {
     root: PathBuf,
     pub config: Config,
     pub workflow: Workflow,
+    /// The validated `[calendar]` of presales.toml, if any.
+    pub calendar: Option<Calendar>,
 }
 
 /// Finds the store root: `--root`, else `PRESALES_ROOT`, else the nearest folder at or above
@@ -137,10 +140,23 @@ impl Store {
             message,
             hint: Some("fix the [workflow] section of presales.toml".into()),
         })?;
+        let calendar = match &config.calendar {
+            Some(c) => Some(c.validate().map_err(|e| Error::Parse {
+                path: path.clone(),
+                line: line_of(&text, "[calendar"),
+                column: 1,
+                message: format!("[calendar]: {e}"),
+                hint: Some(
+                    "fix the [calendar] section of presales.toml (see docs/reports.md)".into(),
+                ),
+            })?),
+            None => None,
+        };
         Ok(Store {
             root,
             config,
             workflow,
+            calendar,
         })
     }
 

@@ -1,0 +1,285 @@
+//! `presales report weekly|sla|performance|kb` and `presales sla`: load the store, resolve
+//! the period, compute with [`crate::report`], render as table, Markdown, JSON, YAML or CSV.
+
+mod doc;
+mod kb;
+mod performance;
+mod sla;
+mod weekly;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Ctx, Format, output, parse_date};
+use crate::error::{Error, Result};
+use crate::model::{Customer, Request, Timestamp};
+use crate::report::stats::{Average, Rate};
+use crate::report::{self, ArticleInfo, AsOf, Dataset, Input, Period, PeriodSpec, Window, Zone};
+use crate::store::Store;
+
+pub use doc::Doc;
+
+/// Reports for people and for CI: weekly, SLA, performance (绩效考核), knowledge base.
+///
+/// Same store + same arguments = byte-identical output in every format. Give `--as-of` (or
+/// PRESALES_NOW) for a reproducible "now"; a period that has ended is read as of its end.
+///
+/// Examples:
+///   presales report weekly
+///   presales report weekly --week 2026-W48 --format markdown > weekly.md
+///   presales report sla --month 2026-11 --format csv
+///   presales report performance --from 2026-10-01 --to 2026-12-31 --member li.na
+///   presales report kb --as-of 2026-11-30
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Intake, work in progress, closures, win rates, SLA, cycle time, workload, KB, and
+    /// what needs attention.
+    Weekly(PeriodArgs),
+    /// Per request: first response and resolution against the limits, and attainment.
+    Sla(PeriodArgs),
+    /// Per engineer: handled, resolution rate, conversion, satisfaction, SLA, response time.
+    Performance(PerformanceArgs),
+    /// Knowledge base: usage per article, stale articles, closed requests that used none.
+    Kb(PeriodArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PeriodArgs {
+    /// Report as of this day (its last second) or RFC 3339 time; default PRESALES_NOW or
+    /// the clock, or the end of a period that has already ended.
+    #[arg(long, value_name = "WHEN", value_parser = AsOf::parse)]
+    as_of: Option<AsOf>,
+    /// ISO week, e.g. 2026-W48 (default: the week holding the as-of day).
+    #[arg(long, value_name = "YYYY-Www", value_parser = Period::parse_week,
+          conflicts_with_all = ["month", "from", "to"])]
+    week: Option<Period>,
+    /// Calendar month, e.g. 2026-11.
+    #[arg(long, value_name = "YYYY-MM", value_parser = Period::parse_month,
+          conflicts_with_all = ["from", "to"])]
+    month: Option<Period>,
+    /// First day of the period (with --to).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "to")]
+    from: Option<NaiveDate>,
+    /// Last day of the period, inclusive (with --from).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "from")]
+    to: Option<NaiveDate>,
+    /// Show confidential customers and requests instead of `[confidential]` (保密制度).
+    #[arg(long)]
+    include_confidential: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PerformanceArgs {
+    #[command(flatten)]
+    period: PeriodArgs,
+    /// Only this team member.
+    #[arg(long, value_name = "MEMBER")]
+    member: Option<String>,
+}
+
+/// What is breached or at risk right now: the lead's morning list.
+///
+/// Open requests whose first-response or resolution clock is over its limit, or has used
+/// at least 80 % of it. Same columns as `presales report sla`.
+///
+/// Examples:
+///   presales sla
+///   presales sla --as-of 2026-11-30T09:00:00+08:00 --format json
+#[derive(Debug, clap::Args)]
+pub struct SlaNowArgs {
+    /// Look as of this day (its last second) or RFC 3339 time; default PRESALES_NOW or the clock.
+    #[arg(long, value_name = "WHEN", value_parser = AsOf::parse)]
+    as_of: Option<AsOf>,
+    /// Show confidential customers and requests instead of `[confidential]`.
+    #[arg(long)]
+    include_confidential: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
+    match args.cmd {
+        Cmd::Weekly(p) => with_data(ctx, &p, |data, zone| weekly::render(ctx, data, zone)),
+        Cmd::Sla(p) => with_data(ctx, &p, |data, zone| {
+            sla::render(ctx, &report::sla_report::build(data, false), zone)
+        }),
+        Cmd::Performance(a) => {
+            if let Some(m) = &a.member {
+                crate::ops::check_member(&ctx.store()?, m)?;
+            }
+            with_data(ctx, &a.period, |data, zone| {
+                performance::render(ctx, data, a.member.as_deref(), zone)
+            })
+        }
+        Cmd::Kb(p) => with_data(ctx, &p, |data, zone| kb::render(ctx, data, zone)),
+    }
+}
+
+pub fn run_sla_now(ctx: &Ctx, a: SlaNowArgs) -> Result<()> {
+    let p = PeriodArgs {
+        as_of: a.as_of,
+        week: None,
+        month: None,
+        from: None,
+        to: None,
+        include_confidential: a.include_confidential,
+    };
+    with_data(ctx, &p, |data, zone| {
+        sla::render(ctx, &report::sla_report::build(data, true), zone)
+    })
+}
+
+/// Loads the store, resolves the window and hands the dataset to `f`. Files that do not
+/// parse are reported on stderr and the exit code becomes 1, but the report still renders.
+fn with_data(
+    ctx: &Ctx,
+    p: &PeriodArgs,
+    f: impl FnOnce(&Dataset, &Zone) -> Result<String>,
+) -> Result<()> {
+    let store = ctx.store()?;
+    let (requests, errors) = store.load_all::<Request>();
+    let (customers, cerrors) = store.load_all::<Customer>();
+    for e in errors.iter().chain(&cerrors) {
+        ctx.warn_error(e);
+    }
+    let articles = articles(&store);
+    let spec = match (&p.week, &p.month, p.from, p.to) {
+        (Some(w), _, _, _) => PeriodSpec::Given(w.clone()),
+        (_, Some(m), _, _) => PeriodSpec::Given(m.clone()),
+        (_, _, Some(from), Some(to)) => {
+            PeriodSpec::Given(Period::range(from, to).map_err(Error::invalid)?)
+        }
+        _ => PeriodSpec::Default,
+    };
+    // The clock is read only when --as-of does not say.
+    let now = match p.as_of {
+        Some(AsOf::Instant(t)) => t,
+        Some(AsOf::Date(d)) => Zone::utc().end_of(d),
+        None => ctx.now()?,
+    };
+    let window = Window::resolve(
+        store.calendar.as_ref().map(|c| c.time_zone()),
+        spec,
+        p.as_of,
+        now,
+    )
+    .map_err(|m| Error::invalid_with_hint(m, "give a later --as-of, or an earlier period"))?;
+    let stages = store.workflow.all_stages();
+    let zone = window.zone;
+    let input = Input {
+        config: &store.config,
+        calendar: store.calendar.as_ref(),
+        stages: &stages,
+        requests: &requests,
+        customers: &customers,
+        articles: &articles,
+        window,
+        include_confidential: p.include_confidential,
+    };
+    let data = Dataset::new(&input);
+    output::print(&f(&data, &zone)?);
+    Ok(())
+}
+
+/// The knowledge base as the reports see it. Empty until the article record is part of the
+/// store; KB figures then come from the usage recorded on requests alone. Once it is, this
+/// loads `store.load_all::<Article>()` (warning on bad files like the others) and maps each
+/// article to `ArticleInfo { id, title, status, review_by, created, updated: the last
+/// history entry's time or created, confidential }`.
+fn articles(_store: &Store) -> Vec<ArticleInfo> {
+    Vec::new()
+}
+
+/// Serializes a report for the machine formats; `None` for table and Markdown.
+fn machine<T: Serialize>(format: Format, report: &T) -> Option<Result<String>> {
+    match format {
+        Format::Json => Some(output::json(report)),
+        Format::Yaml => Some(output::yaml(report)),
+        _ => None,
+    }
+}
+
+// ── Fixed number formatting, shared by every renderer ─────────────────────────
+
+/// Hours with one decimal.
+fn h(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+fn oh(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_string(), h)
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_string(), |p| format!("{p:.1}%"))
+}
+
+/// `66.7% (2/3)`, or `n/a (0/0)`.
+fn rate(r: &Rate) -> String {
+    format!("{} ({}/{})", pct(r.pct), r.numerator, r.denominator)
+}
+
+/// `4.50 (2 ratings)`, or `n/a`.
+fn avg(a: &Average) -> String {
+    match a.mean {
+        Some(m) => format!("{m:.2} ({} rated)", a.count),
+        None => "n/a".to_string(),
+    }
+}
+
+/// A number for CSV: fixed decimals, empty for null.
+fn num(x: Option<f64>, decimals: usize) -> String {
+    x.map_or_else(String::new, |v| format!("{v:.decimals$}"))
+}
+
+/// A time in the report's zone, to the minute.
+fn when(zone: &Zone, t: Timestamp) -> String {
+    zone.at(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The line under every report's title.
+fn subtitle(header: &report::Header, zone: &Zone) -> String {
+    format!(
+        "{} – {} · as of {} ({}) · durations in {} · confidential items {}",
+        header.period.from,
+        header.period.to,
+        when(zone, header.as_of),
+        header.time_zone,
+        clock_name(header.clock),
+        header.confidential,
+    )
+}
+
+fn clock_name(clock: report::sla::ClockKind) -> &'static str {
+    match clock {
+        report::sla::ClockKind::BusinessHours => "business hours",
+        report::sla::ClockKind::CalendarHours => "calendar hours",
+    }
+}
+
+fn anomalies(doc: &mut Doc, list: &[report::Anomaly]) {
+    doc.heading("Anomalies");
+    doc.table(
+        &["REQUEST", "KIND", "DETAIL"],
+        list.iter()
+            .map(|a| vec![a.request.clone(), serde_plain(&a.kind), a.detail.clone()])
+            .collect(),
+        "none",
+    );
+}
+
+/// The snake_case name serde gives a unit enum variant.
+fn serde_plain<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+fn or_dash(s: Option<&str>) -> String {
+    s.unwrap_or("-").to_string()
+}

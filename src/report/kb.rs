@@ -1,0 +1,375 @@
+//! Knowledge-base usage: uses per article (recorded on requests, 资料使用记录), stale articles,
+//! and closed requests that used none.
+//!
+//! Works from request usage alone when no article list is given; with the list, titles,
+//! status, freshness and never-used articles join in.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::stats::Rate;
+use super::{Anomaly, Dataset, Header, REDACTED, SCHEMA_VERSION};
+use crate::model::{Outcome, Timestamp};
+
+/// What the reports need to know of an article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleInfo {
+    pub id: String,
+    pub title: String,
+    /// `draft`, `published` or `archived`.
+    pub status: String,
+    pub review_by: Option<NaiveDate>,
+    pub created: Timestamp,
+    /// The last history entry (or `created`).
+    pub updated: Timestamp,
+    pub confidential: bool,
+}
+
+impl ArticleInfo {
+    /// Past its review date and not archived.
+    pub fn is_stale(&self, today: NaiveDate) -> bool {
+        self.status != "archived" && self.review_by.is_some_and(|d| d < today)
+    }
+}
+
+/// Usage of one article.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleUsage {
+    pub id: String,
+    /// `None` when the article is not in the knowledge base (usage only).
+    pub title: Option<String>,
+    pub status: Option<String>,
+    pub review_by: Option<NaiveDate>,
+    pub stale: bool,
+    pub uses_in_period: usize,
+    /// Up to the as-of instant.
+    pub uses_total: usize,
+    /// Distinct requests that used it, up to the as-of instant.
+    pub requests: usize,
+    pub last_used: Option<Timestamp>,
+}
+
+/// An article in a list (new, updated, stale).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleRef {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub review_by: Option<NaiveDate>,
+}
+
+/// A request closed in the period that used no article.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gap {
+    pub request: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub closed: Timestamp,
+    pub outcome: Option<Outcome>,
+}
+
+/// The KB section of the weekly report.
+#[derive(Debug, Clone, Serialize)]
+pub struct KbActivity {
+    pub articles: usize,
+    pub uses_in_period: usize,
+    pub new: Vec<ArticleRef>,
+    pub updated: Vec<ArticleRef>,
+    pub most_used: Vec<ArticleUsage>,
+    pub stale: Vec<ArticleRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KbReport {
+    pub schema_version: u32,
+    pub report: &'static str,
+    #[serde(flatten)]
+    pub header: Header,
+    pub uses_in_period: usize,
+    /// Closed requests of the period that used at least one article.
+    pub closed_with_article: Rate,
+    pub articles: Vec<ArticleUsage>,
+    pub stale: Vec<ArticleRef>,
+    pub gaps: Vec<Gap>,
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// Usage of every article: those of the knowledge base and those only seen in requests.
+/// Most used in the period first, then most used overall, then by ID.
+pub fn usage(data: &Dataset) -> Vec<ArticleUsage> {
+    let w = data.window();
+    let today = w.zone.date_of(w.as_of);
+    #[derive(Default)]
+    struct Acc {
+        period: usize,
+        total: usize,
+        requests: BTreeSet<String>,
+        last: Option<Timestamp>,
+    }
+    let mut acc: BTreeMap<String, Acc> = data
+        .input
+        .articles
+        .iter()
+        .map(|a| (a.id.clone(), Acc::default()))
+        .collect();
+    for i in &data.items {
+        for u in i.req.articles.iter().filter(|u| u.at <= w.as_of) {
+            let a = acc.entry(u.id.clone()).or_default();
+            a.total += 1;
+            if w.contains(u.at) {
+                a.period += 1;
+            }
+            a.requests.insert(i.req.id.clone());
+            a.last = a.last.max(Some(u.at));
+        }
+    }
+    let mut out: Vec<ArticleUsage> = acc
+        .into_iter()
+        .map(|(id, a)| {
+            let info = data.input.articles.iter().find(|x| x.id == id);
+            ArticleUsage {
+                title: info.map(|x| title(data, x)),
+                status: info.map(|x| x.status.clone()),
+                review_by: info.and_then(|x| x.review_by),
+                stale: info.is_some_and(|x| x.is_stale(today)),
+                uses_in_period: a.period,
+                uses_total: a.total,
+                requests: a.requests.len(),
+                last_used: a.last,
+                id,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.uses_in_period
+            .cmp(&a.uses_in_period)
+            .then(b.uses_total.cmp(&a.uses_total))
+            .then(a.id.cmp(&b.id))
+    });
+    out
+}
+
+fn title(data: &Dataset, a: &ArticleInfo) -> String {
+    if a.confidential && !data.input.include_confidential {
+        REDACTED.to_string()
+    } else {
+        a.title.clone()
+    }
+}
+
+fn reference(data: &Dataset, a: &ArticleInfo) -> ArticleRef {
+    ArticleRef {
+        id: a.id.clone(),
+        title: title(data, a),
+        status: a.status.clone(),
+        review_by: a.review_by,
+    }
+}
+
+/// Articles past their review date, soonest overdue first.
+pub fn stale(data: &Dataset) -> Vec<ArticleRef> {
+    let w = data.window();
+    let today = w.zone.date_of(w.as_of);
+    let mut v: Vec<&ArticleInfo> = data
+        .input
+        .articles
+        .iter()
+        .filter(|a| a.created <= w.as_of && a.is_stale(today))
+        .collect();
+    v.sort_by(|a, b| a.review_by.cmp(&b.review_by).then(a.id.cmp(&b.id)));
+    v.into_iter().map(|a| reference(data, a)).collect()
+}
+
+pub fn activity(data: &Dataset, top: usize) -> KbActivity {
+    let w = data.window();
+    let pick = |f: &dyn Fn(&ArticleInfo) -> bool| {
+        let mut v: Vec<&ArticleInfo> = data.input.articles.iter().filter(|a| f(a)).collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v.into_iter()
+            .map(|a| reference(data, a))
+            .collect::<Vec<_>>()
+    };
+    let usage = usage(data);
+    KbActivity {
+        articles: data
+            .input
+            .articles
+            .iter()
+            .filter(|a| a.created <= w.as_of)
+            .count(),
+        uses_in_period: usage.iter().map(|u| u.uses_in_period).sum(),
+        new: pick(&|a| w.contains(a.created)),
+        updated: pick(&|a| !w.contains(a.created) && w.contains(a.updated) && a.updated <= w.as_of),
+        most_used: usage
+            .into_iter()
+            .filter(|u| u.uses_in_period > 0)
+            .take(top)
+            .collect(),
+        stale: stale(data),
+    }
+}
+
+pub fn build(data: &Dataset) -> KbReport {
+    let as_of = data.window().as_of;
+    let closed: Vec<_> = data.closed_in_period().collect();
+    let used = |i: &super::Item| i.req.articles.iter().any(|u| u.at <= as_of);
+    let mut gaps: Vec<Gap> = closed
+        .iter()
+        .filter(|i| !used(i))
+        .filter_map(|i| {
+            Some(Gap {
+                request: i.id().to_string(),
+                title: i.title.clone(),
+                kind: i.req.kind.clone(),
+                closed: i.tl.closed?,
+                outcome: i.tl.outcome,
+            })
+        })
+        .collect();
+    gaps.sort_by(|a, b| a.closed.cmp(&b.closed).then(a.request.cmp(&b.request)));
+    let articles = usage(data);
+    KbReport {
+        schema_version: SCHEMA_VERSION,
+        report: "kb",
+        header: data.header(),
+        uses_in_period: articles.iter().map(|u| u.uses_in_period).sum(),
+        closed_with_article: Rate::new(closed.iter().filter(|i| used(i)).count(), closed.len()),
+        articles,
+        stale: stale(data),
+        gaps,
+        anomalies: data.anomalies(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Priority;
+    use crate::model::request::ArticleUse;
+    use crate::report::testkit::*;
+
+    fn article(id: &str, review_by: Option<&str>, status: &str) -> ArticleInfo {
+        ArticleInfo {
+            id: id.into(),
+            title: format!("title {id}"),
+            status: status.into(),
+            review_by: review_by.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+            created: t("02T09:00"),
+            updated: t("24T09:00"),
+            confidential: id.ends_with('C'),
+        }
+    }
+
+    fn used(id: &str, at: &str) -> ArticleUse {
+        ArticleUse {
+            id: id.into(),
+            at: t(at),
+            by: "li.na".into(),
+        }
+    }
+
+    fn requests() -> Vec<crate::model::Request> {
+        vec![
+            req("A000001", "consultation", Priority::P3, "10T09:00")
+                .assign("10T09:00", "li.na")
+                .with(|r| r.articles = vec![used("KB-1", "11T09:00"), used("KB-2", "24T09:00")])
+                .close("24T10:00", "li.na", Outcome::Won)
+                .done(),
+            req("A000002", "consultation", Priority::P3, "23T09:00")
+                .assign("23T09:00", "li.na")
+                .with(|r| r.articles = vec![used("KB-2", "23T10:00"), used("KB-9", "23T11:00")])
+                .done(),
+            req("A000003", "consultation", Priority::P3, "23T09:00")
+                .assign("23T09:00", "li.na")
+                .close("25T10:00", "li.na", Outcome::Cancelled)
+                .done(),
+        ]
+    }
+
+    #[test]
+    fn usage_from_requests_alone() {
+        let config = config();
+        let stages = stages();
+        let reqs = requests();
+        let customers = [customer(CUS, "华东银行", false)];
+        let input = input(
+            &config,
+            None,
+            &stages,
+            &reqs,
+            &customers,
+            &[],
+            week48("27T18:00"),
+        );
+        let data = Dataset::new(&input);
+        let r = build(&data);
+        let u: Vec<_> = r
+            .articles
+            .iter()
+            .map(|a| {
+                (
+                    a.id.as_str(),
+                    a.uses_in_period,
+                    a.uses_total,
+                    a.title.is_none(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            u,
+            [
+                ("KB-2", 2, 2, true),
+                ("KB-9", 1, 1, true),
+                ("KB-1", 0, 1, true)
+            ]
+        );
+        assert_eq!(r.uses_in_period, 3);
+        assert_eq!(r.closed_with_article.numerator, 1);
+        assert_eq!(r.closed_with_article.denominator, 2);
+        assert_eq!(r.gaps.len(), 1);
+        assert!(r.gaps[0].request.ends_with("A000003"));
+        assert!(r.stale.is_empty());
+    }
+
+    #[test]
+    fn with_the_article_list() {
+        let config = config();
+        let stages = stages();
+        let reqs = requests();
+        let articles = [
+            article("KB-1", Some("2026-11-30"), "published"),
+            article("KB-2", Some("2026-11-01"), "published"),
+            article("KB-3C", Some("2026-10-01"), "draft"),
+            article("KB-4", Some("2026-10-01"), "archived"),
+        ];
+        let customers = [customer(CUS, "华东银行", false)];
+        let input = input(
+            &config,
+            None,
+            &stages,
+            &reqs,
+            &customers,
+            &articles,
+            week48("27T18:00"),
+        );
+        let data = Dataset::new(&input);
+        let r = build(&data);
+        let stale: Vec<_> = r
+            .stale
+            .iter()
+            .map(|a| (a.id.as_str(), a.title.as_str()))
+            .collect();
+        assert_eq!(stale, [("KB-3C", REDACTED), ("KB-2", "title KB-2")]);
+        assert_eq!(r.articles.len(), 5, "four articles and one unknown");
+        let kinds: Vec<_> = r.anomalies.iter().map(|a| a.kind).collect();
+        assert_eq!(kinds, [crate::report::AnomalyKind::UnknownArticle]);
+        let act = activity(&data, 2);
+        assert_eq!(act.articles, 4);
+        assert_eq!(act.most_used.len(), 2);
+        assert_eq!(act.updated.len(), 4);
+        assert!(act.new.is_empty());
+    }
+}

@@ -1,0 +1,298 @@
+//! Report metrics: pure functions from loaded records, the config, an as-of instant and a
+//! period to plain Serialize structs. No I/O, no formatting; `cli/` renders them.
+//!
+//! Every report starts from a [`Dataset`]: each request's history replayed up to the as-of
+//! instant ([`timeline`]), its two SLA cycles measured ([`sla`]), and its title and customer
+//! redacted when confidential. Everything is sorted, so the same input gives the same output.
+
+pub mod customer;
+pub mod kb;
+pub mod performance;
+pub mod period;
+pub mod sla;
+pub mod sla_report;
+pub mod stats;
+pub mod timeline;
+pub mod weekly;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::calendar::Calendar;
+use crate::config::{Config, Member};
+use crate::model::{Customer, Request, Timestamp};
+pub use kb::ArticleInfo;
+pub use period::{AsOf, Period, PeriodSpec, Window, Zone};
+use sla::{Clock, ClockKind, Cycle, CycleInput, Metric};
+pub use timeline::{Anomaly, AnomalyKind, Timeline};
+
+/// Version of the JSON shape of every report; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What a confidential title or customer name is replaced with (保密制度).
+pub const REDACTED: &str = "[confidential]";
+
+/// Everything a report is computed from.
+pub struct Input<'a> {
+    pub config: &'a Config,
+    pub calendar: Option<&'a Calendar>,
+    /// Stages in workflow order, for display.
+    pub stages: &'a [String],
+    pub requests: &'a [Request],
+    pub customers: &'a [Customer],
+    /// The knowledge base; may be empty (usage is then read from requests alone).
+    pub articles: &'a [ArticleInfo],
+    pub window: Window,
+    pub include_confidential: bool,
+}
+
+/// The common head of every report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    pub period: Period,
+    pub as_of: Timestamp,
+    pub time_zone: String,
+    pub clock: ClockKind,
+    /// `redacted` or `included`.
+    pub confidential: &'static str,
+}
+
+/// One request as the reports see it.
+pub struct Item<'a> {
+    pub req: &'a Request,
+    pub tl: Timeline,
+    pub confidential: bool,
+    /// The title, or [`REDACTED`].
+    pub title: String,
+    /// The customer's name, or [`REDACTED`].
+    pub customer: String,
+    pub first_response: Cycle,
+    pub resolution: Cycle,
+}
+
+impl Item<'_> {
+    pub fn id(&self) -> &str {
+        &self.req.id
+    }
+
+    pub fn cycles(&self) -> [&Cycle; 2] {
+        [&self.first_response, &self.resolution]
+    }
+}
+
+pub struct Dataset<'a> {
+    pub input: &'a Input<'a>,
+    pub clock: Clock<'a>,
+    /// Every request that existed at the as-of instant, by ID.
+    pub items: Vec<Item<'a>>,
+}
+
+impl<'a> Dataset<'a> {
+    pub fn new(input: &'a Input<'a>) -> Dataset<'a> {
+        let clock = input.calendar.map_or(Clock::Wall, Clock::Business);
+        let as_of = input.window.as_of;
+        let paused_stages = &input.config.workflow.paused_stages;
+        let mut items: Vec<Item> = input
+            .requests
+            .iter()
+            .filter_map(|req| {
+                let tl = Timeline::build(req, as_of)?;
+                let cust = input.customers.iter().find(|c| c.id == req.customer);
+                let confidential = req.confidential || cust.is_some_and(|c| c.confidential);
+                let hide = confidential && !input.include_confidential;
+                let redact = |s: String| if hide { REDACTED.to_string() } else { s };
+                let paused = tl.paused(paused_stages, as_of);
+                let paused_now = tl.is_open() && paused_stages.iter().any(|s| s == tl.stage());
+                let limit = input.config.sla.get(&req.priority);
+                let cycle = |metric, limit_hours, stop| {
+                    Cycle::measure(
+                        clock,
+                        CycleInput {
+                            metric,
+                            limit_hours,
+                            start: req.created,
+                            stop,
+                            as_of,
+                            paused: &paused,
+                            paused_now,
+                        },
+                    )
+                };
+                // Closing stops the first-response clock too: a request closed unanswered
+                // was dealt with.
+                let responded = match (tl.first_response.as_ref().map(|r| r.0), tl.closed) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let first_response = cycle(
+                    Metric::FirstResponse,
+                    limit.map(|l| l.first_response_hours),
+                    responded,
+                );
+                let resolution = cycle(
+                    Metric::Resolution,
+                    limit.map(|l| l.resolution_hours),
+                    tl.closed,
+                );
+                Some(Item {
+                    title: redact(req.title.clone()),
+                    customer: redact(cust.map_or_else(|| req.customer.clone(), |c| c.name.clone())),
+                    req,
+                    tl,
+                    confidential,
+                    first_response,
+                    resolution,
+                })
+            })
+            .collect();
+        items.sort_by(|a, b| a.req.id.cmp(&b.req.id));
+        Dataset {
+            input,
+            clock,
+            items,
+        }
+    }
+
+    pub fn window(&self) -> &Window {
+        &self.input.window
+    }
+
+    pub fn header(&self) -> Header {
+        let w = self.window();
+        Header {
+            period: w.period.clone(),
+            as_of: w.as_of,
+            time_zone: w.zone.name(),
+            clock: self.clock.kind(),
+            confidential: if self.input.include_confidential {
+                "included"
+            } else {
+                "redacted"
+            },
+        }
+    }
+
+    /// Requests the period saw: created before its end and open at some moment in it.
+    pub fn in_scope(&self, item: &Item) -> bool {
+        self.window().overlaps(item.tl.created, item.tl.closed)
+    }
+
+    /// Open at the as-of instant.
+    pub fn open(&self) -> impl Iterator<Item = &Item<'a>> {
+        self.items.iter().filter(|i| i.tl.is_open())
+    }
+
+    /// Closed inside the period.
+    pub fn closed_in_period(&self) -> impl Iterator<Item = &Item<'a>> {
+        self.items
+            .iter()
+            .filter(|i| i.tl.closed.is_some_and(|t| self.window().contains(t)))
+    }
+
+    /// Measures `[start, end)` with the report clock, no pauses.
+    pub fn secs(&self, start: Timestamp, end: Timestamp) -> i64 {
+        self.clock.secs(start, end, &[])
+    }
+
+    pub fn member(&self, id: &str) -> Option<&'a Member> {
+        self.input.config.member(id)
+    }
+
+    /// Anomalies of the requests in scope, sorted.
+    pub fn anomalies(&self) -> Vec<Anomaly> {
+        let config = self.input.config;
+        let known_articles: BTreeSet<&str> =
+            self.input.articles.iter().map(|a| a.id.as_str()).collect();
+        let mut out = Vec::new();
+        for item in self.items.iter().filter(|i| self.in_scope(i)) {
+            let req = item.req;
+            let mut push = |kind, detail: String| {
+                out.push(Anomaly {
+                    request: req.id.clone(),
+                    kind,
+                    detail,
+                })
+            };
+            for (kind, detail) in &item.tl.anomalies {
+                push(*kind, detail.clone());
+            }
+            if !self.input.customers.iter().any(|c| c.id == req.customer) {
+                push(
+                    AnomalyKind::UnknownCustomer,
+                    format!("customer `{}` does not exist", req.customer),
+                );
+            }
+            match config.workflow.types.get(&req.kind) {
+                None => push(
+                    AnomalyKind::UnknownType,
+                    format!("type `{}` is not defined in presales.toml", req.kind),
+                ),
+                Some(t) if !t.stages.iter().any(|s| s == item.tl.stage()) => push(
+                    AnomalyKind::UnknownStage,
+                    format!(
+                        "stage `{}` is not on the path of type `{}`",
+                        item.tl.stage(),
+                        req.kind
+                    ),
+                ),
+                Some(_) => {}
+            }
+            if item.tl.is_open()
+                && let Some(a) = &item.tl.assignee
+            {
+                match config.member(a) {
+                    None => push(
+                        AnomalyKind::UnknownAssignee,
+                        format!("assignee `{a}` is not a team member"),
+                    ),
+                    Some(m) if !m.active => push(
+                        AnomalyKind::FormerMember,
+                        format!("assignee `{a}` has left the team; reassign the request"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            if let Some(s) = req.satisfaction
+                && !(1..=5).contains(&s)
+            {
+                push(
+                    AnomalyKind::SatisfactionOutOfRange,
+                    format!("satisfaction {s} is outside 1–5; left out of averages"),
+                );
+            }
+            if !known_articles.is_empty() {
+                let unknown: BTreeSet<&str> = req
+                    .articles
+                    .iter()
+                    .map(|a| a.id.as_str())
+                    .filter(|id| !known_articles.contains(id))
+                    .collect();
+                for id in unknown {
+                    push(
+                        AnomalyKind::UnknownArticle,
+                        format!("uses article `{id}`, which does not exist"),
+                    );
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Satisfaction values that count: 1–5.
+pub fn valid_satisfaction(s: Option<u8>) -> Option<f64> {
+    s.filter(|s| (1..=5).contains(s)).map(f64::from)
+}
+
+/// A key and how many requests have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub key: String,
+    pub count: usize,
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;

@@ -1,0 +1,767 @@
+//! The weekly report: intake, work in progress, closures and rates, SLA attainment, cycle
+//! time per stage, workload per engineer, KB activity and what needs attention.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::kb::{self, KbActivity};
+use super::sla::{Attainment, Metric, Status};
+use super::stats::{Average, Rate, hours, median, p90};
+use super::{Anomaly, Count, Dataset, Header, Item, SCHEMA_VERSION, valid_satisfaction};
+use crate::config::Role;
+use crate::model::{Outcome, Priority, Timestamp};
+use crate::workflow::CLOSED;
+
+/// How many of the oldest open requests "needs attention" lists.
+pub const OLDEST: usize = 3;
+/// How many articles "most used" lists.
+pub const MOST_USED: usize = 5;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Weekly {
+    pub schema_version: u32,
+    pub report: &'static str,
+    #[serde(flatten)]
+    pub header: Header,
+    pub summary: Summary,
+    pub intake: Intake,
+    pub wip: Wip,
+    pub closed: Closed,
+    pub sla: SlaSection,
+    pub cycle_time: Vec<StageCycle>,
+    pub workload: Vec<Workload>,
+    pub kb: KbActivity,
+    pub attention: Vec<Attention>,
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// The headline numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub intake: usize,
+    pub closed: usize,
+    pub won: usize,
+    pub lost: usize,
+    pub open: usize,
+    pub first_response_attainment_pct: Option<f64>,
+    pub resolution_attainment_pct: Option<f64>,
+    /// Cycles breached in the period or still running breached.
+    pub breached: usize,
+    pub at_risk: usize,
+    pub unassigned: usize,
+    pub anomalies: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Intake {
+    pub total: usize,
+    pub by_type: Vec<Count>,
+    pub by_priority: Vec<Count>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Wip {
+    pub total: usize,
+    pub stages: Vec<StageWip>,
+}
+
+/// Open requests in one stage and how long they have been there.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageWip {
+    pub stage: String,
+    pub count: usize,
+    pub avg_age_hours: Option<f64>,
+    pub max_age_hours: Option<f64>,
+    /// The request longest in the stage.
+    pub oldest: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Closed {
+    pub total: usize,
+    pub by_outcome: Vec<Count>,
+    pub win_rate: Rate,
+    pub technical_win_rate: Rate,
+    pub resolution_rate: Rate,
+    pub satisfaction: Average,
+    pub requests: Vec<ClosedItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClosedItem {
+    pub id: String,
+    pub title: String,
+    pub customer: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub closed: Timestamp,
+    pub outcome: Option<Outcome>,
+    pub technical_win: bool,
+    pub satisfaction: Option<u8>,
+    pub assignee: Option<String>,
+    pub resolution_hours: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaSection {
+    pub first_response: Attainment,
+    pub resolution: Attainment,
+    pub breaches: Vec<Breach>,
+}
+
+/// A cycle that breached in the period, or is still running breached.
+#[derive(Debug, Clone, Serialize)]
+pub struct Breach {
+    pub request: String,
+    pub title: String,
+    pub priority: Priority,
+    pub metric: Metric,
+    pub limit_hours: Option<f64>,
+    pub elapsed_hours: f64,
+    pub running: bool,
+    pub assignee: Option<String>,
+}
+
+/// Time spent in a stage by the visits that ended in the period.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageCycle {
+    pub stage: String,
+    pub count: usize,
+    pub median_hours: Option<f64>,
+    pub p90_hours: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Workload {
+    pub member: String,
+    pub name: Option<String>,
+    /// `active`, `former` (left the team) or `unknown` (not in presales.toml).
+    pub status: &'static str,
+    /// Open requests assigned to the member at the as-of instant.
+    pub open: usize,
+    /// Assignments to the member made in the period.
+    pub assigned: usize,
+    /// Requests closed in the period with the member as assignee.
+    pub closed: usize,
+    /// Open requests past their due date.
+    pub overdue: usize,
+    /// Away at the as-of day.
+    pub away: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Breached,
+    AtRisk,
+    Unassigned,
+    OldestInStage,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Breached => "breached",
+            Reason::AtRisk => "at_risk",
+            Reason::Unassigned => "unassigned",
+            Reason::OldestInStage => "oldest_in_stage",
+        }
+    }
+}
+
+/// An open request that needs someone to act.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attention {
+    pub reason: Reason,
+    pub request: String,
+    pub title: String,
+    pub priority: Priority,
+    pub stage: String,
+    pub assignee: Option<String>,
+    /// For SLA reasons, the cycle concerned.
+    pub metric: Option<Metric>,
+    /// SLA reasons: elapsed against the limit; unassigned: age; oldest: time in stage.
+    pub hours: f64,
+    pub limit_hours: Option<f64>,
+}
+
+pub fn build(data: &Dataset) -> Weekly {
+    let w = data.window();
+    let intake: Vec<&Item> = data
+        .items
+        .iter()
+        .filter(|i| w.contains(i.tl.created))
+        .collect();
+    let closed: Vec<&Item> = data.closed_in_period().collect();
+    let open: Vec<&Item> = data.open().collect();
+
+    let sla = sla_section(data);
+    let attention = attention(data);
+    let kb = kb::activity(data, MOST_USED);
+    let anomalies = data.anomalies();
+    let closed_section = closed_section(data, &closed);
+    let count = |r: Reason| attention.iter().filter(|a| a.reason == r).count();
+    let summary = Summary {
+        intake: intake.len(),
+        closed: closed.len(),
+        won: outcome_count(&closed, Outcome::Won),
+        lost: outcome_count(&closed, Outcome::Lost),
+        open: open.len(),
+        first_response_attainment_pct: sla.first_response.attainment.pct,
+        resolution_attainment_pct: sla.resolution.attainment.pct,
+        breached: sla.breaches.len(),
+        at_risk: count(Reason::AtRisk),
+        unassigned: count(Reason::Unassigned),
+        anomalies: anomalies.len(),
+    };
+    Weekly {
+        schema_version: SCHEMA_VERSION,
+        report: "weekly",
+        header: data.header(),
+        summary,
+        intake: intake_section(data, &intake),
+        wip: wip(data, &open),
+        closed: closed_section,
+        sla,
+        cycle_time: cycle_time(data),
+        workload: workload(data),
+        kb,
+        attention,
+        anomalies,
+    }
+}
+
+fn outcome_count(items: &[&Item], o: Outcome) -> usize {
+    items.iter().filter(|i| i.tl.outcome == Some(o)).count()
+}
+
+fn intake_section(data: &Dataset, intake: &[&Item]) -> Intake {
+    let mut types: BTreeMap<String, usize> = data
+        .input
+        .config
+        .workflow
+        .types
+        .keys()
+        .map(|k| (k.clone(), 0))
+        .collect();
+    for i in intake {
+        *types.entry(i.req.kind.clone()).or_default() += 1;
+    }
+    Intake {
+        total: intake.len(),
+        by_type: types
+            .into_iter()
+            .map(|(key, count)| Count { key, count })
+            .collect(),
+        by_priority: Priority::ALL
+            .iter()
+            .map(|p| Count {
+                key: p.to_string(),
+                count: intake.iter().filter(|i| i.req.priority == *p).count(),
+            })
+            .collect(),
+    }
+}
+
+/// Stages in workflow order, then any unknown stage the data holds, by name.
+fn stage_order(data: &Dataset, seen: impl Iterator<Item = String>) -> Vec<String> {
+    let mut order: Vec<String> = data.input.stages.to_vec();
+    let extra: BTreeSet<String> = seen.filter(|s| !order.contains(s)).collect();
+    order.extend(extra);
+    order
+}
+
+fn wip(data: &Dataset, open: &[&Item]) -> Wip {
+    let as_of = data.window().as_of;
+    let order = stage_order(data, open.iter().map(|i| i.tl.stage().to_string()));
+    let stages = order
+        .into_iter()
+        .filter(|s| s != CLOSED)
+        .map(|stage| {
+            let mut ages: Vec<(i64, &str)> = open
+                .iter()
+                .filter(|i| i.tl.stage() == stage)
+                .map(|i| (data.secs(i.tl.entered(), as_of), i.id()))
+                .collect();
+            // Oldest first; ties by ID.
+            ages.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            let n = ages.len() as i64;
+            StageWip {
+                count: ages.len(),
+                avg_age_hours: (n > 0).then(|| hours(ages.iter().map(|a| a.0).sum::<i64>() / n)),
+                max_age_hours: ages.first().map(|a| hours(a.0)),
+                oldest: ages.first().map(|a| a.1.to_string()),
+                stage,
+            }
+        })
+        .collect();
+    Wip {
+        total: open.len(),
+        stages,
+    }
+}
+
+fn closed_section(data: &Dataset, closed: &[&Item]) -> Closed {
+    let won = outcome_count(closed, Outcome::Won);
+    let lost = outcome_count(closed, Outcome::Lost);
+    let tech = closed
+        .iter()
+        .filter(|i| {
+            matches!(i.tl.outcome, Some(Outcome::Won | Outcome::Lost)) && i.req.technical_win
+        })
+        .count();
+    // Resolution rate: of the requests that had an assignee at some moment of the period,
+    // those closed in it with an outcome other than cancelled.
+    let w = data.window();
+    let handled: Vec<&Item> = data
+        .items
+        .iter()
+        .filter(|i| i.tl.spells.iter().any(|s| w.overlaps(s.from, s.to)))
+        .collect();
+    let resolved = handled
+        .iter()
+        .filter(|i| i.tl.closed.is_some_and(|t| w.contains(t)))
+        .filter(|i| i.tl.outcome.is_some_and(|o| o != Outcome::Cancelled))
+        .count();
+    let sats: Vec<f64> = closed
+        .iter()
+        .filter_map(|i| valid_satisfaction(i.req.satisfaction))
+        .collect();
+    let mut requests: Vec<ClosedItem> = closed
+        .iter()
+        .filter_map(|i| {
+            Some(ClosedItem {
+                id: i.id().to_string(),
+                title: i.title.clone(),
+                customer: i.customer.clone(),
+                kind: i.req.kind.clone(),
+                closed: i.tl.closed?,
+                outcome: i.tl.outcome,
+                technical_win: i.req.technical_win,
+                satisfaction: i.req.satisfaction,
+                assignee: i
+                    .tl
+                    .closed
+                    .and_then(|t| i.tl.assignee_at(t))
+                    .map(String::from),
+                resolution_hours: i.resolution.elapsed_hours,
+            })
+        })
+        .collect();
+    requests.sort_by(|a, b| a.closed.cmp(&b.closed).then(a.id.cmp(&b.id)));
+    Closed {
+        total: closed.len(),
+        by_outcome: Outcome::ALL
+            .iter()
+            .map(|o| Count {
+                key: o.to_string(),
+                count: outcome_count(closed, *o),
+            })
+            .collect(),
+        win_rate: Rate::new(won, won + lost),
+        technical_win_rate: Rate::new(tech, won + lost),
+        resolution_rate: Rate::new(resolved, handled.len()),
+        satisfaction: Average::of(&sats),
+        requests,
+    }
+}
+
+fn sla_section(data: &Dataset) -> SlaSection {
+    let w = data.window();
+    let contains = |t| w.contains(t);
+    let mut breaches: Vec<Breach> = data
+        .items
+        .iter()
+        .flat_map(|i| i.cycles().map(move |c| (i, c)))
+        .filter(|(_, c)| c.status == Status::Breached && c.counts(contains))
+        .map(|(i, c)| Breach {
+            request: i.id().to_string(),
+            title: i.title.clone(),
+            priority: i.req.priority,
+            metric: c.metric,
+            limit_hours: c.limit_hours,
+            elapsed_hours: c.elapsed_hours,
+            running: c.running,
+            assignee: i.tl.assignee.clone(),
+        })
+        .collect();
+    breaches.sort_by(|a, b| {
+        b.running
+            .cmp(&a.running)
+            .then(a.priority.cmp(&b.priority))
+            .then(a.request.cmp(&b.request))
+            .then(a.metric.cmp(&b.metric))
+    });
+    SlaSection {
+        first_response: Attainment::of(data.items.iter().map(|i| &i.first_response), contains),
+        resolution: Attainment::of(data.items.iter().map(|i| &i.resolution), contains),
+        breaches,
+    }
+}
+
+fn cycle_time(data: &Dataset) -> Vec<StageCycle> {
+    let w = data.window();
+    let mut by_stage: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for i in &data.items {
+        for v in &i.tl.visits {
+            if let Some(to) = v.to
+                && v.stage != CLOSED
+                && w.contains(to)
+            {
+                by_stage
+                    .entry(v.stage.clone())
+                    .or_default()
+                    .push(data.secs(v.from, to));
+            }
+        }
+    }
+    stage_order(data, by_stage.keys().cloned())
+        .into_iter()
+        .filter_map(|stage| {
+            let v = by_stage.get(&stage)?;
+            Some(StageCycle {
+                count: v.len(),
+                median_hours: median(v).map(hours),
+                p90_hours: p90(v).map(hours),
+                stage,
+            })
+        })
+        .collect()
+}
+
+fn workload(data: &Dataset) -> Vec<Workload> {
+    let w = data.window();
+    let config = data.input.config;
+    let today = w.zone.date_of(w.as_of);
+    let mut members: BTreeSet<String> = config
+        .members
+        .iter()
+        .filter(|m| m.active && m.has_role(Role::Engineer))
+        .map(|m| m.id.clone())
+        .collect();
+    for i in data.items.iter().filter(|i| data.in_scope(i)) {
+        members.extend(i.tl.spells.iter().map(|s| s.member.clone()));
+    }
+    members
+        .into_iter()
+        .map(|id| {
+            let m = config.member(&id);
+            let mine_open: Vec<&Item> = data
+                .open()
+                .filter(|i| i.tl.assignee.as_deref() == Some(&id))
+                .collect();
+            Workload {
+                name: m.map(|m| m.name.clone()),
+                status: match m {
+                    None => "unknown",
+                    Some(m) if !m.active => "former",
+                    Some(_) => "active",
+                },
+                open: mine_open.len(),
+                assigned: data
+                    .items
+                    .iter()
+                    .flat_map(|i| &i.tl.spells)
+                    .filter(|s| s.member == id && w.contains(s.from))
+                    .count(),
+                closed: data
+                    .closed_in_period()
+                    .filter(|i| i.tl.closed.and_then(|t| i.tl.assignee_at(t)) == Some(&id))
+                    .count(),
+                overdue: mine_open
+                    .iter()
+                    .filter(|i| i.req.due.is_some_and(|d| d < today))
+                    .count(),
+                away: m.is_some_and(|m| m.away_on(today).is_some()),
+                member: id,
+            }
+        })
+        .collect()
+}
+
+fn attention(data: &Dataset) -> Vec<Attention> {
+    let as_of = data.window().as_of;
+    let mut out = Vec::new();
+    let base = |i: &Item, reason, metric, hours, limit_hours| Attention {
+        reason,
+        request: i.id().to_string(),
+        title: i.title.clone(),
+        priority: i.req.priority,
+        stage: i.tl.stage().to_string(),
+        assignee: i.tl.assignee.clone(),
+        metric,
+        hours,
+        limit_hours,
+    };
+    let open: Vec<&Item> = data.open().collect();
+    for i in &open {
+        for c in i.cycles() {
+            let reason = match (c.running, c.status) {
+                (true, Status::Breached) => Reason::Breached,
+                (true, Status::AtRisk) => Reason::AtRisk,
+                _ => continue,
+            };
+            out.push(base(
+                i,
+                reason,
+                Some(c.metric),
+                c.elapsed_hours,
+                c.limit_hours,
+            ));
+        }
+        if i.tl.assignee.is_none() {
+            out.push(base(
+                i,
+                Reason::Unassigned,
+                None,
+                hours(data.secs(i.tl.created, as_of)),
+                None,
+            ));
+        }
+    }
+    let mut ages: Vec<(i64, &Item)> = open
+        .iter()
+        .map(|i| (data.secs(i.tl.entered(), as_of), *i))
+        .collect();
+    ages.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id().cmp(b.1.id())));
+    for (secs, i) in ages.into_iter().take(OLDEST) {
+        out.push(base(i, Reason::OldestInStage, None, hours(secs), None));
+    }
+    out.sort_by(|a, b| {
+        a.reason
+            .cmp(&b.reason)
+            .then(b.hours.total_cmp(&a.hours))
+            .then(a.request.cmp(&b.request))
+            .then(a.metric.cmp(&b.metric))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::BusinessCalendar;
+    use crate::report::testkit::*;
+    use crate::report::{Dataset, REDACTED};
+
+    /// Week 48 of a team with four requests, checked by hand.
+    fn fixture() -> Vec<crate::model::Request> {
+        vec![
+            // Carried over from week 47; answered Monday, closed won Wednesday.
+            req("A000001", "consultation", Priority::P2, "20T11:00")
+                .assign("20T11:00", "li.na")
+                .advance("23T10:00", "li.na", "answered")
+                .with(|r| {
+                    r.satisfaction = Some(4);
+                    r.technical_win = true;
+                })
+                .close("25T10:00", "li.na", Outcome::Won)
+                .done(),
+            // New this week; assigned, never answered: first response (P1, 2 h) breached.
+            req("A000002", "solution", Priority::P1, "24T09:00")
+                .assign("24T09:30", "wang.fang")
+                .done(),
+            // New this week, unassigned.
+            req("A000003", "demo", Priority::P3, "25T16:00").done(),
+            // New this week, answered in 1 h, lost on Friday.
+            req("A000004", "consultation", Priority::P2, "23T09:00")
+                .assign("23T09:00", "li.na")
+                .act("23T10:00", "li.na", "comment")
+                .advance("24T09:00", "li.na", "answered")
+                .with(|r| r.satisfaction = Some(2))
+                .close("27T09:00", "zhao.lei", Outcome::Lost)
+                .done(),
+        ]
+    }
+
+    #[test]
+    fn week_numbers_by_hand() {
+        let config = config();
+        let stages = stages();
+        let reqs = fixture();
+        let customers = [customer(CUS, "华东银行", false)];
+        let input = input(
+            &config,
+            None,
+            &stages,
+            &reqs,
+            &customers,
+            &[],
+            week48("27T18:00"),
+        );
+        let data = Dataset::new(&input);
+        let r = build(&data);
+        assert_eq!(r.intake.total, 3);
+        let by_type: Vec<_> = r
+            .intake
+            .by_type
+            .iter()
+            .map(|c| (c.key.as_str(), c.count))
+            .collect();
+        assert_eq!(
+            by_type,
+            [
+                ("consultation", 1),
+                ("demo", 1),
+                ("poc", 0),
+                ("rfp", 0),
+                ("solution", 1)
+            ]
+        );
+        assert_eq!(r.closed.total, 2);
+        assert_eq!(r.closed.win_rate.pct, Some(50.0));
+        assert_eq!(r.closed.technical_win_rate.pct, Some(50.0));
+        assert_eq!(r.closed.satisfaction.mean, Some(3.0));
+        // Handled: A1, A2, A4 (A3 never assigned); resolved: A1, A4.
+        assert_eq!(r.closed.resolution_rate.numerator, 2);
+        assert_eq!(r.closed.resolution_rate.denominator, 3);
+        assert_eq!(r.wip.total, 2);
+        let assigned = r.wip.stages.iter().find(|s| s.stage == "assigned").unwrap();
+        // A2 in `assigned` since Tue 09:30: 3 days 8.5 h = 80.5 h.
+        assert_eq!((assigned.count, assigned.max_age_hours), (1, Some(80.5)));
+        // First response: A1 responded Mon 10:00 (P2 8 h limit; created Fri 11:00 → 71 h,
+        // breached, stopped in the period); A4 met in 1 h; A2 still running, 81 h > 2 h;
+        // A3 (P3, 24 h) running for 50 h: breached too.
+        let fr = r.sla.first_response;
+        assert_eq!((fr.met, fr.breached, fr.ongoing_breached), (1, 3, 2));
+        assert_eq!(fr.attainment.pct, Some(25.0));
+        // Resolution: A1 closed after 119 h and A4 after 96 h (P2 limit 80 h: breached);
+        // A2 (P1, 40 h) running for 81 h: breached; A3 within its 160 h.
+        let res = r.sla.resolution;
+        assert_eq!((res.met, res.breached, res.ongoing_breached), (0, 3, 1));
+        assert_eq!(r.summary.breached, 6);
+        let reasons: Vec<_> = r
+            .attention
+            .iter()
+            .map(|a| (a.reason.as_str(), a.request.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                ("breached", "REQ-20261124-A000002"),
+                ("breached", "REQ-20261124-A000002"),
+                ("breached", "REQ-20261125-A000003"),
+                ("unassigned", "REQ-20261125-A000003"),
+                ("oldest_in_stage", "REQ-20261124-A000002"),
+                ("oldest_in_stage", "REQ-20261125-A000003"),
+            ]
+        );
+        let lina = r.workload.iter().find(|w| w.member == "li.na").unwrap();
+        assert_eq!((lina.open, lina.assigned, lina.closed), (0, 1, 2));
+        // Cycle time of the visits that ended this week: `registered` by A2 (0.5 h) and A4
+        // (0 h); `assigned` by A1 (Fri 11:00 → Mon 10:00 = 71 h) and A4 (24 h); `answered`
+        // by A1 (48 h) and A4 (72 h). Median of two = their mean; p90 = the larger.
+        let ct: Vec<_> = r
+            .cycle_time
+            .iter()
+            .map(|c| (c.stage.as_str(), c.count, c.median_hours, c.p90_hours))
+            .collect();
+        assert_eq!(
+            ct,
+            [
+                ("registered", 2, Some(0.25), Some(0.5)),
+                ("assigned", 2, Some(47.5), Some(71.0)),
+                ("answered", 2, Some(60.0), Some(72.0)),
+            ]
+        );
+        assert!(r.anomalies.is_empty(), "{:?}", r.anomalies);
+    }
+
+    #[test]
+    fn business_hours_change_the_numbers() {
+        let config = config();
+        let stages = stages();
+        let reqs = fixture();
+        let customers = [customer(CUS, "华东银行", false)];
+        let cal = BusinessCalendar {
+            time_zone: "Asia/Shanghai".into(),
+            ..BusinessCalendar::default()
+        }
+        .validate()
+        .unwrap();
+        let window = crate::report::Window::resolve(
+            Some(cal.time_zone()),
+            crate::report::PeriodSpec::Default,
+            Some(crate::report::AsOf::Instant(t("27T18:00"))),
+            t("27T18:00"),
+        )
+        .unwrap();
+        let input = input(&config, Some(&cal), &stages, &reqs, &customers, &[], window);
+        let data = Dataset::new(&input);
+        let r = build(&data);
+        // A1: Fri 11:00 → Mon 10:00 = 7 h (Fri 11–18) + 1 h (Mon 9–10) = 8 h: P2 limit 8 h,
+        // met. A3: Wed 16:00 → Fri 18:00 = 2 + 9 + 9 = 20 h of 24 h (83 %): at risk.
+        // A2: Tue 09:00 → Fri 18:00 = 36 h > 2 h: breached.
+        let fr = r.sla.first_response;
+        assert_eq!((fr.met, fr.breached, fr.ongoing_breached), (2, 1, 1));
+        assert!(
+            r.attention
+                .iter()
+                .any(|a| a.reason == Reason::AtRisk && a.request.ends_with("A000003"))
+        );
+        assert_eq!(r.header.clock, crate::report::sla::ClockKind::BusinessHours);
+        assert_eq!(r.header.time_zone, "Asia/Shanghai");
+    }
+
+    #[test]
+    fn an_empty_store_renders_with_null_rates() {
+        let config = config();
+        let stages = stages();
+        let input = input(&config, None, &stages, &[], &[], &[], week48("27T18:00"));
+        let data = Dataset::new(&input);
+        let r = build(&data);
+        assert_eq!(r.intake.total, 0);
+        assert_eq!(r.closed.win_rate.pct, None);
+        assert_eq!(r.closed.resolution_rate.pct, None);
+        assert_eq!(r.closed.satisfaction.mean, None);
+        assert_eq!(r.sla.first_response.attainment.pct, None);
+        assert!(r.cycle_time.is_empty());
+        assert!(r.attention.is_empty());
+        assert_eq!(r.workload.len(), 3, "every active engineer, even idle");
+        assert!(r.wip.stages.iter().all(|s| s.avg_age_hours.is_none()));
+    }
+
+    #[test]
+    fn confidential_requests_are_counted_but_redacted() {
+        let mut config = config();
+        config.members.retain(|m| m.id != "wang.fang");
+        let stages = stages();
+        let mut reqs = fixture();
+        reqs[1].confidential = true;
+        reqs[1].stage = "design".into();
+        let customers = [customer(CUS, "华东银行", false)];
+        let input = input(
+            &config,
+            None,
+            &stages,
+            &reqs,
+            &customers,
+            &[],
+            week48("27T18:00"),
+        );
+        let data = Dataset::new(&input);
+        let r = build(&data);
+        assert_eq!(r.intake.total, 3);
+        let b = r
+            .sla
+            .breaches
+            .iter()
+            .find(|b| b.request.ends_with("A000002"))
+            .unwrap();
+        assert_eq!(b.title, REDACTED);
+        let kinds: Vec<_> = r.anomalies.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                crate::report::AnomalyKind::StageWithoutHistory,
+                crate::report::AnomalyKind::UnknownAssignee
+            ]
+        );
+        assert!(
+            r.workload
+                .iter()
+                .any(|w| w.member == "wang.fang" && w.status == "unknown")
+        );
+    }
+}
