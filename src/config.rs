@@ -323,11 +323,12 @@ paused_stages = []
 #   assessment      the feasibility analysis is recorded (presales assess)
 #   solution        a solution record exists
 #   solution_ready  the solution has a technical plan, a time plan and resources
-#   demo_feedback   a demo is recorded and each feedback item has a disposition
+#   demo_feedback   a demo is recorded in the current demo stage, each feedback item dispositioned
 #   quotation       the solution has a quotation with a total
 #   review_passed   the latest review round has at least min_reviewers pass verdicts
 #   approval        the solution is approved by an approver (four eyes)
 #   approved        same as approval (used for handover)
+#   handover        the handover to sales is recorded (presales handover)
 #   answer          the move carries the answer as --note
 #   outcome         outcome and summary are recorded, and the outcome fits the stage
 [workflow.guards]
@@ -336,7 +337,7 @@ design = ["assessment"]
 demo = ["solution_ready"]
 review = ["demo_feedback"]
 approved = ["review_passed", "approval"]
-handover = ["approved"]
+handover = ["approved", "handover"]
 answered = ["answer"]
 closed = ["outcome"]
 

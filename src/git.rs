@@ -34,6 +34,11 @@ pub fn user_email(dir: &Path) -> Option<String> {
     (!email.is_empty()).then_some(email)
 }
 
+/// Whether `dir` is inside a git work tree.
+pub fn is_repo(dir: &Path) -> bool {
+    run(dir, &["rev-parse", "--is-inside-work-tree"]).is_ok_and(|o| o.trim() == "true")
+}
+
 /// The store's path inside its repository (`git rev-parse --show-prefix`), e.g. `deals/`.
 pub fn prefix(dir: &Path) -> Result<String> {
     Ok(run(dir, &["rev-parse", "--show-prefix"])?

@@ -389,7 +389,7 @@ fn illegal_shortcuts_and_bad_input_are_refused_and_write_nothing() {
         (vec!["solution", "new", "--request", &req], "--supersede"),
         (
             vec!["review", &sol, "--verdict", "pass", "--comment", "c"],
-            "review rounds open",
+            "verdicts are given while",
         ),
         (vec!["approve", &sol], "lacks the approver role"),
         (vec!["handover", &req, "--to", "zhao.lei"], "not approved"),

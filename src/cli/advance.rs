@@ -5,9 +5,9 @@ use crate::error::Result;
 use crate::model::Kind;
 use crate::ops;
 
-/// Move a request to the next stage of its path, or --to a legal one (a revise loop such as
-/// `review → design`). An illegal move names the current stage, the legal next stages and
-/// what each still lacks.
+/// Move a request to the next stage of its path, or --to a legal one (a revise loop such as `review → design`).
+///
+/// An illegal move names the current stage, the legal next stages and what each still lacks.
 ///
 /// Examples:
 ///   presales advance 7KQ2MX

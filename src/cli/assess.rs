@@ -6,7 +6,9 @@ use crate::model::Kind;
 use crate::model::request::Assessment;
 use crate::ops;
 
-/// Record the feasibility analysis of a request; an assigned request moves to `analysis`.
+/// Record the feasibility analysis of a request.
+///
+/// An assigned request moves to `analysis`.
 ///
 /// Examples:
 ///   presales assess 7KQ2MX --feasibility feasible --difficulty 3 --notes '现有产品可覆盖，需定制接口'

@@ -8,8 +8,10 @@ use crate::error::Result;
 use crate::model::{Kind, Request};
 use crate::ops::{self, AssignTarget};
 
-/// Assign an engineer: --to a member, or --auto by round-robin (equal turns among engineers
-/// who have the request's skills and are not away) or --policy least-loaded.
+/// Assign an engineer.
+///
+/// --to a member, or --auto by round-robin (equal turns among engineers who have the request's
+/// skills and are not away) or --policy least-loaded.
 ///
 /// The rotation is derived from past automatic assignments in the store's history, so it
 /// needs no counter file. --dry-run explains who would get it and why others were skipped.

@@ -7,11 +7,12 @@ use crate::check::{self, BaseFile, Finding, Severity};
 use crate::error::Result;
 use crate::git::{self, Change};
 
-/// Check every record: schema, file names and places, duplicate IDs, canonical form,
-/// references (request ↔ solution ↔ article ↔ customer, team members), stage guards and
-/// merge conflicts. With --base, also each changed record against its version at REF:
-/// only legal transitions, history append-only, id/created/author unchanged, new
-/// approvals by approvers who are not the author (four eyes).
+/// Check every record.
+///
+/// Schema, file names and places, duplicate IDs, canonical form, references (request ↔ solution
+/// ↔ article ↔ customer, team members), stage guards and merge conflicts. With --base, also
+/// each changed record against its version at REF: only legal transitions, history append-only,
+/// id/created/author unchanged, new approvals by approvers who are not the author (four eyes).
 ///
 /// Output: `path:line:col: error: message`; `--format github` for GitHub annotations,
 /// `--format json` for tools. Exit code 1 on any error.

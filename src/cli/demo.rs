@@ -8,8 +8,9 @@ use crate::model::Kind;
 use crate::model::request::Disposition;
 use crate::ops::solution as sol_ops;
 
-/// Record a demo meeting (演示会议). A request in design moves to `demo` (its solution
-/// needs a plan, a time plan and resources).
+/// Record a demo meeting (演示会议).
+///
+/// A request in design moves to `demo` (its solution needs a plan, a time plan and resources).
 ///
 /// Examples:
 ///   presales demo 7KQ2MX --date 2026-12-02 --attendee 客户CTO --attendee 'IT 经理' --notes '现场演示 SD-WAN 切换'

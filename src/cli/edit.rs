@@ -8,9 +8,11 @@ use crate::model::{Kind, Request};
 use crate::ops;
 use crate::store::yaml;
 
-/// Open a request in $VISUAL or $EDITOR. The result is checked (it must parse, keep its id
-/// and history, and change its stage only through `advance`); an invalid result is not
-/// saved, and your text is kept in a recovery file whose path is printed.
+/// Open a request in $VISUAL or $EDITOR.
+///
+/// The result is checked (it must parse, keep its id and history, and change its stage only
+/// through `advance`); an invalid result is not saved, and your text is kept in a recovery file
+/// whose path is printed.
 ///
 /// Examples:
 ///   EDITOR=nano presales edit 7KQ2MX

@@ -6,8 +6,9 @@ use super::{Ctx, output};
 use crate::error::{Error, Result};
 use crate::model::RecordId;
 
-/// Rewrite record files in canonical form (key order, quoting, block text, the schema
-/// header). With --check, only list the files that differ and exit 1 if any do.
+/// Rewrite record files in canonical form (key order, quoting, block text, the schema header).
+///
+/// With --check, only list the files that differ and exit 1 if any do.
 ///
 /// Examples:
 ///   presales fmt

@@ -7,8 +7,10 @@ use crate::model::customer::CustomerSummary;
 use crate::model::request::RequestSummary;
 use crate::workflow::CLOSED;
 
-/// List requests, oldest first. Files that do not parse are reported on stderr, the
-/// others still listed, and the exit code is 1.
+/// List requests, oldest first.
+///
+/// Files that do not parse are reported on stderr, the others still listed, and the exit code
+/// is 1.
 ///
 /// Examples:
 ///   presales list --open

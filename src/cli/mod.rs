@@ -139,7 +139,15 @@ pub struct Ctx {
 impl Ctx {
     pub fn store(&self) -> Result<Store> {
         let root = store::discover(self.root.as_deref(), None, &self.cwd)?;
-        Store::open(root)
+        let store = Store::open(root)?;
+        // Refuse before writing anything, rather than write and then fail to commit.
+        if (self.commit || store.config.store.auto_commit) && !crate::git::is_repo(store.root()) {
+            return Err(Error::invalid_with_hint(
+                "--commit (or auto_commit) needs the store to be in a git repository",
+                "run `git init` in the store, or drop --commit",
+            ));
+        }
+        Ok(store)
     }
 
     /// The clock, or `PRESALES_NOW` (RFC 3339) so tests and CI are reproducible.

@@ -25,8 +25,10 @@ pub struct ReviewArgs {
     comment: String,
 }
 
-/// Approve a solution (方案批准): by an approver who is neither its author nor the
-/// request's assignee, after a passed review round. The request moves to `approved`.
+/// Approve a solution (方案批准).
+///
+/// By an approver who is neither its author nor the request's assignee, after a passed review
+/// round. The request moves to `approved`.
 ///
 /// Examples:
 ///   presales approve SOL-… --note '同意报价' --as chen.jing
@@ -38,8 +40,9 @@ pub struct ApproveArgs {
     note: Option<String>,
 }
 
-/// Hand an approved solution over to sales with training (方案交接与培训). The request
-/// moves to `handover`.
+/// Hand an approved solution over to sales with training (方案交接与培训).
+///
+/// The request moves to `handover`.
 ///
 /// Examples:
 ///   presales handover 7KQ2MX --to zhao.lei --training '2026-12-20 方案讲解 zhao.lei,sun.li'

@@ -6,9 +6,10 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::store::write_atomic;
 
-/// Write the JSON Schemas (request, solution, customer, presales.toml) generated from this
-/// version's types. `presales init` puts them in the store's schemas/ folder, where each
-/// record's first line points, so editors validate while you type.
+/// Write the JSON Schemas (request, solution, customer, presales.toml) generated from this version's types.
+///
+/// `presales init` puts them in the store's schemas/ folder, where each record's first line
+/// points, so editors validate while you type.
 ///
 /// Examples:
 ///   presales schema --out schemas/

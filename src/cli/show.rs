@@ -6,8 +6,9 @@ use crate::model::{Customer, HistoryEntry, Kind, RecordId, Request, Solution};
 use crate::ops::Actor;
 use crate::workflow::{Facts, MoveKind};
 
-/// Show a request (or a customer, by a CUS- ID): its fields, what each legal next stage
-/// still lacks, and its history.
+/// Show a request (or a customer, by a CUS- ID).
+///
+/// Its fields, what each legal next stage still lacks, and its history.
 ///
 /// Examples:
 ///   presales show 7KQ2MX

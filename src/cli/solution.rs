@@ -215,7 +215,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         Cmd::Show { .. } | Cmd::List => unreachable!("handled above"),
     };
     ctx.written(&store, &touched, &format!("{}: {what}", sol.id))?;
-    match &sol.quotation {
+    match sol.quotation.as_ref().filter(|_| what == "quote") {
         Some(q) => output::print(&format!(
             "{} v{}: quotation total {} {}\n",
             sol.id, sol.version, q.total, q.currency
@@ -284,7 +284,7 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
         s.push_str(&format!("{:<12}{o}\n", "supersedes"));
     }
     if let Some(o) = &sol.superseded_by {
-        s.push_str(&format!("{:<12}{o}\n", "superseded by"));
+        s.push_str(&format!("{:<14}{o}\n", "superseded by"));
     }
     if let Some(a) = &sol.approval {
         s.push_str(&format!(

@@ -619,12 +619,25 @@ pub fn review(
     }
     update_solution(store, id, |sol, req| {
         if req.stage != "review" {
+            let before_review = store
+                .workflow
+                .path(&req.kind)
+                .ok()
+                .and_then(|p| Some(p.index(&req.stage)? < p.index("review")?))
+                .unwrap_or(false);
             return Err(Error::invalid_with_hint(
                 format!(
-                    "{} is in `{}`; review rounds open when it enters `review`",
+                    "{} is in `{}`; verdicts are given while it is in `review`",
                     req.id, req.stage
                 ),
-                format!("presales advance {}", req.id),
+                if before_review {
+                    format!(
+                        "the round opens when it enters review: `presales advance {}`",
+                        req.id
+                    )
+                } else {
+                    "its review is over; to review a new version, revise with `presales advance REQ --to design`".to_string()
+                },
             ));
         }
         if sol.author == actor.id {
@@ -751,6 +764,10 @@ pub fn handover(
             "{to} is not in sales; a solution is handed over to a sales member"
         )));
     }
+    let mut training = training;
+    for t in &mut training {
+        split_attendees(t, |n| store.config.member(n).is_some());
+    }
     update_request(store, id, |req, sol, _| {
         let rid = req.id.clone();
         let sol = sol.ok_or_else(|| Error::invalid(format!("{rid} has no solution")))?;
@@ -777,35 +794,40 @@ pub fn handover(
     })
 }
 
-/// Parses `--training "DATE TOPIC [ATTENDEE,ATTENDEE]"`.
+/// Parses `--training "DATE TOPIC [ATTENDEE,…]"`: a date, then the topic. Attendees are
+/// recognised against the team by [`split_attendees`] when the handover is recorded.
 pub fn parse_training(s: &str) -> std::result::Result<Training, String> {
-    let words: Vec<&str> = s.split_whitespace().collect();
     let usage =
         "expected \"DATE TOPIC [ATTENDEE,…]\", e.g. \"2026-12-20 产品培训 zhao.lei,sun.li\"";
-    let (Some(first), true) = (words.first(), words.len() >= 2) else {
+    let mut words = s.split_whitespace();
+    let (Some(first), Some(_)) = (words.next(), s.split_whitespace().nth(1)) else {
         return Err(format!("`{s}`: {usage}"));
     };
     let date = NaiveDate::parse_from_str(first, "%Y-%m-%d")
         .map_err(|_| format!("`{first}` is not a date; {usage}"))?;
-    let (topic, attendees) =
-        if words.len() >= 3 && (words[words.len() - 1].contains(',') || words.len() > 3) {
-            (
-                words[1..words.len() - 1].join(" "),
-                words[words.len() - 1]
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|a| !a.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            )
-        } else {
-            (words[1..].join(" "), Vec::new())
-        };
     Ok(Training {
         date,
-        topic,
-        attendees,
+        topic: words.collect::<Vec<_>>().join(" "),
+        attendees: Vec::new(),
     })
+}
+
+/// Moves the topic's last word into the attendees when it is a comma-separated list of
+/// team members (`zhao.lei` or `zhao.lei,sun.li`); a topic word that merely looks like one
+/// stays in the topic.
+pub fn split_attendees(t: &mut Training, is_member: impl Fn(&str) -> bool) {
+    let Some((head, last)) = t.topic.rsplit_once(' ') else {
+        return;
+    };
+    let names: Vec<&str> = last
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    if !names.is_empty() && names.iter().all(|n| is_member(n)) {
+        t.attendees = names.into_iter().map(str::to_string).collect();
+        t.topic = head.trim().to_string();
+    }
 }
 
 #[cfg(test)]
@@ -813,14 +835,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn training_strings_parse() {
-        let t = parse_training("2026-12-20 产品培训 zhao.lei,sun.li").unwrap();
-        assert_eq!(t.topic, "产品培训");
-        assert_eq!(t.attendees, ["zhao.lei", "sun.li"]);
-        let t = parse_training("2026-12-20 Solution walkthrough for sales zhao.lei").unwrap();
-        assert_eq!(t.topic, "Solution walkthrough for sales");
-        assert_eq!(t.attendees, ["zhao.lei"]);
-        let t = parse_training("2026-12-20 培训").unwrap();
+    fn training_strings_parse_and_attendees_are_team_members() {
+        let member = |n: &str| ["zhao.lei", "sun.li"].contains(&n);
+        let mut t = parse_training("2026-12-20 产品培训 zhao.lei,sun.li").unwrap();
+        split_attendees(&mut t, member);
+        assert_eq!(
+            (t.topic.as_str(), t.attendees.clone()),
+            ("产品培训", vec!["zhao.lei".to_string(), "sun.li".into()])
+        );
+        let mut t = parse_training("2026-12-16 报价说明 zhao.lei").unwrap();
+        split_attendees(&mut t, member);
+        assert_eq!((t.topic.as_str(), t.attendees.len()), ("报价说明", 1));
+        let mut t = parse_training("2026-12-20 Solution walkthrough for sales").unwrap();
+        split_attendees(&mut t, member);
+        assert_eq!(
+            (t.topic.as_str(), t.attendees.len()),
+            ("Solution walkthrough for sales", 0)
+        );
+        let mut t = parse_training("2026-12-20 培训").unwrap();
+        split_attendees(&mut t, member);
         assert_eq!((t.topic.as_str(), t.attendees.len()), ("培训", 0));
         assert!(parse_training("tomorrow 培训").is_err());
         assert!(parse_training("2026-12-20").is_err());

@@ -21,10 +21,11 @@ pub enum Guard {
     Approved,
     Answer,
     Outcome,
+    Handover,
 }
 
 impl Guard {
-    pub const ALL: [Guard; 11] = [
+    pub const ALL: [Guard; 12] = [
         Guard::Assignee,
         Guard::Assessment,
         Guard::Solution,
@@ -36,6 +37,7 @@ impl Guard {
         Guard::Approved,
         Guard::Answer,
         Guard::Outcome,
+        Guard::Handover,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +53,7 @@ impl Guard {
             Guard::Approved => "approved",
             Guard::Answer => "answer",
             Guard::Outcome => "outcome",
+            Guard::Handover => "handover",
         }
     }
 
@@ -116,9 +119,9 @@ impl Guard {
                     }
                 }
             },
-            Guard::DemoFeedback => match req.demos.last() {
+            Guard::DemoFeedback => match req.demos.last().filter(|_| demo_since_entering(req)) {
                 None => out.push(format!(
-                    "a recorded demo (`presales demo {id} --date D --attendee NAME`)"
+                    "a demo recorded in this demo stage (`presales demo {id} --date D --attendee NAME`)"
                 )),
                 Some(demo) => {
                     if demo.feedback.is_empty() {
@@ -215,6 +218,13 @@ impl Guard {
                     }
                 },
             },
+            Guard::Handover => match facts.solution {
+                None => out.push(no_solution(id)),
+                Some(sol) if sol.handover.is_none() => out.push(format!(
+                    "a handover to sales (`presales handover {id} --to SALES --training \"DATE TOPIC ATTENDEES\"`)"
+                )),
+                Some(_) => {}
+            },
             Guard::Answer => {
                 if facts.note.is_none_or(|n| n.trim().is_empty()) {
                     out.push(format!(
@@ -246,6 +256,21 @@ impl Guard {
             }
         }
         out
+    }
+}
+
+/// Whether a demo was recorded after the request last entered the demo stage: after a
+/// revise loop the old demo's feedback does not count for the new version.
+fn demo_since_entering(req: &crate::model::Request) -> bool {
+    let entered = req.history.iter().rposition(|h| {
+        matches!(h.action.as_str(), "advance" | "revise") && h.to.as_deref() == Some("demo")
+    });
+    let recorded = req.history.iter().rposition(|h| h.action == "demo");
+    match (entered, recorded) {
+        (Some(e), Some(r)) => r > e,
+        // Hand-made or generated histories without entries: the demo list decides.
+        (None, _) => true,
+        (Some(_), None) => false,
     }
 }
 

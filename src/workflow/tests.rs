@@ -192,7 +192,7 @@ fn demo_to_review_needs_feedback_all_dispositioned() {
     let c = Case::new();
     let mut r = request("solution", "demo");
     let s = ready_solution();
-    assert!(c.missing(&r, Some(&s), "review")[0].contains("a recorded demo"));
+    assert!(c.missing(&r, Some(&s), "review")[0].contains("a demo recorded"));
     r.demos.push(Demo {
         date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         attendees: vec!["客户CTO".into()],
@@ -277,7 +277,44 @@ fn approved_to_handover_needs_the_approval() {
         at: t(),
         note: None,
     });
+    // `advance` alone is not a handover: the handover to sales must be recorded.
+    let m = c.missing(&r, Some(&s), "handover");
+    assert!(m[0].contains("presales handover"), "{m:?}");
+    s.handover = Some(crate::model::solution::Handover {
+        to: "zhao.lei".into(),
+        at: t(),
+        training: vec![],
+        notes: None,
+    });
     assert_eq!(c.plan(&r, Some(&s), None, None).unwrap().to, "handover");
+}
+
+#[test]
+fn after_a_revise_loop_the_old_demo_does_not_count() {
+    let c = Case::new();
+    let mut r = request("solution", "demo");
+    let s = ready_solution();
+    r.demos.push(Demo {
+        date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        attendees: vec![],
+        notes: None,
+        feedback: vec![Feedback {
+            from: "x".into(),
+            text: "y".into(),
+            disposition: Some(Disposition::Done),
+        }],
+    });
+    let entry =
+        |action: &str, to: &str| crate::model::HistoryEntry::new(t(), "li.na", action).to(to);
+    r.history = vec![entry("advance", "demo"), entry("demo", "demo")];
+    assert_eq!(c.plan(&r, Some(&s), None, None).unwrap().to, "review");
+    // Back to design and into demo again: a new demo is needed.
+    r.history.push(entry("revise", "design"));
+    r.history.push(entry("advance", "demo"));
+    let m = c.missing(&r, Some(&s), "review");
+    assert!(m[0].contains("a demo recorded in this demo stage"), "{m:?}");
+    r.history.push(entry("demo", "demo"));
+    assert_eq!(c.plan(&r, Some(&s), None, None).unwrap().to, "review");
 }
 
 #[test]
