@@ -8,6 +8,8 @@
 //! - [`store`]: root discovery, paths, canonical YAML, atomic writes, the lock. The only
 //!   module that touches record files.
 //! - [`ops`]: the operations behind writing commands: validate, run the workflow, save.
+//! - [`search`]: tantivy index, CJK bigram tokenizer, sync by fingerprint, queries. Never
+//!   writes YAML.
 //! - [`git`]: the only module that runs git.
 //! - [`cli`]: clap commands and output rendering. The only module that prints.
 
@@ -18,6 +20,7 @@ pub mod error;
 pub mod git;
 pub mod model;
 pub mod ops;
+pub mod search;
 pub mod store;
 pub mod workflow;
 
