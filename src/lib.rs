@@ -10,6 +10,8 @@
 //! - [`ops`]: the operations behind writing commands: validate, run the workflow, save.
 //! - [`search`]: tantivy index, CJK bigram tokenizer, sync by fingerprint, queries. Never
 //!   writes YAML.
+//! - [`kb`]: knowledge-base operations (create, publish, archive, import, usage on
+//!   requests) and keeping the search index in step with the record files.
 //! - [`git`]: the only module that runs git.
 //! - [`cli`]: clap commands and output rendering. The only module that prints.
 
@@ -18,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod kb;
 pub mod model;
 pub mod ops;
 pub mod search;

@@ -9,9 +9,12 @@ mod comment;
 mod customer;
 mod edit;
 mod init;
+mod kb;
 mod list;
 mod new;
 mod output;
+mod reindex;
+mod search;
 mod show;
 mod team;
 
@@ -86,6 +89,9 @@ enum Command {
     Show(show::Args),
     List(list::Args),
     Edit(edit::Args),
+    Kb(kb::Args),
+    Search(search::Args),
+    Reindex(reindex::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -197,6 +203,9 @@ pub fn run() -> ExitCode {
         Command::Show(a) => show::run(&ctx, a),
         Command::List(a) => list::run(&ctx, a),
         Command::Edit(a) => edit::run(&ctx, a),
+        Command::Kb(a) => kb::run(&ctx, a),
+        Command::Search(a) => search::run(&ctx, a),
+        Command::Reindex(a) => reindex::run(&ctx, a),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut buf = Vec::new();

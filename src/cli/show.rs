@@ -1,13 +1,13 @@
 //! `presales show`: one record in full, with its next steps and history.
 
 use super::{Ctx, Format, output};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Customer, HistoryEntry, Kind, RecordId, Request, Solution};
 use crate::ops::Actor;
 use crate::workflow::{Facts, MoveKind};
 
-/// Show a request (or a customer, by a CUS- ID): its fields, what each legal next stage
-/// still lacks, and its history.
+/// Show a request (or a customer, solution or knowledge-base article, by a CUS-, SOL- or KB-
+/// ID): its fields, what each legal next stage still lacks, and its history.
 ///
 /// Examples:
 ///   presales show 7KQ2MX
@@ -41,9 +41,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 format!("{}  {} (v{})\n", s.id, s.title, s.version)
             })
         }
-        Kind::Article => Err(Error::invalid(format!(
-            "{id} is a knowledge-base article; articles are not supported by this version"
-        ))),
+        Kind::Article => super::kb::show(ctx, &store, &id),
     }
 }
 

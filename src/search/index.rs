@@ -275,6 +275,34 @@ impl SearchIndex {
         self.lock_timeout = timeout;
     }
 
+    /// The fingerprints recorded by the last sync, by id (empty if the manifest is gone).
+    /// Lets the caller build fingerprints that depend on what it indexed before, such as
+    /// the body file an article pointed to.
+    pub fn indexed_fingerprints(&self) -> BTreeMap<String, String> {
+        read_manifest(&self.dir)
+            .ok()
+            .filter(|m| m.schema_version == SCHEMA_VERSION)
+            .map(|m| m.entries)
+            .unwrap_or_default()
+    }
+
+    /// Empties the index (under the sync lock) so the next [`SearchIndex::sync`] loads every
+    /// document again: `presales reindex`.
+    pub fn clear(&mut self) -> Result<(), SearchError> {
+        let dir = self.dir.clone();
+        let Some(_lock) = acquire_dir_lock(&dir, self.lock_timeout)? else {
+            return Err(SearchError::Busy {
+                path: dir,
+                waited: self.lock_timeout,
+            });
+        };
+        let opened = wipe_and_create(&dir, &self.schema)?;
+        self.index = opened.index;
+        self.reader = opened.reader;
+        self.rebuilt_pending = true;
+        Ok(())
+    }
+
     /// Number of live documents visible to searches.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -711,6 +739,21 @@ mod tests {
         assert!(!index.was_rebuilt());
         assert_eq!(index.num_docs(), 2);
         assert_eq!(ids(&index, "派工原则"), vec!["a1"]);
+    }
+
+    #[test]
+    fn clear_empties_and_next_sync_reloads_everything() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut index = SearchIndex::open(tmp.path()).expect("open");
+        let store = three_docs();
+        store.sync(&mut index);
+        assert_eq!(index.indexed_fingerprints().len(), 3);
+        index.clear().expect("clear");
+        assert_eq!(index.num_docs(), 0);
+        assert!(index.indexed_fingerprints().is_empty());
+        let (stats, loaded) = store.sync_traced(&mut index);
+        assert!(stats.rebuilt);
+        assert_eq!((stats.added, loaded.len()), (3, 3));
     }
 
     #[test]

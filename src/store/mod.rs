@@ -3,6 +3,7 @@
 //! The only module that touches record files and presales.toml. A record's path is a
 //! function of its ID alone ([`Store::path_of`]); state never moves a file.
 
+mod files;
 mod lock;
 pub mod yaml;
 
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+pub use files::slash_path;
 pub use lock::StoreLock;
 
 use crate::config::{self, CONFIG_FILE, Config};
