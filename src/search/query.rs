@@ -392,13 +392,14 @@ fn to_markdown(snippet: &Snippet) -> String {
         else {
             continue;
         };
-        out.push_str(before);
+        // The text's own Markdown bold would pair up with our markers: drop it.
+        out.push_str(&before.replace("**", ""));
         out.push_str("**");
-        out.push_str(mark);
+        out.push_str(&mark.replace("**", ""));
         out.push_str("**");
         pos = r.end;
     }
-    out.push_str(fragment.get(pos..).unwrap_or(""));
+    out.push_str(&fragment.get(pos..).unwrap_or("").replace("**", ""));
     out.trim().to_string()
 }
 
@@ -828,6 +829,23 @@ mod tests {
         assert!(hits.is_empty());
         let hits = f.index.search(&SearchQuery::new("插")).expect("search");
         assert!(hits[0].snippet.contains("**插**"), "{}", hits[0].snippet);
+    }
+
+    #[test]
+    fn markdown_bold_in_the_text_does_not_mix_with_highlights() {
+        let f = fixture(vec![doc(
+            "a1",
+            "article",
+            "排班",
+            "主管派工，**派工原则是轮流**：机会均等。",
+        )]);
+        let hits = f
+            .index
+            .search(&SearchQuery::new("派工原则"))
+            .expect("search");
+        let snippet = &hits[0].snippet;
+        assert!(snippet.contains("，**派工原则**是轮流："), "{snippet}");
+        assert!(!snippet.contains("****"), "{snippet}");
     }
 
     #[test]
