@@ -102,30 +102,45 @@ pub fn normalize_body(text: &str) -> String {
     out
 }
 
-/// The text of the first ATX heading (`# Title`, any level), outside fenced code blocks.
+/// The text of the first level-1 heading (`# Title` or `Title` over `===`), outside fenced
+/// code blocks, cleaned of badges. Lower headings (`## Usage`) name a section, not the
+/// document, so they are not used.
 fn first_heading(markdown: &str) -> Option<String> {
     let mut fenced = false;
+    let mut previous: Option<&str> = None;
     for line in markdown.lines() {
         let t = line.trim_start();
         if t.starts_with("```") || t.starts_with("~~~") {
             fenced = !fenced;
+            previous = None;
             continue;
         }
         if fenced {
             continue;
         }
-        let hashes = t.chars().take_while(|&c| c == '#').count();
-        if (1..=6).contains(&hashes) {
-            let rest = &t[hashes..];
-            if rest.is_empty() || rest.starts_with([' ', '\t']) {
-                let title = rest.trim().trim_end_matches('#').trim();
-                if !title.is_empty() {
-                    return Some(title.to_string());
-                }
-            }
+        let atx = t
+            .strip_prefix('#')
+            .filter(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+            .map(|rest| rest.trim().trim_end_matches('#').trim());
+        let setext = (!t.is_empty() && t.trim_end().chars().all(|c| c == '='))
+            .then_some(previous)
+            .flatten();
+        if let Some(title) = atx.or(setext).map(clean_title).filter(|t| !t.is_empty()) {
+            return Some(title);
         }
+        previous = Some(line.trim()).filter(|l| !l.is_empty());
     }
     None
+}
+
+/// Drops what READMEs put after a title: badges (`[![…`, `![…`) and spacing entities.
+fn clean_title(title: &str) -> String {
+    let cut = ["[![", "![", "&emsp;", "&nbsp;", "<img"]
+        .iter()
+        .filter_map(|m| title.find(m))
+        .min()
+        .unwrap_or(title.len());
+    title[..cut].trim().to_string()
 }
 
 /// Parses one Markdown file. `shown` names it in errors; `stem` is the title of last resort.
@@ -375,10 +390,16 @@ mod tests {
         assert_eq!(p.tags, Some(vec!["派工".to_string(), "流程".to_string()]));
         assert_eq!(p.body, "# Other\n\nbody\n");
 
-        let p = parse("\n\nintro\n\n## VPN 配置指南 ##\ntext");
+        let p = parse("\n\nintro\n\n## Usage\n\n# VPN 配置指南 #\ntext");
         assert_eq!(p.title, "VPN 配置指南");
         assert_eq!(p.category, None);
         assert_eq!(p.tags, None);
+        assert_eq!(parse("csv\n===\n\ntext").title, "csv");
+        assert_eq!(
+            parse("# Borsh in Rust &emsp; [![Latest Version]][crates.io]\n").title,
+            "Borsh in Rust"
+        );
+        assert_eq!(parse("## Usage only\n").title, "x");
 
         let p = parse("```\n# not a heading\n```\nplain text\n#hashtag\n");
         assert_eq!(p.title, "x");
