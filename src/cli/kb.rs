@@ -14,8 +14,10 @@ use crate::model::{Article, Kind, RecordId, Request};
 use crate::search::SearchQuery;
 use crate::store::Store;
 
-/// Knowledge-base articles: product manuals, technical docs, demo material, FAQs, case
-/// studies, solution templates, training. Search works in Chinese and English.
+/// The knowledge base (技术支持资料库): articles, import, search, usage.
+///
+/// Product manuals, technical docs, demo material, FAQs, case studies, solution templates
+/// and training, one YAML file each under kb/<year>/. Search works in Chinese and English.
 ///
 /// Examples:
 ///   presales kb new --title '派工原则说明' --category faq --body-file docs/dispatch.md
@@ -25,6 +27,7 @@ use crate::store::Store;
 ///   presales kb suggest 7KQ2MX
 ///   presales kb list --stale
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     cmd: Cmd,
@@ -262,7 +265,8 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
             output::print(&output::yaml(&view)?);
             return Ok(());
         }
-        Format::Table => {}
+        // Table, and any text format added later.
+        _ => {}
     }
     let body = match kb::body_text(store, &article) {
         Ok(b) => b,
@@ -423,7 +427,7 @@ fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     match ctx.format {
         Format::Json => output::print(&output::json(&summary)?),
         Format::Yaml => output::print(&output::yaml(&summary)?),
-        Format::Table | Format::Csv => {
+        _ => {
             let mut rows = Vec::new();
             for (what, list) in [
                 ("created", &summary.created),

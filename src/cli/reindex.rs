@@ -17,6 +17,7 @@ use crate::kb::index;
 ///   presales reindex
 ///   presales reindex --format json
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {}
 
 #[derive(Serialize)]
@@ -47,7 +48,7 @@ pub fn run(ctx: &Ctx, _a: Args) -> Result<()> {
     match ctx.format {
         Format::Json => output::print(&output::json(&summary)?),
         Format::Yaml => output::print(&output::yaml(&summary)?),
-        Format::Table | Format::Csv => output::print(&format!(
+        _ => output::print(&format!(
             "indexed {} documents ({} articles, {} requests, {} solutions) in {:.2}s{}\n",
             summary.documents,
             summary.articles,

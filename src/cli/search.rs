@@ -10,15 +10,17 @@ use crate::error::{Error, Result};
 use crate::kb::index::{self, Phase, Synced};
 use crate::search::{Hit, SearchQuery};
 
-/// Search articles, requests and solutions at once. All words are required; "quotes"
-/// make a phrase; Chinese is matched as written (派工原则 finds exactly that phrase).
-/// Archived articles are left out.
+/// Search articles, requests and solutions at once.
+///
+/// All words are required; "quotes" make a phrase; Chinese is matched as written
+/// (派工原则 finds exactly that phrase). Archived articles are left out.
 ///
 /// Examples:
 ///   presales search 派工原则
 ///   presales search VPN IPsec --kind request --kind solution
 ///   presales search '"load balancer"' --format json
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Words to search for (several arguments are joined with spaces).
     #[arg(required = true, num_args = 1..)]
@@ -137,7 +139,8 @@ pub(super) fn report_sync(ctx: &Ctx, synced: &Synced) {
 /// Hits as a table (ID, TITLE, CATEGORY, snippet) or in the chosen format; JSON and YAML
 /// carry every field of a hit: id, kind, title, category, status, score, snippet.
 pub(super) fn print_hits(ctx: &Ctx, hits: &[Hit], query: &str) -> Result<()> {
-    if hits.is_empty() && ctx.format == Format::Table {
+    let text = !matches!(ctx.format, Format::Json | Format::Yaml | Format::Csv);
+    if hits.is_empty() && text {
         eprintln!("no matches for `{query}`");
         return Ok(());
     }
@@ -149,7 +152,7 @@ pub(super) fn print_hits(ctx: &Ctx, hits: &[Hit], query: &str) -> Result<()> {
                 h.id.clone(),
                 h.title.clone(),
                 h.category.clone().unwrap_or_default(),
-                if ctx.format == Format::Table && bold {
+                if text && bold {
                     emphasize(&h.snippet)
                 } else {
                     h.snippet.clone()
