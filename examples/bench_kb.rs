@@ -5,7 +5,8 @@
 //! cargo build --release && cargo run --release --example bench_kb -- [N] [path/to/presales]
 //! ```
 //!
-//! N defaults to 5000, the binary to `target/release/presales`. Prints the full rebuild
+//! N defaults to 5000, the binary to `target/release/presales`; a third argument keeps the
+//! store in that folder instead of a temp dir. Prints the full rebuild
 //! (`presales reindex`), the first search on a store without an index (rebuild included),
 //! warm search latency of the whole process (median and worst of 20 runs per query), and
 //! the search after editing one article (incremental update of that document only).
@@ -177,7 +178,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into());
     }
     let tmp = tempfile::tempdir()?;
-    let root = tmp.path().join("store");
+    // A third argument keeps the store there, for profiling afterwards.
+    let root = std::env::args()
+        .nth(3)
+        .map_or_else(|| tmp.path().join("store"), PathBuf::from);
     let t = Instant::now();
     make_store(&root, n)?;
     println!("store of {n} articles written in {}", ms(t.elapsed()));

@@ -138,7 +138,8 @@ struct Listed {
     docs: HashMap<String, Result<Doc>>,
 }
 
-/// Lists every indexed record with its fingerprint `doc1 <path size mtime>` followed, when
+/// Lists every indexed record with its fingerprint `doc1 <size mtime>` (the path is a
+/// function of the ID, which is the key) followed, when
 /// it has a body file, by `\n<body path>\n<its fingerprint or "missing">`. A record whose
 /// file fingerprint is unchanged takes its body path from the previous fingerprint; a
 /// changed one is parsed to learn it (and its document is kept for the sync).
@@ -150,16 +151,13 @@ fn list_sources(
 ) -> Result<Listed> {
     let mut files = Vec::new();
     for kind in INDEXED {
-        files.extend(store.ids(kind)?);
+        files.extend(store.record_fingerprints(kind)?);
     }
     let total = files.len();
     progress(0, total);
     let mut sources = Vec::with_capacity(total);
     let mut docs = HashMap::new();
-    for (n, (id, path)) in files.into_iter().enumerate() {
-        let Some(file_fp) = store.fingerprint(&path)? else {
-            continue; // deleted while we were listing
-        };
+    for (n, (id, _path, file_fp)) in files.into_iter().enumerate() {
         let head = format!("{DOC_FORMAT} {file_fp}");
         let prev = previous.get(id.as_str());
         let body_rel = match prev.and_then(|p| p.split_once('\n').or(Some((p, "")))) {

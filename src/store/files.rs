@@ -8,6 +8,7 @@ use std::time::UNIX_EPOCH;
 
 use super::Store;
 use crate::error::{Error, Result};
+use crate::model::{Kind, RecordId};
 
 impl Store {
     /// `relative/path size mtime_ns`, or `None` when the file does not exist. Costs one
@@ -18,18 +19,56 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(self.display_path(path), e)),
         };
-        // Filesystems without mtimes fall back to size only; edits that keep the size are
-        // then seen only by `presales reindex`.
-        let nanos = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
         Ok(Some(format!(
-            "{} {} {nanos}",
+            "{} {} {}",
             slash_path(&self.display_path(path)),
-            meta.len()
+            meta.len(),
+            mtime_nanos(&meta)
         )))
+    }
+
+    /// Every record file of a kind with its fingerprint (`size mtime_ns`), unsorted: the
+    /// search index calls this before every query, so it costs one `readdir` per folder and
+    /// one `stat` per file relative to its folder, and no parsing. The same files as
+    /// [`Store::ids`].
+    pub fn record_fingerprints(&self, kind: Kind) -> Result<Vec<(RecordId, PathBuf, String)>> {
+        let top = self.root().join(kind.dir());
+        let mut dirs = vec![top.clone()];
+        if kind.by_year() {
+            dirs.clear();
+            for entry in read_dir(&top)? {
+                let entry = entry.map_err(|e| Error::io(&top, e))?;
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    dirs.push(entry.path());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for dir in dirs {
+            for entry in read_dir(&dir)? {
+                let entry = entry.map_err(|e| Error::io(&dir, e))?;
+                let name = entry.file_name();
+                let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".yaml")) else {
+                    continue;
+                };
+                let Ok(id) = RecordId::parse(stem) else {
+                    continue;
+                };
+                if id.kind() != kind || id.as_str() != stem {
+                    continue;
+                }
+                let meta = match entry.metadata() {
+                    Ok(m) if m.is_file() => m,
+                    Ok(_) => continue,
+                    // Deleted between readdir and stat.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(Error::io(self.display_path(&entry.path()), e)),
+                };
+                let fp = format!("{} {}", meta.len(), mtime_nanos(&meta));
+                out.push((id, entry.path(), fp));
+            }
+        }
+        Ok(out)
     }
 
     /// The absolute path of a file named in a record relative to the store root. Refuses
@@ -119,6 +158,24 @@ impl Store {
     }
 }
 
+/// Filesystems without mtimes give 0: edits that keep the size are then seen only by
+/// `presales reindex`.
+fn mtime_nanos(meta: &fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// `read_dir` of a folder that may not exist (a store without any record of a kind yet).
+fn read_dir(dir: &Path) -> Result<Box<dyn Iterator<Item = std::io::Result<fs::DirEntry>>>> {
+    match fs::read_dir(dir) {
+        Ok(it) => Ok(Box::new(it)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Box::new(std::iter::empty())),
+        Err(e) => Err(Error::io(dir, e)),
+    }
+}
+
 /// A relative path with `/` separators, as records store it on every platform.
 pub fn slash_path(p: &Path) -> String {
     p.components()
@@ -136,6 +193,32 @@ mod tests {
         crate::store::init(dir.path(), false).unwrap();
         let store = Store::open(dir.path().to_path_buf()).unwrap();
         (dir, store)
+    }
+
+    #[test]
+    fn record_fingerprints_list_the_same_files_as_ids() {
+        let (d, s) = store();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T10:00:00+08:00").unwrap();
+        let lock = s.lock().unwrap();
+        for _ in 0..3 {
+            let id = s.mint(Kind::Customer, now).unwrap();
+            let text = format!("id: {id}\nname: n{id}\ncreated: 2026-11-27T10:00:00+08:00\n");
+            fs::write(s.path_of(&id), text).unwrap();
+        }
+        drop(lock);
+        fs::write(d.path().join("customers/notes.yaml"), "x").unwrap();
+        fs::write(d.path().join("customers/README.md"), "x").unwrap();
+        let mut got: Vec<_> = s
+            .record_fingerprints(Kind::Customer)
+            .unwrap()
+            .into_iter()
+            .map(|(id, path, _)| (id, path))
+            .collect();
+        got.sort();
+        assert_eq!(got, s.ids(Kind::Customer).unwrap());
+        assert!(s.record_fingerprints(Kind::Article).unwrap().is_empty());
+        fs::remove_dir_all(d.path().join("kb")).unwrap();
+        assert!(s.record_fingerprints(Kind::Article).unwrap().is_empty());
     }
 
     #[test]
