@@ -14,6 +14,10 @@
 //! - [`merge`]: field-by-field three-way merge of records for git's merge driver. Pure.
 //! - [`report`]: metrics for the reports (weekly, SLA, performance, KB, customer) as plain
 //!   Serialize structs. Pure: no I/O, no formatting.
+//! - [`search`]: tantivy index, CJK bigram tokenizer, sync by fingerprint, queries. Never
+//!   writes YAML.
+//! - [`kb`]: knowledge-base operations (create, publish, archive, import, usage on
+//!   requests) and keeping the search index in step with the record files.
 //! - [`git`]: the only module that runs git.
 //! - [`cli`]: clap commands and output rendering. The only module that prints.
 
@@ -24,11 +28,13 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod kb;
 pub mod merge;
 pub mod model;
 pub mod ops;
 pub mod report;
 pub mod schema;
+pub mod search;
 pub mod store;
 pub mod workflow;
 

@@ -2,7 +2,7 @@
 //! the `yaml-language-server` header that points each record at its schema.
 
 use crate::config::Config;
-use crate::model::{Customer, Kind, Request, Solution};
+use crate::model::{Article, Customer, Kind, Request, Solution};
 
 /// The folder, relative to the store root, that holds the schemas.
 pub const DIR: &str = "schemas";
@@ -28,6 +28,10 @@ pub fn all() -> Vec<(String, String)> {
         (
             file_name(Kind::Customer),
             render(schemars::schema_for!(Customer)),
+        ),
+        (
+            file_name(Kind::Article),
+            render(schemars::schema_for!(Article)),
         ),
         (
             CONFIG_SCHEMA.to_string(),

@@ -54,6 +54,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Some(Kind::Request) => typed::<Request>(&merged),
         Some(Kind::Solution) => typed::<Solution>(&merged),
         Some(Kind::Customer) => typed::<Customer>(&merged),
+        Some(Kind::Article) => typed::<crate::model::Article>(&merged),
         _ => None,
     };
     let text = match typed {

@@ -12,13 +12,16 @@ mod demo;
 mod edit;
 mod fmt;
 mod init;
+mod kb;
 mod list;
 mod merge;
 mod new;
 mod output;
+mod reindex;
 mod report;
 mod review;
 mod schema;
+mod search;
 mod show;
 mod solution;
 mod team;
@@ -111,6 +114,9 @@ enum Command {
     Handover(review::HandoverArgs),
     Report(report::Args),
     Sla(report::SlaNowArgs),
+    Kb(kb::Args),
+    Search(search::Args),
+    Reindex(reindex::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -250,6 +256,9 @@ pub fn run() -> ExitCode {
         Command::Handover(a) => review::run_handover(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
         Command::Sla(a) => report::run_sla_now(&ctx, a),
+        Command::Kb(a) => kb::run(&ctx, a),
+        Command::Search(a) => search::run(&ctx, a),
+        Command::Reindex(a) => reindex::run(&ctx, a),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut buf = Vec::new();

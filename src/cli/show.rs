@@ -1,14 +1,14 @@
 //! `presales show`: one record in full, with its next steps and history.
 
 use super::{Ctx, Format, output};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Customer, HistoryEntry, Kind, RecordId, Request, Solution};
 use crate::ops::Actor;
 use crate::workflow::{Facts, MoveKind};
 
-/// Show a request (or a customer, by a CUS- ID).
+/// Show a request, or a customer, solution or knowledge-base article by its full ID.
 ///
-/// Its fields, what each legal next stage still lacks, and its history.
+/// For a request: its fields, what each legal next stage still lacks, and its history.
 ///
 /// Examples:
 ///   presales show 7KQ2MX
@@ -38,9 +38,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             let s: Solution = store.load(&id)?;
             super::solution::show(ctx, &s)
         }
-        Kind::Article => Err(Error::invalid(format!(
-            "{id} is a knowledge-base article; articles are not supported by this version"
-        ))),
+        Kind::Article => super::kb::show(ctx, &store, &id),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Record types (serde) and the small value types they share. Pure: no I/O.
 
+pub mod article;
 pub mod customer;
 pub mod history;
 pub mod id;
@@ -13,6 +14,7 @@ use std::str::FromStr;
 use chrono::{DateTime, FixedOffset, SubsecRound};
 use serde::{Deserialize, Serialize};
 
+pub use article::Article;
 pub use customer::{Contact, Customer};
 pub use history::HistoryEntry;
 pub use id::{Kind, RecordId};

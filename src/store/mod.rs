@@ -4,6 +4,7 @@
 //! function of its ID alone ([`Store::path_of`]); state never moves a file.
 
 pub mod cache;
+mod files;
 mod lock;
 pub mod yaml;
 
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+pub use files::slash_path;
 pub use lock::StoreLock;
 
 use crate::calendar::Calendar;
@@ -364,11 +366,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Reads a file of the store as text.
-    pub fn read_text(&self, path: &Path) -> Result<String> {
-        fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))
-    }
-
     /// Every record file of every kind, by kind then ID.
     pub fn all_record_files(&self) -> Result<Vec<(RecordId, PathBuf)>> {
         let mut out = Vec::new();
@@ -389,8 +386,7 @@ impl Store {
             Kind::Request => canon::<crate::model::Request>(self, path)?,
             Kind::Solution => canon::<crate::model::Solution>(self, path)?,
             Kind::Customer => canon::<crate::model::Customer>(self, path)?,
-            // Articles are formatted once their record type exists; until then, as is.
-            Kind::Article => text.clone(),
+            Kind::Article => canon::<crate::model::Article>(self, path)?,
         };
         Ok((text, canonical))
     }

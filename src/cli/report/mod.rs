@@ -146,7 +146,7 @@ fn with_data(
     for e in errors.iter().chain(&cerrors) {
         ctx.warn_error(e);
     }
-    let articles = articles(&store);
+    let articles = articles(ctx, &store);
     let spec = match (&p.week, &p.month, p.from, p.to) {
         (Some(w), _, _, _) => PeriodSpec::Given(w.clone()),
         (_, Some(m), _, _) => PeriodSpec::Given(m.clone()),
@@ -185,13 +185,25 @@ fn with_data(
     Ok(())
 }
 
-/// The knowledge base as the reports see it. Empty until the article record is part of the
-/// store; KB figures then come from the usage recorded on requests alone. Once it is, this
-/// loads `store.load_all::<Article>()` (warning on bad files like the others) and maps each
-/// article to `ArticleInfo { id, title, status, review_by, created, updated: the last
-/// history entry's time or created, confidential }`.
-fn articles(_store: &Store) -> Vec<ArticleInfo> {
-    Vec::new()
+/// The knowledge base as the reports see it; unreadable articles are warned about like
+/// other records and left out.
+fn articles(ctx: &Ctx, store: &Store) -> Vec<ArticleInfo> {
+    let (articles, errors) = store.load_all::<crate::model::Article>();
+    for e in &errors {
+        ctx.warn_error(e);
+    }
+    articles
+        .iter()
+        .map(|a| ArticleInfo {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            status: a.status.as_str().to_string(),
+            review_by: a.review_by,
+            created: a.created,
+            updated: a.history.last().map_or(a.created, |h| h.at),
+            confidential: a.confidential,
+        })
+        .collect()
 }
 
 /// Serializes a report for the machine formats; `None` for table and Markdown.

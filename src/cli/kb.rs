@@ -1,0 +1,520 @@
+//! `presales kb`: the technical-support knowledge base (技术支持资料库).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::search::{Bar, print_hits, report_sync};
+use super::{Ctx, Format, output, parse_date};
+use crate::error::{Error, Result};
+use crate::kb::{self, ListFilter, NewArticle};
+use crate::model::article::{Category, Status};
+use crate::model::{Article, Kind, RecordId, Request};
+use crate::search::SearchQuery;
+use crate::store::Store;
+
+/// The knowledge base (技术支持资料库): articles, import, search, usage.
+///
+/// Product manuals, technical docs, demo material, FAQs, case studies, solution templates
+/// and training, one YAML file each under kb/<year>/. Search works in Chinese and English.
+///
+/// Examples:
+///   presales kb new --title '派工原则说明' --category faq --body-file docs/dispatch.md
+///   presales kb import docs/manuals
+///   presales kb search 派工原则 --category faq
+///   presales kb use KB-20261127-A7KQ2MX --request 7KQ2MX
+///   presales kb suggest 7KQ2MX
+///   presales kb list --stale
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Cmd {
+    /// Create a draft article; prints its ID alone on stdout.
+    New(NewArgs),
+    /// Show an article: its fields, text, the requests that used it, its history.
+    Show { id: String },
+    /// List articles, filtered.
+    List(ListArgs),
+    /// Publish a draft (or bring back an archived article).
+    Publish { id: String },
+    /// Archive an article: hidden from search and suggestions, kept in git.
+    Archive {
+        id: String,
+        /// Why (e.g. which article replaces it).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Import Markdown files (with or without YAML front matter) as articles. Importing
+    /// the same folder again updates the articles whose file changed.
+    Import(ImportArgs),
+    /// Record that an article was used for a request (on the request, not the article).
+    Use(UseArgs),
+    /// Search articles: all words required, "quotes" for phrases, best first.
+    Search(SearchArgs),
+    /// Rank articles for a request by its title, description and products.
+    Suggest(SuggestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct NewArgs {
+    #[arg(long)]
+    title: String,
+    /// product_manual, technical_doc, demo_material, faq, case_study, solution_template,
+    /// training.
+    #[arg(long)]
+    category: String,
+    /// The text, Markdown.
+    #[arg(long, conflicts_with = "body_file")]
+    body: Option<String>,
+    /// A Markdown or text file inside the store that holds the text (kept as a file).
+    #[arg(long)]
+    body_file: Option<PathBuf>,
+    /// A tag (repeatable).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// A product the article is about (repeatable).
+    #[arg(long = "product")]
+    products: Vec<String>,
+    /// Review the article by this day (YYYY-MM-DD); past it, `kb list --stale` shows it.
+    #[arg(long, value_parser = parse_date)]
+    review_by: Option<NaiveDate>,
+    /// Who keeps it up to date (a team member; default: you).
+    #[arg(long)]
+    owner: Option<String>,
+    #[arg(long)]
+    confidential: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ListArgs {
+    #[arg(long)]
+    category: Option<String>,
+    /// draft, published or archived.
+    #[arg(long)]
+    status: Option<String>,
+    /// Only articles past their review date (and not archived).
+    #[arg(long)]
+    stale: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    dir: PathBuf,
+    /// Category of files whose front matter names none.
+    #[arg(long, default_value = "technical_doc")]
+    category: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct UseArgs {
+    /// The article (ID or unique abbreviation).
+    article: String,
+    /// The request it was used for.
+    #[arg(long)]
+    request: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct SearchArgs {
+    /// Words to search for (several arguments are joined with spaces).
+    #[arg(required = true, num_args = 1..)]
+    query: Vec<String>,
+    #[arg(long)]
+    category: Option<String>,
+    #[arg(long)]
+    product: Option<String>,
+    #[arg(long)]
+    tag: Option<String>,
+    /// draft, published or archived (archived articles are shown only when asked for).
+    #[arg(long)]
+    status: Option<String>,
+    /// At most this many hits.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+}
+
+#[derive(Debug, clap::Args)]
+struct SuggestArgs {
+    /// The request (ID or unique abbreviation).
+    request: String,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
+    match args.cmd {
+        Cmd::New(a) => new(ctx, a),
+        Cmd::Show { id } => {
+            let store = ctx.store()?;
+            let id = store.resolve(Kind::Article, &id)?;
+            show(ctx, &store, &id)
+        }
+        Cmd::List(a) => list(ctx, a),
+        Cmd::Publish { id } => {
+            let store = ctx.store()?;
+            let actor = ctx.actor(&store)?;
+            let id = store.resolve(Kind::Article, &id)?;
+            let (_, touched) = kb::publish(&store, &actor, &id)?;
+            ctx.written(&store, &touched, &format!("{id}: publish"))?;
+            Ok(())
+        }
+        Cmd::Archive { id, note } => {
+            let store = ctx.store()?;
+            let actor = ctx.actor(&store)?;
+            let id = store.resolve(Kind::Article, &id)?;
+            let (_, touched) = kb::archive(&store, &actor, &id, note.as_deref())?;
+            ctx.written(&store, &touched, &format!("{id}: archive"))?;
+            Ok(())
+        }
+        Cmd::Import(a) => import(ctx, a),
+        Cmd::Use(a) => use_article(ctx, a),
+        Cmd::Search(a) => search(ctx, a),
+        Cmd::Suggest(a) => suggest(ctx, a),
+    }
+}
+
+fn category(s: &str) -> Result<Category> {
+    s.parse().map_err(|e: String| {
+        Error::invalid_with_hint(
+            e,
+            "categories are the kinds of material of the knowledge base (技术支持资料库)",
+        )
+    })
+}
+
+fn status(s: &str) -> Result<Status> {
+    s.parse().map_err(Error::invalid)
+}
+
+fn from_cwd(ctx: &Ctx, p: PathBuf) -> PathBuf {
+    if p.is_absolute() { p } else { ctx.cwd.join(p) }
+}
+
+fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
+    let category = category(&a.category)?;
+    let store = ctx.store()?;
+    let actor = ctx.actor(&store)?;
+    let (article, touched) = kb::create(
+        &store,
+        &actor,
+        NewArticle {
+            title: a.title,
+            category,
+            body: a.body,
+            body_file: a.body_file.map(|p| from_cwd(ctx, p)),
+            tags: a.tags,
+            products: a.products,
+            review_by: a.review_by,
+            owner: a.owner,
+            confidential: a.confidential,
+        },
+    )?;
+    ctx.written(
+        &store,
+        &touched,
+        &format!("{}: new article {}", article.id, article.title),
+    )?;
+    output::print(&format!("{}\n", article.id));
+    Ok(())
+}
+
+/// When and by whom a request used an article.
+#[derive(Serialize)]
+struct Use {
+    request: String,
+    title: String,
+    at: String,
+    by: String,
+}
+
+#[derive(Serialize)]
+struct ArticleView<'a> {
+    #[serde(flatten)]
+    article: &'a Article,
+    used_by: Vec<Use>,
+}
+
+/// Shows one article; also what `presales show KB-…` prints.
+pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
+    let article: Article = store.load(id)?;
+    let (requests, errors) = store.load_all::<Request>();
+    for e in &errors {
+        ctx.warn_error(e);
+    }
+    let used_by: Vec<Use> = kb::uses_of(&requests, &article.id)
+        .into_iter()
+        .map(|(r, u)| Use {
+            request: r.id.clone(),
+            title: r.title.clone(),
+            at: u.at.to_rfc3339(),
+            by: u.by.clone(),
+        })
+        .collect();
+    let view = ArticleView {
+        article: &article,
+        used_by,
+    };
+    match ctx.format {
+        Format::Json => {
+            output::print(&output::json(&view)?);
+            return Ok(());
+        }
+        Format::Yaml | Format::Csv => {
+            output::print(&output::yaml(&view)?);
+            return Ok(());
+        }
+        // Table, and any text format added later.
+        _ => {}
+    }
+    let body = match kb::body_text(store, &article) {
+        Ok(b) => b,
+        Err(e) => {
+            ctx.warn_error(&e);
+            String::new()
+        }
+    };
+    let today = ctx.now()?.date_naive();
+    let a = &article;
+    let mut s = format!("{}  {}\n", a.id, a.title);
+    let mut field = |k: &str, v: String| {
+        if !v.is_empty() {
+            s.push_str(&format!("{k:<13}{v}\n"));
+        }
+    };
+    field("category", a.category.to_string());
+    field("status", a.status.to_string());
+    field("products", a.products.join(", "));
+    field("tags", a.tags.join(", "));
+    field("author", a.author.clone());
+    field("owner", a.owner.clone().unwrap_or_default());
+    field(
+        "review by",
+        a.review_by
+            .map(|d| {
+                if a.is_stale(today) {
+                    format!("{d} (stale: review it)")
+                } else {
+                    d.to_string()
+                }
+            })
+            .unwrap_or_default(),
+    );
+    if a.confidential {
+        field("confidential", "yes".into());
+    }
+    field("body file", a.body_file.clone().unwrap_or_default());
+    field("source", a.source.clone().unwrap_or_default());
+    field("attachments", a.attachments.join(", "));
+    field(
+        "created",
+        a.created.format("%Y-%m-%d %H:%M %:z").to_string(),
+    );
+    field(
+        "used by",
+        match view.used_by.len() {
+            0 => String::new(),
+            n => format!("{n} request{}", if n == 1 { "" } else { "s" }),
+        },
+    );
+    for u in &view.used_by {
+        s.push_str(&format!(
+            "  {}  {}  {}  {}\n",
+            u.request,
+            u.at.get(..10).unwrap_or_default(),
+            u.by,
+            u.title
+        ));
+    }
+    if !body.trim().is_empty() {
+        s.push('\n');
+        s.push_str(body.trim_end());
+        s.push('\n');
+    }
+    s.push_str("\nhistory:\n");
+    for h in &a.history {
+        s.push_str(&format!("  {}\n", super::show::history_line(h)));
+    }
+    output::print(&s);
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ListedArticle<'a> {
+    #[serde(flatten)]
+    article: &'a Article,
+    used: usize,
+}
+
+fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
+    let filter = ListFilter {
+        category: a.category.as_deref().map(category).transpose()?,
+        status: a.status.as_deref().map(status).transpose()?,
+        stale_on: if a.stale {
+            Some(ctx.now()?.date_naive())
+        } else {
+            None
+        },
+    };
+    let store = ctx.store()?;
+    let (articles, errors) = store.load_all::<Article>();
+    let (requests, req_errors) = store.load_all::<Request>();
+    for e in errors.iter().chain(&req_errors) {
+        ctx.warn_error(e);
+    }
+    let shown: Vec<ListedArticle> = articles
+        .iter()
+        .filter(|x| filter.matches(x))
+        .map(|x| ListedArticle {
+            article: x,
+            used: kb::uses_of(&requests, &x.id).len(),
+        })
+        .collect();
+    let rows = shown
+        .iter()
+        .map(|l| {
+            let x = l.article;
+            vec![
+                x.id.clone(),
+                x.status.to_string(),
+                x.category.to_string(),
+                x.title.clone(),
+                x.review_by.map(|d| d.to_string()).unwrap_or_default(),
+                l.used.to_string(),
+            ]
+        })
+        .collect();
+    let headers = ["ID", "STATUS", "CATEGORY", "TITLE", "REVIEW BY", "USED"];
+    output::print(&output::list(ctx.format, &shown, &headers, rows)?);
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ImportSummary<'a> {
+    created: Vec<Imported<'a>>,
+    updated: Vec<Imported<'a>>,
+    unchanged: Vec<Imported<'a>>,
+}
+
+#[derive(Serialize)]
+struct Imported<'a> {
+    id: &'a str,
+    source: &'a str,
+}
+
+fn items(v: &[(String, String)]) -> Vec<Imported<'_>> {
+    v.iter()
+        .map(|(id, source)| Imported { id, source })
+        .collect()
+}
+
+fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
+    let default_category = category(&a.category)?;
+    let store = ctx.store()?;
+    let actor = ctx.actor(&store)?;
+    let dir = from_cwd(ctx, a.dir);
+    let report = kb::import_dir(&store, &actor, &dir, default_category)?;
+    ctx.written(
+        &store,
+        &report.touched,
+        &format!("kb: import {}", dir.display()),
+    )?;
+    for e in &report.errors {
+        ctx.warn_error(e);
+    }
+    let summary = ImportSummary {
+        created: items(&report.created),
+        updated: items(&report.updated),
+        unchanged: items(&report.unchanged),
+    };
+    match ctx.format {
+        Format::Json => output::print(&output::json(&summary)?),
+        Format::Yaml => output::print(&output::yaml(&summary)?),
+        _ => {
+            let mut rows = Vec::new();
+            for (what, list) in [
+                ("created", &summary.created),
+                ("updated", &summary.updated),
+                ("unchanged", &summary.unchanged),
+            ] {
+                for i in list {
+                    rows.push(vec![
+                        what.to_string(),
+                        i.id.to_string(),
+                        i.source.to_string(),
+                    ]);
+                }
+            }
+            let headers = ["IMPORT", "ID", "SOURCE"];
+            if ctx.format == Format::Csv {
+                output::print(&output::csv(&headers, rows)?);
+            } else {
+                if !rows.is_empty() {
+                    output::print(&output::table(&headers, rows));
+                }
+                eprintln!(
+                    "{} created, {} updated, {} unchanged, {} failed",
+                    summary.created.len(),
+                    summary.updated.len(),
+                    summary.unchanged.len(),
+                    report.errors.len()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn use_article(ctx: &Ctx, a: UseArgs) -> Result<()> {
+    let store = ctx.store()?;
+    let actor = ctx.actor(&store)?;
+    let article = store.resolve(Kind::Article, &a.article)?;
+    let request = store.resolve(Kind::Request, &a.request)?;
+    match kb::record_use(&store, &actor, &article, &request)? {
+        Some((_, touched)) => {
+            ctx.written(&store, &touched, &format!("{request}: use {article}"))?;
+            eprintln!("recorded: {request} used {article}");
+        }
+        None => eprintln!("{request} already records {article}; nothing to do"),
+    }
+    Ok(())
+}
+
+fn search(ctx: &Ctx, a: SearchArgs) -> Result<()> {
+    let category = a.category.as_deref().map(category).transpose()?;
+    let status = a.status.as_deref().map(status).transpose()?;
+    let store = ctx.store()?;
+    let query = SearchQuery {
+        text: a.query.join(" "),
+        kinds: vec![Kind::Article.noun().to_string()],
+        category: category.map(|c| c.as_str().to_string()),
+        status: status.map(|s| s.as_str().to_string()),
+        product: a.product,
+        tag: a.tag,
+        limit: a.limit,
+    };
+    let mut bar = Bar::new();
+    let (synced, hits) =
+        kb::index::search(&store, &query, &mut |p, d, t, r| bar.update(p, d, t, r))?;
+    bar.finish();
+    report_sync(ctx, &synced);
+    print_hits(ctx, &hits, &query.text)
+}
+
+fn suggest(ctx: &Ctx, a: SuggestArgs) -> Result<()> {
+    let store = ctx.store()?;
+    let id = store.resolve(Kind::Request, &a.request)?;
+    let request: Request = store.load(&id)?;
+    let mut bar = Bar::new();
+    let (synced, hits) = kb::index::suggest(&store, &request, a.limit, &mut |p, d, t, r| {
+        bar.update(p, d, t, r)
+    })?;
+    bar.finish();
+    report_sync(ctx, &synced);
+    print_hits(ctx, &hits, &request.title)
+}

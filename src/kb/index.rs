@@ -1,0 +1,519 @@
+//! Keeps the search index (`.presales/index/`) in step with the record files before every
+//! search: articles, requests and solutions are listed with a one-`stat` fingerprint, and
+//! only new, changed and deleted records are re-read. A body file (an article's
+//! `body_file`, a solution's `plan_file`) is part of its record's fingerprint, so editing
+//! the Markdown updates the article too.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::model::{Article, Kind, RecordId, Request, Solution};
+use crate::search::{Doc, Hit, SearchError, SearchIndex, SearchQuery, SourceEntry, SyncStats};
+use crate::store::Store;
+
+/// Folder of the index inside `.presales/`.
+pub const INDEX_DIR: &str = "index";
+
+/// Bump when [`doc_of`] changes what it puts in a document: every record is then re-read,
+/// as if it had changed (the index's own schema version covers tantivy's side).
+const DOC_FORMAT: &str = "doc1";
+
+/// The kinds of record that are indexed.
+pub const INDEXED: [Kind; 3] = [Kind::Article, Kind::Request, Kind::Solution];
+
+/// A step of a sync, for progress bars: listing the files, then indexing changed ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Scan,
+    Index,
+}
+
+/// Progress callback: phase, done, total, and whether this is a full rebuild.
+pub type Progress<'a> = &'a mut dyn FnMut(Phase, usize, usize, bool);
+
+/// An index brought up to date, with what it took.
+pub struct Synced {
+    pub index: SearchIndex,
+    pub stats: SyncStats,
+    /// Records that could not be indexed (bad YAML, missing body file); the others were.
+    pub problems: Vec<Error>,
+    /// Things worth saying that are not errors (another process was updating the index).
+    pub warnings: Vec<String>,
+    pub elapsed: Duration,
+    /// Live documents in the index after the sync.
+    pub documents: u64,
+    /// Record files listed, per kind noun (`article`, `request`, `solution`).
+    pub listed: BTreeMap<&'static str, usize>,
+}
+
+/// Maps the search module's errors to the library's, with hints for the user.
+pub fn search_error(e: SearchError) -> Error {
+    match e {
+        SearchError::Io { path, source } => Error::Io { path, source },
+        SearchError::EmptyQuery => Error::invalid_with_hint(
+            "the search query has no words to search for",
+            "type at least one word, number or Chinese character; \"quotes\" group a phrase",
+        ),
+        e @ SearchError::Busy { .. } => Error::invalid_with_hint(
+            e.to_string(),
+            "another presales command is updating the index; try again in a moment",
+        ),
+        e => Error::invalid_with_hint(
+            e.to_string(),
+            "run `presales reindex` to rebuild the search index from the record files",
+        ),
+    }
+}
+
+/// Opens the index and syncs it with the record files.
+pub fn open_synced(store: &Store, progress: Progress) -> Result<Synced> {
+    sync(store, false, progress)
+}
+
+/// Empties the index and fills it again from every record file (`presales reindex`).
+pub fn rebuild(store: &Store, progress: Progress) -> Result<Synced> {
+    sync(store, true, progress)
+}
+
+fn sync(store: &Store, force: bool, progress: Progress) -> Result<Synced> {
+    let start = Instant::now();
+    let dir = store.cache_path(INDEX_DIR)?;
+    let mut index = SearchIndex::open(&dir).map_err(search_error)?;
+    if force {
+        index.clear().map_err(search_error)?;
+    }
+    let rebuilding = index.was_rebuilt();
+    let previous = index.indexed_fingerprints();
+    let mut problems = Vec::new();
+    let listed = list_sources(store, &previous, &mut problems, &mut |done, total| {
+        progress(Phase::Scan, done, total, rebuilding)
+    })?;
+    let Listed { sources, mut docs } = listed;
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for s in &sources {
+        let kind = RecordId::parse(&s.id).map_or("other", |id| id.kind().noun());
+        *counts.entry(kind).or_default() += 1;
+    }
+    let mut warnings = Vec::new();
+    let mut load_errors = Vec::new();
+    let stats = match index.sync(
+        &sources,
+        |id| match docs.remove(id) {
+            Some(Ok(doc)) => Ok(doc),
+            Some(Err(e)) => {
+                let message = e.to_string();
+                load_errors.push(e);
+                Err(message)
+            }
+            None => Err(format!("{id}: not read")),
+        },
+        &mut |done, total| progress(Phase::Index, done, total, rebuilding),
+    ) {
+        Ok(stats) => stats,
+        // The index stays readable while another process updates it: search what is there.
+        Err(e @ SearchError::Busy { .. }) => {
+            warnings.push(e.to_string());
+            SyncStats::default()
+        }
+        Err(e) => return Err(search_error(e)),
+    };
+    problems.extend(load_errors);
+    let documents = index.num_docs();
+    Ok(Synced {
+        index,
+        stats,
+        problems,
+        warnings,
+        elapsed: start.elapsed(),
+        documents,
+        listed: counts,
+    })
+}
+
+struct Listed {
+    sources: Vec<SourceEntry>,
+    /// Documents of the records whose fingerprint changed, read while listing (each changed
+    /// file is parsed once); errors for the ones that do not parse.
+    docs: HashMap<String, Result<Doc>>,
+}
+
+/// Lists every indexed record with its fingerprint `doc1 <size mtime>` (the path is a
+/// function of the ID, which is the key) followed, when
+/// it has a body file, by `\n<body path>\n<its fingerprint or "missing">`. A record whose
+/// file fingerprint is unchanged takes its body path from the previous fingerprint; a
+/// changed one is parsed to learn it (and its document is kept for the sync).
+fn list_sources(
+    store: &Store,
+    previous: &BTreeMap<String, String>,
+    problems: &mut Vec<Error>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Listed> {
+    let mut files = Vec::new();
+    for kind in INDEXED {
+        files.extend(store.record_fingerprints(kind)?);
+    }
+    let total = files.len();
+    progress(0, total);
+    let mut sources = Vec::with_capacity(total);
+    let mut docs = HashMap::new();
+    for (n, (id, _path, file_fp)) in files.into_iter().enumerate() {
+        let head = format!("{DOC_FORMAT} {file_fp}");
+        let prev = previous.get(id.as_str());
+        let body_rel = match prev.and_then(|p| p.split_once('\n').or(Some((p, "")))) {
+            Some((prev_head, rest)) if prev_head == head => rest
+                .split('\n')
+                .next()
+                .filter(|r| !r.is_empty())
+                .map(str::to_string),
+            _ => {
+                let doc = load_doc(store, &id);
+                let rel = doc.as_ref().ok().and_then(|(_, rel)| rel.clone());
+                docs.insert(id.to_string(), doc.map(|(d, _)| d));
+                rel
+            }
+        };
+        let mut fingerprint = head;
+        if let Some(rel) = body_rel {
+            let body_fp = match store.repo_path(&rel) {
+                Ok(p) => store.fingerprint(&p)?,
+                Err(_) => None,
+            };
+            if body_fp.is_none() {
+                problems.push(missing_body(&id, &rel));
+            }
+            fingerprint.push('\n');
+            fingerprint.push_str(&rel);
+            fingerprint.push('\n');
+            fingerprint.push_str(body_fp.as_deref().unwrap_or("missing"));
+        }
+        // A changed fingerprint means the record is loaded by the sync; make sure its
+        // document is at hand even when the body file alone changed.
+        if prev != Some(&fingerprint) && !docs.contains_key(id.as_str()) {
+            docs.insert(id.to_string(), load_doc(store, &id).map(|(d, _)| d));
+        }
+        sources.push(SourceEntry {
+            id: id.to_string(),
+            fingerprint,
+        });
+        progress(n + 1, total);
+    }
+    Ok(Listed { sources, docs })
+}
+
+fn missing_body(id: &RecordId, rel: &str) -> Error {
+    let field = if id.kind() == Kind::Solution {
+        "plan_file"
+    } else {
+        "body_file"
+    };
+    Error::invalid_with_hint(
+        format!("{id}: {field} `{rel}` does not exist; indexed without its text"),
+        format!(
+            "restore {rel} (e.g. from git), or fix {field} in {}",
+            Store::rel_path(id).display()
+        ),
+    )
+}
+
+/// Reads a body file; a missing one reads as empty (the listing reports it).
+fn body_file_text(store: &Store, rel: &str) -> Result<String> {
+    match store.read_repo_file(rel) {
+        Ok(text) => Ok(text),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Ok(String::new())
+        }
+        Err(Error::Invalid { .. }) => Ok(String::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads a record into a search document, with the body file it points to, if any.
+fn load_doc(store: &Store, id: &RecordId) -> Result<(Doc, Option<String>)> {
+    match id.kind() {
+        Kind::Article => {
+            let a: Article = store.load(id)?;
+            let body = match (&a.body, &a.body_file) {
+                (Some(b), _) => b.clone(),
+                (None, Some(rel)) => body_file_text(store, rel)?,
+                (None, None) => String::new(),
+            };
+            let rel = a.body.is_none().then(|| a.body_file.clone()).flatten();
+            Ok((article_doc(&a, body), rel))
+        }
+        Kind::Request => {
+            let r: Request = store.load(id)?;
+            Ok((request_doc(&r), None))
+        }
+        Kind::Solution => {
+            let s: Solution = store.load(id)?;
+            let plan = match (&s.plan, &s.plan_file) {
+                (Some(p), _) => p.clone(),
+                (None, Some(rel)) => body_file_text(store, rel)?,
+                (None, None) => String::new(),
+            };
+            let rel = s.plan.is_none().then(|| s.plan_file.clone()).flatten();
+            Ok((solution_doc(&s, plan), rel))
+        }
+        Kind::Customer => Err(Error::invalid(format!("{id}: customers are not indexed"))),
+    }
+}
+
+/// Products and tags are appended to the text so a search for them finds the record.
+fn with_keywords(mut body: String, products: &[String], tags: &[String]) -> String {
+    if !products.is_empty() || !tags.is_empty() {
+        body.push_str("\n\n");
+        body.push_str(
+            &products
+                .iter()
+                .chain(tags)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    body
+}
+
+/// The search document of an article. Pure.
+pub fn article_doc(a: &Article, body: String) -> Doc {
+    Doc {
+        id: a.id.clone(),
+        kind: Kind::Article.noun().into(),
+        title: a.title.clone(),
+        body: with_keywords(body, &a.products, &a.tags),
+        category: Some(a.category.as_str().into()),
+        status: Some(a.status.as_str().into()),
+        products: a.products.clone(),
+        tags: a.tags.clone(),
+    }
+}
+
+/// The search document of a request: description, assessment notes, demo notes and
+/// feedback, closing summary. Category = type, status = stage. Pure.
+pub fn request_doc(r: &Request) -> Doc {
+    let mut parts: Vec<&str> = Vec::new();
+    parts.extend(r.description.as_deref());
+    parts.extend(r.assessment.as_ref().and_then(|a| a.notes.as_deref()));
+    for d in &r.demos {
+        parts.extend(d.notes.as_deref());
+        parts.extend(d.feedback.iter().map(|f| f.text.as_str()));
+    }
+    parts.extend(r.summary.as_deref());
+    Doc {
+        id: r.id.clone(),
+        kind: Kind::Request.noun().into(),
+        title: r.title.clone(),
+        body: with_keywords(parts.join("\n\n"), &r.products, &r.tags),
+        category: Some(r.kind.clone()),
+        status: Some(r.stage.clone()),
+        products: r.products.clone(),
+        tags: r.tags.clone(),
+    }
+}
+
+/// The search document of a solution: technical plan and risks. Status = approved or
+/// draft. Pure.
+pub fn solution_doc(s: &Solution, plan: String) -> Doc {
+    let mut body = plan;
+    for r in &s.risks {
+        body.push_str("\n\n");
+        body.push_str(&r.description);
+        if !r.mitigation.is_empty() {
+            body.push('\n');
+            body.push_str(&r.mitigation);
+        }
+    }
+    Doc {
+        id: s.id.clone(),
+        kind: Kind::Solution.noun().into(),
+        title: s.title.clone(),
+        body,
+        category: None,
+        status: Some(
+            if s.approval.is_some() {
+                "approved"
+            } else {
+                "draft"
+            }
+            .into(),
+        ),
+        products: Vec::new(),
+        tags: Vec::new(),
+    }
+}
+
+/// Searches, syncing first. If the index turns out corrupt while searching, it is rebuilt
+/// and the search run once more, so the answer is never an error or stale.
+pub fn search(store: &Store, q: &SearchQuery, progress: Progress) -> Result<(Synced, Vec<Hit>)> {
+    // Reject an empty query before touching the index.
+    crate::search::parse_query_text(&q.text).map_err(search_error)?;
+    let synced = open_synced(store, progress)?;
+    match synced.index.search(q) {
+        Ok(hits) => Ok((synced, hits)),
+        Err(SearchError::Corrupt { .. }) => {
+            drop(synced);
+            let synced = open_synced(store, progress)?;
+            let hits = synced.index.search(q).map_err(search_error)?;
+            Ok((synced, hits))
+        }
+        Err(e) => Err(search_error(e)),
+    }
+}
+
+/// The text `kb suggest` ranks articles by: a request's title, description and products.
+pub fn request_text(r: &Request) -> String {
+    let mut text = r.title.clone();
+    for part in r.description.iter().chain(&r.products).chain(&r.tags) {
+        text.push('\n');
+        text.push_str(part);
+    }
+    text
+}
+
+/// Articles related to a request, best first; archived ones are left out.
+pub fn suggest(
+    store: &Store,
+    request: &Request,
+    limit: usize,
+    progress: Progress,
+) -> Result<(Synced, Vec<Hit>)> {
+    let text = request_text(request);
+    let synced = open_synced(store, progress)?;
+    match synced.index.suggest(&text, limit) {
+        Ok(hits) => Ok((synced, hits)),
+        Err(SearchError::Corrupt { .. }) => {
+            drop(synced);
+            let synced = open_synced(store, progress)?;
+            let hits = synced.index.suggest(&text, limit).map_err(search_error)?;
+            Ok((synced, hits))
+        }
+        Err(e) => Err(search_error(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        crate::store::init(dir.path(), true).unwrap();
+        let store = Store::open(dir.path().to_path_buf()).unwrap();
+        (dir, store)
+    }
+
+    fn actor() -> crate::ops::Actor {
+        crate::ops::Actor {
+            id: "zhao.lei".into(),
+            now: chrono::DateTime::parse_from_rfc3339("2026-11-27T10:00:00+08:00").unwrap(),
+        }
+    }
+
+    fn new_article(store: &Store, title: &str, body: Option<&str>, file: Option<&str>) -> Article {
+        let input = super::super::NewArticle {
+            title: title.into(),
+            category: crate::model::article::Category::Faq,
+            body: body.map(str::to_string),
+            body_file: file.map(|f| store.root().join(f)),
+            tags: vec![],
+            products: vec![],
+            review_by: None,
+            owner: None,
+            confidential: false,
+        };
+        super::super::create(store, &actor(), input).unwrap().0
+    }
+
+    fn ids(store: &Store, text: &str) -> Vec<String> {
+        let (_, hits) = search(store, &SearchQuery::new(text), &mut |_, _, _, _| {}).unwrap();
+        hits.into_iter().map(|h| h.id).collect()
+    }
+
+    fn quiet(store: &Store) -> Synced {
+        open_synced(store, &mut |_, _, _, _| {}).unwrap()
+    }
+
+    #[test]
+    fn body_file_edits_are_seen_and_only_that_record_is_reloaded() {
+        let (dir, store) = store();
+        fs::create_dir_all(dir.path().join("docs")).unwrap();
+        fs::write(dir.path().join("docs/a.md"), "第一版：派工原则是轮流").unwrap();
+        let a = new_article(&store, "派工", None, Some("docs/a.md"));
+        let b = new_article(&store, "备份", Some("数据库每天备份"), None);
+        let s = quiet(&store);
+        assert_eq!((s.stats.added, s.stats.rebuilt), (2, true));
+        assert_eq!(ids(&store, "轮流"), vec![a.id.clone()]);
+
+        // Same size edit still seen, by mtime (nanoseconds) or by size.
+        fs::write(
+            dir.path().join("docs/a.md"),
+            "第二版：派工原则是抢单，不再轮流执行",
+        )
+        .unwrap();
+        let s = quiet(&store);
+        assert_eq!((s.stats.updated, s.stats.unchanged), (1, 1));
+        assert_eq!(ids(&store, "抢单"), vec![a.id.clone()]);
+        assert_eq!(ids(&store, "库"), vec![b.id]);
+        let s = quiet(&store);
+        assert_eq!((s.stats.updated, s.stats.unchanged), (0, 2));
+    }
+
+    #[test]
+    fn missing_body_file_is_a_problem_naming_article_and_path_not_a_failure() {
+        let (dir, store) = store();
+        fs::write(dir.path().join("m.md"), "手册正文").unwrap();
+        let a = new_article(&store, "产品手册", None, Some("m.md"));
+        fs::remove_file(dir.path().join("m.md")).unwrap();
+        let s = quiet(&store);
+        assert_eq!(s.problems.len(), 1);
+        let msg = s.problems[0].to_string();
+        assert!(msg.contains(&a.id) && msg.contains("m.md"), "{msg}");
+        assert_eq!(ids(&store, "手册"), vec![a.id.clone()], "title still found");
+        // Reported again on every sync until fixed, then the text comes back.
+        assert_eq!(quiet(&store).problems.len(), 1);
+        fs::write(dir.path().join("m.md"), "恢复的正文").unwrap();
+        let s = quiet(&store);
+        assert!(s.problems.is_empty());
+        assert_eq!(s.stats.updated, 1);
+        assert_eq!(ids(&store, "恢复"), vec![a.id]);
+    }
+
+    #[test]
+    fn broken_yaml_is_reported_and_others_still_indexed() {
+        let (_dir, store) = store();
+        let a = new_article(&store, "VPN 配置", Some("IPsec"), None);
+        let b = new_article(&store, "VPN 排错", Some("IPsec"), None);
+        let path = store.path_of(&RecordId::parse(&b.id).unwrap());
+        fs::write(&path, "id: [broken\n").unwrap();
+        let s = quiet(&store);
+        assert_eq!(s.problems.len(), 1, "{:?}", s.problems);
+        assert!(
+            s.problems[0].to_string().contains(&b.id),
+            "{}",
+            s.problems[0]
+        );
+        assert_eq!(ids(&store, "vpn"), vec![a.id]);
+    }
+
+    #[test]
+    fn rebuild_reloads_everything() {
+        let (_dir, store) = store();
+        new_article(&store, "VPN", Some("x"), None);
+        quiet(&store);
+        let s = rebuild(&store, &mut |_, _, _, _| {}).unwrap();
+        assert!(s.stats.rebuilt);
+        assert_eq!((s.stats.added, s.documents), (1, 1));
+    }
+
+    #[test]
+    fn empty_query_is_refused_before_opening_the_index() {
+        let (dir, store) = store();
+        let Err(err) = search(&store, &SearchQuery::new(" ，。 "), &mut |_, _, _, _| {}) else {
+            panic!("an empty query must be refused");
+        };
+        assert!(err.to_string().contains("no words"), "{err}");
+        assert!(!dir.path().join(".presales/index").exists());
+    }
+}

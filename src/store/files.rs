@@ -1,0 +1,278 @@
+//! Files beside the records: cheap change fingerprints for the search index, and the
+//! repository files that records point to (an article's `body_file`, a solution's
+//! `plan_file`) or that `kb import` reads.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::model::{Kind, RecordId};
+
+impl Store {
+    /// `relative/path size mtime_ns`, or `None` when the file does not exist. Costs one
+    /// `stat`, so the search index can check thousands of files before every query.
+    pub fn fingerprint(&self, path: &Path) -> Result<Option<String>> {
+        let meta = match fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(self.display_path(path), e)),
+        };
+        Ok(Some(format!(
+            "{} {} {}",
+            slash_path(&self.display_path(path)),
+            meta.len(),
+            mtime_nanos(&meta)
+        )))
+    }
+
+    /// Every record file of a kind with its fingerprint (`size mtime_ns`), unsorted: the
+    /// search index calls this before every query, so it costs one `readdir` per folder and
+    /// one `stat` per file relative to its folder, and no parsing. The same files as
+    /// [`Store::ids`].
+    pub fn record_fingerprints(&self, kind: Kind) -> Result<Vec<(RecordId, PathBuf, String)>> {
+        let top = self.root().join(kind.dir());
+        let mut dirs = vec![top.clone()];
+        if kind.by_year() {
+            dirs.clear();
+            for entry in read_dir(&top)? {
+                let entry = entry.map_err(|e| Error::io(&top, e))?;
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    dirs.push(entry.path());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for dir in dirs {
+            for entry in read_dir(&dir)? {
+                let entry = entry.map_err(|e| Error::io(&dir, e))?;
+                let name = entry.file_name();
+                let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".yaml")) else {
+                    continue;
+                };
+                let Ok(id) = RecordId::parse(stem) else {
+                    continue;
+                };
+                if id.kind() != kind || id.as_str() != stem {
+                    continue;
+                }
+                let meta = match entry.metadata() {
+                    Ok(m) if m.is_file() => m,
+                    Ok(_) => continue,
+                    // Deleted between readdir and stat.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(Error::io(self.display_path(&entry.path()), e)),
+                };
+                let fp = format!("{} {}", meta.len(), mtime_nanos(&meta));
+                out.push((id, entry.path(), fp));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The absolute path of a file named in a record relative to the store root. Refuses
+    /// absolute paths and `..`, so a record can never point outside the store.
+    pub fn repo_path(&self, rel: &str) -> Result<PathBuf> {
+        let p = Path::new(rel.trim());
+        let inside = !rel.trim().is_empty()
+            && p.components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if !inside {
+            return Err(Error::invalid_with_hint(
+                format!("`{rel}` is not a path inside the store"),
+                "paths in records are relative to the folder holding presales.toml",
+            ));
+        }
+        Ok(self.root().join(p))
+    }
+
+    /// Reads a text file named in a record (see [`Store::repo_path`]).
+    pub fn read_repo_file(&self, rel: &str) -> Result<String> {
+        let path = self.repo_path(rel)?;
+        self.read_text(&path)
+    }
+
+    /// Reads a UTF-8 text file; errors name the path relative to the root when inside it.
+    pub fn read_text(&self, path: &Path) -> Result<String> {
+        let bytes = fs::read(path).map_err(|e| Error::io(self.display_path(path), e))?;
+        String::from_utf8(bytes).map_err(|e| Error::Parse {
+            path: self.display_path(path),
+            line: 1,
+            column: 1,
+            message: format!("not UTF-8 text: {e}"),
+            hint: Some("save the file as UTF-8".into()),
+        })
+    }
+
+    /// The path of an existing file or folder relative to the store root, with `/`
+    /// separators; `../…` when it lies outside the store.
+    pub fn relative_to_root(&self, path: &Path) -> Result<String> {
+        let abs = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+        let root = fs::canonicalize(self.root()).map_err(|e| Error::io(self.root(), e))?;
+        let common = abs
+            .components()
+            .zip(root.components())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut rel = PathBuf::new();
+        for _ in root.components().skip(common) {
+            rel.push("..");
+        }
+        for c in abs.components().skip(common) {
+            rel.push(c);
+        }
+        Ok(slash_path(&rel))
+    }
+
+    /// The Markdown files (`.md`, `.markdown`) under `dir`, sorted, skipping hidden folders
+    /// such as `.git` and `.presales`.
+    pub fn markdown_files(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        if !dir.is_dir() {
+            return Err(Error::invalid(format!("{} is not a folder", dir.display())));
+        }
+        let mut out = Vec::new();
+        let walker = walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = entry.map_err(|e| {
+                let path = e
+                    .path()
+                    .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
+                Error::io(path, e.into())
+            })?;
+            let is_md = entry
+                .path()
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| {
+                    x.eq_ignore_ascii_case("md") || x.eq_ignore_ascii_case("markdown")
+                });
+            if entry.file_type().is_file() && is_md {
+                out.push(entry.into_path());
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Filesystems without mtimes give 0: edits that keep the size are then seen only by
+/// `presales reindex`.
+fn mtime_nanos(meta: &fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// `read_dir` of a folder that may not exist (a store without any record of a kind yet).
+fn read_dir(dir: &Path) -> Result<Box<dyn Iterator<Item = std::io::Result<fs::DirEntry>>>> {
+    match fs::read_dir(dir) {
+        Ok(it) => Ok(Box::new(it)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Box::new(std::iter::empty())),
+        Err(e) => Err(Error::io(dir, e)),
+    }
+}
+
+/// A relative path with `/` separators, as records store it on every platform.
+pub fn slash_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        crate::store::init(dir.path(), false).unwrap();
+        let store = Store::open(dir.path().to_path_buf()).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn record_fingerprints_list_the_same_files_as_ids() {
+        let (d, s) = store();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T10:00:00+08:00").unwrap();
+        let lock = s.lock().unwrap();
+        for _ in 0..3 {
+            let id = s.mint(Kind::Customer, now).unwrap();
+            let text = format!("id: {id}\nname: n{id}\ncreated: 2026-11-27T10:00:00+08:00\n");
+            fs::write(s.path_of(&id), text).unwrap();
+        }
+        drop(lock);
+        fs::write(d.path().join("customers/notes.yaml"), "x").unwrap();
+        fs::write(d.path().join("customers/README.md"), "x").unwrap();
+        let mut got: Vec<_> = s
+            .record_fingerprints(Kind::Customer)
+            .unwrap()
+            .into_iter()
+            .map(|(id, path, _)| (id, path))
+            .collect();
+        got.sort();
+        assert_eq!(got, s.ids(Kind::Customer).unwrap());
+        assert!(s.record_fingerprints(Kind::Article).unwrap().is_empty());
+        fs::remove_dir_all(d.path().join("kb")).unwrap();
+        assert!(s.record_fingerprints(Kind::Article).unwrap().is_empty());
+    }
+
+    #[test]
+    fn repo_paths_stay_inside_the_store() {
+        let (_d, s) = store();
+        assert!(s.repo_path("docs/a.md").is_ok());
+        assert!(s.repo_path("./docs/a.md").is_ok());
+        for bad in ["../x.md", "/etc/passwd", "docs/../../x", ""] {
+            assert!(s.repo_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_changes_with_content_and_is_none_when_missing() {
+        let (d, s) = store();
+        let p = d.path().join("a.md");
+        assert_eq!(s.fingerprint(&p).unwrap(), None);
+        fs::write(&p, "one").unwrap();
+        let one = s.fingerprint(&p).unwrap().unwrap();
+        assert!(one.starts_with("a.md 3 "), "{one}");
+        fs::write(&p, "three").unwrap();
+        assert_ne!(s.fingerprint(&p).unwrap().unwrap(), one);
+    }
+
+    #[test]
+    fn relative_to_root_inside_and_outside() {
+        let (d, s) = store();
+        fs::create_dir_all(d.path().join("docs/sub")).unwrap();
+        assert_eq!(
+            s.relative_to_root(&d.path().join("docs/sub")).unwrap(),
+            "docs/sub"
+        );
+        let other = tempfile::tempdir().unwrap();
+        let rel = s.relative_to_root(other.path()).unwrap();
+        assert!(rel.starts_with("../"), "{rel}");
+    }
+
+    #[test]
+    fn markdown_files_skip_hidden_folders_and_other_files() {
+        let (d, s) = store();
+        let docs = d.path().join("docs");
+        fs::create_dir_all(docs.join(".hidden")).unwrap();
+        fs::create_dir_all(docs.join("b")).unwrap();
+        fs::write(docs.join("a.md"), "").unwrap();
+        fs::write(docs.join("b/c.MD"), "").unwrap();
+        fs::write(docs.join("b/d.txt"), "").unwrap();
+        fs::write(docs.join(".hidden/e.md"), "").unwrap();
+        let got: Vec<String> = s
+            .markdown_files(&docs)
+            .unwrap()
+            .iter()
+            .map(|p| s.relative_to_root(p).unwrap())
+            .collect();
+        assert_eq!(got, vec!["docs/a.md", "docs/b/c.MD"]);
+        assert!(s.markdown_files(&docs.join("a.md")).is_err());
+    }
+}
