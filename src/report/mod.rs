@@ -93,12 +93,15 @@ impl<'a> Dataset<'a> {
         let clock = input.calendar.map_or(Clock::Wall, Clock::Business);
         let as_of = input.window.as_of;
         let paused_stages = &input.config.workflow.paused_stages;
+        // One lookup table, not a scan of every customer per request.
+        let customers: std::collections::HashMap<&str, &crate::model::Customer> =
+            input.customers.iter().map(|c| (c.id.as_str(), c)).collect();
         let mut items: Vec<Item> = input
             .requests
             .iter()
             .filter_map(|req| {
                 let tl = Timeline::build(req, as_of)?;
-                let cust = input.customers.iter().find(|c| c.id == req.customer);
+                let cust = customers.get(req.customer.as_str()).copied();
                 let confidential = req.confidential || cust.is_some_and(|c| c.confidential);
                 let hide = confidential && !input.include_confidential;
                 let redact = |s: String| if hide { REDACTED.to_string() } else { s };
@@ -201,6 +204,8 @@ impl<'a> Dataset<'a> {
 
     /// Anomalies of the requests in scope, sorted.
     pub fn anomalies(&self) -> Vec<Anomaly> {
+        let known_customers: std::collections::HashSet<&str> =
+            self.input.customers.iter().map(|c| c.id.as_str()).collect();
         let config = self.input.config;
         let known_articles: BTreeSet<&str> =
             self.input.articles.iter().map(|a| a.id.as_str()).collect();
@@ -217,7 +222,7 @@ impl<'a> Dataset<'a> {
             for (kind, detail) in &item.tl.anomalies {
                 push(*kind, detail.clone());
             }
-            if !self.input.customers.iter().any(|c| c.id == req.customer) {
+            if !known_customers.contains(req.customer.as_str()) {
                 push(
                     AnomalyKind::UnknownCustomer,
                     format!("customer `{}` does not exist", req.customer),

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::model::{Kind, Record};
 
 /// Bumped whenever a summary type or this file's layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A record type's summary as cached.
 pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
@@ -67,11 +67,41 @@ impl Stamp {
     }
 }
 
+/// The cache file: every summary is stored as its own postcard bytes so that decoding can
+/// run on every core.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct CacheFile<S> {
+struct CacheFile {
     format: u32,
     crate_version: String,
-    entries: Vec<(String, Stamp, S)>,
+    entries: Vec<(String, Stamp, Raw)>,
+}
+
+/// Bytes encoded as one postcard byte string (not a sequence of numbers).
+struct Raw(Vec<u8>);
+
+impl serde::Serialize for Raw {
+    fn serialize<Ser: serde::Serializer>(
+        &self,
+        s: Ser,
+    ) -> std::result::Result<Ser::Ok, Ser::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Raw {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Raw;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<Raw, E> {
+                Ok(Raw(v.to_vec()))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
 }
 
 fn cache_path(store: &Store, name: &str) -> PathBuf {
@@ -86,11 +116,14 @@ fn read_cache<S: Summary>(path: &Path) -> HashMap<String, (Stamp, S)> {
     let Ok(bytes) = std::fs::read(path) else {
         return HashMap::new();
     };
-    match postcard::from_bytes::<CacheFile<S>>(&bytes) {
+    match postcard::from_bytes::<CacheFile>(&bytes) {
         Ok(c) if c.format == FORMAT && c.crate_version == env!("CARGO_PKG_VERSION") => c
             .entries
-            .into_iter()
-            .map(|(p, st, s)| (p, (st, s)))
+            .into_par_iter()
+            .filter_map(|(p, st, raw)| {
+                // An entry that does not decode is simply re-read from its file.
+                postcard::from_bytes::<S>(&raw.0).ok().map(|s| (p, (st, s)))
+            })
             .collect(),
         // Corrupt, truncated or from another version: start over.
         _ => HashMap::new(),
@@ -110,10 +143,8 @@ impl Store {
         let path = cache_path(self, S::NAME);
         let mut cached = read_cache::<S>(&path);
         let mut errors = Vec::new();
-        let mut out: Vec<Option<S>> = Vec::with_capacity(files.len());
+        let mut out: Vec<Option<(String, Stamp, S)>> = Vec::with_capacity(files.len());
         let mut todo: Vec<(usize, String, Stamp, PathBuf)> = Vec::new();
-        let mut dirty = false;
-        let mut entries: Vec<(String, Stamp, S)> = Vec::with_capacity(files.len());
         for (i, (id, p)) in files.iter().enumerate() {
             let stamp = match std::fs::symlink_metadata(p) {
                 Ok(m) => Stamp::of(&m),
@@ -125,19 +156,15 @@ impl Store {
             };
             let key = id.to_string();
             match cached.remove(&key) {
-                Some((st, s)) if st == stamp => {
-                    entries.push((key, stamp, s.clone()));
-                    out.push(Some(s));
-                }
+                Some((st, s)) if st == stamp => out.push(Some((key, stamp, s))),
                 _ => {
                     todo.push((i, key, stamp, p.clone()));
                     out.push(None);
                 }
             }
         }
-        if !cached.is_empty() {
-            dirty = true; // deleted files
-        }
+        // Leftovers in `cached` are files deleted since: the cache must be rewritten.
+        let mut dirty = !cached.is_empty() || !todo.is_empty();
         let parsed: Vec<(usize, String, Stamp, Result<S>)> = todo
             .into_par_iter()
             .map(|(i, key, stamp, p)| {
@@ -147,16 +174,21 @@ impl Store {
             .collect();
         for (i, key, stamp, r) in parsed {
             match r {
-                Ok(s) => {
+                Ok(s) => out[i] = Some((key, stamp, s)),
+                Err(e) => {
+                    errors.push(e);
                     dirty = true;
-                    entries.push((key, stamp, s.clone()));
-                    out[i] = Some(s);
                 }
-                Err(e) => errors.push(e),
             }
         }
+        let out: Vec<(String, Stamp, S)> = out.into_iter().flatten().collect();
         if dirty {
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            let entries: Vec<(String, Stamp, Raw)> = out
+                .par_iter()
+                .filter_map(|(k, st, s)| {
+                    Some((k.clone(), *st, Raw(postcard::to_allocvec(s).ok()?)))
+                })
+                .collect();
             let file = CacheFile {
                 format: FORMAT,
                 crate_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -170,7 +202,7 @@ impl Store {
                 let _ = write_atomic(&path, &bytes);
             }
         }
-        (out.into_iter().flatten().collect(), errors)
+        (out.into_iter().map(|(_, _, s)| s).collect(), errors)
     }
 }
 
@@ -187,5 +219,60 @@ impl Summary for crate::model::customer::CustomerSummary {
     const NAME: &'static str = "customers";
     fn of(full: &Self::Full) -> Self {
         full.into()
+    }
+}
+
+/// A whole record cached as JSON (self-describing, so flattened unknown fields survive),
+/// for commands that need every field, such as the reports.
+#[derive(Clone)]
+pub struct Whole<T>(pub T);
+
+impl<T: serde::Serialize> serde::Serialize for Whole<T> {
+    fn serialize<Ser: serde::Serializer>(
+        &self,
+        s: Ser,
+    ) -> std::result::Result<Ser::Ok, Ser::Error> {
+        let bytes = serde_json::to_vec(&self.0).map_err(serde::ser::Error::custom)?;
+        s.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Whole<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Json<T>(std::marker::PhantomData<T>);
+        impl<T: DeserializeOwned> serde::de::Visitor<'_> for Json<T> {
+            type Value = Whole<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a record as JSON bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(
+                self,
+                v: &[u8],
+            ) -> std::result::Result<Self::Value, E> {
+                serde_json::from_slice(v).map(Whole).map_err(E::custom)
+            }
+        }
+        d.deserialize_bytes(Json(std::marker::PhantomData))
+    }
+}
+
+impl<T: Record + Send + Sync + 'static> Summary for Whole<T> {
+    type Full = T;
+    const NAME: &'static str = match T::KIND {
+        Kind::Request => "requests-whole",
+        Kind::Solution => "solutions-whole",
+        Kind::Article => "articles-whole",
+        Kind::Customer => "customers-whole",
+    };
+    fn of(full: &T) -> Self {
+        Whole(full.clone())
+    }
+}
+
+impl Store {
+    /// Every record of a kind, whole, fresh, through the cache: the reports' loader.
+    pub fn load_all_cached<T: Record + Send + Sync + 'static>(&self) -> (Vec<T>, Vec<Error>) {
+        let (wholes, errors) = self.summaries::<Whole<T>>();
+        (wholes.into_iter().map(|w| w.0).collect(), errors)
     }
 }

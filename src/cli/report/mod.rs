@@ -141,8 +141,8 @@ fn with_data(
     f: impl FnOnce(&Dataset, &Zone) -> Result<String>,
 ) -> Result<()> {
     let store = ctx.store()?;
-    let (requests, errors) = store.load_all::<Request>();
-    let (customers, cerrors) = store.load_all::<Customer>();
+    let (requests, errors) = store.load_all_cached::<Request>();
+    let (customers, cerrors) = store.load_all_cached::<Customer>();
     for e in errors.iter().chain(&cerrors) {
         ctx.warn_error(e);
     }
@@ -188,7 +188,7 @@ fn with_data(
 /// The knowledge base as the reports see it; unreadable articles are warned about like
 /// other records and left out.
 fn articles(ctx: &Ctx, store: &Store) -> Vec<ArticleInfo> {
-    let (articles, errors) = store.load_all::<crate::model::Article>();
+    let (articles, errors) = store.load_all_cached::<crate::model::Article>();
     for e in &errors {
         ctx.warn_error(e);
     }
