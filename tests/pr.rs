@@ -276,3 +276,109 @@ fn commit_flag_commits_exactly_the_touched_files_with_a_readable_message() {
         format!("{id}: comment")
     );
 }
+
+#[test]
+fn auto_commit_outside_git_blocks_writes_before_writing_but_never_reads() {
+    let env = Env::bare();
+    let sub = env.root().join("store");
+    std::fs::create_dir_all(&sub).unwrap();
+    // A store in a folder that is not a git repository (GIT_CEILING keeps git from finding
+    // the temp repo above).
+    let outside = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut c = env.cmd();
+        c.current_dir(outside.path())
+            .env("GIT_CEILING_DIRECTORIES", outside.path().parent().unwrap());
+        c.args(args).output().unwrap()
+    };
+    assert!(run(&["init"]).status.success());
+    let cfg = outside.path().join("presales.toml");
+    let t = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("auto_commit = false", "auto_commit = true");
+    std::fs::write(&cfg, t).unwrap();
+    let out = run(&["customer", "new", "--name", "X"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("git repository"));
+    assert_eq!(
+        std::fs::read_dir(outside.path().join("customers"))
+            .unwrap()
+            .count(),
+        1,
+        "only .gitkeep: nothing written"
+    );
+    assert!(run(&["list"]).status.success(), "reading is never blocked");
+}
+
+#[test]
+fn check_parses_articles_too() {
+    let env = Env::new();
+    let id = env
+        .run(&[
+            "kb",
+            "new",
+            "--title",
+            "派工原则",
+            "--category",
+            "faq",
+            "--body",
+            "轮流派工",
+        ])
+        .ok();
+    assert_eq!(env.run(&["check"]).code(), 0);
+    let path = env.root().join(format!("kb/2026/{id}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("category: faq", "category: bogus")).unwrap();
+    let r = env.run(&["check"]);
+    assert_eq!(r.code(), 1);
+    assert!(
+        r.stdout().contains(&format!("kb/2026/{id}.yaml:")) && r.stdout().contains("bogus"),
+        "{}",
+        r.stdout()
+    );
+}
+
+#[test]
+fn check_base_looks_only_at_changed_records_but_reads_their_solutions() {
+    let env = Env::new();
+    let id = analysed(&env);
+    env.run_as("li.na", &["advance", &id]).ok();
+    let sol = env
+        .run_as("li.na", &["solution", "new", "--request", &id])
+        .ok();
+    env.run_as("li.na", &["solution", "plan", &sol, "--plan", "p"])
+        .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "milestone",
+            &sol,
+            "--name",
+            "m",
+            "--date",
+            "2026-12-20",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &["solution", "resource", &sol, "--role", "r", "--days", "3"],
+    )
+    .ok();
+    env.run_as("li.na", &["advance", &id]).ok();
+    env.commit_all("solution, in demo");
+    // Break an unrelated record on main's side: a base-only check does not look at it.
+    let other = env.request(&env.customer("Other"), "other", &[]);
+    env.commit_all("other");
+    let path = env.path_of(&other);
+    let t = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, t.replace("stage: registered", "stage: design")).unwrap();
+    env.commit_all("broken on main");
+    // A comment on the request in demo: its solution is read for the guards, no false alarm.
+    env.run_as("li.na", &["comment", &id, "进展顺利"]).ok();
+    let r = env.run(&["check", "--base", "HEAD"]);
+    assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
+    // The whole-store check still sees the broken record.
+    assert_eq!(env.run(&["check"]).code(), 1);
+}

@@ -102,14 +102,21 @@ pub struct Loaded {
     pub articles: Vec<String>,
 }
 
-fn parse_into<T: Record>(
-    store: &Store,
+/// One file's parse, done on a worker thread.
+enum ParsedFile {
+    Request(Parsed<Request>),
+    Solution(Parsed<Solution>),
+    Customer(Parsed<Customer>),
+    Article(Parsed<crate::model::Article>),
+    Failed,
+}
+
+fn parse_one<T: Record>(
     path: &Path,
     rel: &Path,
     text: String,
     findings: &mut Vec<Finding>,
-    out: &mut Vec<Parsed<T>>,
-) {
+) -> Option<Parsed<T>> {
     match yaml::parse::<T>(rel, &text) {
         Ok(record) => {
             if record.id() != file_stem(path) {
@@ -128,14 +135,16 @@ fn parse_into<T: Record>(
                 Ok(_) => {}
                 Err(e) => findings.push(Finding::error(rel, 1, e)),
             }
-            let _ = store;
-            out.push(Parsed {
+            Some(Parsed {
                 path: path.to_path_buf(),
                 text,
                 record,
-            });
+            })
         }
-        Err(e) => findings.push(Finding::from_error(rel, &e)),
+        Err(e) => {
+            findings.push(Finding::from_error(rel, &e));
+            None
+        }
     }
 }
 
@@ -147,9 +156,10 @@ fn first_difference(a: &str, b: &str) -> u64 {
         + 1
 }
 
-/// Reads and parses every record file, reporting names, places, duplicates, parse errors
-/// and canonical form on the way.
+/// Reads and parses the record files (all of them, or `only`), reporting names, places,
+/// duplicates, parse errors and canonical form on the way. Parsing runs on every core.
 pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
+    use rayon::prelude::*;
     let mut findings = Vec::new();
     let mut loaded = Loaded::default();
     let files = match store.yaml_files() {
@@ -159,35 +169,39 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
             return (loaded, findings);
         }
     };
+    let wanted =
+        |rel: &Path, path: &Path| only.is_none_or(|o| o.iter().any(|p| p == rel || p == path));
     // Where each ID lives; a duplicate is reported on the copy that is not in its place.
     let mut places: HashMap<String, Vec<PathBuf>> = HashMap::new();
     for path in &files {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
         places
-            .entry(stem)
+            .entry(file_stem(path))
             .or_default()
             .push(store.display_path(path));
     }
+    let mut to_parse: Vec<(RecordId, PathBuf, PathBuf)> = Vec::new();
     for path in files {
         let rel = store.display_path(&path);
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
+        let stem = file_stem(&path);
         let id = match RecordId::parse(&stem) {
             Ok(id) if id.as_str() == stem => id,
             _ => {
-                findings.push(Finding::error(
-                    &rel,
-                    1,
-                    format!("`{stem}` is not a record ID; record files are named ID.yaml"),
-                ));
+                if wanted(&rel, &path) {
+                    findings.push(Finding::error(
+                        &rel,
+                        1,
+                        format!("`{stem}` is not a record ID; record files are named ID.yaml"),
+                    ));
+                }
                 continue;
             }
         };
+        if id.kind() == Kind::Article {
+            loaded.articles.push(id.to_string());
+        }
+        if !wanted(&rel, &path) {
+            continue;
+        }
         let expected = Store::rel_path(&id);
         let copies = places.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
         if rel != expected {
@@ -220,48 +234,46 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
                 continue;
             }
         }
-        if only.is_some_and(|o| !o.iter().any(|p| p == &rel || p == &path))
-            && id.kind() != Kind::Customer
-        {
-            // A partial check still loads customers so references resolve.
-            if id.kind() == Kind::Article {
-                loaded.articles.push(id.to_string());
+        to_parse.push((id, path, rel));
+    }
+    let results: Vec<(ParsedFile, Vec<Finding>)> = to_parse
+        .into_par_iter()
+        .map(|(id, path, rel)| {
+            let mut f = Vec::new();
+            let text = match store.read_text(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    f.push(Finding::from_error(&rel, &e));
+                    return (ParsedFile::Failed, f);
+                }
+            };
+            let parsed = match id.kind() {
+                Kind::Request => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Request),
+                Kind::Solution => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Solution),
+                Kind::Customer => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Customer),
+                Kind::Article => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Article),
+            };
+            (parsed.unwrap_or(ParsedFile::Failed), f)
+        })
+        .collect();
+    for (parsed, f) in results {
+        findings.extend(f);
+        match parsed {
+            ParsedFile::Request(p) => loaded.requests.push(p),
+            ParsedFile::Solution(p) => loaded.solutions.push(p),
+            ParsedFile::Customer(p) => loaded.customers.push(p),
+            ParsedFile::Article(p) => {
+                if let Some(bf) = &p.record.body_file
+                    && store.repo_path(bf).map_or(true, |f| !f.is_file())
+                {
+                    findings.push(Finding::error(
+                        &store.display_path(&p.path),
+                        line_of_key(&p.text, "body_file"),
+                        format!("body_file `{bf}` does not exist in the store"),
+                    ));
+                }
             }
-            continue;
-        }
-        let text = match store.read_text(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                findings.push(Finding::error(&rel, 1, e.to_string()));
-                continue;
-            }
-        };
-        match id.kind() {
-            Kind::Request => parse_into(
-                store,
-                &path,
-                &rel,
-                text,
-                &mut findings,
-                &mut loaded.requests,
-            ),
-            Kind::Solution => parse_into(
-                store,
-                &path,
-                &rel,
-                text,
-                &mut findings,
-                &mut loaded.solutions,
-            ),
-            Kind::Customer => parse_into(
-                store,
-                &path,
-                &rel,
-                text,
-                &mut findings,
-                &mut loaded.customers,
-            ),
-            Kind::Article => loaded.articles.push(id.to_string()),
+            ParsedFile::Failed => {}
         }
     }
     (loaded, findings)
@@ -299,7 +311,9 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
         let rel = store.display_path(&p.path);
         let at = |key: &str| line_of_key(&p.text, key);
         let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
-        if !customers.contains_key(r.customer.as_str()) {
+        if !customers.contains_key(r.customer.as_str())
+            && !store.path_of_id(&r.customer).is_some_and(|p| p.exists())
+        {
             push(
                 at("customer"),
                 format!("customer {} does not exist", r.customer),
@@ -394,11 +408,19 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
             );
             continue;
         }
-        let sol = r
-            .solution
-            .as_deref()
-            .and_then(|s| solutions.get(s))
-            .map(|s| &s.record);
+        // In a partial check the linked solution may not be loaded: read it for the guards.
+        let unloaded: Option<Solution>;
+        let sol = match r.solution.as_deref().and_then(|s| solutions.get(s)) {
+            Some(s) => Some(&s.record),
+            None => {
+                unloaded = r
+                    .solution
+                    .as_deref()
+                    .and_then(|s| RecordId::parse(s).ok())
+                    .and_then(|id| store.load::<Solution>(&id).ok());
+                unloaded.as_ref()
+            }
+        };
         if r.stage == CLOSED {
             if r.outcome.is_none() {
                 push(at("stage"), "closed without an outcome".into());

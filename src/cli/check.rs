@@ -47,10 +47,19 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             })
             .collect()
     });
+    // With --base and no paths, the whole-store rules apply to the changed files only: the
+    // base branch passed them already, and a PR check stays fast on a large store.
+    let changes = match &a.base {
+        Some(base) => Some(git::changed_files(store.root(), base)?),
+        None => None,
+    };
+    let only = match (&only, &changes) {
+        (None, Some(ch)) => Some(ch.iter().map(|(_, p)| p.clone()).collect()),
+        _ => only,
+    };
     let (loaded, mut findings) = check::load(&store, only.as_deref());
     findings.extend(check::check_records(&store, &loaded, today));
-    if let Some(base) = &a.base {
-        let changes = git::changed_files(store.root(), base)?;
+    if let (Some(base), Some(changes)) = (&a.base, changes) {
         let modified: Vec<PathBuf> = changes
             .iter()
             .filter(|(c, p)| *c != Change::Added && p.extension().is_some_and(|e| e == "yaml"))

@@ -145,15 +145,7 @@ pub struct Ctx {
 impl Ctx {
     pub fn store(&self) -> Result<Store> {
         let root = store::discover(self.root.as_deref(), None, &self.cwd)?;
-        let store = Store::open(root)?;
-        // Refuse before writing anything, rather than write and then fail to commit.
-        if (self.commit || store.config.store.auto_commit) && !crate::git::is_repo(store.root()) {
-            return Err(Error::invalid_with_hint(
-                "--commit (or auto_commit) needs the store to be in a git repository",
-                "run `git init` in the store, or drop --commit",
-            ));
-        }
-        Ok(store)
+        Store::open(root)
     }
 
     /// The clock, or `PRESALES_NOW` (RFC 3339) so tests and CI are reproducible.
@@ -173,6 +165,14 @@ impl Ctx {
 
     /// The caller, matched to a team member: `--as`, `PRESALES_USER`, `git config user.email`.
     pub fn actor(&self, store: &Store) -> Result<Actor> {
+        // Only writing commands need an actor: refuse here, before anything is written,
+        // rather than write and then fail to commit. Read commands are never blocked.
+        if (self.commit || store.config.store.auto_commit) && !crate::git::is_repo(store.root()) {
+            return Err(Error::invalid_with_hint(
+                "--commit (or auto_commit) needs the store to be in a git repository",
+                "run `git init` in the store, or drop --commit",
+            ));
+        }
         let now = self.now()?;
         let given = self
             .as_member

@@ -186,7 +186,13 @@ pub fn stale(data: &Dataset) -> Vec<ArticleRef> {
 pub fn activity(data: &Dataset, top: usize) -> KbActivity {
     let w = data.window();
     let pick = |f: &dyn Fn(&ArticleInfo) -> bool| {
-        let mut v: Vec<&ArticleInfo> = data.input.articles.iter().filter(|a| f(a)).collect();
+        // Articles created after the report's "now" did not exist yet.
+        let mut v: Vec<&ArticleInfo> = data
+            .input
+            .articles
+            .iter()
+            .filter(|a| a.created <= data.window().as_of && f(a))
+            .collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
         v.into_iter()
             .map(|a| reference(data, a))

@@ -31,6 +31,7 @@ pub use doc::Doc;
 ///   presales report performance --from 2026-10-01 --to 2026-12-31 --member li.na
 ///   presales report kb --as-of 2026-11-30
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     cmd: Cmd,
@@ -92,6 +93,7 @@ pub struct PerformanceArgs {
 ///   presales sla
 ///   presales sla --as-of 2026-11-30T09:00:00+08:00 --format json
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct SlaNowArgs {
     /// Look as of this day (its last second) or RFC 3339 time; default PRESALES_NOW or the clock.
     #[arg(long, value_name = "WHEN", value_parser = AsOf::parse)]

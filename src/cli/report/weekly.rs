@@ -71,7 +71,11 @@ fn document(r: &Weekly, zone: &Zone) -> Doc {
     );
 
     d.heading("Intake");
-    d.text(format!("{} new requests.", r.intake.total));
+    d.text(format!(
+        "{} new request{}.",
+        r.intake.total,
+        if r.intake.total == 1 { "" } else { "s" }
+    ));
     d.table(
         &["TYPE", "NEW"],
         r.intake
