@@ -34,6 +34,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         feasibility: ops::feasibility(&a.feasibility)?,
         difficulty: a.difficulty,
         notes: a.notes.filter(|n| !n.trim().is_empty()),
+        extra: Default::default(),
     };
     let (req, touched) = ops::assess(&store, &actor, &id, assessment)?;
     ctx.written(

@@ -210,6 +210,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
                 impact,
                 mitigation,
                 owner,
+                extra: Default::default(),
             },
         )?,
         Cmd::Show { .. } | Cmd::List => unreachable!("handled above"),

@@ -217,6 +217,7 @@ pub fn record_use(
         id: art.id.clone(),
         at: actor.now,
         by: actor.id.clone(),
+        extra: Default::default(),
     });
     req.history
         .push(actor.entry(USE_ACTION).with("article", art.id.as_str()));

@@ -36,6 +36,9 @@ pub struct Contact {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 impl Record for Customer {

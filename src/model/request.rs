@@ -87,6 +87,9 @@ pub struct Opportunity {
     pub currency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_close: Option<NaiveDate>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// Feasibility analysis (需求分析与评估).
@@ -96,6 +99,9 @@ pub struct Assessment {
     pub difficulty: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -116,6 +122,9 @@ pub struct Demo {
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feedback: Vec<Feedback>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -124,6 +133,9 @@ pub struct Feedback {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disposition: Option<Disposition>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -139,6 +151,9 @@ pub struct ArticleUse {
     pub id: String,
     pub at: Timestamp,
     pub by: String,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// How a request ended.

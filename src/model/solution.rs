@@ -63,6 +63,9 @@ impl Record for Solution {
 pub struct Milestone {
     pub name: String,
     pub date: NaiveDate,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -72,6 +75,9 @@ pub struct Resource {
     pub person: Option<String>,
     #[schemars(with = "String")]
     pub days: Decimal,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -83,6 +89,9 @@ pub struct Quotation {
     pub total: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<NaiveDate>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -92,6 +101,9 @@ pub struct QuoteLine {
     pub quantity: Decimal,
     #[schemars(with = "String")]
     pub unit_price: Decimal,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -102,6 +114,9 @@ pub struct Risk {
     pub mitigation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -112,6 +127,9 @@ pub struct ReviewRound {
     pub closed: Option<Timestamp>,
     #[serde(default)]
     pub verdicts: Vec<Verdict>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -121,6 +139,9 @@ pub struct Verdict {
     pub at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -137,6 +158,9 @@ pub struct Approval {
     pub at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -147,6 +171,9 @@ pub struct Handover {
     pub training: Vec<Training>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A training session given to sales at handover (方案交接与培训).
@@ -156,6 +183,9 @@ pub struct Training {
     pub topic: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attendees: Vec<String>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 impl Quotation {
@@ -210,6 +240,7 @@ mod tests {
             item: "x".into(),
             quantity: q.parse().unwrap(),
             unit_price: p.parse().unwrap(),
+            extra: Default::default(),
         }
     }
 
@@ -232,6 +263,7 @@ mod tests {
             impact: i,
             mitigation: String::new(),
             owner: None,
+            extra: Default::default(),
         };
         assert_eq!(r(5, 3).level(), "high");
         assert_eq!(r(2, 4).level(), "medium");

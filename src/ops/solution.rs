@@ -60,6 +60,7 @@ pub(crate) fn on_move(
             opened: actor.now,
             closed: None,
             verdicts: Vec::new(),
+            extra: Default::default(),
         });
         sol.history.push(
             actor
@@ -277,6 +278,7 @@ pub fn add_milestone(
         sol.milestones.push(Milestone {
             name: name.trim().to_string(),
             date,
+            extra: Default::default(),
         });
         sol.milestones.sort_by_key(|m| m.date);
         sol.history.push(
@@ -321,6 +323,7 @@ pub fn add_resource(
             role: role.trim().to_string(),
             person,
             days,
+            extra: Default::default(),
         });
         sol.history.push(entry);
         Ok(())
@@ -372,6 +375,7 @@ pub fn add_quote_line(
             lines: Vec::new(),
             total: Decimal::ZERO,
             valid_until: None,
+            extra: Default::default(),
         });
         if let Some(c) = &currency
             && c != &quote.currency
@@ -393,6 +397,7 @@ pub fn add_quote_line(
             item: q.item.trim().to_string(),
             quantity: q.quantity,
             unit_price: q.unit_price,
+            extra: Default::default(),
         });
         quote.total = Quotation::compute_total(&quote.lines);
         let total = quote.total;
@@ -515,6 +520,7 @@ pub fn record_demo(
             attendees,
             notes,
             feedback: Vec::new(),
+            extra: Default::default(),
         });
         req.history.push(entry);
         Ok(())
@@ -545,6 +551,7 @@ pub fn add_feedback(
             from: from.trim().to_string(),
             text: text.trim().to_string(),
             disposition: None,
+            extra: Default::default(),
         });
         let n = demo.feedback.len();
         req.history.push(
@@ -666,6 +673,7 @@ pub fn review(
             verdict,
             at: actor.now,
             comment: Some(comment.trim().to_string()),
+            extra: Default::default(),
         });
         let n = round.round;
         sol.history.push(
@@ -729,6 +737,7 @@ pub fn approve(
         by: actor.id.clone(),
         at: actor.now,
         note: note.clone(),
+        extra: Default::default(),
     });
     sol.history.push(
         actor
@@ -782,6 +791,7 @@ pub fn handover(
             at: actor.now,
             training: training.clone(),
             notes: notes.clone(),
+            extra: Default::default(),
         });
         sol.history.push(
             actor
@@ -809,6 +819,7 @@ pub fn parse_training(s: &str) -> std::result::Result<Training, String> {
         date,
         topic: words.collect::<Vec<_>>().join(" "),
         attendees: Vec::new(),
+        extra: Default::default(),
     })
 }
 

@@ -274,6 +274,7 @@ mod tests {
             id: id.into(),
             at: t(at),
             by: "li.na".into(),
+            extra: Default::default(),
         }
     }
 

@@ -80,11 +80,13 @@ fn ready_solution() -> Solution {
     s.milestones = vec![Milestone {
         name: "PoC".into(),
         date: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+        extra: Default::default(),
     }];
     s.resources = vec![Resource {
         role: "engineer".into(),
         person: Some("li.na".into()),
         days: Decimal::new(5, 0),
+        extra: Default::default(),
     }];
     s
 }
@@ -164,6 +166,7 @@ fn analysis_to_design_needs_a_feasible_assessment() {
         feasibility: Feasibility::Infeasible,
         difficulty: 5,
         notes: None,
+        extra: Default::default(),
     });
     assert!(c.missing(&r, None, "design")[0].contains("infeasible"));
     r.assessment.as_mut().unwrap().feasibility = Feasibility::Partial;
@@ -198,6 +201,7 @@ fn demo_to_review_needs_feedback_all_dispositioned() {
         attendees: vec!["客户CTO".into()],
         notes: None,
         feedback: vec![],
+        extra: Default::default(),
     });
     assert!(c.missing(&r, Some(&s), "review")[0].contains("feedback"));
     r.demos[0].feedback = vec![
@@ -205,11 +209,13 @@ fn demo_to_review_needs_feedback_all_dispositioned() {
             from: "CTO".into(),
             text: "需要容灾".into(),
             disposition: Some(Disposition::Accepted),
+            extra: Default::default(),
         },
         Feedback {
             from: "CIO".into(),
             text: "价格".into(),
             disposition: None,
+            extra: Default::default(),
         },
     ];
     let missing = c.missing(&r, Some(&s), "review");
@@ -224,6 +230,7 @@ fn verdict(who: &str, v: VerdictKind) -> Verdict {
         verdict: v,
         at: t(),
         comment: None,
+        extra: Default::default(),
     }
 }
 
@@ -239,6 +246,7 @@ fn review_to_approved_needs_min_reviewers_and_four_eyes_approval() {
         opened: t(),
         closed: None,
         verdicts: vec![verdict("wang.fang", VerdictKind::Pass)],
+        extra: Default::default(),
     });
     let m = c.missing(&r, Some(&s), "approved");
     assert!(
@@ -256,6 +264,7 @@ fn review_to_approved_needs_min_reviewers_and_four_eyes_approval() {
         by: "li.na".into(),
         at: t(),
         note: None,
+        extra: Default::default(),
     });
     let m = c.missing(&r, Some(&s), "approved");
     assert!(m.iter().any(|x| x.contains("approver role")), "{m:?}");
@@ -276,6 +285,7 @@ fn approved_to_handover_needs_the_approval() {
         by: "chen.jing".into(),
         at: t(),
         note: None,
+        extra: Default::default(),
     });
     // `advance` alone is not a handover: the handover to sales must be recorded.
     let m = c.missing(&r, Some(&s), "handover");
@@ -285,6 +295,7 @@ fn approved_to_handover_needs_the_approval() {
         at: t(),
         training: vec![],
         notes: None,
+        extra: Default::default(),
     });
     assert_eq!(c.plan(&r, Some(&s), None, None).unwrap().to, "handover");
 }
@@ -302,7 +313,9 @@ fn after_a_revise_loop_the_old_demo_does_not_count() {
             from: "x".into(),
             text: "y".into(),
             disposition: Some(Disposition::Done),
+            extra: Default::default(),
         }],
+        extra: Default::default(),
     });
     let entry =
         |action: &str, to: &str| crate::model::HistoryEntry::new(t(), "li.na", action).to(to);
@@ -372,6 +385,7 @@ fn revise_loops_go_back_to_design() {
             feasibility: Feasibility::Feasible,
             difficulty: 2,
             notes: None,
+            extra: Default::default(),
         });
         let mv = c.plan(&r, None, Some("design"), None).unwrap();
         assert_eq!(mv.kind, MoveKind::Revise);
@@ -470,7 +484,9 @@ fn rfp_needs_a_quotation_with_a_total() {
             from: "x".into(),
             text: "y".into(),
             disposition: Some(Disposition::Done),
+            extra: Default::default(),
         }],
+        extra: Default::default(),
     });
     let mut s = ready_solution();
     assert!(c.missing(&r, Some(&s), "review")[0].contains("quotation"));
@@ -480,9 +496,11 @@ fn rfp_needs_a_quotation_with_a_total() {
             item: "license".into(),
             quantity: Decimal::ONE,
             unit_price: Decimal::new(1000, 0),
+            extra: Default::default(),
         }],
         total: Decimal::new(1000, 0),
         valid_until: None,
+        extra: Default::default(),
     });
     assert_eq!(c.plan(&r, Some(&s), None, None).unwrap().to, "review");
     // The same request as a `solution` needs no quotation.
