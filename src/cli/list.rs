@@ -1,6 +1,6 @@
 //! `presales list`: requests, filtered.
 
-use super::{Ctx, output};
+use super::{Ctx, Format, output};
 use crate::error::{Error, Result};
 use crate::model::Kind;
 use crate::model::customer::CustomerSummary;
@@ -85,28 +85,37 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         .filter(|r| !a.open || r.stage != CLOSED)
         .filter(|r| !a.overdue || (r.stage != CLOSED && r.due.is_some_and(|d| d < today)))
         .collect();
-    let rows = shown
-        .iter()
-        .map(|r| {
-            let cname = customers
-                .get(&r.customer)
-                .cloned()
-                .unwrap_or_else(|| r.customer.clone());
-            vec![
-                r.id.clone(),
-                r.stage.clone(),
-                r.kind.clone(),
-                r.priority.to_string(),
-                r.title.clone(),
-                cname,
-                r.assignee.clone().unwrap_or_default(),
-                r.due.map(|d| d.to_string()).unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let row = |i: usize| -> Vec<String> {
+        let r = shown[i];
+        let cname = customers
+            .get(&r.customer)
+            .cloned()
+            .unwrap_or_else(|| r.customer.clone());
+        vec![
+            r.id.clone(),
+            r.stage.clone(),
+            r.kind.clone(),
+            r.priority.to_string(),
+            r.title.clone(),
+            cname,
+            r.assignee.clone().unwrap_or_default(),
+            r.due.map(|d| d.to_string()).unwrap_or_default(),
+        ]
+    };
     let headers = [
         "ID", "STAGE", "TYPE", "PRI", "TITLE", "CUSTOMER", "ASSIGNEE", "DUE",
     ];
-    output::print(&output::list(ctx.format, &shown, &headers, rows)?);
+    // A store can hold 100,000 requests: write as we go rather than build the whole text.
+    match ctx.format {
+        Format::Json => output::stream_json(&shown)?,
+        Format::Yaml | Format::Markdown => {
+            let rows = (0..shown.len()).map(row).collect();
+            output::print(&output::list(ctx.format, &shown, &headers, rows)?);
+        }
+        Format::Csv => output::stream_csv(&headers, shown.len(), row)?,
+        Format::Table | Format::Text | Format::Github => {
+            output::stream_table(&headers, shown.len(), row)?
+        }
+    }
     Ok(())
 }

@@ -134,3 +134,83 @@ pub fn color_enabled(choice: ColorChoice, no_color_env: bool) -> bool {
         ColorChoice::Auto => !no_color_env && io::stderr().is_terminal(),
     }
 }
+
+/// Handles a stdout write error: a closed pipe ends the program quietly.
+fn write_failed(e: io::Error) -> ! {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: cannot write to stdout: {e}");
+    std::process::exit(1);
+}
+
+/// Writes a JSON array straight to stdout, without building the text in memory.
+pub fn stream_json<T: Serialize>(items: &[T]) -> Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if let Err(e) = serde_json::to_writer_pretty(&mut out, items) {
+        match e.io_error_kind() {
+            Some(kind) => write_failed(io::Error::from(kind)),
+            None => return Err(Error::invalid(e.to_string())),
+        }
+    }
+    out.write_all(b"\n")
+        .and_then(|()| out.flush())
+        .unwrap_or_else(|e| write_failed(e));
+    Ok(())
+}
+
+/// Writes CSV rows straight to stdout.
+pub fn stream_csv(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>) -> Result<()> {
+    let mut w = csv::Writer::from_writer(io::stdout().lock());
+    let fail = |e: csv::Error| match e.kind() {
+        csv::ErrorKind::Io(io) => write_failed(io::Error::from(io.kind())),
+        _ => Error::invalid(e.to_string()),
+    };
+    w.write_record(headers).map_err(fail)?;
+    for i in 0..n {
+        w.write_record(row(i)).map_err(fail)?;
+    }
+    w.flush().unwrap_or_else(|e| write_failed(e));
+    Ok(())
+}
+
+/// The same table as [`table`], written row by row: the widths come from a first pass over
+/// the rows (display width, so Chinese lines up), the text from a second, so memory stays
+/// flat however many rows there are.
+pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>) -> Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for i in 0..n {
+        for (w, cell) in widths.iter_mut().zip(row(i)) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let line = |cells: &[String]| -> String {
+        let mut s = String::new();
+        for (k, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            s.push(' ');
+            s.push_str(c);
+            // The last column is not padded: no trailing blanks.
+            if k + 1 < widths.len() {
+                s.push_str(&" ".repeat(w - c.width() + 2));
+            }
+        }
+        s.truncate(s.trim_end().len());
+        s.push('\n');
+        s
+    };
+    let head: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    let total: usize = widths.iter().map(|w| w + 3).sum::<usize>() - 1;
+    let mut text = line(&head);
+    text.push_str(&"═".repeat(total));
+    text.push('\n');
+    out.write_all(text.as_bytes())
+        .unwrap_or_else(|e| write_failed(e));
+    for i in 0..n {
+        out.write_all(line(&row(i)).as_bytes())
+            .unwrap_or_else(|e| write_failed(e));
+    }
+    out.flush().unwrap_or_else(|e| write_failed(e));
+    Ok(())
+}

@@ -69,7 +69,7 @@ impl Stamp {
 
 /// The cache file: every summary is stored as its own postcard bytes so that decoding can
 /// run on every core.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize)]
 struct CacheFile {
     format: u32,
     crate_version: String,
@@ -112,17 +112,28 @@ fn cache_path(store: &Store, name: &str) -> PathBuf {
         .join(format!("{name}.bin"))
 }
 
+/// The cache file as read: borrowed from the file's bytes, so nothing is copied twice.
+#[derive(serde::Deserialize)]
+struct CacheView<'a> {
+    format: u32,
+    crate_version: &'a str,
+    #[serde(borrow)]
+    entries: Vec<(&'a str, Stamp, &'a [u8])>,
+}
+
 fn read_cache<S: Summary>(path: &Path) -> HashMap<String, (Stamp, S)> {
     let Ok(bytes) = std::fs::read(path) else {
         return HashMap::new();
     };
-    match postcard::from_bytes::<CacheFile>(&bytes) {
+    match postcard::from_bytes::<CacheView>(&bytes) {
         Ok(c) if c.format == FORMAT && c.crate_version == env!("CARGO_PKG_VERSION") => c
             .entries
             .into_par_iter()
             .filter_map(|(p, st, raw)| {
                 // An entry that does not decode is simply re-read from its file.
-                postcard::from_bytes::<S>(&raw.0).ok().map(|s| (p, (st, s)))
+                postcard::from_bytes::<S>(raw)
+                    .ok()
+                    .map(|s| (p.to_string(), (st, s)))
             })
             .collect(),
         // Corrupt, truncated or from another version: start over.

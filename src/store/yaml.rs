@@ -110,7 +110,10 @@ history:
         assert!(!once.contains("\\u"), "{once}");
         assert!(once.contains("x_custom_field"), "{once}");
         assert!(once.contains("some_future_key: kept"), "{once}");
-        assert!(once.contains("  x_nested: keep me"), "nested unknown fields too: {once}");
+        assert!(
+            once.contains("  x_nested: keep me"),
+            "nested unknown fields too: {once}"
+        );
         assert!(once.contains("description: |"), "{once}");
         let again: Request = parse(Path::new("x.yaml"), &once).unwrap();
         assert_eq!(to_canonical(&again).unwrap(), once);
