@@ -142,34 +142,77 @@ fn read_cache<S: Summary>(path: &Path) -> HashMap<String, (Stamp, S)> {
 }
 
 impl Store {
+    /// The record files of a kind with their stamps, by ID. Uses `read_dir` entries, whose
+    /// metadata is a `stat` relative to the open folder: the same system calls as
+    /// `find -printf '%s %T@'`, the floor of any freshness check.
+    fn stamped_ids(&self, kind: Kind) -> Result<Vec<(String, PathBuf, std::io::Result<Stamp>)>> {
+        let top = self.root().join(kind.dir());
+        let mut out = Vec::new();
+        let mut dirs = vec![top.clone()];
+        if kind.by_year() {
+            dirs.clear();
+            let rd = match std::fs::read_dir(&top) {
+                Ok(rd) => rd,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+                Err(e) => return Err(Error::io(&top, e)),
+            };
+            for e in rd.flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    dirs.push(e.path());
+                }
+            }
+        }
+        for dir in dirs {
+            let rd = match std::fs::read_dir(&dir) {
+                Ok(rd) => rd,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io(&dir, e)),
+            };
+            for e in rd.flatten() {
+                let name = e.file_name();
+                let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".yaml")) else {
+                    continue;
+                };
+                match crate::model::RecordId::parse(stem) {
+                    Ok(id) if id.kind() == kind && id.as_str() == stem => {
+                        let stamp = e.metadata().map(|m| Stamp::of(&m));
+                        out.push((stem.to_string(), e.path(), stamp));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
     /// Summaries of every record of `S`'s kind, fresh: unchanged files come from the cache,
     /// the others are parsed (in parallel) and the cache is updated. Files that do not parse
     /// are returned as errors, never cached.
     pub fn summaries<S: Summary>(&self) -> (Vec<S>, Vec<Error>) {
         let kind: Kind = S::Full::KIND;
-        let files = match self.ids(kind) {
+        let mut errors = Vec::new();
+        let files = match self.stamped_ids(kind) {
             Ok(f) => f,
             Err(e) => return (Vec::new(), vec![e]),
         };
         let path = cache_path(self, S::NAME);
         let mut cached = read_cache::<S>(&path);
-        let mut errors = Vec::new();
         let mut out: Vec<Option<(String, Stamp, S)>> = Vec::with_capacity(files.len());
         let mut todo: Vec<(usize, String, Stamp, PathBuf)> = Vec::new();
-        for (i, (id, p)) in files.iter().enumerate() {
-            let stamp = match std::fs::symlink_metadata(p) {
-                Ok(m) => Stamp::of(&m),
+        for (i, (key, p, stamp)) in files.into_iter().enumerate() {
+            let stamp = match stamp {
+                Ok(s) => s,
                 Err(e) => {
-                    errors.push(Error::io(self.display_path(p), e));
+                    errors.push(Error::io(self.display_path(&p), e));
                     out.push(None);
                     continue;
                 }
             };
-            let key = id.to_string();
             match cached.remove(&key) {
                 Some((st, s)) if st == stamp => out.push(Some((key, stamp, s))),
                 _ => {
-                    todo.push((i, key, stamp, p.clone()));
+                    todo.push((i, key, stamp, p));
                     out.push(None);
                 }
             }

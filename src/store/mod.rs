@@ -202,7 +202,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        for entry in walkdir::WalkDir::new(&dir).max_depth(2).sort_by_file_name() {
+        // No per-folder sort: the result is sorted once, by ID, below.
+        for entry in walkdir::WalkDir::new(&dir).max_depth(2) {
             let entry = entry.map_err(|e| {
                 let path = e
                     .path()
@@ -221,7 +222,7 @@ impl Store {
                 out.push((id, entry.into_path()));
             }
         }
-        out.sort();
+        out.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         Ok(out)
     }
 
