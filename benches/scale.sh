@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# Issue 7's benchmark: presales at scale, side by side with the cost of looking at the files.
+#
+#   bash benches/scale.sh                 # 100,000 requests, 20,000 articles (~10 min on 2 cores)
+#   bash benches/scale.sh --quick         # 10,000 requests, 2,000 articles (~2 min)
+#   bash benches/scale.sh --requests N --articles M [--seed S] [--runs R] [--no-hyperfine]
+#
+# Builds the release binary and the generator, generates the stores under target/scale/
+# (reused while the parameters and the generator's sources are unchanged), and prints ONE
+# Markdown table on stdout: each command's median, the floor or peer it is compared with, the
+# ratio, the target and whether it is met; then the peak memory of `presales list`.
+# Progress goes to stderr, the tools' own output to target/scale/last-run.log.
+#
+# Uses hyperfine, ripgrep and taskwarrior when they are installed (it installs nothing):
+#   apt-get install hyperfine ripgrep taskwarrior
+# Without hyperfine each command runs in a loop timed with bash's $EPOCHREALTIME and the
+# median is taken; without rg or task their rows say so. Peak memory needs GNU time
+# (/usr/bin/time, `apt-get install time`).
+#
+# Method: "warm" = one untimed run first (it also fills the page cache and .presales/); then
+# R timed runs (default: as many as fit in ~3 s, at least 3, at most 10). "cold" = .presales/
+# deleted before every run (the page cache stays warm, as for the floors). The clock is fixed
+# with PRESALES_NOW, so every run does the same work.
+set -euo pipefail
+
+requests=100000
+articles=20000
+seed=7
+runs=""
+use_hyperfine=1
+query="派工原则"
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --quick) requests=10000 articles=2000 ;;
+        --requests) requests="$2"; shift ;;
+        --articles) articles="$2"; shift ;;
+        --seed) seed="$2"; shift ;;
+        --runs) runs="$2"; shift ;;
+        --no-hyperfine) use_hyperfine="" ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "scale.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+scale="$repo/target/scale"
+mkdir -p "$scale"
+log="$scale/last-run.log"
+: > "$log"
+say() { printf '[scale %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+have() { command -v "$1" >/dev/null 2>&1; }
+[[ -n $use_hyperfine ]] && ! have hyperfine && use_hyperfine=""
+for tool in hyperfine rg task; do
+    have "$tool" || say "note: $tool not found; to compare with it: apt-get install hyperfine ripgrep taskwarrior"
+done
+gnu_time=""
+[[ -x /usr/bin/time ]] && /usr/bin/time -v true 2>/dev/null && gnu_time=/usr/bin/time
+
+# --- build ------------------------------------------------------------------------------
+say "building release binary and generator (cargo build --release)"
+cargo build --release --quiet --bin presales --example gen_store >&2
+bin="$repo/target/release/presales"
+gen="$repo/target/release/examples/gen_store"
+
+export PRESALES_NOW="2026-11-27T10:00:00+08:00" PRESALES_USER=lead NO_COLOR=1
+unset PRESALES_ROOT
+git_id=(-c user.name=bench -c user.email=bench@example.com -c commit.gpgsign=false)
+
+# --- data -------------------------------------------------------------------------------
+# Generates a store (a git repo with one commit) into $1/store unless the stamp matches.
+generate() {
+    local dir="$1" n="$2" m="$3"
+    # What decides the bytes of the store: the parameters, the generator and record format.
+    local stamp
+    stamp="requests=$n articles=$m seed=$seed sources=$(cat examples/gen_store.rs src/model/*.rs \
+        src/store/yaml.rs src/schema.rs src/config.rs | sha256sum | cut -c1-16)"
+    if [[ -f "$dir/stamp" && "$(cat "$dir/stamp")" == "$stamp" ]]; then
+        say "reusing $dir ($n requests, $m articles)"
+        # Back to the generated commit: earlier runs commented on requests and edited an article.
+        git -C "$dir/store" reset -q --hard HEAD
+        git -C "$dir/store" clean -q -fd
+        return
+    fi
+    say "generating $n requests, $m articles into $dir"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    "$gen" --requests "$n" --articles "$m" --seed "$seed" --out "$dir/store" 2>>"$log"
+    say "committing the generated store (git add of $(find "$dir/store" -type f | wc -l) files)"
+    git -C "$dir/store" init -q
+    git -C "$dir/store" add -A
+    GIT_AUTHOR_DATE="$PRESALES_NOW" GIT_COMMITTER_DATE="$PRESALES_NOW" \
+        git -C "$dir/store" "${git_id[@]}" commit -q -m "generated store"
+    echo "$stamp" > "$dir/stamp"
+}
+
+# 10,000 pending taskwarrior tasks in a private TASKDATA, imported from generated JSON.
+taskdata() {
+    local dir="$1"
+    if [[ -f "$dir/stamp" ]]; then return; fi
+    rm -rf "$dir"
+    mkdir -p "$dir/data"
+    printf 'data.location=%s\nconfirmation=off\nnews.version=2.6.0\nverbose=nothing\n' \
+        "$dir/data" > "$dir/taskrc"
+    awk 'BEGIN {
+        n = split("智慧园区网络改造,分行 SD-WAN 组网,数据中心灾备,统一身份认证,私有云迁移,运维监控平台", zh, ",")
+        split("network refresh,analytics platform,DR design,SSO rollout,cloud migration,data lake", en, ",")
+        split("H,M,L", pr, ",")
+        for (i = 0; i < 10000; i++)
+            printf "{\"uuid\":\"%08x-0000-4000-8000-%012x\",\"status\":\"pending\",\"entry\":\"%04d%02d%02dT020000Z\",\"description\":\"%s / %s #%d\",\"project\":\"presales.eng%02d\",\"priority\":\"%s\",\"due\":\"2027%02d%02dT000000Z\",\"tags\":[\"%s\"]}\n",
+                i, i, 2017 + int(i / 1000), 1 + i % 12, 1 + i % 28, zh[1 + i % n], en[1 + i % n], i,
+                i % 50, pr[1 + i % 3], 1 + i % 12, 1 + i % 28, (i % 2 ? "poc" : "rfp")
+    }' > "$dir/tasks.json"
+    TASKRC="$dir/taskrc" task import "$dir/tasks.json" >>"$log" 2>&1
+    touch "$dir/stamp"
+}
+
+big="$scale/r$requests-a$articles-s$seed"
+small="$scale/r10000-a2000-s$seed"
+generate "$big" "$requests" "$articles"
+[[ "$big" != "$small" ]] && generate "$small" 10000 2000
+store="$big/store"
+have task && taskdata "$scale/taskwarrior"
+
+# The article the "edit one" row changes: one that matches the query, body inline.
+edit_target="$(grep -rl --include='*.yaml' "$query" "$store/kb" | xargs -r grep -l '^body: |' | sort | sed -n 1p || true)"
+cat > "$big/edit-one.sh" <<EOF
+#!/usr/bin/env bash
+# Edits one article's body (a new revision mark each time), as a user would between searches.
+n=\$(( \$(cat "$big/edit-count" 2>/dev/null || echo 0) + 1 ))
+echo "\$n" > "$big/edit-count"
+sed -i "s|^  ## 背景 / Background.*\$|  ## 背景 / Background (修订 \$n)|" "$edit_target"
+EOF
+show_id="$(find "$store/requests" -name '*.yaml' | sort | tail -n 1 | xargs basename -s .yaml)"
+
+# --- measuring --------------------------------------------------------------------------
+declare -A med note
+bin_q="$(printf %q "$bin")"
+
+# measure KEY DIR PREPARE CMD: one untimed run, then the median of R timed runs, in DIR.
+# PREPARE runs before each timed run; both are plain words (no shell syntax) so that
+# hyperfine --shell=none and the fallback loop run exactly the same thing.
+measure() {
+    local key="$1" dir="$2" prepare="$3" cmd="$4"
+    say "measuring $key: $cmd"
+    local t0 t1 rc=0 n
+    pushd "$dir" >/dev/null
+    [[ -n "$prepare" ]] && eval "$prepare" >>"$log" 2>&1
+    eval "$cmd" >/dev/null 2>>"$log" || rc=$?
+    if [[ $rc -ne 0 ]]; then
+        note[$key]="exit $rc"
+        say "  $key exited with $rc (see $log)"
+    fi
+    if [[ -n $use_hyperfine ]]; then
+        # hyperfine sizes the run count from its first timed run (3 s budget).
+        local args=(-N -i --style none --export-json "$scale/$key.json")
+        if [[ -n "$runs" ]]; then args+=(--runs "$runs"); else args+=(--min-runs 3 --max-runs 10); fi
+        [[ -n "$prepare" ]] && args+=(--prepare "$prepare")
+        hyperfine "${args[@]}" "$cmd" >>"$log" 2>&1
+        med[$key]=$(sed -n 's/.*"median": *\([0-9.e+-]*\).*/\1/p' "$scale/$key.json" | head -n 1)
+        n=$(awk '/"times"/ { f = 1; next } f && /]/ { exit } f { c++ } END { print c + 0 }' "$scale/$key.json")
+    else
+        local times=() i
+        n="${runs:-3}"
+        for ((i = 0; i < n; i++)); do
+            [[ -n "$prepare" ]] && eval "$prepare" >>"$log" 2>&1
+            t0=$EPOCHREALTIME
+            eval "$cmd" >/dev/null 2>>"$log" || true
+            t1=$EPOCHREALTIME
+            times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
+            # Like hyperfine: as many runs as fit in ~3 s by the first one, 3 to 10.
+            if [[ $i -eq 0 && -z "$runs" ]]; then
+                n=$(awk -v w="${times[0]}" 'BEGIN { n = int(3 / (w + 1e-6)); if (n < 3) n = 3; if (n > 10) n = 10; print n }')
+            fi
+        done
+        med[$key]=$(printf '%s\n' "${times[@]}" | sort -g |
+            awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+    fi
+    popd >/dev/null
+    say "  $key: median ${med[$key]} s over $n runs"
+}
+
+# Peak RSS in MB of CMD in DIR, after PREPARE.
+peak_mb() {
+    local dir="$1" prepare="$2" cmd="$3" out
+    pushd "$dir" >/dev/null
+    [[ -n "$prepare" ]] && eval "$prepare" >>"$log" 2>&1
+    out=$(eval "$gnu_time -v $cmd" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p')
+    popd >/dev/null
+    awk -v k="$out" 'BEGIN { printf "%.0f", k / 1024 }'
+}
+
+# Floors and peers.
+measure stat "$store" "" "find requests -name '*.yaml' -printf '%s %T@\n'"
+measure read "$store" "" "find requests -name '*.yaml' -exec cat {} +"
+measure kbstat "$store" "" "find kb -name '*.yaml' -printf '%s %T@\n'"
+have rg && measure rg "$store" "" "rg -c $query kb/"
+measure version "$store" "" "$bin_q --version"
+
+# Reads of the whole store, warm.
+measure list_json "$store" "" "$bin_q list --format json"
+measure list_stage "$store" "" "$bin_q list --stage review"
+measure weekly "$store" "" "$bin_q report weekly"
+measure show "$store" "" "$bin_q show $show_id"
+measure list_cold "$store" "rm -rf .presales" "$bin_q list"
+
+mem_warm="" mem_cold=""
+if [[ -n $gnu_time ]]; then
+    say "peak memory of presales list (warm, then cold)"
+    (cd "$store" && "$bin" list >/dev/null 2>>"$log") || true
+    mem_warm=$(peak_mb "$store" "" "$bin_q list")
+    mem_cold=$(peak_mb "$store" "rm -rf .presales" "$bin_q list")
+fi
+
+# Search: warm (the untimed run builds or syncs the index), then after editing one article.
+measure search "$store" "" "$bin_q kb search $query"
+if [[ -n "$edit_target" ]]; then
+    measure search_edit "$store" "bash $big/edit-one.sh" "$bin_q kb search $query"
+fi
+
+# Checks: whole store, then a pull request of 10 changed records against HEAD.
+measure check "$store" "" "$bin_q check"
+# Only the 10 commented requests differ from HEAD: undo the search row's article edit.
+git -C "$store" checkout -q -- kb
+say "commenting on 10 requests for check --base"
+find "$store/requests" -name '*.yaml' | sort | tail -n 10 | xargs -n 1 basename -s .yaml |
+    while read -r id; do
+        (cd "$store" && "$bin" comment "$id" "基准测试备注 / benchmark note" >>"$log" 2>&1) ||
+            say "  comment on $id failed (see $log)"
+    done
+say "  changed: $(git -C "$store" status --porcelain | wc -l) files"
+measure check_base "$store" "" "$bin_q check --base HEAD"
+
+# The peer: 10,000 requests against 10,000 pending taskwarrior tasks.
+measure list10k "$small/store" "" "$bin_q list"
+if have task; then
+    export TASKRC="$scale/taskwarrior/taskrc"
+    measure task "$scale/taskwarrior" "" "task list"
+    unset TASKRC
+fi
+
+# --- the table --------------------------------------------------------------------------
+commit="$(git -C "$repo" rev-parse --short HEAD)"
+git -C "$repo" diff --quiet HEAD -- src Cargo.toml Cargo.lock || commit="$commit+uncommitted src changes"
+count() { find "$store/$1" -name '*.yaml' | wc -l; }
+cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+mem_total="$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
+
+echo
+echo "presales scale benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
+echo "store: $(count requests) requests, $(count solutions) solutions, $(count kb) articles, $(count customers) customers; seed $seed"
+echo "machine: $(nproc) cores ($cpu), $mem_total RAM, $(uname -sr); timing: $([[ -n $use_hyperfine ]] && hyperfine --version || echo 'bash loop') ; median of runs after one warm-up"
+echo
+echo "| command | median s | compared with | its median s | ratio | target | met |"
+echo "|---|---:|---|---:|---:|---:|---|"
+fmt() { [[ -n "${med[$1]:-}" ]] && awk -v v="${med[$1]}" 'BEGIN { printf "%.3f", v }' || echo "n/a"; }
+ref_row() { # KEY LABEL
+    echo "| $2 | $(fmt "$1") | (floor / peer) | | | | |"
+}
+row() { # KEY LABEL REF REF_LABEL FACTOR
+    local key="$1" label="$2" ref="$3" ref_label="$4" factor="$5" ratio="n/a" met="n/a"
+    if [[ -n "${med[$key]:-}" && -n "${med[$ref]:-}" ]]; then
+        ratio=$(awk -v a="${med[$key]}" -v b="${med[$ref]}" 'BEGIN { printf "%.2f", a / b }')
+        met=$(awk -v r="$ratio" -v f="$factor" 'BEGIN { print (r <= f ? "yes" : "**no**") }')
+    fi
+    [[ -n "${note[$key]:-}" ]] && met="$met (${note[$key]})"
+    echo "| $label | $(fmt "$key") | $ref_label | $(fmt "$ref") | $ratio | ≤ $factor | $met |"
+}
+ref_row stat "stat floor: \`find requests -name '*.yaml' -printf '%s %T@\\n'\`"
+ref_row read "read floor: \`find requests -name '*.yaml' -exec cat {} +\`"
+ref_row kbstat "stat floor of kb/: \`find kb -name '*.yaml' -printf …\`"
+if have rg; then ref_row rg "\`rg -c $query kb/\`"; fi
+ref_row version "\`presales --version\`"
+row list_json "\`presales list --format json\`, warm" stat "stat floor" 2
+row list_stage "\`presales list --stage review\`, warm" stat "stat floor" 1.5
+row list_cold "\`presales list\`, cold (.presales/ deleted)" read "read floor" 3
+row weekly "\`presales report weekly\`, warm" stat "stat floor" 3
+row show "\`presales show FULL-ID\`" version "\`presales --version\`" 3
+if have rg; then
+    row search "\`presales kb search \"$query\"\`, warm" rg "\`rg -c\`" 0.5
+else
+    echo "| \`presales kb search \"$query\"\`, warm | $(fmt search) | \`rg -c\`: rg not installed | | n/a | ≤ 0.5 | n/a |"
+fi
+row search "\`presales kb search \"$query\"\`, warm" kbstat "stat floor of kb/" 1.5
+row search_edit "first search after editing one article" search "warm search" 2
+row check "\`presales check\` (whole store)" read "read floor" 3
+row check_base "\`presales check --base HEAD\`, 10 changed records" check "whole-store check" 0.2
+if have task; then
+    row list10k "\`presales list\` at 10k requests" task "\`task list\`, 10k tasks" 0.5
+else
+    echo "| \`presales list\` at 10k requests | $(fmt list10k) | \`task list\`: taskwarrior not installed | | n/a | ≤ 0.5 | n/a |"
+fi
+mem_row() { # LABEL MB
+    local met="n/a"
+    [[ -n "$2" ]] && met=$(awk -v m="$2" 'BEGIN { print (m <= 250 ? "yes" : "**no**") }')
+    echo "| $1 | ${2:-n/a} MB | | | | ≤ 250 MB | $met |"
+}
+if [[ -n $gnu_time ]]; then
+    mem_row "peak memory (max RSS) of \`presales list\`, warm" "$mem_warm"
+    mem_row "peak memory (max RSS) of \`presales list\`, cold" "$mem_cold"
+else
+    mem_row "peak memory of \`presales list\` (needs /usr/bin/time: apt-get install time)" ""
+fi
+say "done; tool output in $log"
