@@ -11,6 +11,11 @@
 //! warm search latency of the whole process (median and worst of 20 runs per query), and
 //! the search after editing one article (incremental update of that document only).
 
+#[path = "common/synth.rs"]
+mod synth;
+
+use synth::{EN, Rng, ZH};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -18,75 +23,6 @@ use std::time::{Duration, Instant};
 use presales::model::article::{Category, Status};
 use presales::model::{Article, HistoryEntry};
 use presales::store::{self, Store};
-
-const ZH: &[&str] = &[
-    "派工",
-    "原则",
-    "轮流",
-    "数据库",
-    "备份",
-    "客户",
-    "需求",
-    "方案",
-    "部署",
-    "网络",
-    "安全",
-    "存储",
-    "防火墙",
-    "负载均衡",
-    "容灾",
-    "监控",
-    "告警",
-    "迁移",
-    "升级",
-    "许可证",
-    "报价",
-    "售前",
-    "演示",
-    "测试",
-    "集群",
-    "虚拟化",
-    "云平台",
-    "接口",
-    "对接",
-    "性能",
-    "优化",
-    "日志",
-];
-const EN: &[&str] = &[
-    "API",
-    "Kubernetes",
-    "VPN",
-    "SLA",
-    "IPsec",
-    "PostgreSQL",
-    "Redis",
-    "HA",
-    "SSO",
-    "LDAP",
-    "backup",
-    "cluster",
-    "latency",
-    "throughput",
-    "license",
-    "upgrade",
-    "demo",
-    "proxy",
-];
-
-/// xorshift: deterministic documents without a rand dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 16) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.next() % xs.len()]
-    }
-}
 
 fn text(rng: &mut Rng, words: usize) -> String {
     let mut s = String::new();
@@ -109,7 +45,7 @@ fn make_store(dir: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T10:00:00+08:00")?;
     let lock = store.lock()?;
     for i in 0..n {
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((i as u64) << 8));
+        let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15 ^ ((i as u64) << 8));
         let id = store.mint(presales::model::Kind::Article, now)?;
         let article = Article {
             id: id.to_string(),

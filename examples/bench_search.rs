@@ -6,82 +6,18 @@
 //! locking). Prints the full rebuild time, the incremental sync time after changing one document, the no-op sync time
 //! and warm query latencies.
 
+#[path = "common/synth.rs"]
+mod synth;
+
 use std::time::{Duration, Instant};
 
 use presales::search::{Doc, SearchIndex, SearchQuery, SourceEntry};
+use synth::{EN, Rng, ZH};
 
-const ZH: &[&str] = &[
-    "派工",
-    "原则",
-    "轮流",
-    "数据库",
-    "备份",
-    "客户",
-    "需求",
-    "方案",
-    "部署",
-    "网络",
-    "安全",
-    "存储",
-    "防火墙",
-    "负载均衡",
-    "容灾",
-    "监控",
-    "告警",
-    "迁移",
-    "升级",
-    "许可证",
-    "报价",
-    "售前",
-    "演示",
-    "测试",
-    "集群",
-    "虚拟化",
-    "云平台",
-    "接口",
-    "对接",
-    "性能",
-    "优化",
-    "日志",
-];
-const EN: &[&str] = &[
-    "API",
-    "Kubernetes",
-    "VPN",
-    "SLA",
-    "IPsec",
-    "PostgreSQL",
-    "Redis",
-    "HA",
-    "SSO",
-    "LDAP",
-    "backup",
-    "cluster",
-    "latency",
-    "throughput",
-    "license",
-    "upgrade",
-    "demo",
-    "proxy",
-];
 const PUNCT: &[&str] = &["，", "。", "、", " ", "；", "\n"];
 
-/// Small deterministic PRNG (xorshift) so runs are comparable without a rand dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 16) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.next() % xs.len()]
-    }
-}
-
 fn make_doc(i: usize, version: usize) -> Doc {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((i as u64) << 8) ^ version as u64);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15 ^ ((i as u64) << 8) ^ version as u64);
     let mut title = String::new();
     for _ in 0..3 {
         title.push_str(rng.pick(ZH));
