@@ -59,6 +59,9 @@ done
 gnu_time=""
 [[ -x /usr/bin/time ]] && /usr/bin/time -v true 2>/dev/null && gnu_time=/usr/bin/time
 
+# Other work on the machine skews every row: say how busy it was (1-minute load average).
+load_start="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
+
 # --- build ------------------------------------------------------------------------------
 say "building release binary and generator (cargo build --release)"
 cargo build --release --quiet --bin presales --example gen_store >&2
@@ -251,7 +254,8 @@ mem_total="$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
 echo
 echo "presales scale benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
 echo "store: $(count requests) requests, $(count solutions) solutions, $(count kb) articles, $(count customers) customers; seed $seed"
-echo "machine: $(nproc) cores ($cpu), $mem_total RAM, $(uname -sr); timing: $([[ -n $use_hyperfine ]] && hyperfine --version || echo 'bash loop') ; median of runs after one warm-up"
+echo "machine: $(nproc) cores ($cpu), $mem_total RAM, $(uname -sr); load average $load_start at start, $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?') at end"
+echo "timing: $([[ -n $use_hyperfine ]] && hyperfine --version || echo 'bash loop'), median of the timed runs after one untimed run"
 echo
 echo "| command | median s | compared with | its median s | ratio | target | met |"
 echo "|---|---:|---|---:|---:|---:|---|"
