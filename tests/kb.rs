@@ -647,3 +647,49 @@ fn bad_front_matter_is_reported_and_the_other_files_imported() {
     let err = env.run(&["kb", "import", "missing-dir"]).err();
     assert!(err.contains("missing-dir"), "{err}");
 }
+
+#[test]
+fn kb_search_syncs_articles_only_and_presales_search_still_sees_requests() {
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let req = env.request(&cus, "园区漫游测试需求", &[]);
+    env.run(&[
+        "kb",
+        "new",
+        "--title",
+        "漫游配置指南",
+        "--category",
+        "faq",
+        "--body",
+        "园区漫游的配置",
+    ])
+    .ok();
+    let hits = env.json(&["search", "漫游"]);
+    assert_eq!(hits.as_array().unwrap().len(), 2, "{hits}");
+    // kb search leaves requests as indexed.
+    let kb = env.json(&["kb", "search", "漫游"]);
+    assert_eq!(kb.as_array().unwrap().len(), 1, "{kb}");
+    let hits = env.json(&["search", "漫游"]);
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == req.as_str()),
+        "{hits}"
+    );
+    // A request edited after a kb search is fresh in the next full search.
+    let path = env.path_of(&req);
+    let t = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, t.replace("园区漫游测试需求", "无线覆盖测试需求")).unwrap();
+    env.json(&["kb", "search", "漫游"]);
+    let hits = env.json(&["search", "无线覆盖"]);
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == req.as_str()),
+        "{hits}"
+    );
+    let hits = env.json(&["search", "漫游测试"]);
+    assert!(hits.as_array().unwrap().is_empty(), "{hits}");
+}

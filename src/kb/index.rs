@@ -68,15 +68,21 @@ pub fn search_error(e: SearchError) -> Error {
 
 /// Opens the index and syncs it with the record files.
 pub fn open_synced(store: &Store, progress: Progress) -> Result<Synced> {
-    sync(store, false, progress)
+    sync(store, false, progress, &INDEXED)
+}
+
+/// Opens the index syncing only records of `kinds`: the other kinds keep what the index
+/// has, so `kb search` looks at kb/ alone instead of stat-ing every request too.
+pub fn open_synced_kinds(store: &Store, kinds: &[Kind], progress: Progress) -> Result<Synced> {
+    sync(store, false, progress, kinds)
 }
 
 /// Empties the index and fills it again from every record file (`presales reindex`).
 pub fn rebuild(store: &Store, progress: Progress) -> Result<Synced> {
-    sync(store, true, progress)
+    sync(store, true, progress, &INDEXED)
 }
 
-fn sync(store: &Store, force: bool, progress: Progress) -> Result<Synced> {
+fn sync(store: &Store, force: bool, progress: Progress, kinds: &[Kind]) -> Result<Synced> {
     let start = Instant::now();
     let dir = store.cache_path(INDEX_DIR)?;
     let mut index = SearchIndex::open(&dir).map_err(search_error)?;
@@ -86,10 +92,27 @@ fn sync(store: &Store, force: bool, progress: Progress) -> Result<Synced> {
     let rebuilding = index.was_rebuilt();
     let previous = index.indexed_fingerprints();
     let mut problems = Vec::new();
-    let listed = list_sources(store, &previous, &mut problems, &mut |done, total| {
-        progress(Phase::Scan, done, total, rebuilding)
-    })?;
-    let Listed { sources, mut docs } = listed;
+    let listed = list_sources(
+        store,
+        kinds,
+        &previous,
+        &mut problems,
+        &mut |done, total| progress(Phase::Scan, done, total, rebuilding),
+    )?;
+    let Listed {
+        mut sources,
+        mut docs,
+    } = listed;
+    // Kinds not scanned this time stay as indexed: same fingerprints, so untouched.
+    for (id, fp) in &previous {
+        let kind = RecordId::parse(id).map(|i| i.kind()).ok();
+        if kind.is_some_and(|k| !kinds.contains(&k)) {
+            sources.push(SourceEntry {
+                id: id.clone(),
+                fingerprint: fp.clone(),
+            });
+        }
+    }
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     for s in &sources {
         let kind = RecordId::parse(&s.id).map_or("other", |id| id.kind().noun());
@@ -145,13 +168,14 @@ struct Listed {
 /// changed one is parsed to learn it (and its document is kept for the sync).
 fn list_sources(
     store: &Store,
+    kinds: &[Kind],
     previous: &BTreeMap<String, String>,
     problems: &mut Vec<Error>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Listed> {
     let mut files = Vec::new();
-    for kind in INDEXED {
-        files.extend(store.record_fingerprints(kind)?);
+    for kind in kinds {
+        files.extend(store.record_fingerprints(*kind)?);
     }
     let total = files.len();
     progress(0, total);
@@ -348,12 +372,17 @@ pub fn solution_doc(s: &Solution, plan: String) -> Doc {
 pub fn search(store: &Store, q: &SearchQuery, progress: Progress) -> Result<(Synced, Vec<Hit>)> {
     // Reject an empty query before touching the index.
     crate::search::parse_query_text(&q.text).map_err(search_error)?;
-    let synced = open_synced(store, progress)?;
+    // Only the kinds asked for need to be fresh.
+    let kinds: Vec<Kind> = INDEXED
+        .into_iter()
+        .filter(|k| q.kinds.is_empty() || q.kinds.iter().any(|n| n == k.noun()))
+        .collect();
+    let synced = open_synced_kinds(store, &kinds, progress)?;
     match synced.index.search(q) {
         Ok(hits) => Ok((synced, hits)),
         Err(SearchError::Corrupt { .. }) => {
             drop(synced);
-            let synced = open_synced(store, progress)?;
+            let synced = open_synced_kinds(store, &kinds, progress)?;
             let hits = synced.index.search(q).map_err(search_error)?;
             Ok((synced, hits))
         }
@@ -379,12 +408,12 @@ pub fn suggest(
     progress: Progress,
 ) -> Result<(Synced, Vec<Hit>)> {
     let text = request_text(request);
-    let synced = open_synced(store, progress)?;
+    let synced = open_synced_kinds(store, &[Kind::Article], progress)?;
     match synced.index.suggest(&text, limit) {
         Ok(hits) => Ok((synced, hits)),
         Err(SearchError::Corrupt { .. }) => {
             drop(synced);
-            let synced = open_synced(store, progress)?;
+            let synced = open_synced_kinds(store, &[Kind::Article], progress)?;
             let hits = synced.index.suggest(&text, limit).map_err(search_error)?;
             Ok((synced, hits))
         }

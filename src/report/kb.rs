@@ -126,10 +126,17 @@ pub fn usage(data: &Dataset) -> Vec<ArticleUsage> {
             a.last = a.last.max(Some(u.at));
         }
     }
+    // One lookup table, not a scan of every article per article.
+    let by_id: std::collections::HashMap<&str, &ArticleInfo> = data
+        .input
+        .articles
+        .iter()
+        .map(|x| (x.id.as_str(), x))
+        .collect();
     let mut out: Vec<ArticleUsage> = acc
         .into_iter()
         .map(|(id, a)| {
-            let info = data.input.articles.iter().find(|x| x.id == id);
+            let info = by_id.get(id.as_str()).copied();
             ArticleUsage {
                 title: info.map(|x| title(data, x)),
                 status: info.map(|x| x.status.clone()),
