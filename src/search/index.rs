@@ -186,6 +186,9 @@ pub struct SearchIndex {
     schema: Schema,
     lock_timeout: Duration,
     rebuilt_pending: bool,
+    /// The manifest's fingerprints as read when the index was opened, so a caller asking
+    /// for them does not read and parse the file again.
+    opened_entries: Option<BTreeMap<String, String>>,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> SearchError + '_ {
@@ -232,6 +235,7 @@ impl SearchIndex {
             schema: schema.clone(),
             lock_timeout,
             rebuilt_pending: rebuilt,
+            opened_entries: opened.manifest.map(|m| m.entries),
         };
 
         // Fast path: no lock for the common "index is fine" case, so concurrent searches
@@ -279,6 +283,9 @@ impl SearchIndex {
     /// Lets the caller build fingerprints that depend on what it indexed before, such as
     /// the body file an article pointed to.
     pub fn indexed_fingerprints(&self) -> BTreeMap<String, String> {
+        if let Some(entries) = &self.opened_entries {
+            return entries.clone();
+        }
         read_manifest(&self.dir)
             .ok()
             .filter(|m| m.schema_version == SCHEMA_VERSION)
@@ -290,6 +297,8 @@ impl SearchIndex {
     /// document again: `presales reindex`.
     pub fn clear(&mut self) -> Result<(), SearchError> {
         let dir = self.dir.clone();
+        // The manifest is about to change: later callers read it afresh.
+        self.opened_entries = None;
         let Some(_lock) = acquire_dir_lock(&dir, self.lock_timeout)? else {
             return Err(SearchError::Busy {
                 path: dir,
@@ -335,6 +344,8 @@ impl SearchIndex {
         E: std::fmt::Display,
     {
         let dir = self.dir.clone();
+        // The manifest is about to change: later callers read it afresh.
+        self.opened_entries = None;
         let Some(_lock) = acquire_dir_lock(&dir, self.lock_timeout)? else {
             return Err(SearchError::Busy {
                 path: dir,
