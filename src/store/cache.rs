@@ -7,7 +7,6 @@
 //! nothing. Summaries hold what listing needs, so `presales list` on 100,000 requests only
 //! stats the files and decodes one compact file.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -121,9 +120,10 @@ struct CacheView<'a> {
     entries: Vec<(&'a str, Stamp, &'a [u8])>,
 }
 
-fn read_cache<S: Summary>(path: &Path) -> HashMap<String, (Stamp, S)> {
+/// The cached entries, sorted by ID as they were written.
+fn read_cache<S: Summary>(path: &Path) -> Vec<(String, Stamp, S)> {
     let Ok(bytes) = std::fs::read(path) else {
-        return HashMap::new();
+        return Vec::new();
     };
     match postcard::from_bytes::<CacheView>(&bytes) {
         Ok(c) if c.format == FORMAT && c.crate_version == env!("CARGO_PKG_VERSION") => c
@@ -133,11 +133,11 @@ fn read_cache<S: Summary>(path: &Path) -> HashMap<String, (Stamp, S)> {
                 // An entry that does not decode is simply re-read from its file.
                 postcard::from_bytes::<S>(raw)
                     .ok()
-                    .map(|s| (p.to_string(), (st, s)))
+                    .map(|s| (p.to_string(), st, s))
             })
             .collect(),
         // Corrupt, truncated or from another version: start over.
-        _ => HashMap::new(),
+        _ => Vec::new(),
     }
 }
 
@@ -168,19 +168,19 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(Error::io(&dir, e)),
             };
-            for e in rd.flatten() {
+            let entries: Vec<std::fs::DirEntry> = rd.flatten().collect();
+            // One stat per file, relative to the open folder, on every core.
+            out.par_extend(entries.par_iter().filter_map(|e| {
                 let name = e.file_name();
-                let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".yaml")) else {
-                    continue;
-                };
+                let stem = name.to_str()?.strip_suffix(".yaml")?;
                 match crate::model::RecordId::parse(stem) {
                     Ok(id) if id.kind() == kind && id.as_str() == stem => {
                         let stamp = e.metadata().map(|m| Stamp::of(&m));
-                        out.push((stem.to_string(), e.path(), stamp));
+                        Some((stem.to_string(), e.path(), stamp))
                     }
-                    _ => {}
+                    _ => None,
                 }
-            }
+            }));
         }
         out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
@@ -197,7 +197,10 @@ impl Store {
             Err(e) => return (Vec::new(), vec![e]),
         };
         let path = cache_path(self, S::NAME);
-        let mut cached = read_cache::<S>(&path);
+        let cached = read_cache::<S>(&path);
+        let cached_len = cached.len();
+        let mut cached = cached.into_iter().peekable();
+        let mut reused = 0usize;
         let mut out: Vec<Option<(String, Stamp, S)>> = Vec::with_capacity(files.len());
         let mut todo: Vec<(usize, String, Stamp, PathBuf)> = Vec::new();
         for (i, (key, p, stamp)) in files.into_iter().enumerate() {
@@ -209,16 +212,25 @@ impl Store {
                     continue;
                 }
             };
-            match cached.remove(&key) {
-                Some((st, s)) if st == stamp => out.push(Some((key, stamp, s))),
+            // Both lists are sorted by ID: walk them together instead of hashing every key.
+            while cached
+                .next_if(|(k, _, _)| k.as_str() < key.as_str())
+                .is_some()
+            {}
+            let hit = cached.next_if(|(k, _, _)| *k == key);
+            match hit {
+                Some((_, st, s)) if st == stamp => {
+                    reused += 1;
+                    out.push(Some((key, stamp, s)));
+                }
                 _ => {
                     todo.push((i, key, stamp, p));
                     out.push(None);
                 }
             }
         }
-        // Leftovers in `cached` are files deleted since: the cache must be rewritten.
-        let mut dirty = !cached.is_empty() || !todo.is_empty();
+        // Cached entries not reused are files deleted or changed since: rewrite the cache.
+        let mut dirty = reused != cached_len || !todo.is_empty();
         let parsed: Vec<(usize, String, Stamp, Result<S>)> = todo
             .into_par_iter()
             .map(|(i, key, stamp, p)| {
