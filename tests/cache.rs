@@ -73,3 +73,44 @@ fn a_file_broken_after_caching_is_reported_not_served_stale() {
     assert!(r.stderr().contains(&format!("{a}.yaml:")), "{}", r.stderr());
     assert_eq!(r.stdout().trim(), "[]");
 }
+
+#[test]
+fn a_warm_check_sees_every_change_since_the_last_run() {
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let a = env.request(&cus, "alpha", &[]);
+    assert_eq!(env.run(&["check"]).code(), 0);
+    assert!(
+        env.root()
+            .join(".presales/cache/check-requests.bin")
+            .exists()
+    );
+    let path = env.path_of(&a);
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Same data, not canonical (header line dropped): found, with the line.
+    std::fs::write(
+        &path,
+        text.lines().skip(1).collect::<Vec<_>>().join("\n") + "\n",
+    )
+    .unwrap();
+    let r = env.run(&["check"]);
+    assert_eq!(r.code(), 1);
+    assert!(
+        r.stdout().contains("not in canonical form"),
+        "{}",
+        r.stdout()
+    );
+    env.run(&["fmt"]).ok();
+    assert_eq!(env.run(&["check"]).code(), 0);
+    // A broken reference introduced by hand is found on the next warm run.
+    std::fs::write(
+        &path,
+        text.replace(
+            &format!("customer: {cus}"),
+            "customer: CUS-20200101-0000000",
+        ),
+    )
+    .unwrap();
+    let r = env.run(&["check"]);
+    assert!(r.stdout().contains("does not exist"), "{}", r.stdout());
+}

@@ -45,7 +45,7 @@ pub fn check_changes(store: &Store, loaded: &Loaded, changes: &[BaseFile]) -> Ve
                     check_request(
                         store,
                         &c.path,
-                        &head.text,
+                        head.text(),
                         &head.record,
                         base.as_ref(),
                         &mut findings,
@@ -57,7 +57,7 @@ pub fn check_changes(store: &Store, loaded: &Loaded, changes: &[BaseFile]) -> Ve
                     let base = parse_base::<Solution>(c);
                     common(
                         &c.path,
-                        &head.text,
+                        head.text(),
                         &head.record,
                         base.as_ref(),
                         &mut findings,
@@ -66,7 +66,7 @@ pub fn check_changes(store: &Store, loaded: &Loaded, changes: &[BaseFile]) -> Ve
                         store,
                         loaded,
                         &c.path,
-                        &head.text,
+                        head.text(),
                         &head.record,
                         base.as_ref(),
                         &mut findings,
@@ -78,7 +78,7 @@ pub fn check_changes(store: &Store, loaded: &Loaded, changes: &[BaseFile]) -> Ve
                     let base = parse_base::<crate::model::Customer>(c);
                     common(
                         &c.path,
-                        &head.text,
+                        head.text(),
                         &head.record,
                         base.as_ref(),
                         &mut findings,

@@ -3,7 +3,7 @@
 
 mod base;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use std::path::{Path, PathBuf};
 
@@ -88,8 +88,97 @@ pub fn line_of_history_entry(text: &str, n: usize) -> u64 {
 /// A parsed record with its file, as `check` needs it.
 pub struct Parsed<T> {
     pub path: PathBuf,
-    pub text: String,
+    /// The file's text, read only when a finding needs a line number (records that come
+    /// from the parse cache are not read at all).
+    text: std::cell::OnceCell<String>,
     pub record: T,
+}
+
+impl<T> Parsed<T> {
+    pub fn new(path: PathBuf, text: Option<String>, record: T) -> Parsed<T> {
+        let cell = std::cell::OnceCell::new();
+        if let Some(t) = text {
+            let _ = cell.set(t);
+        }
+        Parsed {
+            path,
+            text: cell,
+            record,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        self.text
+            .get_or_init(|| std::fs::read_to_string(&self.path).unwrap_or_default())
+    }
+}
+
+/// A record as `check` caches it: the record, where it was read, and whether (and from
+/// which line) its text differs from the canonical form. Stored as JSON inside the parse
+/// cache, keyed by the file's stamp like every summary.
+#[derive(Clone)]
+pub struct Checked<T> {
+    pub record: T,
+    pub rel: String,
+    pub canonical_diff: Option<u64>,
+}
+
+impl<T: serde::Serialize> serde::Serialize for Checked<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let bytes = serde_json::to_vec(&(&self.record, &self.rel, self.canonical_diff))
+            .map_err(serde::ser::Error::custom)?;
+        s.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Checked<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<T: serde::de::DeserializeOwned> serde::de::Visitor<'_> for V<T> {
+            type Value = Checked<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a checked record as JSON bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Checked<T>, E> {
+                let (record, rel, canonical_diff): (T, String, Option<u64>) =
+                    serde_json::from_slice(v).map_err(E::custom)?;
+                Ok(Checked {
+                    record,
+                    rel,
+                    canonical_diff,
+                })
+            }
+        }
+        d.deserialize_bytes(V(std::marker::PhantomData))
+    }
+}
+
+impl<T: Record + Send + Sync + 'static> crate::store::cache::Summary for Checked<T> {
+    type Full = T;
+    const NAME: &'static str = match T::KIND {
+        Kind::Request => "check-requests",
+        Kind::Solution => "check-solutions",
+        Kind::Article => "check-articles",
+        Kind::Customer => "check-customers",
+    };
+    fn of(full: &T) -> Self {
+        Checked {
+            record: full.clone(),
+            rel: String::new(),
+            canonical_diff: None,
+        }
+    }
+    fn from_file(full: &T, text: &str, rel: &Path) -> Self {
+        let canonical_diff = match yaml::record_text(full) {
+            Ok(canonical) if canonical != text => Some(first_difference(text, &canonical)),
+            _ => None,
+        };
+        Checked {
+            record: full.clone(),
+            rel: rel.to_string_lossy().replace('\\', "/"),
+            canonical_diff,
+        }
+    }
 }
 
 /// Everything loaded once for the whole-store rules.
@@ -135,11 +224,7 @@ fn parse_one<T: Record>(
                 Ok(_) => {}
                 Err(e) => findings.push(Finding::error(rel, 1, e)),
             }
-            Some(Parsed {
-                path: path.to_path_buf(),
-                text,
-                record,
-            })
+            Some(Parsed::new(path.to_path_buf(), Some(text), record))
         }
         Err(e) => {
             findings.push(Finding::from_error(rel, &e));
@@ -236,6 +321,23 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
         }
         to_parse.push((id, path, rel));
     }
+    // A whole-store check takes unchanged records from the parse cache (stamp-checked, with
+    // the canonical-form verdict computed when the file was last read) and parses the rest.
+    if only.is_none() {
+        let want: HashSet<PathBuf> = to_parse.iter().map(|(_, _, rel)| rel.clone()).collect();
+        let mut covered: HashSet<PathBuf> = HashSet::new();
+        let mut cached_findings = Vec::new();
+        loaded.requests = from_cache(store, &want, &mut covered, &mut cached_findings);
+        loaded.solutions = from_cache(store, &want, &mut covered, &mut cached_findings);
+        loaded.customers = from_cache(store, &want, &mut covered, &mut cached_findings);
+        let articles: Vec<Parsed<crate::model::Article>> =
+            from_cache(store, &want, &mut covered, &mut cached_findings);
+        for a in &articles {
+            check_article(store, a, &mut cached_findings);
+        }
+        findings.extend(cached_findings);
+        to_parse.retain(|(_, _, rel)| !covered.contains(rel));
+    }
     let results: Vec<(ParsedFile, Vec<Finding>)> = to_parse
         .into_par_iter()
         .map(|(id, path, rel)| {
@@ -262,21 +364,59 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
             ParsedFile::Request(p) => loaded.requests.push(p),
             ParsedFile::Solution(p) => loaded.solutions.push(p),
             ParsedFile::Customer(p) => loaded.customers.push(p),
-            ParsedFile::Article(p) => {
-                if let Some(bf) = &p.record.body_file
-                    && store.repo_path(bf).map_or(true, |f| !f.is_file())
-                {
-                    findings.push(Finding::error(
-                        &store.display_path(&p.path),
-                        line_of_key(&p.text, "body_file"),
-                        format!("body_file `{bf}` does not exist in the store"),
-                    ));
-                }
-            }
+            ParsedFile::Article(p) => check_article(store, &p, &mut findings),
             ParsedFile::Failed => {}
         }
     }
     (loaded, findings)
+}
+
+/// Records of one kind from the parse cache, limited to the files `want`ed; parse errors
+/// become findings. Every file handled here is added to `covered`.
+fn from_cache<T: Record + Send + Sync + 'static>(
+    store: &Store,
+    want: &HashSet<PathBuf>,
+    covered: &mut HashSet<PathBuf>,
+    findings: &mut Vec<Finding>,
+) -> Vec<Parsed<T>> {
+    let (checked, errors) = store.summaries::<Checked<T>>();
+    for e in errors {
+        let rel = match &e {
+            Error::Parse { path, .. } | Error::Io { path, .. } => path.clone(),
+            _ => continue,
+        };
+        if want.contains(&rel) && covered.insert(rel.clone()) {
+            findings.push(Finding::from_error(&rel, &e));
+        }
+    }
+    let mut out = Vec::new();
+    for c in checked {
+        let rel = PathBuf::from(&c.rel);
+        if !want.contains(&rel) || !covered.insert(rel.clone()) {
+            continue;
+        }
+        if let Some(line) = c.canonical_diff {
+            findings.push(Finding::error(
+                &rel,
+                line,
+                "not in canonical form; run `presales fmt`",
+            ));
+        }
+        out.push(Parsed::new(store.root().join(&rel), None, c.record));
+    }
+    out
+}
+
+fn check_article(store: &Store, p: &Parsed<crate::model::Article>, findings: &mut Vec<Finding>) {
+    if let Some(bf) = &p.record.body_file
+        && store.repo_path(bf).map_or(true, |f| !f.is_file())
+    {
+        findings.push(Finding::error(
+            &store.display_path(&p.path),
+            line_of_key(p.text(), "body_file"),
+            format!("body_file `{bf}` does not exist in the store"),
+        ));
+    }
 }
 
 fn file_stem(p: &Path) -> String {
@@ -309,7 +449,7 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
     for p in &loaded.requests {
         let r = &p.record;
         let rel = store.display_path(&p.path);
-        let at = |key: &str| line_of_key(&p.text, key);
+        let at = |key: &str| line_of_key(p.text(), key);
         let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
         if !customers.contains_key(r.customer.as_str())
             && !store.path_of_id(&r.customer).is_some_and(|p| p.exists())
@@ -357,7 +497,7 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
             if !member(&h.by) && !config.members.is_empty() {
                 // Old entries by people who left stay valid if they are kept as inactive members.
                 push(
-                    line_of_history_entry(&p.text, i),
+                    line_of_history_entry(p.text(), i),
                     format!(
                         "history entry {} is by `{}`, who is not in presales.toml (keep leavers with active = false)",
                         i + 1,
@@ -366,7 +506,7 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
                 );
             }
         }
-        conflicts(&p.text, &r.extra, &mut push);
+        conflicts(p.text(), &r.extra, &mut push);
         // Stage consistency: the stage is where the last move in history led.
         let last_move = r.history.iter().rev().find(|h| {
             matches!(h.action.as_str(), "advance" | "revise" | "close")
@@ -450,7 +590,7 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
     for p in &loaded.solutions {
         let s = &p.record;
         let rel = store.display_path(&p.path);
-        let at = |key: &str| line_of_key(&p.text, key);
+        let at = |key: &str| line_of_key(p.text(), key);
         let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
         match requests.get(s.request.as_str()) {
             Some(r)
@@ -521,7 +661,7 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
                 );
             }
         }
-        conflicts(&p.text, &s.extra, &mut push);
+        conflicts(p.text(), &s.extra, &mut push);
     }
     for p in &loaded.customers {
         let c = &p.record;
@@ -530,12 +670,12 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
         {
             findings.push(Finding::error(
                 &store.display_path(&p.path),
-                line_of_key(&p.text, "account_owner"),
+                line_of_key(p.text(), "account_owner"),
                 format!("account_owner `{o}` is not a team member"),
             ));
         }
         let rel = store.display_path(&p.path);
-        conflicts(&p.text, &c.extra, &mut |line, msg| {
+        conflicts(p.text(), &c.extra, &mut |line, msg| {
             findings.push(Finding::error(&rel, line, msg))
         });
     }

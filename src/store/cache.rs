@@ -26,6 +26,11 @@ pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// Cache file name, e.g. `requests`.
     const NAME: &'static str;
     fn of(full: &Self::Full) -> Self;
+    /// The summary of a file just read: its text and path (relative to the root) are at
+    /// hand for summaries that need them (`check` caches its canonical-form verdict).
+    fn from_file(full: &Self::Full, _text: &str, _rel: &Path) -> Self {
+        Self::of(full)
+    }
 }
 
 /// What identifies one version of a file without reading it.
@@ -234,7 +239,9 @@ impl Store {
         let parsed: Vec<(usize, String, Stamp, Result<S>)> = todo
             .into_par_iter()
             .map(|(i, key, stamp, p)| {
-                let r = self.load_path::<S::Full>(&p).map(|full| S::of(&full));
+                let r = self
+                    .load_path_with_text::<S::Full>(&p)
+                    .map(|(full, text)| S::from_file(&full, &text, &self.display_path(&p)));
                 (i, key, stamp, r)
             })
             .collect();

@@ -276,6 +276,11 @@ impl Store {
     }
 
     pub fn load_path<T: Record>(&self, path: &Path) -> Result<T> {
+        self.load_path_with_text(path).map(|(record, _)| record)
+    }
+
+    /// Like [`Store::load_path`], also returning the file's text.
+    pub fn load_path_with_text<T: Record>(&self, path: &Path) -> Result<(T, String)> {
         let text = fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))?;
         let shown = self.display_path(path);
         let record: T = yaml::parse(&shown, &text)?;
@@ -293,7 +298,7 @@ impl Store {
                 hint: Some("a record's file name is its ID; restore the id field".into()),
             });
         }
-        Ok(record)
+        Ok((record, text))
     }
 
     /// Reads every record of a kind. Bad files are returned as errors beside the good ones,
