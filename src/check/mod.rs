@@ -14,6 +14,7 @@ pub use base::{BaseFile, check_changes};
 use crate::config::Role;
 use crate::error::Error;
 use crate::model::{Customer, Kind, Record, RecordId, Request, Solution};
+use crate::store::cache::Whole;
 use crate::store::{Store, yaml};
 use crate::workflow::{CLOSED, Facts, Guard};
 
@@ -123,33 +124,22 @@ pub struct Checked<T> {
     pub canonical_diff: Option<u64>,
 }
 
+// Stored through the cache's JSON-bytes wrapper, as a (record, path, verdict) triple.
 impl<T: serde::Serialize> serde::Serialize for Checked<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let bytes = serde_json::to_vec(&(&self.record, &self.rel, self.canonical_diff))
-            .map_err(serde::ser::Error::custom)?;
-        s.serialize_bytes(&bytes)
+        Whole((&self.record, &self.rel, self.canonical_diff)).serialize(s)
     }
 }
 
 impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Checked<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<T: serde::de::DeserializeOwned> serde::de::Visitor<'_> for V<T> {
-            type Value = Checked<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a checked record as JSON bytes")
-            }
-            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Checked<T>, E> {
-                let (record, rel, canonical_diff): (T, String, Option<u64>) =
-                    serde_json::from_slice(v).map_err(E::custom)?;
-                Ok(Checked {
-                    record,
-                    rel,
-                    canonical_diff,
-                })
-            }
-        }
-        d.deserialize_bytes(V(std::marker::PhantomData))
+        let Whole((record, rel, canonical_diff)) =
+            Whole::<(T, String, Option<u64>)>::deserialize(d)?;
+        Ok(Checked {
+            record,
+            rel,
+            canonical_diff,
+        })
     }
 }
 

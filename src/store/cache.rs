@@ -296,7 +296,8 @@ impl Summary for crate::model::customer::CustomerSummary {
 }
 
 /// A whole record cached as JSON (self-describing, so flattened unknown fields survive),
-/// for commands that need every field, such as the reports.
+/// for commands that need every field, such as the reports. Any serializable value can be
+/// wrapped to be stored as JSON bytes inside the postcard cache file.
 #[derive(Clone)]
 pub struct Whole<T>(pub T);
 
@@ -316,7 +317,7 @@ impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Whole<T> {
         impl<T: DeserializeOwned> serde::de::Visitor<'_> for Json<T> {
             type Value = Whole<T>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a record as JSON bytes")
+                f.write_str("a value as JSON bytes")
             }
             fn visit_bytes<E: serde::de::Error>(
                 self,
