@@ -86,6 +86,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             let i = dialoguer::Select::new()
                 .with_prompt("Customer")
                 .items(&names)
+                .default(0)
                 .interact()
                 .map_err(|e| Error::invalid(e.to_string()))?;
             customers[i].id.clone()
