@@ -638,3 +638,34 @@ fn edit_refuses_assignee_changes_and_abbreviated_customers() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("full ID"));
 }
+
+#[test]
+fn a_bad_presales_toml_is_located_by_line() {
+    let env = Env::new();
+    let cfg = env.root().join("presales.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        text.replace("design = [\"assessment\"]", "design = [\"asessment\"]"),
+    )
+    .unwrap();
+    let err = env.run(&["list"]).err();
+    let line = text
+        .lines()
+        .position(|l| l == "design = [\"assessment\"]")
+        .unwrap()
+        + 1;
+    assert!(err.contains(&format!("presales.toml:{line}:")), "{err}");
+    assert!(
+        err.contains("unknown guard `asessment`") && err.contains("assessment,"),
+        "{err}"
+    );
+    std::fs::write(
+        &cfg,
+        text.replace("min_reviewers = 2", "min_reviewers = \"two\""),
+    )
+    .unwrap();
+    let err = env.run(&["list"]).err();
+    let line = text.lines().position(|l| l == "min_reviewers = 2").unwrap() + 1;
+    assert!(err.contains(&format!("presales.toml:{line}:")), "{err}");
+}
