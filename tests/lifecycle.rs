@@ -669,3 +669,14 @@ fn a_bad_presales_toml_is_located_by_line() {
     let line = text.lines().position(|l| l == "min_reviewers = 2").unwrap() + 1;
     assert!(err.contains(&format!("presales.toml:{line}:")), "{err}");
 }
+
+#[test]
+fn show_as_csv_is_one_row_with_the_list_columns() {
+    let env = Env::new();
+    let cus = env.customer("华东银行");
+    let id = env.request(&cus, "智慧园区", &[]);
+    let csv = env.run(&["show", &id, "--format", "csv"]).ok();
+    let list = env.run(&["list", "--format", "csv"]).ok();
+    assert_eq!(csv, list);
+    assert!(csv.contains("华东银行"), "{csv}");
+}

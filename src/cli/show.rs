@@ -91,6 +91,30 @@ fn show_request(
         output::print(&s);
         return Ok(());
     }
+    if ctx.format == Format::Csv {
+        // One row with the columns of `presales list`, so scripts can append it to a list.
+        let r = &req;
+        let row = vec![
+            r.id.clone(),
+            r.stage.clone(),
+            r.kind.clone(),
+            r.priority.to_string(),
+            r.title.clone(),
+            RecordId::parse(&r.customer)
+                .ok()
+                .and_then(|c| store.load::<Customer>(&c).ok())
+                .map_or_else(|| r.customer.clone(), |c| c.name),
+            r.assignee.clone().unwrap_or_default(),
+            r.due.map(|d| d.to_string()).unwrap_or_default(),
+        ];
+        output::print(&output::csv(
+            &[
+                "ID", "STAGE", "TYPE", "PRI", "TITLE", "CUSTOMER", "ASSIGNEE", "DUE",
+            ],
+            vec![row],
+        )?);
+        return Ok(());
+    }
     if !ctx.format.is_human() {
         return print_record(ctx, &req, String::new);
     }
