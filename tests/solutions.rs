@@ -675,3 +675,80 @@ fn the_solution_file_is_canonical_and_diffs_are_small() {
         "{diff}"
     );
 }
+
+#[test]
+fn every_step_of_the_solution_path_writes_canonical_files() {
+    let env = Env::new();
+    let (req, sol) = designed(&env, "rfp");
+    ready(&env, &sol);
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "quote",
+            &sol,
+            "--item",
+            "a",
+            "--qty",
+            "2",
+            "--unit-price",
+            "10.5",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "risk",
+            &sol,
+            "--description",
+            "d",
+            "--likelihood",
+            "2",
+            "--impact",
+            "3",
+            "--mitigation",
+            "m",
+        ],
+    )
+    .ok();
+    demo_with_feedback(&env, &req, "2026-12-02");
+    env.run_as("li.na", &["advance", &req]).ok();
+    env.run_as(
+        "zhang.wei",
+        &["review", &sol, "--verdict", "pass", "--comment", "ok"],
+    )
+    .ok();
+    env.run_as(
+        "wang.fang",
+        &["review", &sol, "--verdict", "pass", "--comment", "ok"],
+    )
+    .ok();
+    env.run_as("chen.jing", &["approve", &sol]).ok();
+    env.run_as(
+        "li.na",
+        &[
+            "handover",
+            &req,
+            "--to",
+            "zhao.lei",
+            "--training",
+            "2026-12-20 讲解 zhao.lei",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &["close", &req, "--outcome", "won", "--summary", "签约"],
+    )
+    .ok();
+    let r = env.run(&["fmt", "--check"]);
+    assert_eq!(
+        r.code(),
+        0,
+        "files the tool wrote must already be canonical: {}",
+        r.stdout()
+    );
+    assert_eq!(env.run(&["check"]).code(), 0);
+}

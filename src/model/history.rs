@@ -49,7 +49,13 @@ impl HistoryEntry {
         self
     }
 
+    /// Adds an extra key. The named fields (`at`, `by`, `action`, `from`, `to`, `note`) have
+    /// their own setters: an extra under one of those names would read back as the field.
     pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        debug_assert!(
+            !["at", "by", "action", "from", "to", "note"].contains(&key),
+            "`{key}` is a named field of a history entry"
+        );
         self.extra.insert(key.to_string(), value.into());
         self
     }

@@ -558,7 +558,7 @@ pub fn add_feedback(
             actor
                 .entry("feedback")
                 .with("item", n)
-                .with("from", from.trim())
+                .with("source", from.trim())
                 .note(Some(text.trim())),
         );
         Ok(())
