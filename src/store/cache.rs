@@ -147,57 +147,13 @@ fn read_cache<S: Summary>(path: &Path) -> Vec<(String, Stamp, S)> {
 }
 
 impl Store {
-    /// The record files of a kind with their stamps, by ID. Uses `read_dir` entries, whose
-    /// metadata is a `stat` relative to the open folder: the same system calls as
-    /// `find -printf '%s %T@'`, the floor of any freshness check.
-    fn stamped_ids(&self, kind: Kind) -> Result<Vec<(String, PathBuf, std::io::Result<Stamp>)>> {
-        let top = self.root().join(kind.dir());
-        let mut out = Vec::new();
-        let mut dirs = vec![top.clone()];
-        if kind.by_year() {
-            dirs.clear();
-            let rd = match std::fs::read_dir(&top) {
-                Ok(rd) => rd,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-                Err(e) => return Err(Error::io(&top, e)),
-            };
-            for e in rd.flatten() {
-                if e.file_type().is_ok_and(|t| t.is_dir()) {
-                    dirs.push(e.path());
-                }
-            }
-        }
-        for dir in dirs {
-            let rd = match std::fs::read_dir(&dir) {
-                Ok(rd) => rd,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(Error::io(&dir, e)),
-            };
-            let entries: Vec<std::fs::DirEntry> = rd.flatten().collect();
-            // One stat per file, relative to the open folder, on every core.
-            out.par_extend(entries.par_iter().filter_map(|e| {
-                let name = e.file_name();
-                let stem = name.to_str()?.strip_suffix(".yaml")?;
-                match crate::model::RecordId::parse(stem) {
-                    Ok(id) if id.kind() == kind && id.as_str() == stem => {
-                        let stamp = e.metadata().map(|m| Stamp::of(&m));
-                        Some((stem.to_string(), e.path(), stamp))
-                    }
-                    _ => None,
-                }
-            }));
-        }
-        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
-    }
-
     /// Summaries of every record of `S`'s kind, fresh: unchanged files come from the cache,
     /// the others are parsed (in parallel) and the cache is updated. Files that do not parse
     /// are returned as errors, never cached.
     pub fn summaries<S: Summary>(&self) -> (Vec<S>, Vec<Error>) {
         let kind: Kind = S::Full::KIND;
         let mut errors = Vec::new();
-        let files = match self.stamped_ids(kind) {
+        let files = match self.stat_records(kind) {
             Ok(f) => f,
             Err(e) => return (Vec::new(), vec![e]),
         };
@@ -208,9 +164,10 @@ impl Store {
         let mut reused = 0usize;
         let mut out: Vec<Option<(String, Stamp, S)>> = Vec::with_capacity(files.len());
         let mut todo: Vec<(usize, String, Stamp, PathBuf)> = Vec::new();
-        for (i, (key, p, stamp)) in files.into_iter().enumerate() {
-            let stamp = match stamp {
-                Ok(s) => s,
+        for (i, (id, p, meta)) in files.into_iter().enumerate() {
+            let key = id.to_string();
+            let stamp = match meta {
+                Ok(m) => Stamp::of(&m),
                 Err(e) => {
                     errors.push(Error::io(self.display_path(&p), e));
                     out.push(None);

@@ -27,11 +27,29 @@ impl Store {
         )))
     }
 
-    /// Every record file of a kind with its fingerprint (`size mtime_ns`), unsorted: the
-    /// search index calls this before every query, so it costs one `readdir` per folder and
-    /// one `stat` per file relative to its folder, and no parsing. The same files as
-    /// [`Store::ids`].
+    /// Every record file of a kind with its fingerprint (`size mtime_ns`): the search index
+    /// calls this before every query. One listing serves it and the parse cache
+    /// ([`Store::stat_records`]).
     pub fn record_fingerprints(&self, kind: Kind) -> Result<Vec<(RecordId, PathBuf, String)>> {
+        self.stat_records(kind)?
+            .into_iter()
+            .map(|(id, path, meta)| match meta {
+                Ok(m) => Ok((id, path, format!("{} {}", m.len(), mtime_nanos(&m)))),
+                Err(e) => Err(Error::io(self.display_path(&path), e)),
+            })
+            .collect()
+    }
+
+    /// Every record file of a kind with its metadata, sorted by ID, without parsing: one
+    /// `readdir` per folder and one `stat` per file relative to its folder (the same system
+    /// calls as `find -printf '%s %T@'`), the stats on every core. Files deleted between
+    /// the listing and the stat, and entries that are not files, are left out; other stat
+    /// errors are returned per file. The same files as [`Store::ids`].
+    pub fn stat_records(
+        &self,
+        kind: Kind,
+    ) -> Result<Vec<(RecordId, PathBuf, std::io::Result<fs::Metadata>)>> {
+        use rayon::prelude::*;
         let top = self.root().join(kind.dir());
         let mut dirs = vec![top.clone()];
         if kind.by_year() {
@@ -45,29 +63,26 @@ impl Store {
         }
         let mut out = Vec::new();
         for dir in dirs {
-            for entry in read_dir(&dir)? {
-                let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            let entries = read_dir(&dir)?
+                .collect::<std::io::Result<Vec<fs::DirEntry>>>()
+                .map_err(|e| Error::io(&dir, e))?;
+            out.par_extend(entries.par_iter().filter_map(|entry| {
                 let name = entry.file_name();
-                let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".yaml")) else {
-                    continue;
-                };
-                let Ok(id) = RecordId::parse(stem) else {
-                    continue;
-                };
+                let stem = name.to_str()?.strip_suffix(".yaml")?;
+                let id = RecordId::parse(stem).ok()?;
                 if id.kind() != kind || id.as_str() != stem {
-                    continue;
+                    return None;
                 }
                 let meta = match entry.metadata() {
-                    Ok(m) if m.is_file() => m,
-                    Ok(_) => continue,
-                    // Deleted between readdir and stat.
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                    Err(e) => return Err(Error::io(self.display_path(&entry.path()), e)),
+                    Ok(m) if m.is_file() => Ok(m),
+                    Ok(_) => return None,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+                    Err(e) => Err(e),
                 };
-                let fp = format!("{} {}", meta.len(), mtime_nanos(&meta));
-                out.push((id, entry.path(), fp));
-            }
+                Some((id, entry.path(), meta))
+            }));
         }
+        out.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         Ok(out)
     }
 
