@@ -32,12 +32,35 @@ pub struct Config {
     pub members: Vec<Member>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettings {
+    /// The store format these files are written in (see `presales migrate`). Written by
+    /// `presales init` and `presales migrate`; a store without it is in format 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u32>,
+    /// The oldest presales release that reads and writes this format, named in the message
+    /// an older binary gives when it refuses to write or judge the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<String>,
     /// Commit the files each writing command touches, as if `--commit` were given.
     #[serde(default)]
     pub auto_commit: bool,
+    /// Register the YAML merge driver in a clone's git config the first time presales runs
+    /// there (`false` leaves git's config alone).
+    #[serde(default = "yes")]
+    pub register_merge_driver: bool,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            format: None,
+            requires: None,
+            auto_commit: false,
+            register_merge_driver: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -221,6 +244,28 @@ impl Config {
         Ok(config)
     }
 
+    /// Parses presales.toml written by a newer presales: settings this version does not know
+    /// are left out (each such line is skipped, up to a limit) and returned by name, so that
+    /// reading commands still work. Never used to write: a newer store is read-only here.
+    pub fn parse_skipping_unknown(text: &str) -> Option<(Config, Vec<String>)> {
+        let mut text = text.to_string();
+        let mut skipped = Vec::new();
+        for _ in 0..64 {
+            match Config::parse(&text) {
+                Ok(c) => return Some((c, skipped)),
+                Err(e) if e.message().starts_with("unknown field") => {
+                    let start = e.span()?.start;
+                    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+                    skipped.push(text[line_start..line_end].trim().to_string());
+                    text.replace_range(line_start..line_end, "");
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
     /// Missing workflow sections fall back to the seeds' defaults, so a minimal presales.toml works.
     fn fill_defaults(&mut self) {
         let defaults = Config::defaults();
@@ -266,7 +311,12 @@ impl Config {
 
 /// The text of a new presales.toml. With `team`, an example team marked as such.
 pub fn template(team: bool) -> String {
-    let mut out = String::from(TEMPLATE_HEAD);
+    let mut out = TEMPLATE_HEAD
+        .replace("{FORMAT}", &crate::store::format::CURRENT.to_string())
+        .replace(
+            "{REQUIRES}",
+            crate::store::format::requires(crate::store::format::CURRENT),
+        );
     if team {
         out.push_str(TEMPLATE_TEAM);
     } else {
@@ -281,8 +331,14 @@ const TEMPLATE_HEAD: &str = r#"#:schema ./schemas/presales.toml.schema.json
 # the response-time limits and the workflow.
 
 [store]
+# The store format and the oldest presales that reads and writes it. Written by
+# `presales init` and `presales migrate`; do not edit by hand.
+format = {FORMAT}
+requires = "{REQUIRES}"
 # Commit exactly the files each command touches, as if --commit were given.
 auto_commit = false
+# Register the YAML merge driver in each clone's git config on first use.
+register_merge_driver = true
 
 # Response-time limits per priority (回复时限), in hours.
 [sla.P1]
@@ -433,6 +489,19 @@ skills = []
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn settings_of_a_newer_presales_are_skipped_only_on_request() {
+        let text = "[store]\nformat = 9\nbrand_new = true\n\n[workflow]\nmin_reviewers = 1\nfuture_rule = [1, 2]\n";
+        assert!(Config::parse(text).is_err());
+        let (config, skipped) = Config::parse_skipping_unknown(text).unwrap();
+        assert_eq!(config.store.format, Some(9));
+        assert_eq!(config.workflow.min_reviewers, 1);
+        assert_eq!(skipped, ["brand_new = true", "future_rule = [1, 2]"]);
+        // A wrong value is not an unknown setting: no reading around it.
+        assert!(Config::parse_skipping_unknown("[workflow]\nmin_reviewers = \"x\"\n").is_none());
+    }
+
     use super::*;
 
     #[test]

@@ -53,6 +53,18 @@ pub enum Error {
 
     #[error("git: {0}")]
     Git(String),
+
+    /// The store was written by a newer presales than this one.
+    #[error(
+        "this store is in format {format}, newer than presales {} understands (format {}); it will not {doing} it",
+        crate::store::format::VERSION,
+        crate::store::format::CURRENT
+    )]
+    StoreTooNew {
+        format: u32,
+        requires: Option<String>,
+        doing: &'static str,
+    },
 }
 
 impl Error {
@@ -91,6 +103,12 @@ impl Error {
                 Some("use another folder, or edit the existing presales.toml".into())
             }
             Error::Ambiguous { .. } => Some("type more characters of the ID".into()),
+            Error::StoreTooNew { requires, .. } => Some(match requires {
+                Some(v) => format!(
+                    "install presales {v} or later (presales.toml names it under [store] requires); reading commands still work"
+                ),
+                None => "install a newer presales; reading commands still work".into(),
+            }),
             _ => None,
         }
     }

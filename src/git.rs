@@ -217,6 +217,31 @@ pub fn commit(dir: &Path, paths: &[PathBuf], message: &str, author: Option<&str>
     Ok(())
 }
 
+/// Registers the merge driver in the git config of the repository holding `dir` when it is
+/// missing there. Returns whether it registered it now; `Ok(false)` also when `dir` is not
+/// in a git repository. Cheap on the common path: the repository's `config` file is read
+/// directly, and git runs only when that file does not name the driver.
+pub fn ensure_merge_driver(dir: &Path) -> Result<bool> {
+    let Some(dot_git) = dir.ancestors().map(|d| d.join(".git")).find(|g| g.exists()) else {
+        return Ok(false);
+    };
+    if dot_git.is_dir()
+        && std::fs::read_to_string(dot_git.join("config"))
+            .is_ok_and(|c| c.contains("[merge \"presales\"]") && c.contains("merge-file"))
+    {
+        return Ok(false);
+    }
+    // A worktree, a submodule, or a config the quick look could not read: ask git.
+    if run(dir, &["config", "--get", "merge.presales.driver"]).is_ok_and(|d| !d.trim().is_empty()) {
+        return Ok(false);
+    }
+    if !is_repo(dir) {
+        return Ok(false);
+    }
+    register_merge_driver(dir)?;
+    Ok(true)
+}
+
 /// Registers the YAML merge driver in the repository's config.
 pub fn register_merge_driver(dir: &Path) -> Result<()> {
     run(

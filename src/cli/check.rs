@@ -33,6 +33,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
+    store.format.ensure_understood("judge")?;
     let today = ctx.now()?.date_naive();
     let only: Option<Vec<PathBuf>> = (!a.paths.is_empty()).then(|| {
         a.paths
@@ -79,6 +80,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     if let Some(only) = &only {
         findings.retain(|f| only.contains(&f.path));
+    }
+    if store.format.migration_due() {
+        findings.push(Finding {
+            path: crate::config::CONFIG_FILE.into(),
+            line: 1,
+            column: 1,
+            severity: Severity::Warning,
+            message: store.format.migration_summary(),
+        });
     }
     findings.sort();
     findings.dedup();

@@ -22,8 +22,9 @@ pub struct Args {
     /// Leave the team empty instead of writing the example team.
     #[arg(long)]
     empty: bool,
-    /// Also register the merge driver in this clone's git config (works on an existing
-    /// store too).
+    /// Register the merge driver in this clone's git config (works on an existing store
+    /// too). Every presales command does this by itself unless `[store]
+    /// register_merge_driver = false`.
     #[arg(long)]
     git_hooks: bool,
 }
@@ -44,14 +45,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         eprintln!("wrote {}", p.strip_prefix(&dir).unwrap_or(p).display());
     }
     eprintln!("Initialized a presales store in {}", dir.display());
-    if args.git_hooks {
-        crate::git::register_merge_driver(&dir)?;
+    // The first command in every other clone registers it the same way.
+    if crate::git::ensure_merge_driver(&dir)? {
         eprintln!("registered the presales merge driver in this clone's git config");
-    } else {
-        eprintln!(
-            "Each clone enables the YAML merge driver once with:\n  git config merge.presales.driver \"{}\"",
-            crate::git::MERGE_DRIVER
-        );
     }
     if args.empty {
         eprintln!(

@@ -15,6 +15,7 @@ mod init;
 mod kb;
 mod list;
 mod merge;
+mod migrate;
 mod new;
 mod output;
 mod reindex;
@@ -44,7 +45,7 @@ pub use output::{ColorChoice, Format};
 /// Requests, solutions, knowledge-base articles and customers are YAML files in a folder
 /// kept under git; commands create them and move them through the workflow.
 #[derive(Debug, Parser)]
-#[command(name = "presales", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "presales", version = env!("PRESALES_VERSION"), about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -106,6 +107,7 @@ enum Command {
     Fmt(fmt::Args),
     Check(check::Args),
     MergeFile(merge::Args),
+    Migrate(migrate::Args),
     Schema(schema::Args),
     Demo(demo::DemoArgs),
     Feedback(demo::FeedbackArgs),
@@ -145,7 +147,25 @@ pub struct Ctx {
 impl Ctx {
     pub fn store(&self) -> Result<Store> {
         let root = store::discover(self.root.as_deref(), None, &self.cwd)?;
-        Store::open(root)
+        let store = Store::open(root)?;
+        if store.format.is_newer() {
+            eprintln!(
+                "note: {}; reading what it can",
+                store.format.too_new("write to")
+            );
+        }
+        if store.config.store.register_merge_driver {
+            // Best effort: a read-only clone still works, it just merges line by line.
+            match crate::git::ensure_merge_driver(store.root()) {
+                Ok(true) => eprintln!(
+                    "registered the presales merge driver in this clone's git config \
+                     (opt out: [store] register_merge_driver = false)"
+                ),
+                Ok(false) => {}
+                Err(e) => eprintln!("note: could not register the presales merge driver: {e}"),
+            }
+        }
+        Ok(store)
     }
 
     /// The clock, or `PRESALES_NOW` (RFC 3339) so tests and CI are reproducible.
@@ -248,6 +268,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(a) => fmt::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
         Command::MergeFile(a) => merge::run(&ctx, a),
+        Command::Migrate(a) => migrate::run(&ctx, a),
         Command::Schema(a) => schema::run(&ctx, a),
         Command::Demo(a) => demo::run_demo(&ctx, a),
         Command::Feedback(a) => demo::run_feedback(&ctx, a),

@@ -2,6 +2,7 @@
 //! these. They validate input, run the workflow engine, append history and save, all under
 //! the store lock.
 
+pub mod migrate;
 pub mod solution;
 
 use chrono::NaiveDate;

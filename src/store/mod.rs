@@ -5,6 +5,7 @@
 
 pub mod cache;
 mod files;
+pub mod format;
 mod lock;
 pub mod yaml;
 
@@ -33,6 +34,8 @@ pub struct Store {
     pub workflow: Workflow,
     /// The validated `[calendar]` of presales.toml, if any.
     pub calendar: Option<Calendar>,
+    /// The store format presales.toml declares.
+    pub format: format::StoreFormat,
 }
 
 /// Finds the store root: `--root`, else `PRESALES_ROOT`, else the nearest folder at or above
@@ -91,16 +94,8 @@ pub fn init(dir: &Path, with_example_team: bool) -> Result<Vec<PathBuf>> {
         write_atomic(&p, text.as_bytes())?;
         written.push(p);
     }
-    let attributes = dir.join(".gitattributes");
-    let existing = fs::read_to_string(&attributes).unwrap_or_default();
-    if !existing.contains("merge=presales") {
-        let mut text = existing;
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(GITATTRIBUTES);
-        write_atomic(&attributes, text.as_bytes())?;
-        written.push(attributes);
+    if let Some(p) = ensure_gitattributes(dir)? {
+        written.push(p);
     }
     let gitignore = dir.join(".gitignore");
     let line = format!("/{CACHE_DIR}/\n");
@@ -120,28 +115,137 @@ pub fn init(dir: &Path, with_example_team: bool) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-/// Routes record files through the YAML-aware merge driver (`presales merge-file`).
-const GITATTRIBUTES: &str =
-    "# presales: merge records field by field; history from both sides is kept
-requests/**/*.yaml merge=presales
-solutions/**/*.yaml merge=presales
-kb/**/*.yaml merge=presales
-customers/*.yaml merge=presales
-";
+/// The `.gitattributes` lines presales needs: record files go through the YAML-aware merge
+/// driver (`presales merge-file`), and records and presales.toml are always checked out with
+/// LF endings, whatever `core.autocrlf` a clone has (canonical form is LF).
+pub fn gitattributes_lines() -> Vec<String> {
+    let mut lines = vec![format!("/{CONFIG_FILE} text eol=lf")];
+    for kind in Kind::ALL {
+        lines.push(format!(
+            "{}/**/*.yaml merge=presales text eol=lf",
+            kind.dir()
+        ));
+    }
+    lines
+}
+
+/// `text` with every line of [`gitattributes_lines`] present: a line for the same pattern
+/// (an older store's `requests/**/*.yaml merge=presales`) is replaced in place, a missing
+/// one appended; other lines are kept. `None` when nothing changes.
+pub fn updated_gitattributes(text: &str) -> Option<String> {
+    let wanted = gitattributes_lines();
+    let pattern = |l: &str| l.split_whitespace().next().unwrap_or("").to_string();
+    // Older stores wrote `customers/*.yaml`; the new pattern covers it.
+    let same = |line: &str, want: &str| {
+        let (p, w) = (pattern(line), pattern(want));
+        p == w
+            || p.trim_start_matches('/') == w.trim_start_matches('/')
+            || (p.ends_with("/*.yaml") && w == p.replace("/*.yaml", "/**/*.yaml"))
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut done = vec![false; wanted.len()];
+    let mut last_ours = None;
+    for line in text.lines() {
+        match wanted
+            .iter()
+            .position(|w| !line.trim_start().starts_with('#') && same(line, w))
+        {
+            Some(i) if !done[i] => {
+                out.push(wanted[i].clone());
+                done[i] = true;
+                last_ours = Some(out.len());
+            }
+            Some(_) => {}
+            None => out.push(line.to_string()),
+        }
+    }
+    let missing: Vec<String> = wanted
+        .iter()
+        .zip(&done)
+        .filter(|(_, d)| !**d)
+        .map(|(w, _)| w.clone())
+        .collect();
+    match last_ours {
+        // Beside the lines of ours already there.
+        Some(at) => {
+            out.splice(at..at, missing);
+        }
+        None if !missing.is_empty() => {
+            if out.last().is_some_and(|l| !l.is_empty()) {
+                out.push(String::new());
+            }
+            out.push(
+                "# presales: records merge field by field (history from both sides is kept) and are"
+                    .into(),
+            );
+            out.push("# checked out with LF line endings whatever core.autocrlf says".into());
+            out.extend(missing);
+        }
+        None => {}
+    }
+    let mut new = out.join("\n");
+    new.push('\n');
+    (new != text).then_some(new)
+}
+
+/// Writes or completes `.gitattributes` in `dir`; returns its path when it changed.
+pub fn ensure_gitattributes(dir: &Path) -> Result<Option<PathBuf>> {
+    let path = dir.join(".gitattributes");
+    let existing = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    match updated_gitattributes(&existing) {
+        Some(text) => {
+            write_atomic(&path, text.as_bytes())?;
+            Ok(Some(path))
+        }
+        None => Ok(None),
+    }
+}
 
 impl Store {
     /// Opens the store at `root`, reading and checking presales.toml.
     pub fn open(root: PathBuf) -> Result<Store> {
         let path = root.join(CONFIG_FILE);
         let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let config = Config::parse(&text).map_err(|e| toml_error(&path, &text, &e))?;
-        let workflow = Workflow::new(&config.workflow).map_err(|message| Error::Parse {
-            path: path.clone(),
-            line: line_of_quoted(&text, &message),
-            column: 1,
-            message,
-            hint: Some("fix the [workflow] section of presales.toml".into()),
-        })?;
+        let format = format::StoreFormat::peek(&text).unwrap_or_default();
+        if format.recorded == Some(0) {
+            return Err(Error::Parse {
+                path: path.clone(),
+                line: line_of(&text, "format"),
+                column: 1,
+                message: "[store] format = 0: store formats start at 1".into(),
+                hint: Some("run `presales migrate` to record the right format".into()),
+            });
+        }
+        // A newer store may hold settings this version does not know: if it cannot be read,
+        // say that it is newer rather than what does not parse.
+        let too_new = |e: Error| {
+            if format.is_newer() {
+                format.too_new("read")
+            } else {
+                e
+            }
+        };
+        let config = match Config::parse(&text) {
+            Ok(c) => c,
+            Err(_) if format.is_newer() => match Config::parse_skipping_unknown(&text) {
+                Some((c, _)) => c,
+                None => return Err(format.too_new("read")),
+            },
+            Err(e) => return Err(toml_error(&path, &text, &e)),
+        };
+        let workflow = Workflow::new(&config.workflow)
+            .map_err(|message| Error::Parse {
+                path: path.clone(),
+                line: line_of_quoted(&text, &message),
+                column: 1,
+                message,
+                hint: Some("fix the [workflow] section of presales.toml".into()),
+            })
+            .map_err(too_new)?;
         let calendar = match &config.calendar {
             Some(c) => Some(c.validate().map_err(|e| Error::Parse {
                 path: path.clone(),
@@ -159,6 +263,7 @@ impl Store {
             config,
             workflow,
             calendar,
+            format,
         })
     }
 
@@ -416,8 +521,10 @@ impl Store {
         Err(Error::invalid("could not mint a free ID after 16 tries"))
     }
 
-    /// Takes the store-wide write lock; held until the guard drops.
+    /// Takes the store-wide write lock; held until the guard drops. Every write goes through
+    /// here, so this is where a store of a newer format is refused.
     pub fn lock(&self) -> Result<StoreLock> {
+        self.format.ensure_understood("write to")?;
         StoreLock::acquire(&self.root.join(CACHE_DIR))
     }
 
@@ -445,6 +552,23 @@ impl Store {
         write_atomic(&path, new_text.as_bytes())?;
         self.config = config;
         Ok(())
+    }
+
+    /// The store's `.gitattributes` text ("" when there is none).
+    pub fn read_gitattributes(&self) -> Result<String> {
+        let path = self.root.join(".gitattributes");
+        match fs::read_to_string(&path) {
+            Ok(t) => Ok(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Replaces the store's `.gitattributes`; returns its path. The caller holds the lock.
+    pub fn write_gitattributes(&self, text: &str, _lock: &StoreLock) -> Result<PathBuf> {
+        let path = self.root.join(".gitattributes");
+        write_atomic(&path, text.as_bytes())?;
+        Ok(path)
     }
 
     /// Ensures `.presales/` exists and returns a path inside it.
@@ -526,4 +650,32 @@ fn line_of(text: &str, prefix: &str) -> u64 {
 /// The calendar day of a timestamp, in its own offset.
 pub fn day_of(t: Timestamp) -> NaiveDate {
     t.date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gitattributes_of_an_older_store_gain_eol_lf_in_place() {
+        let old = "*.png binary\n# presales: merge records field by field; history from both sides is kept\nrequests/**/*.yaml merge=presales\nsolutions/**/*.yaml merge=presales\nkb/**/*.yaml merge=presales\ncustomers/*.yaml merge=presales\n";
+        let new = updated_gitattributes(old).unwrap();
+        assert!(new.starts_with("*.png binary\n"), "{new}");
+        assert!(new.contains("requests/**/*.yaml merge=presales text eol=lf\n"));
+        assert!(new.contains("customers/**/*.yaml merge=presales text eol=lf\n"));
+        assert!(!new.contains("customers/*.yaml merge=presales\n"), "{new}");
+        assert!(new.contains("/presales.toml text eol=lf\n"));
+        // Each pattern once, and a second pass changes nothing.
+        assert_eq!(new.matches("requests/").count(), 1, "{new}");
+        assert_eq!(updated_gitattributes(&new), None);
+    }
+
+    #[test]
+    fn gitattributes_are_written_whole_for_a_new_store() {
+        let new = updated_gitattributes("").unwrap();
+        for line in gitattributes_lines() {
+            assert!(new.contains(&format!("{line}\n")), "{new}");
+        }
+        assert_eq!(updated_gitattributes(&new), None);
+    }
 }
