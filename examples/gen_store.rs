@@ -376,7 +376,7 @@ fn main() {
                         quotation: Some(Quotation {
                             currency: "CNY".into(),
                             lines,
-                            total,
+                            total: total.unwrap_or_default(),
                             valid_until: None,
                             extra: Default::default(),
                         }),
@@ -417,10 +417,12 @@ fn main() {
                 "demo" => {
                     advance(&mut req, "demo", at, &eng);
                     req.demos.push(Demo {
+                        id: Some(presales::model::id::code(i as u64, 8)),
                         date: at.date_naive(),
                         attendees: vec!["客户 CTO".into()],
                         notes: None,
                         feedback: vec![Feedback {
+                            id: Some(presales::model::id::code(i as u64 ^ 0x5a5a, 8)),
                             from: "CTO".into(),
                             text: "需要容灾".into(),
                             disposition: Some(Disposition::Accepted),
@@ -442,6 +444,10 @@ fn main() {
                             verdicts: reviewers
                                 .iter()
                                 .map(|r| Verdict {
+                                    id: Some(presales::model::id::code(
+                                        (i as u64) << 8 | r.len() as u64,
+                                        8,
+                                    )),
                                     reviewer: (*r).clone(),
                                     verdict: VerdictKind::Pass,
                                     at,

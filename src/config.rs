@@ -28,9 +28,37 @@ pub struct Config {
     /// when the store opens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<BusinessCalendar>,
+    /// Who may do what: a command (`assign`, `approve`, `review`, …) → the roles allowed to
+    /// run it. Commands not listed keep their defaults ([`Config::allowed_roles`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub permissions: BTreeMap<String, Vec<Role>>,
     #[serde(default)]
     pub members: Vec<Member>,
 }
+
+/// Every command the permission table speaks of, with its default roles (empty: every
+/// active member). The commands use these names on the command line too.
+pub const PERMISSIONS: &[(&str, &[Role])] = &[
+    ("new", &[]),
+    ("assign", &[Role::Lead]),
+    ("assess", &[]),
+    ("advance", &[]),
+    ("close", &[]),
+    ("reopen", &[Role::Lead]),
+    ("rate", &[]),
+    ("comment", &[]),
+    ("edit", &[]),
+    ("solution", &[]),
+    ("demo", &[]),
+    ("feedback", &[]),
+    ("review", &[Role::Engineer, Role::Approver, Role::Lead]),
+    ("approve", &[Role::Approver]),
+    ("handover", &[]),
+    ("kb", &[]),
+    ("kb_use", &[]),
+    ("customer", &[]),
+    ("migrate", &[]),
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -146,6 +174,11 @@ pub struct Member {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The key this member signs commits with, for `check --verify-signatures`: an SSH key
+    /// fingerprint as `ssh-keygen -lf KEY.pub` prints it (`SHA256:…`), or a GPG key
+    /// fingerprint or long key ID (the fingerprint's last 16 hex digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<String>,
     #[serde(default)]
     pub roles: Vec<Role>,
     #[serde(default)]
@@ -302,6 +335,55 @@ impl Config {
                     .is_some_and(|e| e.eq_ignore_ascii_case(who))
             })
         })
+    }
+
+    /// The roles allowed to run `command` (see [`PERMISSIONS`]); empty means every active
+    /// member.
+    pub fn allowed_roles(&self, command: &str) -> &[Role] {
+        if let Some(roles) = self.permissions.get(command) {
+            return roles;
+        }
+        PERMISSIONS
+            .iter()
+            .find(|(c, _)| *c == command)
+            .map_or(&[], |(_, r)| r)
+    }
+
+    /// Whether `who` may run `command`: an active member holding one of its roles. The
+    /// error names who may.
+    pub fn permit(&self, who: &str, command: &str) -> Result<(), String> {
+        let Some(member) = self.member(who) else {
+            if self.members.is_empty() {
+                // A store without a team yet: anyone may act.
+                return Ok(());
+            }
+            return Err(format!(
+                "`{who}` is not a member of the team in presales.toml"
+            ));
+        };
+        if !member.active {
+            return Err(format!("{who} has left the team (active = false)"));
+        }
+        let roles = self.allowed_roles(command);
+        if roles.is_empty() || roles.iter().any(|r| member.has_role(*r)) {
+            return Ok(());
+        }
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        let who_may: Vec<&str> = self
+            .members
+            .iter()
+            .filter(|m| m.active && roles.iter().any(|r| m.has_role(*r)))
+            .map(|m| m.id.as_str())
+            .collect();
+        Err(format!(
+            "{who} may not {command}: it takes the role {} ({}); see [permissions] in presales.toml",
+            names.join(" or "),
+            if who_may.is_empty() {
+                "nobody on the team has it".to_string()
+            } else {
+                format!("who may: {}", who_may.join(", "))
+            }
+        ))
     }
 
     pub fn member_ids(&self) -> Vec<&str> {

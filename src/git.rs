@@ -254,3 +254,213 @@ pub fn register_merge_driver(dir: &Path) -> Result<()> {
 
 /// The driver command line git runs (`%O` base, `%A` ours and result, `%B` theirs, `%P` path).
 pub const MERGE_DRIVER: &str = "presales merge-file %O %A %B %P";
+
+/// A commit as `check --verify-authors` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub hash: String,
+    /// First parent first; empty for a root commit.
+    pub parents: Vec<String>,
+    /// The author's e-mail as recorded in the commit (`%ae`: no mailmap).
+    pub author_email: String,
+    /// git's verdict on the signature (`%G?`): `G` good, `U` good but from a key git does not
+    /// trust, `N` none (or not checkable), `B` bad, `X`/`Y` expired, `R` revoked, `E` error.
+    /// `N` when signatures were not asked for.
+    pub signature: char,
+    /// The fingerprint of the signing key (`%GF`; `SHA256:…` for SSH), empty if unsigned.
+    pub key: String,
+    /// The fingerprint of the primary key of a GPG signing subkey (`%GP`); empty for SSH.
+    pub primary_key: String,
+}
+
+/// The best common ancestor of `rev` and HEAD. A shallow clone is refused: its oldest
+/// commits look like root commits that wrote every file, and the ancestor may be missing.
+pub fn merge_base(dir: &Path, rev: &str) -> Result<String> {
+    run(
+        dir,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| {
+        Error::invalid_with_hint(
+            format!("`{rev}` is not a commit in this repository"),
+            "fetch it first, e.g. `git fetch origin main` and use --base origin/main",
+        )
+    })?;
+    if run(dir, &["rev-parse", "--is-shallow-repository"]).is_ok_and(|o| o.trim() == "true") {
+        return Err(Error::invalid_with_hint(
+            "this is a shallow clone; verifying who committed each history entry needs the \
+             whole history of the branch",
+            "fetch it with `git fetch --unshallow`, or check out with `fetch-depth: 0`",
+        ));
+    }
+    let out = run(dir, &["merge-base", rev, "HEAD"]).map_err(|_| {
+        Error::invalid_with_hint(
+            format!("`{rev}` and HEAD have no common ancestor"),
+            "use the branch this one was started from as --base",
+        )
+    })?;
+    Ok(out.trim().to_string())
+}
+
+/// The commits of `from..HEAD` that change files under `dir`, parents before children.
+/// Merges are included and both sides of each are followed (`--full-history`), so no commit
+/// that changed the store is left out. With `signatures`, git checks each commit's signature.
+pub fn commits_since(dir: &Path, from: &str, signatures: bool) -> Result<Vec<Commit>> {
+    let format = if signatures {
+        "--format=tformat:%H%x00%P%x00%ae%x00%G?%x00%GF%x00%GP"
+    } else {
+        "--format=tformat:%H%x00%P%x00%ae"
+    };
+    let range = format!("{from}..HEAD");
+    let out = run(
+        dir,
+        &[
+            "log",
+            "--no-show-signature",
+            "--full-history",
+            "--topo-order",
+            "--reverse",
+            format,
+            &range,
+            "--",
+            ".",
+        ],
+    )?;
+    Ok(out
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let mut f = line.split('\0');
+            let mut next = || f.next().unwrap_or_default().trim().to_string();
+            Commit {
+                hash: next(),
+                parents: next().split_whitespace().map(str::to_string).collect(),
+                author_email: next(),
+                signature: next().chars().next().unwrap_or('N'),
+                key: next(),
+                primary_key: next(),
+            }
+        })
+        .collect())
+}
+
+/// The files under `dir` (relative to it) that each commit changed against its first parent,
+/// or all of its files for a root commit: one `git diff-tree --stdin` process for all.
+pub fn files_changed(dir: &Path, commits: &[Commit]) -> Result<Vec<Vec<PathBuf>>> {
+    let input: String = commits
+        .iter()
+        .map(|c| match c.parents.first() {
+            Some(p) => format!("{} {p}\n", c.hash),
+            None => format!("{}\n", c.hash),
+        })
+        .collect();
+    let out = run_with_input(
+        dir,
+        &[
+            "diff-tree",
+            "--stdin",
+            "--root",
+            "-r",
+            "--no-renames",
+            "--name-only",
+            "--relative",
+            "-z",
+        ],
+        input,
+    )?;
+    let index: HashMap<&str, usize> = commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.hash.as_str(), i))
+        .collect();
+    let mut files = vec![Vec::new(); commits.len()];
+    // Each commit's list starts with its hash (commits that change nothing here print none).
+    let mut current = None;
+    for token in out.split(|b| *b == 0).filter(|t| !t.is_empty()) {
+        let token = String::from_utf8_lossy(token);
+        let token = token.trim_start_matches('\n');
+        if let Some(&i) = index.get(token) {
+            current = Some(i);
+        } else if let Some(i) = current {
+            files[i].push(PathBuf::from(token));
+        }
+    }
+    Ok(files)
+}
+
+/// Reads many files, each at its own revision, with one `git cat-file --batch` process.
+/// Paths are relative to `dir`; a file missing at its revision reads as `None`.
+pub fn read_revs(dir: &Path, wanted: &[(String, PathBuf)]) -> Result<Vec<Option<String>>> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let prefix = prefix(dir)?;
+    let input: String = wanted
+        .iter()
+        .map(|(rev, p)| format!("{rev}:{prefix}{}\n", p.to_string_lossy()))
+        .collect();
+    let out = run_with_input(dir, &["cat-file", "--batch"], input)?;
+    let mut rest = out.as_slice();
+    let mut texts = Vec::with_capacity(wanted.len());
+    for _ in wanted {
+        let end = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or_else(|| Error::Git("git cat-file: answer cut short".into()))?;
+        let header = String::from_utf8_lossy(&rest[..end]).to_string();
+        rest = &rest[end + 1..];
+        // `<oid> <type> <size>`, then the content and a newline; or `<query> missing`.
+        let fields: Vec<&str> = header.split(' ').collect();
+        let size = match fields.as_slice() {
+            [_, kind, size] if !header.ends_with(" missing") => {
+                size.parse::<usize>().ok().map(|s| (*kind == "blob", s))
+            }
+            _ => None,
+        };
+        match size {
+            Some((is_blob, size)) if rest.len() > size => {
+                texts.push(is_blob.then(|| String::from_utf8_lossy(&rest[..size]).to_string()));
+                rest = &rest[size + 1..];
+            }
+            Some(_) => return Err(Error::Git("git cat-file: answer cut short".into())),
+            None => texts.push(None),
+        }
+    }
+    Ok(texts)
+}
+
+/// Runs git with `input` on its stdin (written from a thread, so a large answer cannot
+/// dead-lock against the writing) and returns its stdout.
+fn run_with_input(dir: &Path, args: &[&str], input: String) -> Result<Vec<u8>> {
+    let mut child = git(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+    let mut stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| Error::Git(format!("no stdin for git {}", args.join(" "))))?;
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::Git(format!("git {}: {e}", args.join(" "))))?;
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(Error::Git(format!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(out.stdout)
+}

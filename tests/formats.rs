@@ -2,8 +2,9 @@
 //! newer store refuses to write or judge it; clones get LF records and the merge driver.
 //!
 //! `tests/fixtures/stores/` keeps one store per released format, committed when the format
-//! was current and never edited since: `v0.1.0` (format 1 as presales 0.1.0 wrote it, without
-//! a recorded format) and `format-1` (format 1 as 0.2.0 writes it).
+//! was current and never edited since: `v0.1.0` (format 1, as presales 0.1.0 wrote it,
+//! without a recorded format) and `format-2` (as presales 0.2.0 writes it: replayable
+//! history entries).
 
 mod common;
 
@@ -87,8 +88,8 @@ fn read_and_checked(env: &Env) {
 }
 
 #[test]
-fn the_current_format_fixture_is_read_checked_and_needs_no_migration() {
-    let env = fixture("format-1");
+fn the_format_2_fixture_is_read_checked_and_needs_no_migration() {
+    let env = fixture("format-2");
     read_and_checked(&env);
     let check = env.run(&["migrate", "--check"]);
     assert_eq!(check.code(), 0, "{}", check.stderr());
@@ -127,19 +128,41 @@ fn a_0_1_0_store_is_read_checked_and_migrated_in_one_reviewable_change() {
     assert_eq!(env.git(&["status", "--porcelain"]), "");
 
     let before = records(env.root());
-    let run = env.run(&["--commit", "migrate"]);
+    let run = env.run_as("zhang.wei", &["--commit", "migrate"]);
     run.ok();
-    assert_eq!(
-        records(env.root()),
-        before,
-        "format 1 → 1 changes no record"
-    );
+    let after = records(env.root());
     let changed = env.git(&["show", "--name-only", "--format=", "HEAD"]);
-    let mut changed: Vec<&str> = changed.lines().collect();
-    changed.sort();
-    assert_eq!(changed, [".gitattributes", "presales.toml"]);
+    let changed: Vec<&str> = changed.lines().collect();
+    assert!(changed.contains(&".gitattributes") && changed.contains(&"presales.toml"));
+    // Records with demos, feedback or verdicts gain item ids and one `migrate` entry after
+    // their untouched past entries; every other record is byte for byte the same.
+    let mut upgraded = 0;
+    for ((path, old), (_, new)) in before.iter().zip(&after) {
+        if old == new {
+            assert!(!changed.contains(&path.as_str()), "{path}");
+            continue;
+        }
+        upgraded += 1;
+        assert!(changed.contains(&path.as_str()), "{path}");
+        let old_history = &old[old.find("history:").unwrap()..];
+        let new_history = &new[new.find("history:").unwrap()..];
+        assert!(
+            new_history.starts_with(old_history),
+            "{path}: past entries untouched"
+        );
+        let added = &new_history[old_history.len()..];
+        assert_eq!(added.matches("- at:").count(), 1, "{path}: {added}");
+        assert!(added.contains("action: migrate\n"), "{added}");
+        assert!(added.contains("from: \"1\""), "{added}");
+        assert!(new.contains("- id: "), "{path}");
+    }
+    assert!(
+        upgraded >= 3,
+        "the demo has demos and review rounds: {upgraded}"
+    );
+    assert_eq!(changed.len(), upgraded + 2, "{changed:?}");
     let toml = std::fs::read_to_string(env.root().join("presales.toml")).unwrap();
-    assert!(toml.contains("format = 1"), "{toml}");
+    assert!(toml.contains("format = 2"), "{toml}");
     let attributes = std::fs::read_to_string(env.root().join(".gitattributes")).unwrap();
     assert!(
         attributes.contains("requests/**/*.yaml merge=presales text eol=lf"),
@@ -157,15 +180,16 @@ fn from_the_future(env: &Env) {
     let path = env.root().join("presales.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     let text = text
-        .replace("format = 1", "format = 99\nsetting_from_the_future = true")
+        .replace("format = 2", "format = 99\nsetting_from_the_future = true")
         .replace("requires = \"0.2.0\"", "requires = \"9.4.0\"");
+    assert!(text.contains("format = 99"), "{text}");
     std::fs::write(&path, text).unwrap();
     env.commit_all("a newer presales migrated the store");
 }
 
 #[test]
 fn a_binary_older_than_the_store_refuses_to_write_or_judge_it() {
-    let env = fixture("format-1");
+    let env = fixture("format-2");
     from_the_future(&env);
     let id = env.json(&["list"])[0]["id"].as_str().unwrap().to_string();
     // Reading still works, with a note.
@@ -198,13 +222,13 @@ fn a_binary_older_than_the_store_refuses_to_write_or_judge_it() {
 
 #[test]
 fn a_newer_store_that_cannot_be_read_says_it_is_newer() {
-    let env = fixture("format-1");
+    let env = fixture("format-2");
     let path = env.root().join("presales.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     // A newer format whose settings this binary cannot parse at all.
     std::fs::write(
         &path,
-        text.replace("format = 1", "format = 3\nreview_policy = { quorum = 2 }")
+        text.replace("format = 2", "format = 3\nreview_policy = { quorum = 2 }")
             .replace("min_reviewers = 2", "min_reviewers = \"two\""),
     )
     .unwrap();
@@ -255,7 +279,7 @@ fn a_crlf_checkout_passes_fmt_check_once_records_are_normalized() {
     );
 
     // The fix: migrate (writes the eol rules), renormalize, commit; a new clone is clean.
-    origin.run(&["migrate"]).ok();
+    origin.run_as("zhang.wei", &["migrate"]).ok();
     origin.git(&["add", "--renormalize", "."]);
     origin.commit_all("migrate: LF line endings for records");
     let windows = clone(&origin, "windows-after");
@@ -322,7 +346,7 @@ fn the_first_command_in_a_clone_registers_the_merge_driver_once() {
 fn init_writes_the_format_and_eol_rules() {
     let env = Env::new();
     let toml = std::fs::read_to_string(env.root().join("presales.toml")).unwrap();
-    assert!(toml.contains("format = 1"), "{toml}");
+    assert!(toml.contains("format = 2"), "{toml}");
     let attributes = std::fs::read_to_string(env.root().join(".gitattributes")).unwrap();
     for dir in ["requests", "solutions", "kb", "customers"] {
         assert!(

@@ -223,9 +223,10 @@ fn check_reports_places_duplicates_references_members_and_form() {
     // Broken customer reference, unknown member, non-canonical spacing.
     std::fs::write(
         &path,
-        text.replace(
-            "customer: CUS-",
-            "customer: CUS-20200101-0000000\nx_old: CUS-",
+        text.replacen(
+            "\ncustomer: CUS-",
+            "\ncustomer: CUS-20200101-0000000\nx_old: CUS-",
+            1,
         )
         .replace("assignee: li.na", "assignee: ghost"),
     )

@@ -384,14 +384,14 @@ fn illegal_shortcuts_and_bad_input_are_refused_and_write_nothing() {
                 "--mitigation",
                 "m",
             ],
-            "between 1 and 5",
+            "likelihood must be 1–5, got 6",
         ),
         (vec!["solution", "new", "--request", &req], "--supersede"),
         (
             vec!["review", &sol, "--verdict", "pass", "--comment", "c"],
             "verdicts are given while",
         ),
-        (vec!["approve", &sol], "lacks the approver role"),
+        (vec!["approve", &sol], "takes the role approver"),
         (vec!["handover", &req, "--to", "zhao.lei"], "not approved"),
     ] {
         let err = env.run_as("li.na", &args).err();

@@ -1,6 +1,8 @@
 //! Store validation: schema, places, duplicates, canonical form, references, stage guards,
-//! merge conflicts; and, against a base revision, the rules of a legal change.
+//! merge conflicts; and, against a base revision, the rules of a legal change and who
+//! committed each new history entry.
 
+mod authors;
 mod base;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -9,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use authors::verify as verify_authors;
 pub use base::{BaseFile, check_changes};
 
 use crate::config::Role;
@@ -640,15 +643,19 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
             }
         }
         if let Some(q) = &s.quotation {
-            let total = crate::model::solution::Quotation::compute_total(&q.lines);
-            if total != q.total {
-                push(
+            match crate::model::solution::Quotation::compute_total(&q.lines) {
+                Some(total) if total == q.total => {}
+                Some(total) => push(
                     at("quotation"),
                     format!(
                         "quotation total {} does not match its lines ({total})",
                         q.total
                     ),
-                );
+                ),
+                None => push(
+                    at("quotation"),
+                    "quotation lines add up to more than a decimal holds (about 7.9 × 10²⁸); fix quantities or prices".to_string(),
+                ),
             }
         }
         conflicts(p.text(), &s.extra, &mut push);

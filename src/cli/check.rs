@@ -13,6 +13,9 @@ use crate::git::{self, Change};
 /// ↔ article ↔ customer, team members), stage guards and merge conflicts. With --base, also
 /// each changed record against its version at REF: only legal transitions, history append-only,
 /// id/created/author unchanged, new approvals by approvers who are not the author (four eyes).
+/// With --verify-authors, each history entry added since the merge-base of REF and HEAD was
+/// committed by the member it names (commit author e-mail = their `email` in presales.toml);
+/// --verify-signatures also wants that commit signed with the member's `signing_key`.
 ///
 /// Output: `path:line:col: error: message`; `--format github` for GitHub annotations,
 /// `--format json` for tools. Exit code 1 on any error.
@@ -20,6 +23,7 @@ use crate::git::{self, Change};
 /// Examples:
 ///   presales check
 ///   presales check --base origin/main --format github
+///   presales check --base origin/main --verify-signatures
 ///   presales check requests/2026/REQ-20261127-A7KQ2MX.yaml
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -29,6 +33,15 @@ pub struct Args {
     /// Also check each record changed since this git revision.
     #[arg(long, value_name = "REF")]
     base: Option<String>,
+    /// Each history entry added since the merge-base of REF and HEAD was committed by the
+    /// member it names: an ordinary commit whose author e-mail is their `email` (members as
+    /// presales.toml has them at the merge-base). Needs the branch's full history.
+    #[arg(long, requires = "base")]
+    verify_authors: bool,
+    /// As --verify-authors, and each such commit has a good signature (`%G?` is `G`) by the
+    /// member's `signing_key`.
+    #[arg(long, requires = "base")]
+    verify_signatures: bool,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
@@ -80,6 +93,16 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     if let Some(only) = &only {
         findings.retain(|f| only.contains(&f.path));
+    }
+    // After the filter above: a file can carry new entries and yet match REF itself.
+    if let Some(base) = a.base.as_deref()
+        && (a.verify_authors || a.verify_signatures)
+    {
+        let mut who = check::verify_authors(&store, base, a.verify_signatures)?;
+        if let Some(only) = only.as_ref().filter(|_| !a.paths.is_empty()) {
+            who.retain(|f| only.contains(&f.path));
+        }
+        findings.extend(who);
     }
     if store.format.migration_due() {
         findings.push(Finding {

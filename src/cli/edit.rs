@@ -5,8 +5,8 @@ use std::process::Command;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::model::{Kind, Request};
-use crate::ops;
-use crate::store::yaml;
+use crate::ops::{self, Stored};
+use crate::store::{Store, yaml};
 
 /// Open a request in $VISUAL or $EDITOR.
 ///
@@ -24,9 +24,28 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
-    let id = store.resolve(Kind::Request, &a.id)?;
-    let actor = ctx.actor(&store)?;
-    let before: Request = store.load(&id)?;
+    let kind = crate::model::RecordId::parse(&a.id)
+        .map(|id| id.kind())
+        .or_else(|_| a.id.split('-').next().and_then(Kind::from_prefix).ok_or(()))
+        .unwrap_or(Kind::Request);
+    match kind {
+        Kind::Article => edit_record::<crate::model::Article>(ctx, &store, &a.id),
+        Kind::Customer => edit_record::<crate::model::Customer>(ctx, &store, &a.id),
+        Kind::Solution => Err(Error::invalid_with_hint(
+            format!("{}: a solution is changed by its own commands", a.id),
+            "presales solution plan|milestone|resource|quote|risk SOL …",
+        )),
+        Kind::Request => edit_record::<Request>(ctx, &store, &a.id),
+    }
+}
+
+/// Opens the record in `$VISUAL`/`$EDITOR`, then records each changed field as an `edit`
+/// entry (old → new). A draft that does not parse, or changes what editing may not, is
+/// kept in `.presales/recovery/` and nothing is saved.
+pub fn edit_record<T: Stored>(ctx: &Ctx, store: &Store, input: &str) -> Result<()> {
+    let id = store.resolve(T::KIND, input)?;
+    let actor = ctx.actor(store)?;
+    let before: T = store.load(&id)?;
     let original = std::fs::read_to_string(store.path_of(&id))
         .map_err(|e| Error::io(store.path_of(&id), e))?;
     let work = store.cache_path("edit")?;
@@ -62,25 +81,27 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         let _ = std::fs::remove_file(&draft);
         return Ok(());
     }
-    let checked = yaml::parse::<Request>(&store.display_path(&store.path_of(&id)), &text)
-        .and_then(|after| ops::check_edit(&store, &before, &after).map(|fields| (after, fields)));
-    match checked {
-        Ok((after, fields)) => {
-            let (_, touched) = ops::save_edit(&store, &actor, after, &fields)?;
+    let saved =
+        yaml::parse::<T>(&store.display_path(&store.path_of(&id)), &text).and_then(|after| {
+            let fields: Vec<String> = ops::edit_changes(&before, &after)?
+                .fields
+                .into_keys()
+                .collect();
+            if fields.is_empty() {
+                return Err(Error::invalid("nothing but the layout changed"));
+            }
+            let (_, touched) = ops::save_edit(store, &actor, &before, &after)?;
+            Ok((fields, touched))
+        });
+    match saved {
+        Ok((fields, touched)) => {
             let _ = std::fs::remove_file(&draft);
             ctx.written(
-                &store,
+                store,
                 &touched,
                 &format!("{id}: edit {}", fields.join(", ")),
             )?;
-            eprintln!(
-                "{id}: saved ({})",
-                if fields.is_empty() {
-                    "history only".to_string()
-                } else {
-                    fields.join(", ")
-                }
-            );
+            eprintln!("{id}: saved ({})", fields.join(", "));
             Ok(())
         }
         Err(e) => {
@@ -94,7 +115,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                     n => recovery_dir.join(format!("{id}-{stamp}-{n}.yaml")),
                 })
                 .find(|p| !p.exists())
-                .expect("an unbounded range always yields a free name");
+                .unwrap_or_else(|| recovery_dir.join(format!("{id}-{stamp}-last.yaml")));
             std::fs::write(&recovery, &text).map_err(|e| Error::io(&recovery, e))?;
             let _ = std::fs::remove_file(&draft);
             let why = match e.hint() {

@@ -40,8 +40,11 @@ enum Cmd {
         #[arg(long)]
         title: Option<String>,
         /// A Markdown file inside the store holding the technical plan.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "plan")]
         plan_file: Option<PathBuf>,
+        /// The technical plan as inline Markdown text.
+        #[arg(long)]
+        plan: Option<String>,
         /// Replace the request's current solution (kept, marked superseded).
         #[arg(long)]
         supersede: bool,
@@ -133,6 +136,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             request,
             title,
             plan_file,
+            plan,
             supersede,
         } => {
             let (sol, touched) = sol_ops::create(
@@ -142,6 +146,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
                     request,
                     title,
                     plan_file: plan_file.map(abs),
+                    plan,
                     supersede,
                 },
             )?;

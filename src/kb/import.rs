@@ -10,11 +10,12 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{clean_list, save};
+use super::clean_list;
 use crate::error::{Error, Result};
 use crate::model::article::{Category, Status};
-use crate::model::{Article, Kind};
-use crate::ops::{Actor, Touched};
+use crate::model::{Article, Kind, content_hash};
+use crate::ops::command::ImportInput;
+use crate::ops::{Actor, Command, Touched, World, execute};
 use crate::store::{Store, yaml};
 
 /// The front matter keys `kb import` understands; others are ignored.
@@ -215,38 +216,6 @@ pub fn parse_markdown(shown: &Path, text: &str, stem: &str) -> Result<Parsed> {
     })
 }
 
-/// Applies what a file says to an article. Returns whether anything changed.
-fn apply(article: &mut Article, p: &Parsed, default_category: Category) -> bool {
-    let before = article.clone();
-    article.title = p.title.clone();
-    article.body = Some(p.body.clone()).filter(|b| !b.is_empty());
-    article.body_file = None;
-    article.category = p.category.unwrap_or(if before.source.is_some() {
-        before.category
-    } else {
-        default_category
-    });
-    if let Some(tags) = &p.tags {
-        article.tags = tags.clone();
-    }
-    if let Some(products) = &p.products {
-        article.products = products.clone();
-    }
-    if let Some(owner) = &p.owner {
-        article.owner = Some(owner.clone());
-    }
-    if let Some(status) = p.status {
-        article.status = status;
-    }
-    if let Some(day) = p.review_by {
-        article.review_by = Some(day);
-    }
-    if let Some(c) = p.confidential {
-        article.confidential = c;
-    }
-    *article != before
-}
-
 /// What an import did, file by file.
 #[derive(Debug, Default)]
 pub struct ImportReport {
@@ -261,7 +230,8 @@ pub struct ImportReport {
 
 /// Imports every Markdown file under `dir`. New files become articles (status from the
 /// front matter, else draft; category from the front matter, else `default_category`);
-/// files imported before update their article when their content changed.
+/// files imported before update their article when their content changed. Each file is
+/// one command (`import` entry) with its own operation id.
 pub fn import_dir(
     store: &Store,
     actor: &Actor,
@@ -275,101 +245,65 @@ pub fn import_dir(
         errors: load_errors,
         ..ImportReport::default()
     };
-    let mut by_source: HashMap<String, Article> = articles
+    let mut by_source: HashMap<String, String> = articles
         .into_iter()
-        .filter_map(|a| a.source.clone().map(|s| (s, a)))
+        .filter_map(|a| a.source.clone().map(|s| (s, a.id)))
         .collect();
+    let mut world = World::new(store);
     for file in files {
-        match import_one(store, actor, &file, default_category, &mut by_source) {
-            Ok(Outcome::Created(id, src)) => report.created.push((id, src)),
-            Ok(Outcome::Updated(id, src)) => report.updated.push((id, src)),
-            Ok(Outcome::Unchanged(id, src)) => report.unchanged.push((id, src)),
-            Err(e) => report.errors.push(e),
+        let result = (|| -> Result<()> {
+            let source = store.relative_to_root(file.as_path())?;
+            let text = store.read_text(&file)?;
+            let stem = file
+                .file_stem()
+                .map_or_else(|| source.clone(), |s| s.to_string_lossy().to_string());
+            let parsed = parse_markdown(Path::new(&source), &text, &stem)?;
+            if let Some(owner) = &parsed.owner {
+                crate::ops::check_member(store, owner)
+                    .map_err(|e| Error::invalid(format!("{source}: owner: {e}")))?;
+            }
+            let existing = by_source.get(&source).cloned();
+            let id = match &existing {
+                Some(id) => id.clone(),
+                None => store.mint(Kind::Article, actor.now)?.to_string(),
+            };
+            let cmd = Command::Import {
+                article: id.clone(),
+                input: ImportInput {
+                    to: None,
+                    source: source.clone(),
+                    source_sha256: content_hash(&text),
+                    title: parsed.title,
+                    category: parsed.category.unwrap_or(default_category),
+                    category_given: parsed.category.is_some(),
+                    tags: parsed.tags,
+                    products: parsed.products,
+                    owner: parsed.owner,
+                    status: parsed.status,
+                    review_by: parsed.review_by,
+                    confidential: parsed.confidential,
+                    body_sha256: content_hash(&parsed.body),
+                    body: Some(parsed.body),
+                },
+            };
+            let touched = execute(store, &lock, &mut world, actor, &cmd)?;
+            let done = (id.clone(), source.clone());
+            match (existing, touched.is_empty()) {
+                (None, _) => {
+                    by_source.insert(source, id);
+                    report.created.push(done);
+                }
+                (Some(_), true) => report.unchanged.push(done),
+                (Some(_), false) => report.updated.push(done),
+            }
+            report.touched.extend(touched);
+            Ok(())
+        })();
+        if let Err(e) = result {
+            report.errors.push(e);
         }
-    }
-    for (id, _) in report.created.iter().chain(&report.updated) {
-        let Some(article) = by_source.values().find(|a| &a.id == id) else {
-            continue;
-        };
-        save(store, &lock, article, &mut report.touched)?;
     }
     Ok(report)
-}
-
-enum Outcome {
-    Created(String, String),
-    Updated(String, String),
-    Unchanged(String, String),
-}
-
-fn import_one(
-    store: &Store,
-    actor: &Actor,
-    file: &Path,
-    default_category: Category,
-    by_source: &mut HashMap<String, Article>,
-) -> Result<Outcome> {
-    let source = store.relative_to_root(file)?;
-    let text = store.read_text(file)?;
-    let stem = file
-        .file_stem()
-        .map_or_else(|| source.clone(), |s| s.to_string_lossy().to_string());
-    let parsed = parse_markdown(Path::new(&source), &text, &stem)?;
-    if let Some(owner) = &parsed.owner {
-        crate::ops::check_member(store, owner)
-            .map_err(|e| Error::invalid(format!("{source}: owner: {e}")))?;
-    }
-    if let Some(existing) = by_source.get_mut(&source) {
-        let id = existing.id.clone();
-        return if apply(existing, &parsed, default_category) {
-            existing.history.push(
-                actor
-                    .entry("import")
-                    .with("source", source.as_str())
-                    .note(Some("updated from its source file")),
-            );
-            Ok(Outcome::Updated(id, source))
-        } else {
-            Ok(Outcome::Unchanged(id, source))
-        };
-    }
-    let id = loop {
-        let id = store.mint(Kind::Article, actor.now)?;
-        // Minted in the same second as the others of this import: also avoid the ones
-        // not saved yet.
-        if !by_source.values().any(|a| a.id == id.as_str()) {
-            break id;
-        }
-    };
-    let mut article = Article {
-        id: id.to_string(),
-        title: String::new(),
-        category: default_category,
-        products: Vec::new(),
-        tags: Vec::new(),
-        author: actor.id.clone(),
-        owner: None,
-        status: Status::Draft,
-        review_by: None,
-        confidential: false,
-        body: None,
-        body_file: None,
-        attachments: Vec::new(),
-        source: None,
-        created: actor.now,
-        extra: Default::default(),
-        history: Vec::new(),
-    };
-    apply(&mut article, &parsed, default_category);
-    article.source = Some(source.clone());
-    article.history.push(
-        actor
-            .entry("import")
-            .to(article.status.as_str())
-            .with("source", source.as_str()),
-    );
-    by_source.insert(source.clone(), article);
-    Ok(Outcome::Created(id.to_string(), source))
 }
 
 #[cfg(test)]

@@ -14,18 +14,12 @@ use chrono::NaiveDate;
 use crate::error::{Error, Result};
 use crate::model::article::{Category, Status};
 use crate::model::request::ArticleUse;
-use crate::model::{Article, Kind, Record, RecordId, Request};
-use crate::ops::{Actor, Touched, check_member};
-use crate::store::{Store, StoreLock};
+use crate::model::{Article, Kind, RecordId, Request, content_hash};
+use crate::ops::command::{ArticleInput, StatusInput, UseInput};
+use crate::ops::{Actor, Command, Touched, World, check_member, execute, run};
+use crate::store::Store;
 
 pub use import::{ImportReport, import_dir};
-
-fn save<T: Record>(store: &Store, lock: &StoreLock, rec: &T, touched: &mut Touched) -> Result<()> {
-    if let Some(p) = store.save(rec, lock)? {
-        touched.push(p);
-    }
-    Ok(())
-}
 
 /// What `kb new` asks for.
 pub struct NewArticle {
@@ -43,10 +37,6 @@ pub struct NewArticle {
 
 /// Creates a draft article.
 pub fn create(store: &Store, actor: &Actor, input: NewArticle) -> Result<(Article, Touched)> {
-    let title = input.title.trim().to_string();
-    if title.is_empty() {
-        return Err(Error::invalid("an article needs a title (--title)"));
-    }
     if let Some(owner) = &input.owner {
         check_member(store, owner)?;
     }
@@ -54,30 +44,32 @@ pub fn create(store: &Store, actor: &Actor, input: NewArticle) -> Result<(Articl
         Some(path) => Some(body_file_path(store, path)?),
         None => None,
     };
+    let body_sha256 = match (&body_file, &input.body) {
+        (Some(f), _) => Some(content_hash(&store.read_repo_file(f)?)),
+        (None, Some(b)) if !b.trim().is_empty() => Some(content_hash(b)),
+        _ => None,
+    };
     let lock = store.lock()?;
     let id = store.mint(Kind::Article, actor.now)?;
-    let article = Article {
+    let cmd = Command::NewArticle {
         id: id.to_string(),
-        title,
-        category: input.category,
-        products: clean_list(input.products),
-        tags: clean_list(input.tags),
-        author: actor.id.clone(),
-        owner: input.owner,
-        status: Status::Draft,
-        review_by: input.review_by,
-        confidential: input.confidential,
-        body: input.body.filter(|b| !b.trim().is_empty()),
-        body_file,
-        attachments: Vec::new(),
-        source: None,
-        created: actor.now,
-        extra: Default::default(),
-        history: vec![actor.entry("create").to(Status::Draft.as_str())],
+        input: ArticleInput {
+            to: None,
+            title: input.title,
+            category: input.category,
+            products: input.products,
+            tags: input.tags,
+            owner: input.owner,
+            review_by: input.review_by,
+            confidential: input.confidential,
+            body_file,
+            body_sha256,
+            body: input.body,
+        },
     };
-    let mut touched = Vec::new();
-    save(store, &lock, &article, &mut touched)?;
-    Ok((article, touched))
+    let mut world = World::new(store);
+    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
+    Ok((world.get(id.as_str())?, touched))
 }
 
 /// Turns a user-given body file into the store-relative path a record keeps; the file
@@ -143,28 +135,15 @@ pub fn missing_body_file(article: &Article, rel: &str) -> Error {
 
 /// Moves a draft (or an archived article brought back) to published.
 pub fn publish(store: &Store, actor: &Actor, id: &RecordId) -> Result<(Article, Touched)> {
-    let lock = store.lock()?;
-    let mut article: Article = store.load(id)?;
-    if article.status == Status::Published {
-        return Err(Error::invalid(format!("{id} is already published")));
-    }
-    if body_text(store, &article)?.trim().is_empty() {
-        return Err(Error::invalid_with_hint(
-            format!("{id} has no text to publish"),
-            format!(
-                "add a body or body_file to {}",
-                Store::rel_path(id).display()
-            ),
-        ));
-    }
-    let entry = actor
-        .entry("publish")
-        .from_to(article.status.as_str(), Status::Published.as_str());
-    article.status = Status::Published;
-    article.history.push(entry);
-    let mut touched = Vec::new();
-    save(store, &lock, &article, &mut touched)?;
-    Ok((article, touched))
+    let cmd = Command::Publish {
+        article: id.to_string(),
+        input: StatusInput {
+            from: None,
+            to: None,
+            note: None,
+        },
+    };
+    run(store, actor, cmd, id.as_str())
 }
 
 /// Archives an article: kept in git and in `kb list`, hidden from search and suggestions.
@@ -174,20 +153,15 @@ pub fn archive(
     id: &RecordId,
     note: Option<&str>,
 ) -> Result<(Article, Touched)> {
-    let lock = store.lock()?;
-    let mut article: Article = store.load(id)?;
-    if article.status == Status::Archived {
-        return Err(Error::invalid(format!("{id} is already archived")));
-    }
-    let entry = actor
-        .entry("archive")
-        .from_to(article.status.as_str(), Status::Archived.as_str())
-        .note(note.filter(|n| !n.trim().is_empty()));
-    article.status = Status::Archived;
-    article.history.push(entry);
-    let mut touched = Vec::new();
-    save(store, &lock, &article, &mut touched)?;
-    Ok((article, touched))
+    let cmd = Command::Archive {
+        article: id.to_string(),
+        input: StatusInput {
+            from: None,
+            to: None,
+            note: note.map(str::to_string),
+        },
+    };
+    run(store, actor, cmd, id.as_str())
 }
 
 /// The history action that records an article used on a request.
@@ -201,29 +175,17 @@ pub fn record_use(
     article: &RecordId,
     request: &RecordId,
 ) -> Result<Option<(Request, Touched)>> {
-    let lock = store.lock()?;
-    let art: Article = store.load(article)?;
-    if art.status == Status::Archived {
-        return Err(Error::invalid_with_hint(
-            format!("{article} is archived"),
-            "find a current article with `presales kb search` or `presales kb suggest`",
-        ));
-    }
-    let mut req: Request = store.load(request)?;
-    if req.articles.iter().any(|u| u.id == art.id) {
+    let req: Request = store.load(request)?;
+    if req.articles.iter().any(|u| u.id == article.as_str()) {
         return Ok(None);
     }
-    req.articles.push(ArticleUse {
-        id: art.id.clone(),
-        at: actor.now,
-        by: actor.id.clone(),
-        extra: Default::default(),
-    });
-    req.history
-        .push(actor.entry(USE_ACTION).with("article", art.id.as_str()));
-    let mut touched = Vec::new();
-    save(store, &lock, &req, &mut touched)?;
-    Ok(Some((req, touched)))
+    let cmd = Command::UseArticle {
+        request: request.to_string(),
+        input: UseInput {
+            article: article.to_string(),
+        },
+    };
+    run(store, actor, cmd, request.as_str()).map(Some)
 }
 
 /// The requests that used an article, with when and by whom. Pure.

@@ -10,6 +10,10 @@ pub struct HistoryEntry {
     pub at: Timestamp,
     pub by: String,
     pub action: String,
+    /// The operation this entry belongs to: every entry one command writes, in every record,
+    /// carries the same id (store format 2 and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -20,12 +24,16 @@ pub struct HistoryEntry {
     pub extra: Extra,
 }
 
+/// The keys of a history entry that are fields of [`HistoryEntry`], not extras.
+pub const NAMED: [&str; 7] = ["at", "by", "action", "op", "from", "to", "note"];
+
 impl HistoryEntry {
     pub fn new(at: Timestamp, by: &str, action: &str) -> HistoryEntry {
         HistoryEntry {
             at,
             by: by.to_string(),
             action: action.to_string(),
+            op: None,
             from: None,
             to: None,
             note: None,
@@ -44,6 +52,11 @@ impl HistoryEntry {
         self
     }
 
+    pub fn op(mut self, op: impl Into<String>) -> Self {
+        self.op = Some(op.into());
+        self
+    }
+
     pub fn note(mut self, note: Option<impl Into<String>>) -> Self {
         self.note = note.map(Into::into);
         self
@@ -53,7 +66,7 @@ impl HistoryEntry {
     /// their own setters: an extra under one of those names would read back as the field.
     pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
         debug_assert!(
-            !["at", "by", "action", "from", "to", "note"].contains(&key),
+            !NAMED.contains(&key),
             "`{key}` is a named field of a history entry"
         );
         self.extra.insert(key.to_string(), value.into());

@@ -10,6 +10,15 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Number of random characters after the hour character (6 × 5 bits = 30 bits).
 const RANDOM_CHARS: usize = 6;
 
+/// `chars` characters of Crockford base32 from the low bits of `random`: the ids of
+/// operations and of the items inside a record (demos, feedback items, verdicts).
+pub fn code(random: u64, chars: usize) -> String {
+    (0..chars.min(12))
+        .rev()
+        .map(|i| ALPHABET[((random >> (i * 5)) & 0x1f) as usize] as char)
+        .collect()
+}
+
 /// The kinds of record the store holds; each has its own ID prefix and folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {

@@ -1,5 +1,6 @@
 //! Record types (serde) and the small value types they share. Pure: no I/O.
 
+pub mod action;
 pub mod article;
 pub mod customer;
 pub mod history;
@@ -14,6 +15,7 @@ use std::str::FromStr;
 use chrono::{DateTime, FixedOffset, SubsecRound};
 use serde::{Deserialize, Serialize};
 
+pub use action::Action;
 pub use article::Article;
 pub use customer::{Contact, Customer};
 pub use history::HistoryEntry;
@@ -26,6 +28,19 @@ pub type Timestamp = DateTime<FixedOffset>;
 
 /// Fields this version does not know, kept verbatim so a rewrite never drops them.
 pub type Extra = BTreeMap<String, serde_json::Value>;
+
+/// The content hash recorded for a text or a file named by a record: `sha256:` and the hex
+/// digest of its bytes with CRLF line ends read as LF, so a Windows checkout hashes the same.
+pub fn content_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    if text.contains('\r') {
+        h.update(text.replace("\r\n", "\n").as_bytes());
+    } else {
+        h.update(text.as_bytes());
+    }
+    format!("sha256:{:x}", h.finalize())
+}
 
 /// Truncates a clock reading to whole seconds, the precision records store.
 pub fn to_record_time(t: Timestamp) -> Timestamp {

@@ -115,6 +115,9 @@ pub enum Feasibility {
 /// A demo meeting (演示会议) and the feedback collected there (收集反馈).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Demo {
+    /// Stable id (store format 2): feedback and merges refer to the demo by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub date: NaiveDate,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attendees: Vec<String>,
@@ -129,6 +132,9 @@ pub struct Demo {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Feedback {
+    /// Stable id (store format 2); people see the item's number, derived from its position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub from: String,
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -134,6 +134,9 @@ pub struct ReviewRound {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Verdict {
+    /// Stable id (store format 2), so merges union verdicts given on two branches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub reviewer: String,
     pub verdict: VerdictKind,
     pub at: Timestamp,
@@ -189,13 +192,20 @@ pub struct Training {
 }
 
 impl Quotation {
-    /// Σ quantity × unit price, rounded half-up to cents and shown with two decimals.
-    pub fn compute_total(lines: &[QuoteLine]) -> Decimal {
-        let mut total: Decimal = lines.iter().map(|l| l.quantity * l.unit_price).sum();
+    /// Σ quantity × unit price, rounded half-up to cents and shown with two decimals;
+    /// `None` when the total is beyond what a decimal holds (about 7.9 × 10²⁸).
+    pub fn compute_total(lines: &[QuoteLine]) -> Option<Decimal> {
+        let mut total = Decimal::ZERO;
+        for l in lines {
+            total = total.checked_add(l.quantity.checked_mul(l.unit_price)?)?;
+        }
         total =
             total.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-        total.rescale(2);
-        total
+        // Two decimals do not fit beside 28 integer digits: keep what fits.
+        if total.scale() < 2 && total.abs() < Decimal::from_i128_with_scale(10_i128.pow(26), 0) {
+            total.rescale(2);
+        }
+        Some(total)
     }
 }
 
@@ -246,13 +256,25 @@ mod tests {
 
     #[test]
     fn quote_totals_are_decimal_without_float_drift() {
-        let total = Quotation::compute_total(&[line("1", "0.1"), line("1", "0.2")]);
-        assert_eq!(total.to_string(), "0.30");
-        let total = Quotation::compute_total(&[line("3", "33.333"), line("0.5", "0.01")]);
-        assert_eq!(total.to_string(), "100.00");
-        assert_eq!(Quotation::compute_total(&[]).to_string(), "0.00");
-        let total = Quotation::compute_total(&[line("12", "19999.99"), line("1", "0.005")]);
-        assert_eq!(total.to_string(), "239999.89");
+        let total = |lines: &[QuoteLine]| Quotation::compute_total(lines).unwrap().to_string();
+        assert_eq!(total(&[line("1", "0.1"), line("1", "0.2")]), "0.30");
+        assert_eq!(total(&[line("3", "33.333"), line("0.5", "0.01")]), "100.00");
+        assert_eq!(total(&[]), "0.00");
+        assert_eq!(
+            total(&[line("12", "19999.99"), line("1", "0.005")]),
+            "239999.89"
+        );
+        // Beyond what a decimal holds: no total, never a panic.
+        let huge = "79228162514264337593543950335";
+        assert_eq!(Quotation::compute_total(&[line(huge, huge)]), None);
+        assert_eq!(
+            Quotation::compute_total(&[line(huge, "1"), line(huge, "1")]),
+            None
+        );
+        assert_eq!(
+            Quotation::compute_total(&[line("1000000000000000", "1000000000000000")]),
+            None
+        );
     }
 
     #[test]

@@ -25,8 +25,73 @@ pub struct Step {
     pub record: fn(Kind, &mut Value) -> bool,
 }
 
-/// The steps, in order. Format 1 is the first: nothing to upgrade yet.
-pub const STEPS: &[Step] = &[];
+/// The steps, in order.
+pub const STEPS: &[Step] = &[Step {
+    to: 2,
+    record: item_ids,
+}];
+
+/// Format 2: demos, feedback items and review verdicts get stable ids, derived from the
+/// record's id and the item's place so that two people migrating the same store write the
+/// same ids.
+fn item_ids(kind: Kind, value: &mut Value) -> bool {
+    let record = value
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let mut changed = false;
+    let mut give = |item: &mut Value, place: String| {
+        if let Some(obj) = item.as_object_mut()
+            && !obj.contains_key("id")
+        {
+            obj.insert("id".into(), Value::String(derived_id(&record, &place)));
+            // Keep `id` first, as the tool writes it.
+            let rest: Vec<(String, Value)> = std::mem::take(obj).into_iter().collect();
+            let (id, others): (Vec<_>, Vec<_>) = rest.into_iter().partition(|(k, _)| k == "id");
+            obj.extend(id);
+            obj.extend(others);
+            changed = true;
+        }
+    };
+    match kind {
+        Kind::Request => {
+            if let Some(demos) = value.get_mut("demos").and_then(Value::as_array_mut) {
+                for (i, demo) in demos.iter_mut().enumerate() {
+                    give(demo, format!("demos/{i}"));
+                    if let Some(items) = demo.get_mut("feedback").and_then(Value::as_array_mut) {
+                        for (j, item) in items.iter_mut().enumerate() {
+                            give(item, format!("demos/{i}/feedback/{j}"));
+                        }
+                    }
+                }
+            }
+        }
+        Kind::Solution => {
+            if let Some(rounds) = value.get_mut("reviews").and_then(Value::as_array_mut) {
+                for (i, round) in rounds.iter_mut().enumerate() {
+                    if let Some(verdicts) = round.get_mut("verdicts").and_then(Value::as_array_mut)
+                    {
+                        for (j, v) in verdicts.iter_mut().enumerate() {
+                            give(v, format!("reviews/{i}/verdicts/{j}"));
+                        }
+                    }
+                }
+            }
+        }
+        Kind::Article | Kind::Customer => {}
+    }
+    changed
+}
+
+/// An item id derived from its record and place: 8 characters of the SHA-256 of both.
+fn derived_id(record: &str, place: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{record}/{place}").as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    crate::model::id::code(u64::from_le_bytes(bytes), 8)
+}
 
 /// Why a file is part of the migration.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -85,6 +150,7 @@ pub fn migrate(store: &mut Store, actor: Option<&Actor>, check_only: bool) -> Re
         to: format::CURRENT,
         ..Migration::default()
     };
+    let op = crate::store::mint_op()?;
     let mut writes: Vec<(PathBuf, String)> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     for (id, path) in store.all_record_files()? {
@@ -94,10 +160,18 @@ pub fn migrate(store: &mut Store, actor: Option<&Actor>, check_only: bool) -> Re
             let mut value: Value = yaml::parse(&shown, &text)?;
             let content = upgrade(id.kind(), &mut value, from);
             let new_text = match id.kind() {
-                Kind::Request => rewrite::<Request>(&shown, value, content, actor, from)?,
-                Kind::Solution => rewrite::<Solution>(&shown, value, content, actor, from)?,
-                Kind::Article => rewrite::<Article>(&shown, value, content, actor, from)?,
-                Kind::Customer => rewrite::<Customer>(&shown, value, content, actor, from)?,
+                Kind::Request => {
+                    rewrite::<Request>(&shown, value, content, actor, from, &op, check_only)?
+                }
+                Kind::Solution => {
+                    rewrite::<Solution>(&shown, value, content, actor, from, &op, check_only)?
+                }
+                Kind::Article => {
+                    rewrite::<Article>(&shown, value, content, actor, from, &op, check_only)?
+                }
+                Kind::Customer => {
+                    rewrite::<Customer>(&shown, value, content, actor, from, &op, check_only)?
+                }
             };
             Ok((new_text != text).then(|| {
                 let change = if content {
@@ -170,6 +244,8 @@ fn rewrite<T: Record>(
     content: bool,
     actor: Option<&Actor>,
     from: u32,
+    op: &str,
+    check_only: bool,
 ) -> Result<String> {
     let mut record: T = serde_json::from_value(value).map_err(|e| Error::Parse {
         path: shown.to_path_buf(),
@@ -178,7 +254,7 @@ fn rewrite<T: Record>(
         message: format!("after the upgrade to format {}: {e}", format::CURRENT),
         hint: None,
     })?;
-    if content {
+    if content && !check_only {
         let actor = actor.ok_or_else(|| {
             Error::invalid_with_hint(
                 "the migration changes records, and each change is signed: who are you?",
@@ -187,6 +263,7 @@ fn rewrite<T: Record>(
         })?;
         record.history_mut().push(
             HistoryEntry::new(actor.now, &actor.id, MIGRATE_ACTION)
+                .op(op)
                 .from_to(from.to_string(), format::CURRENT.to_string()),
         );
     }
@@ -259,6 +336,49 @@ mod tests {
         let text = doc.to_string();
         assert!(text.contains("# keep me\nauto_commit = true\n"), "{text}");
         assert_eq!(text.matches("format =").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn format_2_gives_demos_feedback_and_verdicts_stable_ids_once() {
+        let mut req = serde_json::json!({
+            "id": "REQ-20261127-A7KQ2MX",
+            "demos": [{"date": "2026-12-01", "feedback": [{"from": "CTO", "text": "x"}]}],
+        });
+        assert!(upgrade(Kind::Request, &mut req, 1));
+        let id = req["demos"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(id.len(), 8);
+        let item = req["demos"][0]["feedback"][0]["id"].as_str().unwrap();
+        assert_ne!(item, id);
+        assert_eq!(
+            req["demos"][0]
+                .as_object()
+                .unwrap()
+                .keys()
+                .next()
+                .map(String::as_str),
+            Some("id")
+        );
+        // The same record migrated twice, or by someone else: the same ids.
+        let mut again = req.clone();
+        assert!(!upgrade(Kind::Request, &mut again, 1));
+        let mut other = serde_json::json!({
+            "id": "REQ-20261127-A7KQ2MX",
+            "demos": [{"date": "2026-12-01", "feedback": [{"from": "CTO", "text": "x"}]}],
+        });
+        upgrade(Kind::Request, &mut other, 1);
+        assert_eq!(other, req);
+
+        let mut sol = serde_json::json!({
+            "id": "SOL-20261127-A7KQ2MX",
+            "reviews": [{"round": 1, "verdicts": [{"reviewer": "a"}, {"reviewer": "b"}]}],
+        });
+        assert!(upgrade(Kind::Solution, &mut sol, 1));
+        assert_ne!(
+            sol["reviews"][0]["verdicts"][0]["id"],
+            sol["reviews"][0]["verdicts"][1]["id"]
+        );
+        let mut customer = serde_json::json!({"id": "CUS-20261127-A7KQ2MX"});
+        assert!(!upgrade(Kind::Customer, &mut customer, 1));
     }
 
     #[test]

@@ -1,21 +1,28 @@
 //! Operations on the store: each writing command of the CLI is a thin wrapper around one of
-//! these. They validate input, run the workflow engine, append history and save, all under
-//! the store lock.
+//! these. They resolve what the user gave into a [`Command`] (IDs, defaults, the dispatch
+//! decision), then take the store lock, run [`apply::apply`] on the records and save what
+//! it changed. The same `apply` replays pull requests in `check --base`.
 
+pub mod apply;
+pub mod command;
 pub mod migrate;
 pub mod solution;
+pub mod world;
 
 use chrono::NaiveDate;
 
-use crate::assign::{self, ASSIGN_ACTION, Decision, POLICY_KEY, Policy, TURN_KEY};
-use crate::config::Role;
+use crate::assign::{self, Decision, Policy};
 use crate::error::{Error, Result};
 use crate::model::request::{Assessment, Feasibility};
 use crate::model::{
-    Customer, HistoryEntry, Kind, Outcome, Priority, Record, RecordId, Request, Solution, Timestamp,
+    Customer, HistoryEntry, Kind, Outcome, Priority, Record, RecordId, Request, Timestamp,
 };
 use crate::store::{Store, StoreLock};
-use crate::workflow::{CLOSED, FIRST_STAGE, Facts, Move, MoveKind};
+use crate::workflow::{CLOSED, Move};
+
+pub use apply::{Env, check_member as check_member_of};
+pub use command::Command;
+pub use world::{AnyRecord, Source, Stored, World};
 
 /// Who does something and when: every history entry is stamped with these.
 #[derive(Debug, Clone)]
@@ -37,16 +44,74 @@ impl Actor {
 /// The files a command wrote, so `--commit` can commit exactly those.
 pub type Touched = Vec<std::path::PathBuf>;
 
-pub(crate) fn save<T: Record>(
+/// The store as the source of the records a command reads.
+impl Source for Store {
+    fn load(&self, id: &RecordId) -> Result<Option<AnyRecord>> {
+        if !self.path_of(id).is_file() {
+            return Ok(None);
+        }
+        Ok(Some(match id.kind() {
+            Kind::Request => AnyRecord::Request(Store::load(self, id)?),
+            Kind::Solution => AnyRecord::Solution(Store::load(self, id)?),
+            Kind::Article => AnyRecord::Article(Store::load(self, id)?),
+            Kind::Customer => AnyRecord::Customer(Store::load(self, id)?),
+        }))
+    }
+
+    fn read_file(&self, rel: &str) -> Result<String> {
+        self.read_repo_file(rel)
+    }
+}
+
+/// Saves every record `world` changed, in canonical form; returns the files written.
+pub(crate) fn save_world(store: &Store, lock: &StoreLock, world: &World) -> Result<Touched> {
+    let mut touched = Vec::new();
+    for rec in world.changed() {
+        let written = match rec {
+            AnyRecord::Request(r) => store.save(r, lock)?,
+            AnyRecord::Solution(r) => store.save(r, lock)?,
+            AnyRecord::Article(r) => store.save(r, lock)?,
+            AnyRecord::Customer(r) => store.save(r, lock)?,
+        };
+        touched.extend(written);
+    }
+    Ok(touched)
+}
+
+/// Runs one command as `actor` on the records of `world` (loaded from `store` under
+/// `lock`), with a fresh operation id, and saves what changed.
+pub(crate) fn execute(
     store: &Store,
     lock: &StoreLock,
-    rec: &T,
-    touched: &mut Touched,
-) -> Result<()> {
-    if let Some(p) = store.save(rec, lock)? {
-        touched.push(p);
-    }
-    Ok(())
+    world: &mut World,
+    actor: &Actor,
+    cmd: &Command,
+) -> Result<Touched> {
+    let op = crate::store::mint_op()?;
+    let env = Env {
+        config: &store.config,
+        workflow: &store.workflow,
+        by: &actor.id,
+        now: actor.now,
+        op: &op,
+    };
+    apply::apply(world, &env, cmd)?;
+    let touched = save_world(store, lock, world)?;
+    world.clear_changed();
+    Ok(touched)
+}
+
+/// Locks the store, runs `cmd` and returns the record `id` as it is afterwards.
+pub(crate) fn run<T: Stored>(
+    store: &Store,
+    actor: &Actor,
+    cmd: Command,
+    id: &str,
+) -> Result<(T, Touched)> {
+    let lock = store.lock()?;
+    let mut world = World::new(store);
+    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
+    Ok((world.get(id)?, touched))
 }
 
 pub struct NewCustomer {
@@ -63,12 +128,6 @@ pub fn create_customer(
     actor: &Actor,
     input: NewCustomer,
 ) -> Result<(Customer, Touched)> {
-    if input.name.trim().is_empty() {
-        return Err(Error::invalid("a customer needs a name (--name)"));
-    }
-    if let Some(owner) = &input.account_owner {
-        check_member(store, owner)?;
-    }
     let lock = store.lock()?;
     let (existing, _) = store.load_all::<Customer>();
     if let Some(dup) = existing.iter().find(|c| c.name.trim() == input.name.trim()) {
@@ -78,22 +137,20 @@ pub fn create_customer(
         ));
     }
     let id = store.mint(Kind::Customer, actor.now)?;
-    let customer = Customer {
+    let cmd = Command::NewCustomer {
         id: id.to_string(),
-        name: input.name.trim().to_string(),
-        industry: input.industry,
-        region: input.region,
-        contacts: Vec::new(),
-        account_owner: input.account_owner,
-        confidential: input.confidential,
-        notes: input.notes,
-        created: actor.now,
-        extra: Default::default(),
-        history: vec![actor.entry("create")],
+        input: command::CustomerInput {
+            name: input.name,
+            industry: input.industry,
+            region: input.region,
+            account_owner: input.account_owner,
+            confidential: input.confidential,
+            notes: input.notes,
+        },
     };
-    let mut touched = Vec::new();
-    save(store, &lock, &customer, &mut touched)?;
-    Ok((customer, touched))
+    let mut world = World::new(store);
+    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
+    Ok((world.get(id.as_str())?, touched))
 }
 
 pub struct NewRequest {
@@ -116,14 +173,9 @@ pub fn create_request(
     actor: &Actor,
     input: NewRequest,
 ) -> Result<(Request, Touched)> {
-    let title = input.title.trim().to_string();
-    if title.is_empty() {
-        return Err(Error::invalid("a request needs a title (--title)"));
-    }
     let kind = input
         .kind
         .unwrap_or_else(|| store.config.workflow.default_type.clone());
-    store.workflow.path(&kind)?;
     let customer = store.resolve(Kind::Customer, &input.customer).map_err(|e| match e {
         Error::NotFound { input, .. } => Error::invalid_with_hint(
             format!("no customer matches `{input}`"),
@@ -131,121 +183,41 @@ pub fn create_request(
         ),
         e => e,
     })?;
-    if let Some(who) = &input.requested_by {
-        check_member(store, who)?;
-    }
-    if let Some(due) = input.due
-        && due < actor.today()
-    {
-        return Err(Error::invalid(format!(
-            "--due {due} is before today ({})",
-            actor.today()
-        )));
-    }
+    // Sales registering a request for themselves are its requester.
+    let requested_by = input.requested_by.or_else(|| {
+        store
+            .config
+            .member(&actor.id)
+            .filter(|m| m.has_role(crate::config::Role::Sales))
+            .map(|m| m.id.clone())
+    });
     let lock = store.lock()?;
     let id = store.mint(Kind::Request, actor.now)?;
-    let request = Request {
+    let cmd = Command::NewRequest {
         id: id.to_string(),
-        title,
-        kind,
-        priority: input.priority,
-        customer: customer.to_string(),
-        opportunity: None,
-        requested_by: input.requested_by.or_else(|| {
-            store
-                .config
-                .member(&actor.id)
-                .filter(|m| m.has_role(Role::Sales))
-                .map(|m| m.id.clone())
-        }),
-        created: actor.now,
-        due: input.due,
-        stage: FIRST_STAGE.to_string(),
-        assignee: None,
-        skills: input.skills,
-        products: input.products,
-        tags: input.tags,
-        description: input.description.filter(|d| !d.trim().is_empty()),
-        assessment: None,
-        solution: None,
-        demos: Vec::new(),
-        articles: Vec::new(),
-        outcome: None,
-        technical_win: false,
-        summary: None,
-        satisfaction: None,
-        confidential: input.confidential,
-        extra: Default::default(),
-        history: vec![actor.entry("create").to(FIRST_STAGE)],
+        input: command::RequestInput {
+            to: None,
+            title: input.title,
+            kind,
+            priority: input.priority,
+            customer: customer.to_string(),
+            requested_by,
+            due: input.due,
+            skills: input.skills,
+            products: input.products,
+            tags: input.tags,
+            description: input.description,
+            confidential: input.confidential,
+        },
     };
-    let mut touched = Vec::new();
-    save(store, &lock, &request, &mut touched)?;
-    Ok((request, touched))
+    let mut world = World::new(store);
+    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
+    Ok((world.get(id.as_str())?, touched))
 }
 
 /// Checks that `who` names a team member; the error lists them.
 pub fn check_member(store: &Store, who: &str) -> Result<()> {
-    if store.config.member(who).is_some() {
-        return Ok(());
-    }
-    let ids = store.config.member_ids();
-    Err(Error::invalid_with_hint(
-        format!("`{who}` is not a team member"),
-        if ids.is_empty() {
-            "the team is empty: add members with `presales team add ID --name N --role R`"
-                .to_string()
-        } else {
-            format!("members: {}", ids.join(", "))
-        },
-    ))
-}
-
-/// Loads the solution linked from a request, if any; a dangling link counts as none.
-pub(crate) fn linked_solution(store: &Store, req: &Request) -> Option<Solution> {
-    let sid = RecordId::parse(req.solution.as_deref()?).ok()?;
-    store.load::<Solution>(&sid).ok()
-}
-
-pub(crate) fn facts<'a>(
-    store: &'a Store,
-    req: &'a Request,
-    sol: Option<&'a Solution>,
-    actor: &Actor,
-    note: Option<&'a str>,
-) -> Facts<'a> {
-    Facts {
-        request: req,
-        solution: sol,
-        config: &store.config,
-        today: actor.today(),
-        note,
-    }
-}
-
-/// Applies a planned move to the request, appending its history entry, and to its
-/// solution: entering `review` opens a review round, leaving it closes the round, and a
-/// revise loop bumps the solution's version (earlier rounds are kept; the approval, which
-/// was for the old version, is withdrawn).
-pub(crate) fn apply_move(
-    req: &mut Request,
-    sol: Option<&mut Solution>,
-    mv: &Move,
-    actor: &Actor,
-    note: Option<&str>,
-) {
-    let action = match mv.kind {
-        MoveKind::Revise => "revise",
-        MoveKind::Forward | MoveKind::Close => "advance",
-    };
-    let entry = actor
-        .entry(action)
-        .from_to(req.stage.clone(), mv.to.clone())
-        .note(note.map(str::to_string));
-    if let Some(sol) = sol {
-        solution::on_move(sol, &req.stage, mv, actor, note);
-    }
-    req.stage = mv.to.clone();
-    req.history.push(entry);
+    apply::check_member(&store.config, who)
 }
 
 pub enum AssignTarget {
@@ -267,25 +239,18 @@ pub fn assign(
     target: AssignTarget,
 ) -> Result<Assigned> {
     let lock = store.lock()?;
-    let mut req: Request = store.load(id)?;
-    if req.stage == CLOSED {
-        return Err(Error::invalid(format!(
-            "{id} is closed; it cannot be assigned"
-        )));
-    }
-    let (who, decision, policy): (String, Option<Decision>, Option<Policy>) = match target {
+    let req: Request = store.load(id)?;
+    let (to, decision, policy) = match target {
         AssignTarget::Member(m) => {
             check_member(store, &m)?;
-            let member = store.config.member(&m).expect("checked above");
-            if let Some(why) = assign::skip_reason(member, &req, actor.today()) {
-                return Err(Error::invalid_with_hint(
-                    format!("{m} cannot take {id}: {why}"),
-                    format!("see who can with `presales assign {id} --auto --dry-run`"),
-                ));
-            }
             (m, None, None)
         }
         AssignTarget::Auto { policy, dry_run } => {
+            if req.stage == CLOSED {
+                return Err(Error::invalid(format!(
+                    "{id} is closed; it cannot be assigned"
+                )));
+            }
             let (all, _) = store.load_all::<Request>();
             let decision = assign::choose(&store.config, &req, &all, actor.today(), policy);
             if dry_run {
@@ -314,28 +279,22 @@ pub fn assign(
             (who, Some(decision), Some(policy))
         }
     };
-    if req.assignee.as_deref() == Some(who.as_str()) {
-        return Err(Error::invalid(format!("{id} is already assigned to {who}")));
-    }
-    let mut entry = actor.entry(ASSIGN_ACTION).to(who.clone());
-    if let Some(prev) = &req.assignee {
-        entry.from = Some(prev.clone());
-    }
-    if let (Some(p), Some(d)) = (policy, &decision) {
-        entry = entry.with(POLICY_KEY, p.as_str()).with(TURN_KEY, d.turn);
-    }
-    req.assignee = Some(who);
-    req.history.push(entry);
-    if req.stage == FIRST_STAGE {
-        let sol = linked_solution(store, &req);
-        let f = facts(store, &req, sol.as_ref(), actor, None);
-        let mv = store.workflow.plan(&f, None)?;
-        apply_move(&mut req, None, &mv, actor, None);
-    }
-    let mut touched = Vec::new();
-    save(store, &lock, &req, &mut touched)?;
+    let cmd = Command::Assign {
+        request: id.to_string(),
+        input: command::AssignInput {
+            from: None,
+            to,
+            policy: policy.map(|p| p.as_str().to_string()),
+            turn: decision
+                .as_ref()
+                .filter(|_| policy.is_some())
+                .map(|d| d.turn),
+        },
+    };
+    let mut world = World::new(store);
+    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
     Ok(Assigned {
-        request: req,
+        request: world.get(id.as_str())?,
         decision,
         touched,
     })
@@ -348,43 +307,15 @@ pub fn assess(
     id: &RecordId,
     assessment: Assessment,
 ) -> Result<(Request, Touched)> {
-    if !(1..=5).contains(&assessment.difficulty) {
-        return Err(Error::invalid("--difficulty must be between 1 and 5"));
-    }
-    let lock = store.lock()?;
-    let mut req: Request = store.load(id)?;
-    if req.stage == CLOSED {
-        return Err(Error::invalid(format!("{id} is closed")));
-    }
-    let path = store.workflow.path(&req.kind)?;
-    if !path.stages.iter().any(|s| s == "analysis") {
-        return Err(Error::invalid(format!(
-            "requests of type `{}` have no analysis stage",
-            req.kind
-        )));
-    }
-    if req.stage == FIRST_STAGE {
-        return Err(Error::invalid_with_hint(
-            format!("{id} is not assigned yet"),
-            format!("assign it first: `presales assign {id} --auto`"),
-        ));
-    }
-    let entry = actor
-        .entry("assess")
-        .with("feasibility", assessment.feasibility.as_str())
-        .with("difficulty", assessment.difficulty)
-        .note(assessment.notes.clone());
-    req.assessment = Some(assessment);
-    req.history.push(entry);
-    if req.stage == "assigned" && path.next("assigned") == Some("analysis") {
-        let sol = linked_solution(store, &req);
-        let f = facts(store, &req, sol.as_ref(), actor, None);
-        let mv = store.workflow.plan(&f, Some("analysis"))?;
-        apply_move(&mut req, None, &mv, actor, None);
-    }
-    let mut touched = Vec::new();
-    save(store, &lock, &req, &mut touched)?;
-    Ok((req, touched))
+    let cmd = Command::Assess {
+        request: id.to_string(),
+        input: command::AssessInput {
+            feasibility: assessment.feasibility,
+            difficulty: assessment.difficulty,
+            note: assessment.notes,
+        },
+    };
+    run(store, actor, cmd, id.as_str())
 }
 
 /// Moves a request to its next stage, or to `to`; refused with reasons when a guard fails.
@@ -396,25 +327,31 @@ pub fn advance(
     note: Option<&str>,
 ) -> Result<(Request, Move, Touched)> {
     let lock = store.lock()?;
-    let mut req: Request = store.load(id)?;
-    let mut sol = linked_solution(store, &req);
-    let f = facts(store, &req, sol.as_ref(), actor, note);
-    let mv = store.workflow.plan(&f, to)?;
-    if mv.to == CLOSED {
-        return Err(Error::invalid_with_hint(
-            format!("{id} is closed with `presales close`, which records the outcome"),
-            format!(
-                "presales close {id} --outcome won|lost|cancelled|no_decision|infeasible --summary T"
-            ),
-        ));
-    }
-    apply_move(&mut req, sol.as_mut(), &mv, actor, note);
-    let mut touched = Vec::new();
-    save(store, &lock, &req, &mut touched)?;
-    if let Some(sol) = &sol {
-        save(store, &lock, sol, &mut touched)?;
-    }
-    Ok((req, mv, touched))
+    let mut world = World::new(store);
+    // The move is planned here to name the next stage; `apply` plans it again, the same way.
+    let req: Request = world.get(id.as_str())?;
+    let sol = match &req.solution {
+        Some(s) => Some(world.get::<crate::model::Solution>(s)?),
+        None => None,
+    };
+    let facts = crate::workflow::Facts {
+        request: &req,
+        solution: sol.as_ref(),
+        config: &store.config,
+        today: actor.today(),
+        note,
+    };
+    let mv = store.workflow.plan(&facts, to)?;
+    let cmd = Command::Advance {
+        request: id.to_string(),
+        input: command::MoveInput {
+            from: None,
+            to: mv.to.clone(),
+            note: note.map(str::to_string),
+        },
+    };
+    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
+    Ok((world.get(id.as_str())?, mv, touched))
 }
 
 pub struct Closing {
@@ -431,49 +368,55 @@ pub fn close(
     id: &RecordId,
     closing: Closing,
 ) -> Result<(Request, Touched)> {
-    if let Some(s) = closing.satisfaction
-        && !(1..=5).contains(&s)
-    {
-        return Err(Error::invalid("--satisfaction must be between 1 and 5"));
-    }
-    if closing.summary.trim().is_empty() {
-        return Err(Error::invalid(
-            "closing needs a written summary (--summary)",
-        ));
-    }
-    let lock = store.lock()?;
-    let mut req: Request = store.load(id)?;
-    if req.stage == CLOSED {
-        return Err(Error::invalid(format!("{id} is already closed")));
-    }
-    req.outcome = Some(closing.outcome);
-    req.summary = Some(closing.summary.trim().to_string());
-    req.satisfaction = closing.satisfaction;
-    req.technical_win = closing.technical_win;
-    let mut sol = linked_solution(store, &req);
-    let f = facts(store, &req, sol.as_ref(), actor, None);
-    let mv = store.workflow.plan(&f, Some(CLOSED))?;
-    if let Some(sol) = sol.as_mut() {
-        solution::on_move(sol, &req.stage, &mv, actor, None);
-    }
-    let mut entry = actor
-        .entry("close")
-        .from_to(req.stage.clone(), CLOSED)
-        .with("outcome", closing.outcome.as_str());
-    if let Some(s) = closing.satisfaction {
-        entry = entry.with("satisfaction", s);
-    }
-    if closing.technical_win {
-        entry = entry.with("technical_win", true);
-    }
-    req.stage = mv.to;
-    req.history.push(entry);
-    let mut touched = Vec::new();
-    save(store, &lock, &req, &mut touched)?;
-    if let Some(sol) = &sol {
-        save(store, &lock, sol, &mut touched)?;
-    }
-    Ok((req, touched))
+    let cmd = Command::Close {
+        request: id.to_string(),
+        input: command::CloseInput {
+            from: None,
+            to: None,
+            outcome: closing.outcome,
+            summary: closing.summary,
+            satisfaction: closing.satisfaction,
+            technical_win: closing.technical_win,
+        },
+    };
+    run(store, actor, cmd, id.as_str())
+}
+
+/// Reopens a closed request, back in the stage it was closed from (lead).
+pub fn reopen(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    note: &str,
+) -> Result<(Request, Touched)> {
+    let cmd = Command::Reopen {
+        request: id.to_string(),
+        input: command::ReopenInput {
+            from: None,
+            to: None,
+            note: note.to_string(),
+        },
+    };
+    run(store, actor, cmd, id.as_str())
+}
+
+/// Records a customer satisfaction score that arrives after close.
+pub fn rate(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    satisfaction: u8,
+    note: Option<String>,
+) -> Result<(Request, Touched)> {
+    let cmd = Command::Rate {
+        request: id.to_string(),
+        input: command::RateInput {
+            satisfaction,
+            previous: None,
+            note,
+        },
+    };
+    run(store, actor, cmd, id.as_str())
 }
 
 /// Appends a comment to a request's history.
@@ -483,66 +426,28 @@ pub fn comment(
     id: &RecordId,
     text: &str,
 ) -> Result<(Request, Touched)> {
-    if text.trim().is_empty() {
-        return Err(Error::invalid("a comment needs text"));
-    }
-    let lock = store.lock()?;
-    let mut req: Request = store.load(id)?;
-    req.history
-        .push(actor.entry("comment").note(Some(text.trim())));
-    let mut touched = Vec::new();
-    save(store, &lock, &req, &mut touched)?;
-    Ok((req, touched))
+    let cmd = Command::Comment {
+        request: id.to_string(),
+        input: command::CommentInput {
+            note: text.to_string(),
+        },
+    };
+    run(store, actor, cmd, id.as_str())
 }
 
-/// Checks a hand-edited request against the one on disk: same identity, history only
-/// appended to, a known type and stage. Returns the names of the top-level fields changed.
-pub fn check_edit(store: &Store, before: &Request, after: &Request) -> Result<Vec<String>> {
-    if after.id != before.id {
-        return Err(Error::invalid(format!("the id must stay {}", before.id)));
-    }
-    if after.created != before.created {
-        return Err(Error::invalid("the created time must not change"));
-    }
-    if after.history.len() < before.history.len()
-        || after.history[..before.history.len()] != before.history[..]
-    {
+/// The changes between a record and its hand-edited copy, as `edit` records them: old →
+/// new for each top-level field that differs (history aside). The copy's history must be
+/// the record's.
+pub fn edit_changes<T: Record>(before: &T, after: &T) -> Result<command::EditInput> {
+    if after.history() != before.history() {
         return Err(Error::invalid(
             "history is append-only: existing entries must not be edited or removed",
         ));
     }
-    let path = store.workflow.path(&after.kind)?;
-    if !path.stages.contains(&after.stage) {
-        return Err(Error::invalid(format!(
-            "`{}` is not a stage of type `{}` ({})",
-            after.stage,
-            after.kind,
-            path.stages.join(", ")
-        )));
-    }
-    if after.stage != before.stage {
-        return Err(Error::invalid_with_hint(
-            "the stage changes only through the workflow",
-            format!("use `presales advance {} --to {}`", before.id, after.stage),
-        ));
-    }
-    if after.assignee != before.assignee {
-        return Err(Error::invalid_with_hint(
-            "the assignee changes only through `presales assign`, which records it",
-            format!("presales assign {} --to MEMBER", before.id),
-        ));
-    }
-    let customer = store.resolve(Kind::Customer, &after.customer)?;
-    if customer.as_str() != after.customer {
-        return Err(Error::invalid(format!(
-            "customer must be a full ID: write {customer}, not `{}`",
-            after.customer
-        )));
-    }
     let b = serde_json::to_value(before).map_err(|e| Error::invalid(e.to_string()))?;
     let a = serde_json::to_value(after).map_err(|e| Error::invalid(e.to_string()))?;
     let (Some(b), Some(a)) = (b.as_object(), a.as_object()) else {
-        return Ok(Vec::new());
+        return Err(Error::invalid("a record is a mapping"));
     };
     let mut keys: Vec<&String> = b
         .keys()
@@ -551,37 +456,47 @@ pub fn check_edit(store: &Store, before: &Request, after: &Request) -> Result<Ve
         .collect();
     keys.sort();
     keys.dedup();
-    Ok(keys
+    let fields = keys
         .into_iter()
         .filter(|k| b.get(*k) != a.get(*k))
-        .cloned()
-        .collect())
+        .map(|k| {
+            (
+                k.clone(),
+                command::FieldChange {
+                    old: b.get(k).cloned().unwrap_or_default(),
+                    new: a.get(k).cloned().unwrap_or_default(),
+                },
+            )
+        })
+        .collect();
+    Ok(command::EditInput { fields })
 }
 
-/// Saves a hand-edited request after [`check_edit`], with an `edit` history entry.
-pub fn save_edit(
+/// Saves a hand-edited record as an `edit` entry: each changed field, old → new. Refuses
+/// fields that only their own command changes (or nothing does), and a record that changed
+/// on disk meanwhile.
+pub fn save_edit<T: Stored>(
     store: &Store,
     actor: &Actor,
-    mut after: Request,
-    fields: &[String],
-) -> Result<(Request, Touched)> {
+    before: &T,
+    after: &T,
+) -> Result<(T, Touched)> {
+    let input = edit_changes(before, after)?;
     let lock = store.lock()?;
-    let id = RecordId::parse(&after.id).map_err(Error::invalid)?;
-    let current: Request = store.load(&id)?;
-    // Someone else may have written in the meantime; refuse rather than lose their update.
-    if current.history.len() > after.history.len()
-        || current.history[..] != after.history[..current.history.len()]
-    {
+    let mut world = World::new(store);
+    let current: T = world.get(before.id())?;
+    if current.history() != before.history() {
         return Err(Error::invalid(format!(
-            "{id} changed while you were editing; run `presales edit {id}` again"
+            "{} changed while you were editing; run the edit again",
+            before.id()
         )));
     }
-    after
-        .history
-        .push(actor.entry("edit").with("fields", fields.join(", ")));
-    let mut touched = Vec::new();
-    save(store, &lock, &after, &mut touched)?;
-    Ok((after, touched))
+    let cmd = Command::Edit {
+        record: before.id().to_string(),
+        input,
+    };
+    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
+    Ok((world.get(before.id())?, touched))
 }
 
 pub fn feasibility(s: &str) -> Result<Feasibility> {

@@ -9,11 +9,13 @@
 use crate::error::{Error, Result};
 
 /// The format this binary writes.
-pub const CURRENT: u32 = 1;
+pub const CURRENT: u32 = 2;
 
-/// Each format and the first presales release that reads and writes it. The first store
-/// format is the one presales 0.1.0 wrote without recording it; 0.2.0 records it.
-const RELEASES: &[(u32, &str)] = &[(1, "0.2.0")];
+/// Each format and the first presales release that reads and writes it. Format 1 is the
+/// one presales 0.1.0 wrote without recording it. Format 2 (0.2.0) records the format, and
+/// its history entries can be replayed: each carries its command's whole input and an
+/// operation id, and demos, feedback items and review verdicts have stable ids.
+const RELEASES: &[(u32, &str)] = &[(1, "0.1.0"), (2, "0.2.0")];
 
 /// This binary's version, as the messages name it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -139,6 +141,13 @@ mod tests {
             requires: None,
         };
         assert!(!current.migration_due());
+        assert!(
+            StoreFormat {
+                recorded: Some(1),
+                requires: None
+            }
+            .migration_due()
+        );
         assert!(StoreFormat::peek("not = [toml").is_none());
     }
 
@@ -147,6 +156,7 @@ mod tests {
         for f in 1..=CURRENT {
             assert!(RELEASES.iter().any(|(g, _)| *g == f), "format {f}");
         }
-        assert_eq!(requires(1), "0.2.0");
+        assert_eq!(requires(1), "0.1.0");
+        assert_eq!(requires(2), "0.2.0");
     }
 }

@@ -579,6 +579,25 @@ impl Store {
     }
 }
 
+/// 64 random bits from the OS.
+fn random_u64() -> Result<u64> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::invalid(format!("no randomness for a new id: {e}")))?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
+/// A new operation id: the entries one command writes, in every record, share it.
+pub fn mint_op() -> Result<String> {
+    Ok(crate::model::id::code(random_u64()?, 10))
+}
+
+/// A new id for an item inside a record (a demo, a feedback item, a review verdict): random,
+/// so two branches never pick the same one.
+pub fn mint_item() -> Result<String> {
+    Ok(crate::model::id::code(random_u64()?, 8))
+}
+
 /// Writes `bytes` to `path` via a temp file in the same folder, fsync and rename, so a
 /// crash leaves either the old file or the new one, never a truncated one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

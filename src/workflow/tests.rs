@@ -197,6 +197,7 @@ fn demo_to_review_needs_feedback_all_dispositioned() {
     let s = ready_solution();
     assert!(c.missing(&r, Some(&s), "review")[0].contains("a demo recorded"));
     r.demos.push(Demo {
+        id: None,
         date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         attendees: vec!["客户CTO".into()],
         notes: None,
@@ -206,12 +207,14 @@ fn demo_to_review_needs_feedback_all_dispositioned() {
     assert!(c.missing(&r, Some(&s), "review")[0].contains("feedback"));
     r.demos[0].feedback = vec![
         Feedback {
+            id: None,
             from: "CTO".into(),
             text: "需要容灾".into(),
             disposition: Some(Disposition::Accepted),
             extra: Default::default(),
         },
         Feedback {
+            id: None,
             from: "CIO".into(),
             text: "价格".into(),
             disposition: None,
@@ -226,6 +229,7 @@ fn demo_to_review_needs_feedback_all_dispositioned() {
 
 fn verdict(who: &str, v: VerdictKind) -> Verdict {
     Verdict {
+        id: None,
         reviewer: who.into(),
         verdict: v,
         at: t(),
@@ -306,10 +310,12 @@ fn after_a_revise_loop_the_old_demo_does_not_count() {
     let mut r = request("solution", "demo");
     let s = ready_solution();
     r.demos.push(Demo {
+        id: None,
         date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         attendees: vec![],
         notes: None,
         feedback: vec![Feedback {
+            id: None,
             from: "x".into(),
             text: "y".into(),
             disposition: Some(Disposition::Done),
@@ -477,10 +483,12 @@ fn rfp_needs_a_quotation_with_a_total() {
     let c = Case::new();
     let mut r = request("rfp", "demo");
     r.demos.push(Demo {
+        id: None,
         date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         attendees: vec![],
         notes: None,
         feedback: vec![Feedback {
+            id: None,
             from: "x".into(),
             text: "y".into(),
             disposition: Some(Disposition::Done),

@@ -1,0 +1,1512 @@
+//! What every writing command does to the records, as one pure function of the records it
+//! reads, the rules of presales.toml, the actor, the clock and the command's input.
+//!
+//! The commands call [`apply`] on records loaded from the store; `check --base` calls the
+//! same function on a pull request's base records with each new history entry's own `at`,
+//! `by` and input, and compares what comes out with what the pull request holds. So a
+//! change passes the gate exactly when the commands could have made it.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::command::*;
+use super::world::World;
+use crate::assign;
+use crate::config::{Config, Role};
+use crate::error::{Error, Result};
+use crate::model::article::Status;
+use crate::model::request::{ArticleUse, Assessment, Demo, Feedback};
+use crate::model::solution::{
+    Approval, Handover, Milestone, Quotation, QuoteLine, Resource, ReviewRound, Risk, Verdict,
+};
+use crate::model::{
+    Action, Article, Customer, HistoryEntry, Kind, Record, Request, Solution, Timestamp,
+    content_hash,
+};
+use crate::workflow::{CLOSED, FIRST_STAGE, Facts, Move, MoveKind, Workflow};
+
+/// Stages in which a solution may still be changed; later it is frozen until a revise loop.
+pub const EDITABLE_STAGES: [&str; 2] = ["analysis", "design"];
+
+/// Who acts, when, under which rules, as which operation.
+pub struct Env<'a> {
+    pub config: &'a Config,
+    pub workflow: &'a Workflow,
+    pub by: &'a str,
+    pub now: Timestamp,
+    /// The operation id every entry of this command carries.
+    pub op: &'a str,
+}
+
+impl Env<'_> {
+    fn entry(&self, action: Action) -> HistoryEntry {
+        HistoryEntry::new(self.now, self.by, action.as_str()).op(self.op)
+    }
+
+    fn entry_with<T: Serialize>(&self, action: Action, payload: &T) -> HistoryEntry {
+        let mut e = self.entry(action);
+        fill(&mut e, payload);
+        e
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    fn facts<'f>(
+        &'f self,
+        req: &'f Request,
+        sol: Option<&'f Solution>,
+        note: Option<&'f str>,
+    ) -> Facts<'f> {
+        Facts {
+            request: req,
+            solution: sol,
+            config: self.config,
+            today: self.today(),
+            note,
+        }
+    }
+
+    fn check_member(&self, who: &str) -> Result<()> {
+        check_member(self.config, who)
+    }
+}
+
+/// Checks that `who` names a team member; the error lists them.
+pub fn check_member(config: &Config, who: &str) -> Result<()> {
+    if config.member(who).is_some() {
+        return Ok(());
+    }
+    let ids = config.member_ids();
+    Err(Error::invalid_with_hint(
+        format!("`{who}` is not a team member"),
+        if ids.is_empty() {
+            "the team is empty: add members with `presales team add ID --name N --role R`"
+                .to_string()
+        } else {
+            format!("members: {}", ids.join(", "))
+        },
+    ))
+}
+
+/// A text of one line: no control characters, no line breaks, trimmed, not empty.
+pub fn one_line(what: &str, text: &str) -> Result<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(Error::invalid(format!("{what} is empty")));
+    }
+    Ok(t.to_string())
+}
+
+/// Applies `cmd` to the records of `world`, as `env.by` at `env.now`. Nothing is changed
+/// when it fails.
+pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
+    env.config
+        .permit(env.by, cmd.permission())
+        .map_err(|m| Error::invalid_with_hint(m, "ask someone who may, or change [permissions] in presales.toml in a pull request of its own"))?;
+    match cmd {
+        Command::NewCustomer { id, input } => new_customer(world, env, id, input),
+        Command::NewRequest { id, input } => new_request(world, env, id, input),
+        Command::Assign { request, input } => assign(world, env, request, input),
+        Command::Assess { request, input } => assess(world, env, request, input),
+        Command::Advance { request, input } => advance(world, env, request, input),
+        Command::Close { request, input } => close(world, env, request, input),
+        Command::Reopen { request, input } => reopen(world, env, request, input),
+        Command::Rate { request, input } => rate(world, env, request, input),
+        Command::Comment { request, input } => comment(world, env, request, input),
+        Command::Edit { record, input } => edit(world, env, record, input),
+        Command::NewSolution { id, input } => new_solution(world, env, id, input),
+        Command::Plan { solution, input } => plan(world, env, solution, input),
+        Command::Milestone { solution, input } => milestone(world, env, solution, input),
+        Command::Resource { solution, input } => resource(world, env, solution, input),
+        Command::Quote { solution, input } => quote(world, env, solution, input),
+        Command::Risk { solution, input } => risk(world, env, solution, input),
+        Command::Demo { request, input } => demo(world, env, request, input),
+        Command::Feedback { request, input } => feedback(world, env, request, input),
+        Command::Disposition { request, input } => disposition(world, env, request, input),
+        Command::Review { solution, input } => review(world, env, solution, input),
+        Command::Approve { solution, input } => approve(world, env, solution, input),
+        Command::Handover { solution, input } => handover(world, env, solution, input),
+        Command::NewArticle { id, input } => new_article(world, env, id, input),
+        Command::Import { article, input } => import(world, env, article, input),
+        Command::Publish { article, input } => publish(world, env, article, input),
+        Command::Archive { article, input } => archive(world, env, article, input),
+        Command::UseArticle { request, input } => use_article(world, env, request, input),
+    }
+}
+
+fn ensure_new(world: &mut World, id: &str) -> Result<()> {
+    if world.exists(id)? {
+        return Err(Error::invalid(format!("{id} exists already")));
+    }
+    Ok(())
+}
+
+fn new_customer(world: &mut World, env: &Env, id: &str, input: &CustomerInput) -> Result<()> {
+    let name = one_line("a customer's name (--name)", &input.name)?;
+    if let Some(owner) = &input.account_owner {
+        env.check_member(owner)?;
+    }
+    ensure_new(world, id)?;
+    let input = CustomerInput {
+        name: name.clone(),
+        ..input.clone()
+    };
+    world.put(Customer {
+        id: id.to_string(),
+        name,
+        industry: input.industry.clone(),
+        region: input.region.clone(),
+        contacts: Vec::new(),
+        account_owner: input.account_owner.clone(),
+        confidential: input.confidential,
+        notes: input.notes.clone(),
+        created: env.now,
+        extra: Default::default(),
+        history: vec![env.entry_with(Action::Create, &input)],
+    });
+    Ok(())
+}
+
+fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> Result<()> {
+    let title = one_line("a request's title (--title)", &input.title)?;
+    env.workflow.path(&input.kind)?;
+    if world.find::<Customer>(&input.customer)?.is_none() {
+        return Err(Error::invalid_with_hint(
+            format!("no customer matches `{}`", input.customer),
+            "create it with `presales customer new --name N`, or list them with `presales customer list`",
+        ));
+    }
+    if let Some(who) = &input.requested_by {
+        env.check_member(who)?;
+    }
+    if let Some(due) = input.due
+        && due < env.today()
+    {
+        return Err(Error::invalid(format!(
+            "--due {due} is before today ({})",
+            env.today()
+        )));
+    }
+    ensure_new(world, id)?;
+    let input = RequestInput {
+        to: Some(FIRST_STAGE.to_string()),
+        title: title.clone(),
+        description: input.description.clone().filter(|d| !d.trim().is_empty()),
+        ..input.clone()
+    };
+    world.put(Request {
+        id: id.to_string(),
+        title,
+        kind: input.kind.clone(),
+        priority: input.priority,
+        customer: input.customer.clone(),
+        opportunity: None,
+        requested_by: input.requested_by.clone(),
+        created: env.now,
+        due: input.due,
+        stage: FIRST_STAGE.to_string(),
+        assignee: None,
+        skills: input.skills.clone(),
+        products: input.products.clone(),
+        tags: input.tags.clone(),
+        description: input.description.clone(),
+        assessment: None,
+        solution: None,
+        demos: Vec::new(),
+        articles: Vec::new(),
+        outcome: None,
+        technical_win: false,
+        summary: None,
+        satisfaction: None,
+        confidential: input.confidential,
+        extra: Default::default(),
+        history: vec![env.entry_with(Action::Create, &input)],
+    });
+    Ok(())
+}
+
+/// The solution a request links to. A link to a record that does not exist, or does not
+/// parse, is an error: no command acts on a half-known state.
+fn linked(world: &mut World, req: &Request) -> Result<Option<Solution>> {
+    match &req.solution {
+        None => Ok(None),
+        Some(sid) => world.get::<Solution>(sid).map(Some).map_err(|e| match e {
+            Error::NotFound { .. } => Error::invalid_with_hint(
+                format!("{} links to solution {sid}, which does not exist", req.id),
+                format!("restore {sid} (e.g. from git)"),
+            ),
+            e => e,
+        }),
+    }
+}
+
+fn put_both(world: &mut World, req: Request, sol: Option<Solution>) {
+    world.put(req);
+    if let Some(sol) = sol {
+        world.put(sol);
+    }
+}
+
+/// Applies a planned move to the request, appending its history entry, and to its
+/// solution ([`on_move`]).
+fn apply_move(
+    req: &mut Request,
+    sol: Option<&mut Solution>,
+    mv: &Move,
+    env: &Env,
+    note: Option<&str>,
+) {
+    let action = match mv.kind {
+        MoveKind::Revise => Action::Revise,
+        MoveKind::Forward | MoveKind::Close => Action::Advance,
+    };
+    let entry = env.entry_with(
+        action,
+        &MoveInput {
+            from: Some(req.stage.clone()),
+            to: mv.to.clone(),
+            note: note.map(str::to_string),
+        },
+    );
+    if let Some(sol) = sol {
+        on_move(sol, &req.stage, mv, env, note);
+    }
+    req.stage = mv.to.clone();
+    req.history.push(entry);
+}
+
+/// Solution side effects of a request's move: entering `review` opens a review round,
+/// leaving it closes the round, and a revise loop bumps the solution's version (earlier
+/// rounds are kept; the approval, which was for the old version, is withdrawn).
+fn on_move(sol: &mut Solution, from: &str, mv: &Move, env: &Env, note: Option<&str>) {
+    if from == "review"
+        && let Some(round) = sol.reviews.last_mut()
+        && round.closed.is_none()
+    {
+        round.closed = Some(env.now);
+        let n = round.round;
+        sol.history.push(
+            env.entry(Action::ReviewClose)
+                .with("round", n)
+                .to(mv.to.clone()),
+        );
+    }
+    if mv.kind == MoveKind::Revise {
+        let old = sol.version;
+        sol.version += 1;
+        sol.approval = None;
+        sol.history.push(
+            env.entry(Action::Revise)
+                .from_to(format!("v{old}"), format!("v{}", sol.version))
+                .note(note.map(str::to_string)),
+        );
+    }
+    if mv.to == "review" {
+        let n = sol.reviews.last().map_or(1, |r| r.round + 1);
+        sol.reviews.push(ReviewRound {
+            round: n,
+            opened: env.now,
+            closed: None,
+            verdicts: Vec::new(),
+            extra: Default::default(),
+        });
+        sol.history.push(
+            env.entry(Action::ReviewOpen)
+                .with("round", n)
+                .with("version", sol.version),
+        );
+    }
+}
+
+/// Moves the request into `stage` when the guards allow it.
+fn enter(env: &Env, req: &mut Request, sol: Option<&mut Solution>, stage: &str) -> Result<()> {
+    if req.stage == stage {
+        return Ok(());
+    }
+    let mv = {
+        let f = env.facts(req, sol.as_deref(), None);
+        env.workflow.plan(&f, Some(stage))?
+    };
+    apply_move(req, sol, &mv, env, None);
+    Ok(())
+}
+
+fn open_request(world: &mut World, id: &str) -> Result<Request> {
+    let req: Request = world.get(id)?;
+    if req.stage == CLOSED {
+        return Err(Error::invalid(format!("{id} is closed")));
+    }
+    Ok(req)
+}
+
+fn assign(world: &mut World, env: &Env, id: &str, input: &AssignInput) -> Result<()> {
+    let mut req: Request = world.get(id)?;
+    if req.stage == CLOSED {
+        return Err(Error::invalid(format!(
+            "{id} is closed; it cannot be assigned"
+        )));
+    }
+    let who = &input.to;
+    env.check_member(who)?;
+    let member = env
+        .config
+        .member(who)
+        .ok_or_else(|| Error::invalid(format!("`{who}` is not a team member")))?;
+    if let Some(why) = assign::skip_reason(member, &req, env.today()) {
+        return Err(Error::invalid_with_hint(
+            format!("{who} cannot take {id}: {why}"),
+            format!("see who can with `presales assign {id} --auto --dry-run`"),
+        ));
+    }
+    if req.assignee.as_deref() == Some(who.as_str()) {
+        return Err(Error::invalid(format!("{id} is already assigned to {who}")));
+    }
+    let input = AssignInput {
+        from: req.assignee.clone(),
+        ..input.clone()
+    };
+    req.assignee = Some(who.clone());
+    req.history.push(env.entry_with(Action::Assign, &input));
+    let mut sol = linked(world, &req)?;
+    if req.stage == FIRST_STAGE {
+        let mv = env
+            .workflow
+            .plan(&env.facts(&req, sol.as_ref(), None), None)?;
+        apply_move(&mut req, sol.as_mut(), &mv, env, None);
+    }
+    put_both(world, req, sol);
+    Ok(())
+}
+
+fn assess(world: &mut World, env: &Env, id: &str, input: &AssessInput) -> Result<()> {
+    if !(1..=5).contains(&input.difficulty) {
+        return Err(Error::invalid(format!(
+            "--difficulty must be between 1 and 5 (got {})",
+            input.difficulty
+        )));
+    }
+    let mut req = open_request(world, id)?;
+    let path = env.workflow.path(&req.kind)?;
+    if !path.stages.iter().any(|s| s == "analysis") {
+        return Err(Error::invalid(format!(
+            "requests of type `{}` have no analysis stage",
+            req.kind
+        )));
+    }
+    if req.stage == FIRST_STAGE {
+        return Err(Error::invalid_with_hint(
+            format!("{id} is not assigned yet"),
+            format!("assign it first: `presales assign {id} --auto`"),
+        ));
+    }
+    let next_is_analysis = req.stage == "assigned" && path.next("assigned") == Some("analysis");
+    req.assessment = Some(Assessment {
+        feasibility: input.feasibility,
+        difficulty: input.difficulty,
+        notes: input.note.clone(),
+        extra: Default::default(),
+    });
+    req.history.push(env.entry_with(Action::Assess, input));
+    let mut sol = linked(world, &req)?;
+    if next_is_analysis {
+        let mv = env
+            .workflow
+            .plan(&env.facts(&req, sol.as_ref(), None), Some("analysis"))?;
+        apply_move(&mut req, sol.as_mut(), &mv, env, None);
+    }
+    put_both(world, req, sol);
+    Ok(())
+}
+
+fn advance(world: &mut World, env: &Env, id: &str, input: &MoveInput) -> Result<()> {
+    let mut req: Request = world.get(id)?;
+    let mut sol = linked(world, &req)?;
+    let note = input.note.as_deref();
+    let mv = env
+        .workflow
+        .plan(&env.facts(&req, sol.as_ref(), note), Some(&input.to))?;
+    if mv.to == CLOSED {
+        return Err(Error::invalid_with_hint(
+            format!("{id} is closed with `presales close`, which records the outcome"),
+            format!(
+                "presales close {id} --outcome won|lost|cancelled|no_decision|infeasible --summary T"
+            ),
+        ));
+    }
+    apply_move(&mut req, sol.as_mut(), &mv, env, note);
+    put_both(world, req, sol);
+    Ok(())
+}
+
+fn satisfaction_ok(s: u8) -> Result<()> {
+    if (1..=5).contains(&s) {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!("satisfaction must be 1–5, got {s}")))
+    }
+}
+
+fn close(world: &mut World, env: &Env, id: &str, input: &CloseInput) -> Result<()> {
+    if let Some(s) = input.satisfaction {
+        satisfaction_ok(s)?;
+    }
+    let summary = input.summary.trim();
+    if summary.is_empty() {
+        return Err(Error::invalid(
+            "closing needs a written summary (--summary)",
+        ));
+    }
+    let mut req: Request = world.get(id)?;
+    if req.stage == CLOSED {
+        return Err(Error::invalid(format!("{id} is already closed")));
+    }
+    req.outcome = Some(input.outcome);
+    req.summary = Some(summary.to_string());
+    req.satisfaction = input.satisfaction;
+    req.technical_win = input.technical_win;
+    let mut sol = linked(world, &req)?;
+    let mv = env
+        .workflow
+        .plan(&env.facts(&req, sol.as_ref(), None), Some(CLOSED))?;
+    if let Some(sol) = sol.as_mut() {
+        on_move(sol, &req.stage, &mv, env, None);
+    }
+    let input = CloseInput {
+        from: Some(req.stage.clone()),
+        to: Some(CLOSED.to_string()),
+        summary: summary.to_string(),
+        ..input.clone()
+    };
+    req.stage = mv.to;
+    req.history.push(env.entry_with(Action::Close, &input));
+    put_both(world, req, sol);
+    Ok(())
+}
+
+fn reopen(world: &mut World, env: &Env, id: &str, input: &ReopenInput) -> Result<()> {
+    let note = input.note.trim();
+    if note.is_empty() {
+        return Err(Error::invalid("reopening needs a reason (--note)"));
+    }
+    let mut req: Request = world.get(id)?;
+    if req.stage != CLOSED {
+        return Err(Error::invalid(format!(
+            "{id} is in `{}`, not closed; only a closed request is reopened",
+            req.stage
+        )));
+    }
+    let back = req
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::Close.as_str() || e.to.as_deref() == Some(CLOSED))
+        .and_then(|e| e.from.clone())
+        .filter(|s| s != CLOSED)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "{id}'s history does not say which stage it was closed from"
+            ))
+        })?;
+    env.workflow.path(&req.kind)?;
+    req.stage = back.clone();
+    req.outcome = None;
+    req.summary = None;
+    req.satisfaction = None;
+    req.technical_win = false;
+    req.history.push(env.entry_with(
+        Action::Reopen,
+        &ReopenInput {
+            from: Some(CLOSED.to_string()),
+            to: Some(back),
+            note: note.to_string(),
+        },
+    ));
+    world.put(req);
+    Ok(())
+}
+
+fn rate(world: &mut World, env: &Env, id: &str, input: &RateInput) -> Result<()> {
+    satisfaction_ok(input.satisfaction)?;
+    let mut req: Request = world.get(id)?;
+    if req.stage != CLOSED {
+        return Err(Error::invalid_with_hint(
+            format!("{id} is not closed; satisfaction is recorded when it closes"),
+            format!("presales close {id} --outcome O --summary T --satisfaction N"),
+        ));
+    }
+    let input = RateInput {
+        previous: req.satisfaction,
+        note: input.note.clone().filter(|n| !n.trim().is_empty()),
+        ..input.clone()
+    };
+    req.satisfaction = Some(input.satisfaction);
+    req.history.push(env.entry_with(Action::Rate, &input));
+    world.put(req);
+    Ok(())
+}
+
+fn comment(world: &mut World, env: &Env, id: &str, input: &CommentInput) -> Result<()> {
+    let text = input.note.trim();
+    if text.is_empty() {
+        return Err(Error::invalid("a comment needs text"));
+    }
+    let mut req: Request = world.get(id)?;
+    req.history.push(env.entry_with(
+        Action::Comment,
+        &CommentInput {
+            note: text.to_string(),
+        },
+    ));
+    world.put(req);
+    Ok(())
+}
+
+/// Applies old → new field changes to a record through its JSON form, refusing fields the
+/// action may not change and old values that are not the record's.
+fn edit_fields<T: Record>(record: &T, editable: &[&str], input: &EditInput) -> Result<T> {
+    if input.fields.is_empty() {
+        return Err(Error::invalid("the edit changes nothing"));
+    }
+    let mut value = serde_json::to_value(record).map_err(|e| Error::invalid(e.to_string()))?;
+    let Some(map) = value.as_object_mut() else {
+        return Err(Error::invalid("a record is a mapping"));
+    };
+    for (field, change) in &input.fields {
+        if !editable.contains(&field.as_str()) {
+            return Err(Error::invalid_with_hint(
+                format!("`{field}` of {} is not changed by editing", record.id()),
+                match owner_command(T::KIND, field) {
+                    Some(cmd) => format!("it changes through `{cmd}`, which records it"),
+                    None => format!(
+                        "it never changes once written; editable fields: {}",
+                        editable.join(", ")
+                    ),
+                },
+            ));
+        }
+        let current = map.get(field).cloned().unwrap_or(serde_json::Value::Null);
+        if !same_value(&current, &change.old) {
+            return Err(Error::invalid(format!(
+                "`{field}` of {} is {current}, not {} as the edit says",
+                record.id(),
+                change.old
+            )));
+        }
+        if change.new.is_null() {
+            map.remove(field);
+        } else {
+            map.insert(field.clone(), change.new.clone());
+        }
+    }
+    serde_json::from_value(value).map_err(|e| Error::invalid(format!("the edit: {e}")))
+}
+
+/// The command that changes a field editing may not touch, for the refusal's hint.
+fn owner_command(kind: Kind, field: &str) -> Option<&'static str> {
+    Some(match (kind, field) {
+        (Kind::Request, "stage") => "presales advance",
+        (Kind::Request, "assignee") => "presales assign",
+        (Kind::Request, "assessment") => "presales assess",
+        (Kind::Request, "solution") => "presales solution new",
+        (Kind::Request, "demos") => "presales demo / presales feedback",
+        (Kind::Request, "articles") => "presales kb use",
+        (Kind::Request, "outcome" | "summary" | "technical_win") => {
+            "presales reopen, then presales close"
+        }
+        (Kind::Request, "satisfaction") => "presales rate",
+        (Kind::Article, "status") => "presales kb publish / presales kb archive",
+        _ => return None,
+    })
+}
+
+/// Equal as record values: an absent field, null, an empty list and `false` are one value.
+fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    let empty = |v: &serde_json::Value| {
+        v.is_null() || v.as_array().is_some_and(|a| a.is_empty()) || v.as_bool() == Some(false)
+    };
+    a == b || (empty(a) && empty(b))
+}
+
+fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()> {
+    let rid = crate::model::RecordId::parse(id).map_err(Error::invalid)?;
+    match rid.kind() {
+        Kind::Request => {
+            let mut req: Request = world.get(id)?;
+            let mut after: Request =
+                edit_fields(&req, crate::model::action::EDITABLE_REQUEST_FIELDS, input)?;
+            one_line("the title", &after.title)?;
+            let full = crate::model::RecordId::parse(&after.customer)
+                .is_ok_and(|c| c.kind() == Kind::Customer && c.as_str() == after.customer);
+            if !full {
+                return Err(Error::invalid(format!(
+                    "customer must be a full ID (CUS-YYYYMMDD-…), not `{}`",
+                    after.customer
+                )));
+            }
+            if world.find::<Customer>(&after.customer)?.is_none() {
+                return Err(Error::invalid(format!(
+                    "customer {} does not exist",
+                    after.customer
+                )));
+            }
+            if let Some(who) = &after.requested_by {
+                env.check_member(who)?;
+            }
+            after.history = std::mem::take(&mut req.history);
+            after.history.push(env.entry_with(Action::Edit, input));
+            world.put(after);
+        }
+        Kind::Article => {
+            let mut art: Article = world.get(id)?;
+            let mut after: Article =
+                edit_fields(&art, crate::model::action::EDITABLE_ARTICLE_FIELDS, input)?;
+            one_line("the title", &after.title)?;
+            if let Some(o) = &after.owner {
+                env.check_member(o)?;
+            }
+            after.history = std::mem::take(&mut art.history);
+            after.history.push(env.entry_with(Action::Edit, input));
+            world.put(after);
+        }
+        Kind::Customer => {
+            let mut cus: Customer = world.get(id)?;
+            let mut after: Customer =
+                edit_fields(&cus, crate::model::action::EDITABLE_CUSTOMER_FIELDS, input)?;
+            one_line("the name", &after.name)?;
+            if let Some(o) = &after.account_owner {
+                env.check_member(o)?;
+            }
+            after.history = std::mem::take(&mut cus.history);
+            after.history.push(env.entry_with(Action::Edit, input));
+            world.put(after);
+        }
+        Kind::Solution => {
+            return Err(Error::invalid_with_hint(
+                format!("{id}: a solution is changed by its own commands"),
+                "presales solution plan|milestone|resource|quote|risk",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A long text given to the command, or recorded by hash in the entry being replayed. A
+/// text that cannot be found stands in as a marker no record holds, so the comparison with
+/// the pull request names the field.
+fn text_of(world: &World, given: &Option<String>, hash: &str) -> String {
+    given
+        .clone()
+        .or_else(|| world.source().text_by_hash(hash))
+        .unwrap_or_else(|| format!("\u{0}(text with content hash {hash}, not found)"))
+}
+
+/// Refuses changes to a solution once its request has moved past design.
+fn check_editable(sol: &Solution, req: &Request) -> Result<()> {
+    if let Some(by) = &sol.superseded_by {
+        return Err(Error::invalid(format!(
+            "{} was superseded by {by}; change that one",
+            sol.id
+        )));
+    }
+    if EDITABLE_STAGES.contains(&req.stage.as_str()) {
+        return Ok(());
+    }
+    Err(Error::invalid_with_hint(
+        format!(
+            "{} is frozen while {} is in `{}`",
+            sol.id, req.id, req.stage
+        ),
+        if req.stage == "demo" || req.stage == "review" {
+            format!(
+                "go back with `presales advance {} --to design` (bumps the solution's version)",
+                req.id
+            )
+        } else {
+            "a solution changes only while its request is in analysis or design".to_string()
+        },
+    ))
+}
+
+/// The solution and its request, for a change to the solution.
+fn solution_and_request(world: &mut World, id: &str) -> Result<(Solution, Request)> {
+    let sol: Solution = world.get(id)?;
+    let req: Request = world.get(&sol.request)?;
+    Ok((sol, req))
+}
+
+fn editable_solution(world: &mut World, id: &str) -> Result<(Solution, Request)> {
+    let (sol, req) = solution_and_request(world, id)?;
+    check_editable(&sol, &req)?;
+    Ok((sol, req))
+}
+
+fn new_solution(world: &mut World, env: &Env, id: &str, input: &SolutionInput) -> Result<()> {
+    let mut req: Request = world.get(&input.request)?;
+    let path = env.workflow.path(&req.kind)?;
+    if !path.stages.iter().any(|s| s == "design") {
+        return Err(Error::invalid(format!(
+            "requests of type `{}` have no design stage, so no solution",
+            req.kind
+        )));
+    }
+    if !EDITABLE_STAGES.contains(&req.stage.as_str()) {
+        return Err(Error::invalid(format!(
+            "{} is in `{}`; a solution is created in analysis or design",
+            req.id, req.stage
+        )));
+    }
+    let title = one_line("the solution's title", &input.title)?;
+    let mut old = linked(world, &req)?;
+    match (&old, &input.supersedes) {
+        (Some(old), None) => {
+            return Err(Error::invalid_with_hint(
+                format!("{} already has a solution: {}", req.id, old.id),
+                format!(
+                    "change it with `presales solution plan {}` etc., or replace it with `presales solution new --request {} --supersede`",
+                    old.id, req.id
+                ),
+            ));
+        }
+        (Some(old), Some(s)) if *s != old.id => {
+            return Err(Error::invalid(format!(
+                "{} supersedes {s}, but {}'s solution is {}",
+                id, req.id, old.id
+            )));
+        }
+        (None, Some(s)) => {
+            return Err(Error::invalid(format!(
+                "{id} supersedes {s}, but {} has no solution",
+                req.id
+            )));
+        }
+        _ => {}
+    }
+    ensure_new(world, id)?;
+    let plan = input
+        .plan_sha256
+        .as_ref()
+        .filter(|_| input.plan_file.is_none())
+        .map(|h| text_of(world, &input.plan, h));
+    let input = SolutionInput {
+        title: title.clone(),
+        ..input.clone()
+    };
+    let sol = Solution {
+        id: id.to_string(),
+        request: req.id.clone(),
+        title,
+        version: 1,
+        author: env.by.to_string(),
+        created: env.now,
+        plan,
+        plan_file: input.plan_file.clone(),
+        milestones: Vec::new(),
+        resources: Vec::new(),
+        quotation: None,
+        risks: Vec::new(),
+        reviews: Vec::new(),
+        approval: None,
+        handover: None,
+        supersedes: input.supersedes.clone(),
+        superseded_by: None,
+        extra: Default::default(),
+        history: vec![env.entry_with(Action::Create, &input)],
+    };
+    if let Some(old) = old.as_mut() {
+        old.superseded_by = Some(sol.id.clone());
+        old.history
+            .push(env.entry(Action::Superseded).to(sol.id.clone()));
+    }
+    req.solution = Some(sol.id.clone());
+    req.history
+        .push(env.entry(Action::LinkSolution).to(sol.id.clone()));
+    world.put(sol);
+    if let Some(old) = old {
+        world.put(old);
+    }
+    world.put(req);
+    Ok(())
+}
+
+fn plan(world: &mut World, env: &Env, id: &str, input: &PlanInput) -> Result<()> {
+    let (mut sol, _) = editable_solution(world, id)?;
+    match &input.plan_file {
+        Some(f) => {
+            sol.plan_file = Some(f.clone());
+            sol.plan = None;
+        }
+        None => {
+            let text = text_of(world, &input.plan, &input.plan_sha256);
+            if text.trim().is_empty() {
+                return Err(Error::invalid("--plan is empty"));
+            }
+            sol.plan = Some(text);
+            sol.plan_file = None;
+        }
+    }
+    sol.history.push(env.entry_with(Action::Plan, input));
+    world.put(sol);
+    Ok(())
+}
+
+fn milestone(world: &mut World, env: &Env, id: &str, input: &MilestoneInput) -> Result<()> {
+    let name = one_line("a milestone's name", &input.name)?;
+    let (mut sol, req) = editable_solution(world, id)?;
+    let created = req.created.date_naive();
+    if input.date < created {
+        return Err(Error::invalid(format!(
+            "milestone date {} is before {} was created ({created})",
+            input.date, req.id
+        )));
+    }
+    sol.milestones.push(Milestone {
+        name: name.clone(),
+        date: input.date,
+        extra: Default::default(),
+    });
+    sol.milestones.sort_by_key(|m| m.date);
+    sol.history.push(env.entry_with(
+        Action::Milestone,
+        &MilestoneInput {
+            name,
+            date: input.date,
+        },
+    ));
+    world.put(sol);
+    Ok(())
+}
+
+fn resource(world: &mut World, env: &Env, id: &str, input: &ResourceInput) -> Result<()> {
+    if input.days <= Decimal::ZERO {
+        return Err(Error::invalid(format!(
+            "--days must be positive (got {})",
+            input.days
+        )));
+    }
+    let role = one_line("a resource's role", &input.role)?;
+    if let Some(p) = &input.person {
+        env.check_member(p)?;
+    }
+    let (mut sol, _) = editable_solution(world, id)?;
+    let input = ResourceInput {
+        role: role.clone(),
+        ..input.clone()
+    };
+    sol.resources.push(Resource {
+        role,
+        person: input.person.clone(),
+        days: input.days,
+        extra: Default::default(),
+    });
+    sol.history.push(env.entry_with(Action::Resource, &input));
+    world.put(sol);
+    Ok(())
+}
+
+fn quote(world: &mut World, env: &Env, id: &str, input: &QuoteInput) -> Result<()> {
+    if input.quantity <= Decimal::ZERO {
+        return Err(Error::invalid(format!(
+            "--qty must be positive (got {})",
+            input.quantity
+        )));
+    }
+    if input.unit_price < Decimal::ZERO {
+        return Err(Error::invalid(format!(
+            "--unit-price must not be negative (got {})",
+            input.unit_price
+        )));
+    }
+    let item = one_line("a quotation line's --item", &input.item)?;
+    let currency = input
+        .currency
+        .as_ref()
+        .map(|c| c.trim().to_ascii_uppercase());
+    if let Some(c) = &currency
+        && (c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        return Err(Error::invalid(format!(
+            "--currency `{c}` is not a three-letter ISO 4217 code such as CNY, USD or EUR"
+        )));
+    }
+    let (mut sol, req) = editable_solution(world, id)?;
+    let quote = sol.quotation.get_or_insert_with(|| Quotation {
+        currency: currency.clone().unwrap_or_else(|| "CNY".into()),
+        lines: Vec::new(),
+        total: Decimal::ZERO,
+        valid_until: None,
+        extra: Default::default(),
+    });
+    if let Some(c) = &currency
+        && c != &quote.currency
+    {
+        return Err(Error::invalid(format!(
+            "the quotation is in {}; one quotation has one currency (got {c})",
+            quote.currency
+        )));
+    }
+    if let Some(v) = input.valid_until {
+        if v < req.created.date_naive() {
+            return Err(Error::invalid(format!(
+                "--valid-until {v} is before the request was created"
+            )));
+        }
+        quote.valid_until = Some(v);
+    }
+    quote.lines.push(QuoteLine {
+        item: item.clone(),
+        quantity: input.quantity,
+        unit_price: input.unit_price,
+        extra: Default::default(),
+    });
+    quote.total = Quotation::compute_total(&quote.lines).ok_or_else(|| {
+        Error::invalid(format!(
+            "the quotation's total is too large to compute ({} × {})",
+            input.quantity, input.unit_price
+        ))
+    })?;
+    let input = QuoteInput {
+        item,
+        currency,
+        total: Some(quote.total),
+        ..input.clone()
+    };
+    sol.history.push(env.entry_with(Action::Quote, &input));
+    world.put(sol);
+    Ok(())
+}
+
+fn risk(world: &mut World, env: &Env, id: &str, input: &RiskInput) -> Result<()> {
+    for (name, v) in [("likelihood", input.likelihood), ("impact", input.impact)] {
+        if !(1..=5).contains(&v) {
+            return Err(Error::invalid(format!("{name} must be 1–5, got {v}")));
+        }
+    }
+    if input.description.trim().is_empty() || input.mitigation.trim().is_empty() {
+        return Err(Error::invalid(
+            "a risk needs a --description and a --mitigation",
+        ));
+    }
+    if let Some(o) = &input.owner {
+        env.check_member(o)?;
+    }
+    let (mut sol, _) = editable_solution(world, id)?;
+    let risk = Risk {
+        description: input.description.clone(),
+        likelihood: input.likelihood,
+        impact: input.impact,
+        mitigation: input.mitigation.clone(),
+        owner: input.owner.clone(),
+        extra: Default::default(),
+    };
+    let input = RiskInput {
+        score: Some(risk.score()),
+        ..input.clone()
+    };
+    sol.risks.push(risk);
+    sol.history.push(env.entry_with(Action::Risk, &input));
+    world.put(sol);
+    Ok(())
+}
+
+fn demo(world: &mut World, env: &Env, id: &str, input: &DemoInput) -> Result<()> {
+    let mut req: Request = world.get(id)?;
+    if input.date < req.created.date_naive() {
+        return Err(Error::invalid(format!(
+            "demo date {} is before {} was created",
+            input.date, req.id
+        )));
+    }
+    if req
+        .demos
+        .iter()
+        .any(|d| d.id.as_deref() == Some(input.demo.as_str()))
+    {
+        return Err(Error::invalid(format!(
+            "{id} already has a demo with id {}",
+            input.demo
+        )));
+    }
+    let mut sol = linked(world, &req)?;
+    if req.stage != "demo" {
+        let path = env.workflow.path(&req.kind)?;
+        if path.next(&req.stage) != Some("demo") {
+            return Err(Error::invalid(format!(
+                "{} is in `{}`; a demo is recorded in the demo stage (or from the stage before it)",
+                req.id, req.stage
+            )));
+        }
+        enter(env, &mut req, sol.as_mut(), "demo")?;
+    }
+    req.demos.push(Demo {
+        id: Some(input.demo.clone()),
+        date: input.date,
+        attendees: input.attendees.clone(),
+        notes: input.note.clone(),
+        feedback: Vec::new(),
+        extra: Default::default(),
+    });
+    req.history.push(env.entry_with(Action::Demo, input));
+    put_both(world, req, sol);
+    Ok(())
+}
+
+fn feedback(world: &mut World, env: &Env, id: &str, input: &FeedbackInput) -> Result<()> {
+    let text = input.note.trim();
+    let source = input.source.trim();
+    if text.is_empty() || source.is_empty() {
+        return Err(Error::invalid("feedback needs --from and --text"));
+    }
+    let mut req = open_request(world, id)?;
+    let rid = req.id.clone();
+    let demo = req.demos.last_mut().ok_or_else(|| {
+        Error::invalid_with_hint(
+            format!("{rid} has no demo to attach feedback to"),
+            format!("record it first: `presales demo {rid} --date D --attendee NAME`"),
+        )
+    })?;
+    if demo.id.as_deref() != Some(input.demo.as_str()) {
+        return Err(Error::invalid(format!(
+            "feedback is collected on the latest demo of {rid}, not on demo {}",
+            input.demo
+        )));
+    }
+    if demo
+        .feedback
+        .iter()
+        .any(|f| f.id.as_deref() == Some(input.item.as_str()))
+    {
+        return Err(Error::invalid(format!(
+            "the demo already has a feedback item {}",
+            input.item
+        )));
+    }
+    demo.feedback.push(Feedback {
+        id: Some(input.item.clone()),
+        from: source.to_string(),
+        text: text.to_string(),
+        disposition: None,
+        extra: Default::default(),
+    });
+    req.history.push(env.entry_with(
+        Action::Feedback,
+        &FeedbackInput {
+            demo: input.demo.clone(),
+            item: input.item.clone(),
+            source: source.to_string(),
+            note: text.to_string(),
+        },
+    ));
+    world.put(req);
+    Ok(())
+}
+
+fn disposition(world: &mut World, env: &Env, id: &str, input: &DispositionInput) -> Result<()> {
+    let mut req = open_request(world, id)?;
+    let rid = req.id.clone();
+    let demo = req
+        .demos
+        .last_mut()
+        .ok_or_else(|| Error::invalid(format!("{rid} has no demo")))?;
+    let f = demo
+        .feedback
+        .iter_mut()
+        .find(|f| f.id.as_deref() == Some(input.item.as_str()))
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "the latest demo of {rid} has no feedback item {}",
+                input.item
+            ))
+        })?;
+    f.disposition = Some(input.disposition);
+    req.history.push(env.entry_with(Action::Disposition, input));
+    world.put(req);
+    Ok(())
+}
+
+fn review(world: &mut World, env: &Env, id: &str, input: &ReviewInput) -> Result<()> {
+    let comment = input.note.trim();
+    if comment.is_empty() {
+        return Err(Error::invalid("a review needs a --comment"));
+    }
+    let (mut sol, req) = solution_and_request(world, id)?;
+    if req.stage != "review" {
+        let before_review = env
+            .workflow
+            .path(&req.kind)
+            .ok()
+            .and_then(|p| Some(p.index(&req.stage)? < p.index("review")?))
+            .unwrap_or(false);
+        return Err(Error::invalid_with_hint(
+            format!(
+                "{} is in `{}`; verdicts are given while it is in `review`",
+                req.id, req.stage
+            ),
+            if before_review {
+                format!(
+                    "the round opens when it enters review: `presales advance {}`",
+                    req.id
+                )
+            } else {
+                "its review is over; to review a new version, revise with `presales advance REQ --to design`".to_string()
+            },
+        ));
+    }
+    if sol.author == env.by {
+        return Err(Error::invalid(format!(
+            "{} is the author of {}; reviews come from other experts",
+            env.by, sol.id
+        )));
+    }
+    if req.assignee.as_deref() == Some(env.by) {
+        return Err(Error::invalid(format!(
+            "{} is the assignee of {}; reviews come from other experts",
+            env.by, req.id
+        )));
+    }
+    if req.solution.as_deref() != Some(sol.id.as_str()) {
+        return Err(Error::invalid(format!(
+            "{} is not the current solution of {}",
+            sol.id, req.id
+        )));
+    }
+    let sid = sol.id.clone();
+    let round = match sol.reviews.last_mut() {
+        Some(r) if r.closed.is_none() => r,
+        _ => {
+            return Err(Error::invalid(format!("{sid} has no open review round")));
+        }
+    };
+    if round.verdicts.iter().any(|v| v.reviewer == env.by) {
+        return Err(Error::invalid(format!(
+            "{} already gave a verdict in round {} of {sid}",
+            env.by, round.round
+        )));
+    }
+    round.verdicts.push(Verdict {
+        id: Some(input.verdict_id.clone()),
+        reviewer: env.by.to_string(),
+        verdict: input.verdict,
+        at: env.now,
+        comment: Some(comment.to_string()),
+        extra: Default::default(),
+    });
+    let input = ReviewInput {
+        round: Some(round.round),
+        note: comment.to_string(),
+        ..input.clone()
+    };
+    sol.history.push(env.entry_with(Action::Review, &input));
+    world.put(sol);
+    Ok(())
+}
+
+fn approve(world: &mut World, env: &Env, id: &str, input: &ApproveInput) -> Result<()> {
+    let member = env
+        .config
+        .member(env.by)
+        .ok_or_else(|| Error::invalid(format!("{} is not a team member", env.by)))?;
+    if !member.has_role(Role::Approver) {
+        let approvers: Vec<&str> = env
+            .config
+            .members
+            .iter()
+            .filter(|m| m.has_role(Role::Approver))
+            .map(|m| m.id.as_str())
+            .collect();
+        return Err(Error::invalid_with_hint(
+            format!("{} lacks the approver role", env.by),
+            format!("approvers: {}", approvers.join(", ")),
+        ));
+    }
+    let (mut sol, mut req) = solution_and_request(world, id)?;
+    if req.solution.as_deref() != Some(sol.id.as_str()) {
+        return Err(Error::invalid(format!(
+            "{} is not the current solution of {}",
+            sol.id, req.id
+        )));
+    }
+    if sol.author == env.by || req.assignee.as_deref() == Some(env.by) {
+        return Err(Error::invalid(format!(
+            "four eyes: {} is the author or assignee of {} and cannot approve it",
+            env.by, sol.id
+        )));
+    }
+    if req.stage != "review" {
+        return Err(Error::invalid(format!(
+            "{} is in `{}`; a solution is approved after its review (stage `review`)",
+            req.id, req.stage
+        )));
+    }
+    let note = input.note.clone().filter(|n| !n.trim().is_empty());
+    sol.approval = Some(Approval {
+        by: env.by.to_string(),
+        at: env.now,
+        note: note.clone(),
+        extra: Default::default(),
+    });
+    sol.history.push(env.entry_with(
+        Action::Approve,
+        &ApproveInput {
+            version: Some(sol.version),
+            note,
+        },
+    ));
+    // The move checks the review round too; if it fails, nothing is kept.
+    enter(env, &mut req, Some(&mut sol), "approved")?;
+    world.put(sol);
+    world.put(req);
+    Ok(())
+}
+
+fn handover(world: &mut World, env: &Env, id: &str, input: &HandoverInput) -> Result<()> {
+    env.check_member(&input.to)?;
+    if !env
+        .config
+        .member(&input.to)
+        .is_some_and(|m| m.has_role(Role::Sales))
+    {
+        return Err(Error::invalid(format!(
+            "{} is not in sales; a solution is handed over to a sales member",
+            input.to
+        )));
+    }
+    let (mut sol, mut req) = solution_and_request(world, id)?;
+    if req.solution.as_deref() != Some(sol.id.as_str()) {
+        return Err(Error::invalid(format!(
+            "{} is not the current solution of {}",
+            sol.id, req.id
+        )));
+    }
+    if sol.approval.is_none() {
+        return Err(Error::invalid_with_hint(
+            format!("{} is not approved", sol.id),
+            format!("an approver runs `presales approve {}`", sol.id),
+        ));
+    }
+    let note = input.note.clone().filter(|n| !n.trim().is_empty());
+    sol.handover = Some(Handover {
+        to: input.to.clone(),
+        at: env.now,
+        training: input.training.clone(),
+        notes: note.clone(),
+        extra: Default::default(),
+    });
+    sol.history.push(env.entry_with(
+        Action::Handover,
+        &HandoverInput {
+            note,
+            ..input.clone()
+        },
+    ));
+    enter(env, &mut req, Some(&mut sol), "handover")?;
+    world.put(sol);
+    world.put(req);
+    Ok(())
+}
+
+fn new_article(world: &mut World, env: &Env, id: &str, input: &ArticleInput) -> Result<()> {
+    let title = one_line("an article's title (--title)", &input.title)?;
+    if let Some(owner) = &input.owner {
+        env.check_member(owner)?;
+    }
+    ensure_new(world, id)?;
+    let body = match (&input.body_file, &input.body_sha256) {
+        (None, Some(h)) => Some(text_of(world, &input.body, h)).filter(|b| !b.trim().is_empty()),
+        _ => None,
+    };
+    let input = ArticleInput {
+        to: Some(Status::Draft.as_str().to_string()),
+        title: title.clone(),
+        products: crate::kb::clean_list(input.products.clone()),
+        tags: crate::kb::clean_list(input.tags.clone()),
+        body_sha256: if input.body_file.is_none() && body.is_none() {
+            None
+        } else {
+            input.body_sha256.clone()
+        },
+        ..input.clone()
+    };
+    world.put(Article {
+        id: id.to_string(),
+        title,
+        category: input.category,
+        products: input.products.clone(),
+        tags: input.tags.clone(),
+        author: env.by.to_string(),
+        owner: input.owner.clone(),
+        status: Status::Draft,
+        review_by: input.review_by,
+        confidential: input.confidential,
+        body,
+        body_file: input.body_file.clone(),
+        attachments: Vec::new(),
+        source: None,
+        created: env.now,
+        extra: Default::default(),
+        history: vec![env.entry_with(Action::Create, &input)],
+    });
+    Ok(())
+}
+
+fn import(world: &mut World, env: &Env, id: &str, input: &ImportInput) -> Result<()> {
+    if let Some(owner) = &input.owner {
+        env.check_member(owner)?;
+    }
+    let existing: Option<Article> = world.find(id)?;
+    let is_new = existing.is_none();
+    let mut article = existing.unwrap_or_else(|| Article {
+        id: id.to_string(),
+        title: String::new(),
+        category: input.category,
+        products: Vec::new(),
+        tags: Vec::new(),
+        author: env.by.to_string(),
+        owner: None,
+        status: Status::Draft,
+        review_by: None,
+        confidential: false,
+        body: None,
+        body_file: None,
+        attachments: Vec::new(),
+        source: Some(input.source.clone()),
+        created: env.now,
+        extra: Default::default(),
+        history: Vec::new(),
+    });
+    if article.source.as_deref() != Some(input.source.as_str()) {
+        return Err(Error::invalid(format!(
+            "{id} was not imported from {}",
+            input.source
+        )));
+    }
+    let before = article.clone();
+    article.title = one_line("an imported article's title", &input.title)?;
+    article.body = Some(text_of(world, &input.body, &input.body_sha256)).filter(|b| !b.is_empty());
+    article.body_file = None;
+    if input.category_given || is_new {
+        article.category = input.category;
+    }
+    if let Some(tags) = &input.tags {
+        article.tags = tags.clone();
+    }
+    if let Some(products) = &input.products {
+        article.products = products.clone();
+    }
+    if let Some(owner) = &input.owner {
+        article.owner = Some(owner.clone());
+    }
+    if let Some(status) = input.status {
+        article.status = status;
+    }
+    if let Some(day) = input.review_by {
+        article.review_by = Some(day);
+    }
+    if let Some(c) = input.confidential {
+        article.confidential = c;
+    }
+    if !is_new && article == before {
+        // Nothing to change: the import writes nothing for this file.
+        return Ok(());
+    }
+    let input = ImportInput {
+        to: is_new.then(|| article.status.as_str().to_string()),
+        ..input.clone()
+    };
+    article.history.push(env.entry_with(Action::Import, &input));
+    world.put(article);
+    Ok(())
+}
+
+fn publish(world: &mut World, env: &Env, id: &str, input: &StatusInput) -> Result<()> {
+    let mut article: Article = world.get(id)?;
+    if article.status == Status::Published {
+        return Err(Error::invalid(format!("{id} is already published")));
+    }
+    let text = match (&article.body, &article.body_file) {
+        (Some(b), _) => b.clone(),
+        (None, Some(f)) => world.source().read_file(f).map_err(|e| match e {
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                crate::kb::missing_body_file(&article, f)
+            }
+            e => e,
+        })?,
+        (None, None) => String::new(),
+    };
+    if text.trim().is_empty() {
+        return Err(Error::invalid_with_hint(
+            format!("{id} has no text to publish"),
+            format!(
+                "add a body or body_file to {}",
+                crate::store::Store::rel_path(
+                    &crate::model::RecordId::parse(id).map_err(Error::invalid)?
+                )
+                .display()
+            ),
+        ));
+    }
+    let entry = env.entry_with(
+        Action::Publish,
+        &StatusInput {
+            from: Some(article.status.as_str().to_string()),
+            to: Some(Status::Published.as_str().to_string()),
+            note: input.note.clone().filter(|n| !n.trim().is_empty()),
+        },
+    );
+    article.status = Status::Published;
+    article.history.push(entry);
+    world.put(article);
+    Ok(())
+}
+
+fn archive(world: &mut World, env: &Env, id: &str, input: &StatusInput) -> Result<()> {
+    let mut article: Article = world.get(id)?;
+    if article.status == Status::Archived {
+        return Err(Error::invalid(format!("{id} is already archived")));
+    }
+    let entry = env.entry_with(
+        Action::Archive,
+        &StatusInput {
+            from: Some(article.status.as_str().to_string()),
+            to: Some(Status::Archived.as_str().to_string()),
+            note: input.note.clone().filter(|n| !n.trim().is_empty()),
+        },
+    );
+    article.status = Status::Archived;
+    article.history.push(entry);
+    world.put(article);
+    Ok(())
+}
+
+fn use_article(world: &mut World, env: &Env, id: &str, input: &UseInput) -> Result<()> {
+    let art: Article = world.get(&input.article)?;
+    if art.status == Status::Archived {
+        return Err(Error::invalid_with_hint(
+            format!("{} is archived", art.id),
+            "find a current article with `presales kb search` or `presales kb suggest`",
+        ));
+    }
+    let mut req: Request = world.get(id)?;
+    if req.articles.iter().any(|u| u.id == art.id) {
+        return Err(Error::invalid(format!(
+            "{} already records the use of {}",
+            req.id, art.id
+        )));
+    }
+    req.articles.push(ArticleUse {
+        id: art.id.clone(),
+        at: env.now,
+        by: env.by.to_string(),
+        extra: Default::default(),
+    });
+    req.history.push(env.entry_with(Action::UseArticle, input));
+    world.put(req);
+    Ok(())
+}
+
+/// The hash a plan or body text is recorded by.
+pub fn hash_of(text: &str) -> String {
+    content_hash(text)
+}

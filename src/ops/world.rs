@@ -1,0 +1,174 @@
+//! The records one operation reads and writes, held in memory: loaded on first use from a
+//! [`Source`] (the store for a command; the base revision for the replay of a pull
+//! request), changed by [`super::apply`], then saved (or compared) as a whole.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::model::{Article, Customer, Kind, Record, RecordId, Request, Solution};
+
+/// Any record, by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyRecord {
+    Request(Request),
+    Solution(Solution),
+    Article(Article),
+    Customer(Customer),
+}
+
+impl AnyRecord {
+    pub fn id(&self) -> &str {
+        match self {
+            AnyRecord::Request(r) => &r.id,
+            AnyRecord::Solution(r) => &r.id,
+            AnyRecord::Article(r) => &r.id,
+            AnyRecord::Customer(r) => &r.id,
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            AnyRecord::Request(_) => Kind::Request,
+            AnyRecord::Solution(_) => Kind::Solution,
+            AnyRecord::Article(_) => Kind::Article,
+            AnyRecord::Customer(_) => Kind::Customer,
+        }
+    }
+
+    pub fn history(&self) -> &[crate::model::HistoryEntry] {
+        match self {
+            AnyRecord::Request(r) => &r.history,
+            AnyRecord::Solution(r) => &r.history,
+            AnyRecord::Article(r) => &r.history,
+            AnyRecord::Customer(r) => &r.history,
+        }
+    }
+}
+
+/// A record type the world holds.
+pub trait Stored: Record {
+    fn wrap(self) -> AnyRecord;
+    fn unwrap(any: &AnyRecord) -> Option<&Self>;
+}
+
+macro_rules! stored {
+    ($t:ident) => {
+        impl Stored for $t {
+            fn wrap(self) -> AnyRecord {
+                AnyRecord::$t(self)
+            }
+            fn unwrap(any: &AnyRecord) -> Option<&Self> {
+                match any {
+                    AnyRecord::$t(r) => Some(r),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+stored!(Request);
+stored!(Solution);
+stored!(Article);
+stored!(Customer);
+
+/// Where records and the files they name come from.
+pub trait Source {
+    /// The record with this id; `Ok(None)` when there is none.
+    fn load(&self, id: &RecordId) -> Result<Option<AnyRecord>>;
+    /// A file of the store named by a record (`plan_file`, `body_file`), relative to the root.
+    fn read_file(&self, rel: &str) -> Result<String>;
+    /// A long text (a plan, an article body) by the content hash its entry recorded. Only
+    /// the replay of a change needs this: a command has the text itself.
+    fn text_by_hash(&self, _hash: &str) -> Option<String> {
+        None
+    }
+}
+
+/// The records of one operation.
+pub struct World<'s> {
+    source: &'s dyn Source,
+    records: BTreeMap<String, AnyRecord>,
+    /// Ids of the records changed, in the order they were first changed.
+    changed: Vec<String>,
+}
+
+impl<'s> World<'s> {
+    pub fn new(source: &'s dyn Source) -> World<'s> {
+        World {
+            source,
+            records: BTreeMap::new(),
+            changed: Vec::new(),
+        }
+    }
+
+    pub fn source(&self) -> &dyn Source {
+        self.source
+    }
+
+    fn fetch(&mut self, id: &str) -> Result<Option<&AnyRecord>> {
+        if !self.records.contains_key(id) {
+            let rid = RecordId::parse(id)
+                .map_err(|e| Error::invalid(format!("`{id}` is not a record ID: {e}")))?;
+            match self.source.load(&rid)? {
+                Some(r) => {
+                    self.records.insert(id.to_string(), r);
+                }
+                None => return Ok(None),
+            }
+        }
+        Ok(self.records.get(id))
+    }
+
+    /// A copy of the record `id`, if it exists.
+    pub fn find<T: Stored>(&mut self, id: &str) -> Result<Option<T>> {
+        match self.fetch(id)? {
+            Some(any) => match T::unwrap(any) {
+                Some(r) => Ok(Some(r.clone())),
+                None => Err(Error::invalid(format!(
+                    "{id} is a {}, not a {}",
+                    any.kind().noun(),
+                    T::KIND.noun()
+                ))),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// A copy of the record `id`; an error naming it when there is none.
+    pub fn get<T: Stored>(&mut self, id: &str) -> Result<T> {
+        self.find(id)?.ok_or_else(|| Error::NotFound {
+            noun: T::KIND.noun(),
+            input: id.to_string(),
+            hint: None,
+        })
+    }
+
+    /// Whether a record with this id exists (loaded or in the source).
+    pub fn exists(&mut self, id: &str) -> Result<bool> {
+        Ok(self.fetch(id)?.is_some())
+    }
+
+    /// Stores a new or changed record.
+    pub fn put<T: Stored>(&mut self, record: T) {
+        let id = record.id().to_string();
+        if !self.changed.contains(&id) {
+            self.changed.push(id.clone());
+        }
+        self.records.insert(id, record.wrap());
+    }
+
+    /// The records changed so far, in the order of their first change.
+    pub fn changed(&self) -> impl Iterator<Item = &AnyRecord> {
+        self.changed.iter().filter_map(|id| self.records.get(id))
+    }
+
+    /// Every record held, changed or only read.
+    pub fn records(&self) -> impl Iterator<Item = &AnyRecord> {
+        self.records.values()
+    }
+
+    /// Forgets which records changed (they stay held with their new content).
+    pub fn clear_changed(&mut self) {
+        self.changed.clear();
+    }
+}
