@@ -217,6 +217,30 @@ pub fn commit(dir: &Path, paths: &[PathBuf], message: &str, author: Option<&str>
     Ok(())
 }
 
+/// The commit a change is judged from: the merge-base of `rev` and HEAD, or `rev` itself
+/// when the history does not reach it (a shallow clone). Errors when `rev` is not a commit.
+pub fn fork_point(dir: &Path, rev: &str) -> Result<String> {
+    run(
+        dir,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| {
+        Error::invalid_with_hint(
+            format!("`{rev}` is not a commit in this repository"),
+            "fetch it first, e.g. `git fetch origin main` and use --base origin/main",
+        )
+    })?;
+    match run(dir, &["merge-base", rev, "HEAD"]) {
+        Ok(out) if !out.trim().is_empty() => Ok(out.trim().to_string()),
+        _ => Ok(rev.to_string()),
+    }
+}
+
 /// Registers the merge driver in the git config of the repository holding `dir` when it is
 /// missing there. Returns whether it registered it now; `Ok(false)` also when `dir` is not
 /// in a git repository. Cheap on the common path: the repository's `config` file is read

@@ -152,15 +152,29 @@ fn check_base_catches_a_skipped_stage_an_edited_history_and_a_self_approval() {
     let out = r.stdout();
     let rel = format!("requests/2026/{id}.yaml:");
     assert!(
+        out.lines()
+            .any(|l| l.starts_with(&rel) && l.contains("has no `op`")),
+        "{out}"
+    );
+    // The same with an operation id, as if a command had written it: the replay refuses
+    // the move and names the legal ones.
+    let forged = text.replace("stage: analysis", "stage: approved")
+        + "- at: \"2026-11-27T10:00:00+08:00\"\n  by: li.na\n  action: advance\n  op: FORGED0001\n  from: analysis\n  to: approved\n";
+    std::fs::write(&path, &forged).unwrap();
+    let out = env.run(&["check", "--base", "main"]).stdout();
+    assert!(
         out.lines().any(|l| l.starts_with(&rel)
-            && l.contains("illegal transition analysis → approved")
+            && l.contains("not a legal change")
             && l.contains("design")),
         "{out}"
     );
     // The same jump without a history entry.
     std::fs::write(&path, text.replace("stage: analysis", "stage: design")).unwrap();
     let out = env.run(&["check", "--base", "main"]).stdout();
-    assert!(out.contains("without a history entry"), "{out}");
+    assert!(
+        out.contains("`stage` changed \"analysis\" → \"design\" with no command"),
+        "{out}"
+    );
 
     // Edit an old history entry.
     std::fs::write(&path, text.replacen("  by: zhao.lei", "  by: zhang.wei", 1)).unwrap();
@@ -174,7 +188,7 @@ fn check_base_catches_a_skipped_stage_an_edited_history_and_a_self_approval() {
     );
     assert!(
         r.stdout()
-            .contains("history entry 1 (create by zhao.lei) was edited"),
+            .contains("history entry 1 (`create` by zhao.lei at 2026-11-27T10:00:00+08:00) was edited or removed"),
         "{}",
         r.stdout()
     );
@@ -203,8 +217,8 @@ fn check_base_catches_a_skipped_stage_an_edited_history_and_a_self_approval() {
         .map(|f| f["message"].as_str().unwrap())
         .collect();
     assert!(
-        msgs.iter().any(|m| m.contains("lacks the approver role")
-            || m.contains("does not hold the approver role")),
+        msgs.iter()
+            .any(|m| m.contains("`approval` changed (none) →") && m.contains("approve")),
         "{msgs:?}"
     );
     assert!(msgs.iter().any(|m| m.contains("four eyes")), "{msgs:?}");

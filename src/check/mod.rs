@@ -4,6 +4,8 @@
 
 mod authors;
 mod base;
+pub mod gate;
+pub mod replay;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use super::{Ctx, Format, output};
 use crate::check::{self, BaseFile, Finding, Severity};
+use crate::config::CONFIG_FILE;
 use crate::error::Result;
 use crate::git::{self, Change};
 
@@ -61,38 +62,64 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             })
             .collect()
     });
-    // With --base and no paths, the whole-store rules apply to the changed files only: the
-    // base branch passed them already, and a PR check stays fast on a large store.
-    let changes = match &a.base {
-        Some(base) => Some(git::changed_files(store.root(), base)?),
+    // With --base, the change is judged from the merge-base of REF and HEAD, and the
+    // whole-store rules run over the records the change can reach (all of them when
+    // presales.toml changed): the base branch passed the others already, and a PR check
+    // stays fast on a large store.
+    let fork = match &a.base {
+        Some(base) => Some(git::fork_point(store.root(), base)?),
         None => None,
     };
+    let changes = match &fork {
+        Some(fork) => Some(git::changed_files(store.root(), fork)?),
+        None => None,
+    };
+    let config_changed = changes.as_ref().is_some_and(|ch| {
+        ch.iter()
+            .any(|(_, p)| p == std::path::Path::new(CONFIG_FILE))
+    });
     let only = match (&only, &changes) {
-        (None, Some(ch)) => Some(ch.iter().map(|(_, p)| p.clone()).collect()),
+        (None, Some(_)) if config_changed => None,
+        (None, Some(ch)) => {
+            let changed: Vec<PathBuf> = ch
+                .iter()
+                .filter(|(c, _)| *c != Change::Deleted)
+                .map(|(_, p)| p.clone())
+                .collect();
+            let mut reach = check::gate::reach(&store, &changed);
+            reach.extend(ch.iter().map(|(_, p)| p.clone()));
+            Some(reach)
+        }
         _ => only,
     };
     let (loaded, mut findings) = check::load(&store, only.as_deref());
     findings.extend(check::check_records(&store, &loaded, today));
-    if let (Some(base), Some(changes)) = (&a.base, changes) {
-        let modified: Vec<PathBuf> = changes
+    if let (Some(fork), Some(changes)) = (&fork, changes) {
+        let mut wanted: Vec<PathBuf> = changes
             .iter()
-            .filter(|(c, p)| *c != Change::Added && p.extension().is_some_and(|e| e == "yaml"))
+            .filter(|(c, _)| *c != Change::Added)
             .map(|(_, p)| p.clone())
             .collect();
-        let mut texts = git::read_at(store.root(), base, &modified)?;
+        wanted.push(PathBuf::from(CONFIG_FILE));
+        let mut texts = git::read_at(store.root(), fork, &wanted)?;
+        let base_config = texts.remove(std::path::Path::new(CONFIG_FILE)).flatten();
         let files: Vec<BaseFile> = changes
             .into_iter()
-            .filter(|(_, p)| p.extension().is_some_and(|e| e == "yaml"))
             .map(|(change, path)| BaseFile {
                 base_text: texts.remove(&path).flatten(),
                 path,
                 change,
             })
             .collect();
-        findings.extend(check::check_changes(&store, &loaded, &files));
+        findings.extend(check::gate::judge(
+            &store,
+            &loaded,
+            &files,
+            base_config.as_deref(),
+        ));
     }
     if let Some(only) = &only {
-        findings.retain(|f| only.contains(&f.path));
+        findings.retain(|f| only.contains(&f.path) || f.path == std::path::Path::new(CONFIG_FILE));
     }
     // After the filter above: a file can carry new entries and yet match REF itself.
     if let Some(base) = a.base.as_deref()

@@ -174,10 +174,11 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
     let title = one_line("a request's title (--title)", &input.title)?;
     env.workflow.path(&input.kind)?;
     if world.find::<Customer>(&input.customer)?.is_none() {
-        return Err(Error::invalid_with_hint(
-            format!("no customer matches `{}`", input.customer),
-            "create it with `presales customer new --name N`, or list them with `presales customer list`",
-        ));
+        return Err(Error::NotFound {
+            noun: "customer",
+            input: input.customer.clone(),
+            hint: Some("create it with `presales customer new --name N`, or list them with `presales customer list`".into()),
+        });
     }
     if let Some(who) = &input.requested_by {
         env.check_member(who)?;

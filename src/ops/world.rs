@@ -143,6 +143,20 @@ impl<'s> World<'s> {
         })
     }
 
+    /// A copy of the record `id`, whatever its kind.
+    pub fn find_any(&mut self, id: &str) -> Result<Option<AnyRecord>> {
+        Ok(self.fetch(id)?.cloned())
+    }
+
+    /// Stores a new or changed record of any kind.
+    pub fn put_any(&mut self, record: AnyRecord) {
+        let id = record.id().to_string();
+        if !self.changed.contains(&id) {
+            self.changed.push(id.clone());
+        }
+        self.records.insert(id, record);
+    }
+
     /// Whether a record with this id exists (loaded or in the source).
     pub fn exists(&mut self, id: &str) -> Result<bool> {
         Ok(self.fetch(id)?.is_some())

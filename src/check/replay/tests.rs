@@ -1,0 +1,496 @@
+//! The replay below the binary: legal changes pass, forged ones are named.
+
+use std::collections::HashMap;
+
+use super::*;
+use crate::model::solution::VerdictKind;
+use crate::model::{Outcome, Priority, Timestamp};
+use crate::ops::command::*;
+use crate::store::yaml;
+
+struct Mem {
+    records: HashMap<String, AnyRecord>,
+    files: HashMap<String, String>,
+}
+
+impl Source for Mem {
+    fn load(&self, id: &RecordId) -> Result<Option<AnyRecord>> {
+        Ok(self.records.get(id.as_str()).cloned())
+    }
+    fn read_file(&self, rel: &str) -> Result<String> {
+        self.files.get(rel).cloned().ok_or_else(|| {
+            Error::io(
+                rel,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "missing"),
+            )
+        })
+    }
+}
+
+fn rules() -> (Config, Workflow) {
+    let config = Config::parse(&crate::config::template(true)).unwrap();
+    let workflow = Workflow::new(&config.workflow).unwrap();
+    (config, workflow)
+}
+
+fn t(s: &str) -> Timestamp {
+    format!("2026-11-{s}+08:00").parse().unwrap()
+}
+
+const CUS: &str = "CUS-20261101-A000000";
+const REQ: &str = "REQ-20261101-A000001";
+const SOL: &str = "SOL-20261102-A000002";
+
+/// Applies commands in order to a store holding `start`; returns every record after.
+fn after(
+    start: &HashMap<String, AnyRecord>,
+    steps: Vec<(&str, &str, Command)>,
+) -> HashMap<String, AnyRecord> {
+    let (config, workflow) = rules();
+    let mem = Mem {
+        records: start.clone(),
+        files: HashMap::new(),
+    };
+    let mut world = World::new(&mem);
+    for (n, (by, at, cmd)) in steps.into_iter().enumerate() {
+        let op = format!("OP{n:03}{}", at.replace([':', '-', 'T'], ""));
+        let env = Env {
+            config: &config,
+            workflow: &workflow,
+            by,
+            now: t(at),
+            op: &op,
+        };
+        apply(&mut world, &env, &cmd).unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    }
+    let mut out = start.clone();
+    for r in world.changed() {
+        out.insert(r.id().to_string(), r.clone());
+    }
+    out
+}
+
+/// The store up to a solution in design, ready for a demo.
+fn designed() -> HashMap<String, AnyRecord> {
+    after(
+        &HashMap::new(),
+        vec![
+            (
+                "zhao.lei",
+                "01T09:00:00",
+                Command::NewCustomer {
+                    id: CUS.into(),
+                    input: CustomerInput {
+                        name: "华东银行".into(),
+                        industry: None,
+                        region: None,
+                        account_owner: None,
+                        confidential: false,
+                        notes: None,
+                    },
+                },
+            ),
+            (
+                "zhao.lei",
+                "01T09:00:00",
+                Command::NewRequest {
+                    id: REQ.into(),
+                    input: RequestInput {
+                        to: None,
+                        title: "智慧园区".into(),
+                        kind: "solution".into(),
+                        priority: Priority::P2,
+                        customer: CUS.into(),
+                        requested_by: Some("zhao.lei".into()),
+                        due: None,
+                        skills: vec!["network".into()],
+                        products: vec![],
+                        tags: vec![],
+                        description: None,
+                        confidential: false,
+                    },
+                },
+            ),
+            (
+                "zhang.wei",
+                "01T10:00:00",
+                Command::Assign {
+                    request: REQ.into(),
+                    input: AssignInput {
+                        from: None,
+                        to: "li.na".into(),
+                        policy: None,
+                        turn: None,
+                    },
+                },
+            ),
+            (
+                "li.na",
+                "02T10:00:00",
+                Command::Assess {
+                    request: REQ.into(),
+                    input: AssessInput {
+                        feasibility: crate::model::request::Feasibility::Feasible,
+                        difficulty: 3,
+                        note: None,
+                    },
+                },
+            ),
+            (
+                "li.na",
+                "02T10:00:00",
+                Command::Advance {
+                    request: REQ.into(),
+                    input: MoveInput {
+                        from: None,
+                        to: "design".into(),
+                        note: None,
+                    },
+                },
+            ),
+            (
+                "li.na",
+                "02T11:00:00",
+                Command::NewSolution {
+                    id: SOL.into(),
+                    input: SolutionInput {
+                        request: REQ.into(),
+                        title: "园区方案".into(),
+                        plan_file: None,
+                        plan_sha256: Some(content_hash("# 方案")),
+                        supersedes: None,
+                        plan: Some("# 方案".into()),
+                    },
+                },
+            ),
+            (
+                "li.na",
+                "02T11:00:00",
+                Command::Milestone {
+                    solution: SOL.into(),
+                    input: MilestoneInput {
+                        name: "上线".into(),
+                        date: "2026-12-20".parse().unwrap(),
+                    },
+                },
+            ),
+            (
+                "li.na",
+                "02T11:00:00",
+                Command::Resource {
+                    solution: SOL.into(),
+                    input: ResourceInput {
+                        role: "engineer".into(),
+                        person: None,
+                        days: rust_decimal::Decimal::new(5, 0),
+                    },
+                },
+            ),
+        ],
+    )
+}
+
+fn demo_to_review() -> Vec<(&'static str, &'static str, Command)> {
+    vec![
+        (
+            "li.na",
+            "03T10:00:00",
+            Command::Demo {
+                request: REQ.into(),
+                input: DemoInput {
+                    demo: "DEMO0001".into(),
+                    date: "2026-11-03".parse().unwrap(),
+                    attendees: vec!["CTO".into()],
+                    note: None,
+                },
+            },
+        ),
+        (
+            "li.na",
+            "03T10:00:00",
+            Command::Feedback {
+                request: REQ.into(),
+                input: FeedbackInput {
+                    demo: "DEMO0001".into(),
+                    item: "FB000001".into(),
+                    source: "CTO".into(),
+                    note: "需要容灾".into(),
+                },
+            },
+        ),
+        (
+            "li.na",
+            "03T11:00:00",
+            Command::Disposition {
+                request: REQ.into(),
+                input: DispositionInput {
+                    item: "FB000001".into(),
+                    disposition: crate::model::request::Disposition::Accepted,
+                },
+            },
+        ),
+        (
+            "li.na",
+            "03T12:00:00",
+            Command::Advance {
+                request: REQ.into(),
+                input: MoveInput {
+                    from: None,
+                    to: "review".into(),
+                    note: None,
+                },
+            },
+        ),
+    ]
+}
+
+fn verdict(by: &'static str, id: &str, v: VerdictKind) -> (&'static str, &'static str, Command) {
+    (
+        by,
+        "04T10:00:00",
+        Command::Review {
+            solution: SOL.into(),
+            input: ReviewInput {
+                verdict_id: id.into(),
+                round: None,
+                verdict: v,
+                note: "ok".into(),
+            },
+        },
+    )
+}
+
+/// Judges the change from `base` to `head`.
+fn judge(base: &HashMap<String, AnyRecord>, head: &HashMap<String, AnyRecord>) -> Vec<String> {
+    let (config, workflow) = rules();
+    let mut ids: Vec<&String> = head.keys().chain(base.keys()).collect();
+    ids.sort();
+    ids.dedup();
+    let changes: Vec<RecordChange> = ids
+        .into_iter()
+        .filter(|id| base.get(*id) != head.get(*id))
+        .map(|id| {
+            let rid = RecordId::parse(id).unwrap();
+            RecordChange {
+                path: crate::store::Store::rel_path(&rid),
+                id: rid,
+                base: base.get(id).cloned(),
+                head: head.get(id).map(|r| {
+                    let text = match r {
+                        AnyRecord::Request(x) => yaml::record_text(x),
+                        AnyRecord::Solution(x) => yaml::record_text(x),
+                        AnyRecord::Article(x) => yaml::record_text(x),
+                        AnyRecord::Customer(x) => yaml::record_text(x),
+                    }
+                    .unwrap();
+                    (r.clone(), text)
+                }),
+            }
+        })
+        .collect();
+    let others = Mem {
+        records: base.clone(),
+        files: HashMap::new(),
+    };
+    let r = Rules {
+        config: &config,
+        workflow: &workflow,
+        migration: None,
+    };
+    replay(&r, &changes, &others)
+        .into_iter()
+        .map(|f| format!("{}:{}: {}", f.path.display(), f.line, f.message))
+        .collect()
+}
+
+fn request(m: &mut HashMap<String, AnyRecord>) -> &mut Request {
+    match m.get_mut(REQ) {
+        Some(AnyRecord::Request(r)) => r,
+        _ => panic!("no request"),
+    }
+}
+
+fn solution(m: &mut HashMap<String, AnyRecord>) -> &mut Solution {
+    match m.get_mut(SOL) {
+        Some(AnyRecord::Solution(s)) => s,
+        _ => panic!("no solution"),
+    }
+}
+
+#[test]
+fn work_done_with_the_commands_replays_exactly() {
+    let base = designed();
+    // From nothing: every record created by its command.
+    assert_eq!(judge(&HashMap::new(), &base), Vec::<String>::new());
+    let mut steps = demo_to_review();
+    steps.push(verdict("wang.fang", "V1", VerdictKind::Pass));
+    steps.push(verdict("zhang.wei", "V2", VerdictKind::Pass));
+    steps.push((
+        "chen.jing",
+        "05T10:00:00",
+        Command::Approve {
+            solution: SOL.into(),
+            input: ApproveInput {
+                version: None,
+                note: Some("同意".into()),
+            },
+        },
+    ));
+    let head = after(&base, steps);
+    assert_eq!(judge(&base, &head), Vec::<String>::new());
+}
+
+#[test]
+fn a_flipped_verdict_is_named_with_the_field() {
+    let base = after(&designed(), demo_to_review());
+    let mut head = after(
+        &base,
+        vec![
+            verdict("wang.fang", "V1", VerdictKind::Revise),
+            verdict("zhang.wei", "V2", VerdictKind::Pass),
+        ],
+    );
+    solution(&mut head).reviews[0].verdicts[0].verdict = VerdictKind::Pass;
+    let f = judge(&base, &head);
+    assert!(f.iter().any(|m| m.contains("`reviews`")), "{f:?}");
+}
+
+#[test]
+fn a_closed_request_cannot_become_won_with_satisfaction_5() {
+    let base = after(
+        &designed(),
+        vec![(
+            "li.na",
+            "06T10:00:00",
+            Command::Close {
+                request: REQ.into(),
+                input: CloseInput {
+                    from: None,
+                    to: None,
+                    outcome: Outcome::Cancelled,
+                    summary: "客户预算冻结".into(),
+                    satisfaction: Some(3),
+                    technical_win: false,
+                },
+            },
+        )],
+    );
+    let mut head = base.clone();
+    request(&mut head).outcome = Some(Outcome::Won);
+    request(&mut head).satisfaction = Some(5);
+    let f = judge(&base, &head);
+    assert!(
+        f.iter()
+            .any(|m| m.contains("`satisfaction` changed 3 → 5") && m.contains("rate")),
+        "{f:?}"
+    );
+    assert!(f.iter().any(|m| m.contains("`outcome`")), "{f:?}");
+}
+
+#[test]
+fn edited_or_unsigned_entries_and_illegal_moves_are_refused() {
+    let base = designed();
+    // A past entry edited.
+    let mut head = base.clone();
+    request(&mut head).history[0].by = "li.na".into();
+    let f = judge(&base, &head);
+    assert!(f.iter().any(|m| m.contains("edited or removed")), "{f:?}");
+
+    // A hand-written entry without an operation id.
+    let mut head = base.clone();
+    let e = HistoryEntry::new(t("03T10:00:00"), "li.na", "comment").note(Some("x"));
+    request(&mut head).history.push(e);
+    let f = judge(&base, &head);
+    assert!(f.iter().any(|m| m.contains("has no `op`")), "{f:?}");
+
+    // A move that skips stages, written to look like the command's.
+    let mut head = base.clone();
+    let r = request(&mut head);
+    r.stage = "approved".into();
+    r.history.push(
+        HistoryEntry::new(t("03T10:00:00"), "li.na", "advance")
+            .op("FORGED0001")
+            .from_to("design", "approved"),
+    );
+    let f = judge(&base, &head);
+    assert!(f.iter().any(|m| m.contains("not a legal change")), "{f:?}");
+}
+
+#[test]
+fn an_approval_in_the_authors_own_name_is_refused() {
+    let base = after(&designed(), {
+        let mut s = demo_to_review();
+        s.push(verdict("wang.fang", "V1", VerdictKind::Pass));
+        s.push(verdict("zhang.wei", "V2", VerdictKind::Pass));
+        s
+    });
+    let mut head = base.clone();
+    let s = solution(&mut head);
+    s.approval = Some(crate::model::solution::Approval {
+        by: "li.na".into(),
+        at: t("05T10:00:00"),
+        note: None,
+        extra: Default::default(),
+    });
+    s.history.push(
+        HistoryEntry::new(t("05T10:00:00"), "li.na", "approve")
+            .op("FORGED0002")
+            .with("version", 1),
+    );
+    let f = judge(&base, &head);
+    assert!(
+        f.iter()
+            .any(|m| m.contains("not a legal change") && m.contains("approve")),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn the_same_reviewer_twice_and_a_request_created_closed_are_refused() {
+    let base = after(&designed(), demo_to_review());
+    let mut head = after(&base, vec![verdict("wang.fang", "V1", VerdictKind::Pass)]);
+    // Duplicate the verdict and its entry under a new op.
+    let s = solution(&mut head);
+    let mut v = s.reviews[0].verdicts[0].clone();
+    v.id = Some("V9".into());
+    s.reviews[0].verdicts.push(v);
+    let mut e = s.history.last().unwrap().clone();
+    e.op = Some("FORGED0003".into());
+    e.extra.insert("verdict_id".into(), "V9".into());
+    s.history.push(e);
+    let f = judge(&base, &head);
+    assert!(
+        f.iter().any(|m| m.contains("already gave a verdict")),
+        "{f:?}"
+    );
+
+    // Created already closed.
+    let mut head = designed();
+    request(&mut head).stage = "closed".into();
+    let f = judge(&HashMap::new(), &head);
+    assert!(f.iter().any(|m| m.contains("`stage`")), "{f:?}");
+}
+
+#[test]
+fn history_is_matched_by_entry_not_position() {
+    let base = designed();
+    let comment = |at: &'static str, text: &str| {
+        (
+            "li.na",
+            at,
+            Command::Comment {
+                request: REQ.into(),
+                input: CommentInput { note: text.into() },
+            },
+        )
+    };
+    let head = after(&base, vec![comment("03T10:00:00", "ours")]);
+    let theirs = after(&base, vec![comment("03T09:00:00", "theirs")]);
+    // The merge driver interleaves by time: theirs (earlier) first. Judged against a base
+    // that already holds theirs (main merged into the branch), ours is the only new entry.
+    let mut merged = head.clone();
+    let mut h = request(&mut theirs.clone()).history.clone();
+    h.push(request(&mut head.clone()).history.last().unwrap().clone());
+    request(&mut merged).history = h;
+    assert_eq!(judge(&theirs, &merged), Vec::<String>::new());
+}
