@@ -83,6 +83,9 @@ fn merge_value(
         (Value::Array(_) | Value::Null, Value::Array(o), Value::Array(t)) => {
             let empty = Vec::new();
             let b = base.as_array().unwrap_or(&empty);
+            if let Some(key) = item_key(b, o, t) {
+                return merge_keyed(path, key, b, o, t, conflicts);
+            }
             if o.starts_with(b) && t.starts_with(b) {
                 let ours_new = &o[b.len()..];
                 let theirs_new: Vec<&Value> = t[b.len()..]
@@ -98,6 +101,79 @@ fn merge_value(
         }
         _ => conflict(path, ours, theirs, conflicts),
     }
+}
+
+/// The key that identifies the items of a list, when every item of all three versions has
+/// one: `id` (demos, feedback items, verdicts, article uses) or `round` (review rounds).
+/// History entries have neither and merge as appended lists.
+fn item_key(b: &[Value], o: &[Value], t: &[Value]) -> Option<&'static str> {
+    let all = || b.iter().chain(o).chain(t);
+    if all().next().is_none() {
+        return None;
+    }
+    ["id", "round"]
+        .into_iter()
+        .find(|k| all().all(|v| v.get(*k).is_some_and(|x| x.is_string() || x.is_u64())))
+}
+
+/// Merges lists of identified items item by item: items added on either side are kept
+/// (base order, then ours, then theirs), an item changed on one side takes that change, and
+/// the same item changed on both sides merges field by field. An item one side removed is a
+/// conflict: these lists only grow.
+fn merge_keyed(
+    path: &str,
+    key: &str,
+    b: &[Value],
+    o: &[Value],
+    t: &[Value],
+    conflicts: &mut Vec<Conflict>,
+) -> Value {
+    let find = |list: &[Value], k: &Value| list.iter().find(|v| v.get(key) == Some(k)).cloned();
+    let mut keys: Vec<Value> = Vec::new();
+    for v in b.iter().chain(o).chain(t) {
+        if let Some(k) = v.get(key)
+            && !keys.contains(k)
+        {
+            keys.push(k.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for k in keys {
+        let field = format!(
+            "{path}[{key}={}]",
+            k.as_str().map_or(k.to_string(), str::to_string)
+        );
+        match (find(b, &k), find(o, &k), find(t, &k)) {
+            (bv, Some(ov), Some(tv)) => {
+                out.push(merge_value(
+                    &field,
+                    &bv.unwrap_or(Value::Null),
+                    &ov,
+                    &tv,
+                    conflicts,
+                ));
+            }
+            (None, Some(v), None) | (None, None, Some(v)) => out.push(v),
+            (Some(bv), Some(v), None) | (Some(bv), None, Some(v)) => {
+                conflicts.push(Conflict {
+                    field,
+                    ours: if o.iter().any(|x| x.get(key) == Some(&k)) {
+                        v.clone()
+                    } else {
+                        Value::Null
+                    },
+                    theirs: if t.iter().any(|x| x.get(key) == Some(&k)) {
+                        v.clone()
+                    } else {
+                        Value::Null
+                    },
+                });
+                out.push(if v == bv { v } else { bv });
+            }
+            (Some(_), None, None) | (None, None, None) => {}
+        }
+    }
+    Value::Array(out)
 }
 
 /// Both sides' new entries, ordered by their `at` timestamps when they have them (RFC 3339
@@ -201,6 +277,48 @@ mod tests {
         let both = json!({"history": [e]});
         let (m, _) = merge_records(&base, &both, &both.clone());
         assert_eq!(m["history"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn verdicts_and_feedback_added_on_two_branches_are_unioned_by_id() {
+        let base = json!({
+            "reviews": [{"round": 1, "opened": "t", "verdicts": []}],
+            "demos": [{"id": "D1", "date": "2026-12-01", "feedback": [{"id": "F1", "from": "a", "text": "x"}]}],
+        });
+        let ours = json!({
+            "reviews": [{"round": 1, "opened": "t", "verdicts": [{"id": "V1", "reviewer": "li.na"}]}],
+            "demos": [{"id": "D1", "date": "2026-12-01", "feedback": [
+                {"id": "F1", "from": "a", "text": "x", "disposition": "accepted"},
+                {"id": "F2", "from": "b", "text": "y"}]}],
+        });
+        let theirs = json!({
+            "reviews": [{"round": 1, "opened": "t", "verdicts": [{"id": "V2", "reviewer": "wang.fang"}]}],
+            "demos": [{"id": "D1", "date": "2026-12-01", "feedback": [
+                {"id": "F1", "from": "a", "text": "x"},
+                {"id": "F3", "from": "c", "text": "z"}]}],
+        });
+        let (m, c) = merge_records(&base, &ours, &theirs);
+        assert!(c.is_empty(), "{c:?}");
+        let verdicts: Vec<&str> = m["reviews"][0]["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(verdicts, ["V1", "V2"]);
+        let items = &m["demos"][0]["feedback"];
+        assert_eq!(items.as_array().unwrap().len(), 3);
+        assert_eq!(items[0]["disposition"], "accepted");
+        // An item removed on one side is a conflict, never a silent loss.
+        let mut gone = base.clone();
+        gone["demos"][0]["feedback"] = json!([]);
+        let (_, c) = merge_records(&base, &gone, &base.clone());
+        assert!(
+            c.is_empty(),
+            "a one-sided change of a list that only that side touched"
+        );
+        let (_, c) = merge_records(&base, &gone, &theirs);
+        assert_eq!(c.len(), 1, "{c:?}");
     }
 
     #[test]

@@ -115,18 +115,19 @@ fn short(v: &Value) -> String {
 /// The commands that change a field, for the message about a field no entry explains.
 fn changed_by(kind: Kind, field: &str) -> String {
     let known = Action::KNOWN;
-    let mut names: Vec<&str> = known
+    let mut names: Vec<String> = known
         .iter()
         .filter(|a| {
             let c = a.changes(kind);
             c.contains(&field) && !c.contains(&"*")
         })
-        .map(|a| a.as_str())
+        .map(|a| format!("`{}`", a.command(kind)))
         .collect();
     names.dedup();
     match names.as_slice() {
         [] => "no command changes it once the record exists".to_string(),
-        list => format!("only these actions change it: {}", list.join(", ")),
+        [one] => format!("only {one} changes it"),
+        list => format!("only {} change it", list.join(", ")),
     }
 }
 
@@ -608,6 +609,14 @@ fn compare(
         }
     }
     let base_value = c.base.as_ref().and_then(|b| any_to_value(b).ok());
+    // Items added on two branches are kept in the order the merge put them: compare lists
+    // of identified items as sets.
+    let mut have_sorted = have.clone();
+    by_id(&mut want);
+    by_id(&mut have_sorted);
+    let (Some(want_map), Some(have_map)) = (want.as_object(), have_sorted.as_object()) else {
+        return;
+    };
     let mut keys: Vec<&String> = want_map.keys().chain(have_map.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -638,6 +647,34 @@ fn compare(
             )
         };
         findings.push(Finding::error(&c.path, line_of_key(text, k), msg));
+    }
+}
+
+/// Sorts every list whose items all carry an `id` by it, at any depth.
+fn by_id(v: &mut Value) {
+    match v {
+        Value::Array(items) => {
+            for i in items.iter_mut() {
+                by_id(i);
+            }
+            if !items.is_empty()
+                && items
+                    .iter()
+                    .all(|i| i.get("id").is_some_and(Value::is_string))
+            {
+                items.sort_by(|a, b| {
+                    a.get("id")
+                        .and_then(Value::as_str)
+                        .cmp(&b.get("id").and_then(Value::as_str))
+                });
+            }
+        }
+        Value::Object(map) => {
+            for (_, x) in map.iter_mut() {
+                by_id(x);
+            }
+        }
+        _ => {}
     }
 }
 

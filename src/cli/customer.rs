@@ -32,6 +32,9 @@ enum Cmd {
     /// Show a customer and its whole service history: every request with its type, stage,
     /// dates, assignee, solution, outcome and satisfaction.
     Show { id: String },
+    /// Edit a customer in $VISUAL/$EDITOR (contacts, industry, notes…); each changed field
+    /// is recorded (old → new).
+    Edit { id: String },
 }
 
 #[derive(Debug, clap::Args)]
@@ -58,6 +61,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         Cmd::New(a) => new(ctx, a),
         Cmd::List => list(ctx),
         Cmd::Show { id } => show(ctx, &id),
+        Cmd::Edit { id } => {
+            let store = ctx.store()?;
+            super::edit::edit_record::<Customer>(ctx, &store, &id)
+        }
     }
 }
 

@@ -43,6 +43,8 @@ enum Cmd {
     List(ListArgs),
     /// Publish a draft (or bring back an archived article).
     Publish { id: String },
+    /// Edit an article in $VISUAL/$EDITOR; each changed field is recorded (old → new).
+    Edit { id: String },
     /// Archive an article: hidden from search and suggestions, kept in git.
     Archive {
         id: String,
@@ -156,6 +158,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             show(ctx, &store, &id)
         }
         Cmd::List(a) => list(ctx, a),
+        Cmd::Edit { id } => {
+            let store = ctx.store()?;
+            super::edit::edit_record::<Article>(ctx, &store, &id)
+        }
         Cmd::Publish { id } => {
             let store = ctx.store()?;
             let actor = ctx.actor(&store)?;

@@ -19,6 +19,7 @@ mod migrate;
 mod new;
 mod output;
 mod reindex;
+mod reopen;
 mod report;
 mod review;
 mod schema;
@@ -100,6 +101,8 @@ enum Command {
     Advance(advance::Args),
     Comment(comment::Args),
     Close(close::Args),
+    Reopen(reopen::ReopenArgs),
+    Rate(reopen::RateArgs),
     Show(show::Args),
     List(list::Args),
     Edit(edit::Args),
@@ -261,6 +264,8 @@ pub fn run() -> ExitCode {
         Command::Advance(a) => advance::run(&ctx, a),
         Command::Comment(a) => comment::run(&ctx, a),
         Command::Close(a) => close::run(&ctx, a),
+        Command::Reopen(a) => reopen::run_reopen(&ctx, a),
+        Command::Rate(a) => reopen::run_rate(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::List(a) => list::run(&ctx, a),
         Command::Edit(a) => edit::run(&ctx, a),

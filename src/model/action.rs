@@ -154,6 +154,33 @@ impl Action {
         }
     }
 
+    /// The command that writes this action, as people type it.
+    pub fn command(&self, kind: Kind) -> String {
+        use Action::*;
+        let cmd = match (kind, self) {
+            (Kind::Request, Create) => "presales new",
+            (Kind::Solution, Create) => "presales solution new",
+            (Kind::Article, Create) => "presales kb new",
+            (Kind::Customer, Create) => "presales customer new",
+            (Kind::Article, Edit) => "presales kb edit",
+            (Kind::Customer, Edit) => "presales customer edit",
+            (Kind::Article, Import) => "presales kb import",
+            (Kind::Article, Publish) => "presales kb publish",
+            (Kind::Article, Archive) => "presales kb archive",
+            (_, Plan | Milestone | Resource | Quote | Risk) => {
+                return format!("presales solution {}", self.as_str());
+            }
+            (_, Revise) => "presales advance --to",
+            (_, Disposition) => "presales feedback --item",
+            (_, UseArticle) => "presales kb use",
+            (_, LinkSolution) => "presales solution new",
+            (_, ReviewOpen | ReviewClose) => "presales advance",
+            (_, Superseded) => "presales solution new --supersede",
+            _ => return format!("presales {}", self.as_str()),
+        };
+        cmd.to_string()
+    }
+
     /// Moves a request between stages.
     pub fn is_move(&self) -> bool {
         matches!(
@@ -186,7 +213,8 @@ impl Action {
             (Kind::Request, Create) => &["*"],
             (Kind::Request, Assign) => &["assignee", "stage"],
             (Kind::Request, Assess) => &["assessment", "stage"],
-            (Kind::Request, Advance | Revise | Reopen) => &[
+            (Kind::Request, Advance | Revise) => &["stage"],
+            (Kind::Request, Reopen) => &[
                 "stage",
                 "outcome",
                 "summary",
