@@ -108,9 +108,7 @@ fn merge_value(
 /// History entries have neither and merge as appended lists.
 fn item_key(b: &[Value], o: &[Value], t: &[Value]) -> Option<&'static str> {
     let all = || b.iter().chain(o).chain(t);
-    if all().next().is_none() {
-        return None;
-    }
+    all().next()?;
     ["id", "round"]
         .into_iter()
         .find(|k| all().all(|v| v.get(*k).is_some_and(|x| x.is_string() || x.is_u64())))

@@ -549,7 +549,7 @@ fn presales_toml_changed_with_records_is_refused() {
         "li.na",
         &[
             "comment",
-            &env.json(&["list"])[0]["id"].as_str().unwrap().to_string(),
+            env.json(&["list"])[0]["id"].as_str().unwrap(),
             "x",
         ],
     )
