@@ -173,14 +173,14 @@ pub fn judge(
     findings
 }
 
-/// The record files a change can reach: the changed ones, the records they name (a request's
-/// solution and customer, a solution's request) and the requests that name a changed
-/// customer or solution. The whole-store rules run over these, so a change cannot break an
-/// unchanged file unseen.
+/// The record files a change can reach: the changed ones and the records they name (a
+/// request's solution and customer, a solution's request and the solutions it supersedes or
+/// is superseded by). The whole-store rules run over these, so a change cannot break an
+/// unchanged file unseen. (A request that names a changed record is itself changed, or
+/// named it before the change too: links are set by commands on both ends. A change to the
+/// team or the rules in presales.toml is checked against the whole store.)
 pub fn reach(store: &Store, changed: &[PathBuf]) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = changed.to_vec();
-    let mut customers = Vec::new();
-    let mut solutions = Vec::new();
     let push = |out: &mut Vec<PathBuf>, id: &str| {
         if let Ok(id) = RecordId::parse(id) {
             out.push(Store::rel_path(&id));
@@ -200,23 +200,11 @@ pub fn reach(store: &Store, changed: &[PathBuf]) -> Vec<PathBuf> {
             }
             Ok(AnyRecord::Solution(s)) => {
                 push(&mut out, &s.request);
-                solutions.push(s.id.clone());
                 for other in s.supersedes.iter().chain(&s.superseded_by) {
                     push(&mut out, other);
                 }
             }
-            Ok(AnyRecord::Customer(c)) => customers.push(c.id.clone()),
             _ => {}
-        }
-    }
-    if !customers.is_empty() || !solutions.is_empty() {
-        let (summaries, _) = store.summaries::<crate::model::request::RequestSummary>();
-        for r in summaries {
-            if customers.contains(&r.customer)
-                || r.solution.as_ref().is_some_and(|s| solutions.contains(s))
-            {
-                push(&mut out, &r.id);
-            }
         }
     }
     out.sort();

@@ -69,7 +69,7 @@ pub struct Timeline {
 
 /// History actions that move a request between stages.
 fn is_move(action: &str) -> bool {
-    matches!(action, "advance" | "revise" | "close")
+    crate::model::Action::parse(action).is_move()
 }
 
 /// The move `assign` makes by itself (registered → assigned) is not a response.
@@ -167,6 +167,11 @@ impl Timeline {
                     ));
                 }
                 tl.enter(&to, e.at);
+                if e.action == crate::model::Action::Reopen.as_str() {
+                    // Reopened: open again until the next close.
+                    tl.closed = None;
+                    tl.outcome = None;
+                }
                 if to == CLOSED && tl.closed.is_none() {
                     tl.closed = Some(e.at);
                     tl.outcome = e
@@ -375,6 +380,37 @@ mod tests {
         assert!(tl.is_open());
         assert!(tl.anomalies.is_empty());
         assert!(Timeline::build(&r, t("01T00:00")).is_none());
+    }
+
+    #[test]
+    fn a_reopened_request_is_open_again_until_it_closes_again() {
+        let mut r = req(
+            "02T09:00",
+            vec![
+                e("02T09:00", "zhao.lei", "create").to("registered"),
+                e("02T10:00", "zhang.wei", "assign").to("li.na"),
+                e("02T10:00", "zhang.wei", "advance").from_to("registered", "assigned"),
+                e("03T09:00", "li.na", "close")
+                    .from_to("assigned", "closed")
+                    .with("outcome", "cancelled"),
+                e("04T09:00", "zhang.wei", "reopen").from_to("closed", "assigned"),
+            ],
+        );
+        r.stage = "assigned".into();
+        r.outcome = None;
+        let tl = Timeline::build(&r, t("30T00:00")).unwrap();
+        assert_eq!(tl.closed, None);
+        assert_eq!(tl.outcome, None);
+        assert_eq!(tl.stage(), "assigned");
+        r.history.push(
+            e("05T09:00", "li.na", "close")
+                .from_to("assigned", "closed")
+                .with("outcome", "won"),
+        );
+        r.stage = "closed".into();
+        let tl = Timeline::build(&r, t("30T00:00")).unwrap();
+        assert_eq!(tl.closed, Some(t("05T09:00")));
+        assert_eq!(tl.outcome, Some(Outcome::Won));
     }
 
     #[test]
