@@ -46,6 +46,7 @@ fn examples() -> Vec<Example> {
         names,
         [
             "examples/ci/github/presales-check.yml",
+            "examples/ci/github/presales-update-branch.yml",
             "examples/ci/github/presales-weekly.yml",
             "examples/ci/gitlab/.gitlab-ci.yml",
         ],
