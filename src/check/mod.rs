@@ -504,7 +504,7 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
         conflicts(p.text(), &r.extra, &mut push);
         // Stage consistency: the stage is where the last move in history led.
         let last_move = r.history.iter().rev().find(|h| {
-            matches!(h.action.as_str(), "advance" | "revise" | "close")
+            crate::model::Action::parse(&h.action).is_move()
                 || (h.action == "create" && h.to.is_some())
         });
         if let Some(m) = last_move
@@ -679,6 +679,22 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
         });
     }
     findings
+}
+
+/// presales.toml's problems beyond its syntax ([`crate::config::Config::problems`], found when
+/// the store opened), one finding each.
+pub fn config_findings(store: &Store) -> Vec<Finding> {
+    store
+        .config_problems
+        .iter()
+        .map(|p| Finding {
+            path: PathBuf::from(crate::config::CONFIG_FILE),
+            line: p.line,
+            column: p.column,
+            severity: Severity::Error,
+            message: p.message.clone(),
+        })
+        .collect()
 }
 
 /// The key the merge driver writes when both sides changed a field differently.
