@@ -242,22 +242,53 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
     use rayon::prelude::*;
     let mut findings = Vec::new();
     let mut loaded = Loaded::default();
-    let files = match store.yaml_files() {
-        Ok(f) => f,
-        Err(e) => {
-            findings.push(Finding::error(Path::new("."), 1, e.to_string()));
-            return (loaded, findings);
+    // A partial check (`check PATH…`, `check --base`) looks at the files it is given and,
+    // for duplicates, at the place each one's ID belongs: no walk of the whole store.
+    let files = match only {
+        Some(o) => {
+            let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
+            let mut v: Vec<PathBuf> = o
+                .iter()
+                .map(|p| store.root().join(p))
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                        && store
+                            .display_path(p)
+                            .components()
+                            .next()
+                            .is_some_and(|c| kinds.iter().any(|k| c.as_os_str() == *k))
+                })
+                .collect();
+            v.sort();
+            v.dedup();
+            v
         }
+        None => match store.yaml_files() {
+            Ok(f) => f,
+            Err(e) => {
+                findings.push(Finding::error(Path::new("."), 1, e.to_string()));
+                return (loaded, findings);
+            }
+        },
     };
     let wanted =
         |rel: &Path, path: &Path| only.is_none_or(|o| o.iter().any(|p| p == rel || p == path));
     // Where each ID lives; a duplicate is reported on the copy that is not in its place.
     let mut places: HashMap<String, Vec<PathBuf>> = HashMap::new();
     for path in &files {
-        places
-            .entry(file_stem(path))
-            .or_default()
-            .push(store.display_path(path));
+        let rel = store.display_path(path);
+        let stem = file_stem(path);
+        let copies = places.entry(stem.clone()).or_default();
+        copies.push(rel.clone());
+        if only.is_some()
+            && let Ok(id) = RecordId::parse(&stem)
+        {
+            let home = Store::rel_path(&id);
+            if home != rel && store.root().join(&home).is_file() && !copies.contains(&home) {
+                copies.push(home);
+            }
+        }
     }
     let mut to_parse: Vec<(RecordId, PathBuf, PathBuf)> = Vec::new();
     for path in files {
