@@ -287,6 +287,34 @@ pub fn replay(rules: &Rules, changes: &[RecordChange], others: &dyn Source) -> V
         };
         compare(&mut world, c, head, text, &news[k], &mut findings);
     }
+    // A command that changes a record the change leaves as it was: the entries claim a
+    // command that did not happen (a solution created by hand, never linked from its
+    // request, say).
+    let changed_ids: BTreeSet<&str> = changes.iter().map(|c| c.id.as_str()).collect();
+    let touched: Vec<AnyRecord> = world.changed().cloned().collect();
+    for r in touched {
+        let Ok(id) = RecordId::parse(r.id()) else {
+            continue;
+        };
+        if changed_ids.contains(r.id()) || source.load(&id).ok().flatten().as_ref() == Some(&r) {
+            continue;
+        }
+        let Some(e) = r.history().last() else {
+            continue;
+        };
+        let path = crate::store::Store::rel_path(&id);
+        findings.push(Finding::error(
+            &path,
+            1,
+            format!(
+                "operation {} of this change also writes {} (a `{}` entry), but this change leaves {} as it was",
+                e.op.as_deref().unwrap_or("?"),
+                r.id(),
+                e.action,
+                path.display()
+            ),
+        ));
+    }
     findings
 }
 

@@ -494,3 +494,49 @@ fn history_is_matched_by_entry_not_position() {
     request(&mut merged).history = h;
     assert_eq!(judge(&theirs, &merged), Vec::<String>::new());
 }
+
+#[test]
+fn a_record_a_command_also_writes_must_change_too() {
+    let full = designed();
+    // The base: everything but the solution (and its entries on the request).
+    let mut base = full.clone();
+    base.remove(SOL);
+    let req = request(&mut base);
+    let keep = req
+        .history
+        .iter()
+        .position(|e| e.action == "solution")
+        .unwrap();
+    req.history.truncate(keep);
+    req.solution = None;
+    // The head: the solution file as the command writes it, the request left alone.
+    let mut head = base.clone();
+    let mut sol = match full.get(SOL) {
+        Some(AnyRecord::Solution(s)) => s.clone(),
+        _ => unreachable!(),
+    };
+    sol.milestones.clear();
+    sol.resources.clear();
+    sol.history.truncate(1);
+    head.insert(SOL.into(), AnyRecord::Solution(sol));
+    let f = judge(&base, &head);
+    assert!(
+        f.iter()
+            .any(|m| m.contains(REQ) && m.contains("also writes") && m.contains("`solution`")),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn an_unknown_action_is_refused() {
+    let base = designed();
+    let mut head = base.clone();
+    let e = HistoryEntry::new(t("03T10:00:00"), "li.na", "escalate").op("UNKNOWN001");
+    request(&mut head).history.push(e);
+    let f = judge(&base, &head);
+    assert!(
+        f.iter()
+            .any(|m| m.contains("not what one presales command writes")),
+        "{f:?}"
+    );
+}
