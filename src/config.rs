@@ -1,6 +1,7 @@
 //! `presales.toml`: team, roles, skills, availability, SLA limits and workflow definitions.
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::{Entry, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -117,6 +118,55 @@ pub struct WorkflowConfig {
     pub close: CloseRules,
     #[serde(default)]
     pub types: BTreeMap<String, TypeDef>,
+    /// Which stage plays which part in the commands (`assess` moves into `analysis`, a
+    /// solution is changed only in `analysis` and `design`, `demo` records a demo, `review`
+    /// opens a review round, `approve` and `handover` move into theirs). Rename a stage here
+    /// when your paths call it otherwise.
+    #[serde(default)]
+    pub stages: StageNames,
+}
+
+/// The stages the commands give a meaning to, by name. Every path starts with `registered`
+/// and ends with `closed`; the others are named here (defaults: the seeds' names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StageNames {
+    pub assigned: String,
+    pub analysis: String,
+    pub design: String,
+    pub demo: String,
+    pub review: String,
+    pub approved: String,
+    pub handover: String,
+}
+
+impl Default for StageNames {
+    fn default() -> Self {
+        StageNames {
+            assigned: "assigned".into(),
+            analysis: "analysis".into(),
+            design: "design".into(),
+            demo: "demo".into(),
+            review: "review".into(),
+            approved: "approved".into(),
+            handover: "handover".into(),
+        }
+    }
+}
+
+impl StageNames {
+    /// Each part and its stage name, for validation and messages.
+    pub fn all(&self) -> [(&'static str, &str); 7] {
+        [
+            ("assigned", &self.assigned),
+            ("analysis", &self.analysis),
+            ("design", &self.design),
+            ("demo", &self.demo),
+            ("review", &self.review),
+            ("approved", &self.approved),
+            ("handover", &self.handover),
+        ]
+    }
 }
 
 fn default_type() -> String {
@@ -136,6 +186,7 @@ impl Default for WorkflowConfig {
             guards: BTreeMap::new(),
             close: CloseRules::default(),
             types: BTreeMap::new(),
+            stages: StageNames::default(),
         }
     }
 }
@@ -388,6 +439,418 @@ impl Config {
 
     pub fn member_ids(&self) -> Vec<&str> {
         self.members.iter().map(|m| m.id.as_str()).collect()
+    }
+}
+
+/// The longest SLA limit accepted, in hours (about 11 years of calendar time): anything
+/// longer is a typo, and deadlines on the business calendar need not be searched that far.
+pub const MAX_SLA_HOURS: f64 = 100_000.0;
+
+/// Whether `hours` is an SLA limit the clocks can use: finite, positive, at most
+/// [`MAX_SLA_HOURS`]. Reports treat any other limit as no limit; `problems` names it.
+pub fn usable_sla_hours(hours: f64) -> bool {
+    hours.is_finite() && hours > 0.0 && hours <= MAX_SLA_HOURS
+}
+
+/// The longest member id, in characters.
+pub const MAX_MEMBER_ID: usize = 64;
+
+/// One problem of presales.toml that its syntax lets through, located in the text
+/// (1-based line and column, in characters).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ConfigProblem {
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{CONFIG_FILE}:{}:{}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+/// The first of `problems` and how many more, on one line: what a write is refused with
+/// and what reading commands warn about. `None` when there are none.
+pub fn problems_summary(problems: &[ConfigProblem]) -> Option<String> {
+    let first = problems.first()?;
+    Some(match problems.len() - 1 {
+        0 => first.to_string(),
+        1 => format!("{first} (and 1 more problem)"),
+        n => format!("{first} (and {n} more problems)"),
+    })
+}
+
+impl Config {
+    /// Everything wrong with this configuration that parsing lets through: duplicate member
+    /// ids (case-insensitive) or e-mails, member ids that are not plain names, SLA limits that
+    /// are not a positive number of hours (TOML accepts `inf` and `nan`), stage names no
+    /// request type has, unknown guards and permission names, and `min_reviewers = 0`.
+    ///
+    /// `text` is the presales.toml this was parsed from: each problem is located at the
+    /// offending value (or key), else at the nearest enclosing table. Sections the text does
+    /// not write, filled in from the defaults, are not judged. Sorted by position.
+    pub fn problems(&self, text: &str) -> Vec<ConfigProblem> {
+        let at = Locator::new(text);
+        let mut out = Vec::new();
+        let mut push = |(line, column): (u64, u64), message: String| {
+            out.push(ConfigProblem {
+                line,
+                column,
+                message,
+            })
+        };
+        self.member_problems(&at, &mut push);
+        for (priority, limit) in &self.sla {
+            let priority = priority.to_string();
+            for (field, hours) in [
+                ("first_response_hours", limit.first_response_hours),
+                ("resolution_hours", limit.resolution_hours),
+            ] {
+                if usable_sla_hours(hours) {
+                    continue;
+                }
+                let path = [Seg::Key("sla"), Seg::Key(&priority), Seg::Key(field)];
+                let got = at.source(&path).unwrap_or_else(|| hours.to_string());
+                let rule = if hours.is_finite() && hours > MAX_SLA_HOURS {
+                    format!("must be at most {MAX_SLA_HOURS} hours")
+                } else {
+                    "must be a positive number of hours".to_string()
+                };
+                push(
+                    at.value(&path),
+                    format!("sla.{priority}.{field} {rule}, got {got}"),
+                );
+            }
+        }
+        self.workflow_problems(&at, &mut push);
+        for command in self.permissions.keys() {
+            if !PERMISSIONS.iter().any(|(c, _)| c == command) {
+                let names: Vec<&str> = PERMISSIONS.iter().map(|(c, _)| *c).collect();
+                push(
+                    at.key(&[Seg::Key("permissions"), Seg::Key(command)]),
+                    format!(
+                        "permissions: {} is not a command (commands: {})",
+                        shown(command),
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn member_problems(&self, at: &Locator, push: &mut impl FnMut((u64, u64), String)) {
+        // Lowercased id or e-mail → (as first written, its line).
+        let mut ids = HashMap::new();
+        let mut emails = HashMap::new();
+        for (i, m) in self.members.iter().enumerate() {
+            let pos = at.value(&[Seg::Key("members"), Seg::Index(i), Seg::Key("id")]);
+            if let Some(why) = plain_name_problem(&m.id) {
+                push(pos, format!("member id {} {why}", shown(&m.id)));
+            }
+            if let Some(msg) = duplicate(&mut ids, "id", &m.id, pos.0) {
+                push(pos, msg);
+            }
+            if let Some(email) = &m.email {
+                let pos = at.value(&[Seg::Key("members"), Seg::Index(i), Seg::Key("email")]);
+                if let Some(msg) = duplicate(&mut emails, "e-mail", email, pos.0) {
+                    push(pos, msg);
+                }
+            }
+        }
+    }
+
+    fn workflow_problems(&self, at: &Locator, push: &mut impl FnMut((u64, u64), String)) {
+        let wf = &self.workflow;
+        // Every stage of every type, longest paths first, each once.
+        let mut types: Vec<&TypeDef> = wf.types.values().collect();
+        types.sort_by_key(|t| std::cmp::Reverse(t.stages.len()));
+        let mut stages: Vec<&str> = Vec::new();
+        for s in types.iter().flat_map(|t| &t.stages) {
+            if !stages.contains(&s.as_str()) {
+                stages.push(s);
+            }
+        }
+        let unknown = |where_: &str, stage: &str| {
+            format!(
+                "{where_}: {} is not a stage of any request type (stages: {})",
+                shown(stage),
+                stages.join(", ")
+            )
+        };
+        if wf.min_reviewers == 0 {
+            push(
+                at.value(&[Seg::Key("workflow"), Seg::Key("min_reviewers")]),
+                "workflow.min_reviewers must be at least 1 (a review needs a reviewer), got 0"
+                    .to_string(),
+            );
+        }
+        for (i, s) in wf.paused_stages.iter().enumerate() {
+            if !stages.contains(&s.as_str()) {
+                push(
+                    at.value(&[
+                        Seg::Key("workflow"),
+                        Seg::Key("paused_stages"),
+                        Seg::Index(i),
+                    ]),
+                    unknown("workflow.paused_stages", s),
+                );
+            }
+        }
+        // Guards and close rules missing from the text come from the defaults: not judged.
+        for (stage, names) in &wf.guards {
+            let path = [Seg::Key("workflow"), Seg::Key("guards"), Seg::Key(stage)];
+            if !at.written(&path) {
+                continue;
+            }
+            if !stages.contains(&stage.as_str()) {
+                push(at.key(&path), unknown("workflow.guards", stage));
+            }
+            guard_problems(at, &format!("workflow.guards.{stage}"), &path, names, push);
+        }
+        for stage in wf.close.from.keys() {
+            let path = [
+                Seg::Key("workflow"),
+                Seg::Key("close"),
+                Seg::Key("from"),
+                Seg::Key(stage),
+            ];
+            if at.written(&path) && !stages.contains(&stage.as_str()) {
+                push(at.key(&path), unknown("workflow.close.from", stage));
+            }
+        }
+        for (name, def) in &wf.types {
+            for (stage, names) in &def.guards {
+                let path = [
+                    Seg::Key("workflow"),
+                    Seg::Key("types"),
+                    Seg::Key(name),
+                    Seg::Key("guards"),
+                    Seg::Key(stage),
+                ];
+                if !at.written(&path) {
+                    continue;
+                }
+                let where_ = format!("workflow.types.{name}.guards");
+                // Only the type's own stages: a guard for another type's stage is never used.
+                if !def.stages.contains(stage) {
+                    push(
+                        at.key(&path),
+                        format!(
+                            "{where_}: {} is not a stage of type {} (stages: {})",
+                            shown(stage),
+                            shown(name),
+                            def.stages.join(" → ")
+                        ),
+                    );
+                }
+                guard_problems(at, &format!("{where_}.{stage}"), &path, names, push);
+            }
+        }
+    }
+}
+
+/// Remembers `value` (case-insensitively) in `seen` with its line; the message when it was
+/// there already.
+fn duplicate<'a>(
+    seen: &mut HashMap<String, (&'a str, u64)>,
+    what: &str,
+    value: &'a str,
+    line: u64,
+) -> Option<String> {
+    match seen.entry(value.to_lowercase()) {
+        Entry::Occupied(e) => {
+            let (first, first_line) = *e.get();
+            let spelled = if first == value {
+                String::new()
+            } else {
+                format!(", as {}", shown(first))
+            };
+            Some(format!(
+                "duplicate member {what} {} (also on line {first_line}{spelled})",
+                shown(value)
+            ))
+        }
+        Entry::Vacant(e) => {
+            e.insert((value, line));
+            None
+        }
+    }
+}
+
+/// The guard names of `names` (at `path`) that are not guards. [`Guard`]'s parser is the one
+/// list of guard names, here as in [`crate::workflow::Workflow::new`].
+///
+/// [`Guard`]: crate::workflow::Guard
+fn guard_problems(
+    at: &Locator,
+    where_: &str,
+    path: &[Seg],
+    names: &[String],
+    push: &mut impl FnMut((u64, u64), String),
+) {
+    for (j, g) in names.iter().enumerate() {
+        if let Err(e) = g.parse::<crate::workflow::Guard>() {
+            let mut path = path.to_vec();
+            path.push(Seg::Index(j));
+            push(at.value(&path), format!("{where_}: {e}"));
+        }
+    }
+}
+
+/// Why `id` is not a plain name (ASCII letters, digits, `.`, `_`, `-`; not starting with
+/// `.` or `-`; no `..`; at most [`MAX_MEMBER_ID`] characters), or `None` when it is one.
+/// Member ids end up in file names, commit trailers and command lines.
+pub fn plain_name_problem(id: &str) -> Option<String> {
+    const PLAIN: &str = "is not a plain name (letters, digits, . _ -)";
+    if id.is_empty() {
+        Some("is empty".to_string())
+    } else if id.chars().count() > MAX_MEMBER_ID {
+        Some(format!("is longer than {MAX_MEMBER_ID} characters"))
+    } else if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        Some(PLAIN.to_string())
+    } else if id.starts_with(['.', '-']) {
+        Some(format!("{PLAIN}: it starts with `{}`", &id[..1]))
+    } else if id.contains("..") {
+        Some(format!("{PLAIN}: it contains `..`"))
+    } else {
+        None
+    }
+}
+
+/// A name from presales.toml as a message quotes it: in backquotes, control characters
+/// escaped, cut after 40 characters.
+fn shown(s: &str) -> String {
+    let mut out: String = s.chars().take(40).flat_map(char::escape_debug).collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    format!("`{out}`")
+}
+
+/// One step of a path into presales.toml.
+#[derive(Debug, Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Finds where a setting is written in presales.toml, with the spans of the parser that
+/// read it (so a file [`Config::parse`] accepts is located in the same terms).
+struct Locator<'t> {
+    text: &'t str,
+    root: Option<toml::de::DeTable<'t>>,
+}
+
+/// What a walk down a path found: the deepest value and key reached, and whether the whole
+/// path was.
+struct Found<'v, 't> {
+    value: Option<&'v toml::Spanned<toml::de::DeValue<'t>>>,
+    key: Option<std::ops::Range<usize>>,
+    table: Option<std::ops::Range<usize>>,
+    complete: bool,
+}
+
+impl<'t> Locator<'t> {
+    fn new(text: &'t str) -> Locator<'t> {
+        Locator {
+            text,
+            root: toml::de::DeTable::parse(text)
+                .ok()
+                .map(toml::Spanned::into_inner),
+        }
+    }
+
+    fn walk(&self, path: &[Seg]) -> Found<'_, 't> {
+        let mut found = Found {
+            value: None,
+            key: None,
+            table: None,
+            complete: false,
+        };
+        let Some(root) = &self.root else {
+            return found;
+        };
+        let mut table = Some(root);
+        let mut array: Option<&toml::de::DeArray<'t>> = None;
+        for seg in path {
+            let next = match (*seg, table, array) {
+                (Seg::Key(k), Some(t), _) => {
+                    t.iter()
+                        .find(|(key, _)| key.get_ref() == k)
+                        .map(|(key, v)| {
+                            found.key = Some(key.span());
+                            v
+                        })
+                }
+                (Seg::Index(i), _, Some(a)) => a.get(i),
+                _ => None,
+            };
+            let Some(v) = next else {
+                return found;
+            };
+            found.value = Some(v);
+            table = v.get_ref().as_table();
+            array = v.get_ref().as_array();
+            if table.is_some() {
+                found.table = Some(v.span());
+            }
+        }
+        found.complete = true;
+        found
+    }
+
+    /// Whether the text writes the setting at `path` (when the text cannot be walked, every
+    /// setting counts as written).
+    fn written(&self, path: &[Seg]) -> bool {
+        self.root.is_none() || self.walk(path).complete
+    }
+
+    /// The position of the value at `path`, else of the nearest enclosing table written.
+    fn value(&self, path: &[Seg]) -> (u64, u64) {
+        let found = self.walk(path);
+        let span = match (found.complete, found.value) {
+            (true, Some(v)) => Some(v.span()),
+            _ => found.table,
+        };
+        self.position(span)
+    }
+
+    /// The position of the last key of `path`, else as [`Locator::value`].
+    fn key(&self, path: &[Seg]) -> (u64, u64) {
+        let found = self.walk(path);
+        match (found.complete, found.key) {
+            (true, Some(k)) => self.position(Some(k)),
+            _ => self.value(path),
+        }
+    }
+
+    /// The text of the value at `path`, as written.
+    fn source(&self, path: &[Seg]) -> Option<String> {
+        let found = self.walk(path);
+        let v = found.value.filter(|_| found.complete)?;
+        self.text.get(v.span()).map(|s| s.trim().to_string())
+    }
+
+    fn position(&self, span: Option<std::ops::Range<usize>>) -> (u64, u64) {
+        let Some(span) = span.filter(|s| s.end > 0) else {
+            return (1, 1);
+        };
+        let start = span.start.min(self.text.len());
+        let before = self.text.get(..start).unwrap_or("");
+        let line = before.matches('\n').count() as u64 + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+        (line, column)
     }
 }
 
@@ -655,5 +1118,257 @@ mod tests {
         assert_eq!(config.find_member("li.na").unwrap().name, "李娜");
         assert_eq!(config.find_member("LI.NA@example.com").unwrap().id, "li.na");
         assert!(config.find_member("nobody").is_none());
+    }
+
+    /// The problems of `text` as `line:col: message` lines.
+    fn problems(text: &str) -> Vec<String> {
+        let config = Config::parse(text).unwrap();
+        config
+            .problems(text)
+            .iter()
+            .map(|p| format!("{}:{}: {}", p.line, p.column, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn the_templates_have_no_problems() {
+        for team in [false, true] {
+            assert_eq!(problems(&template(team)), Vec::<String>::new());
+        }
+        assert_eq!(problems(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn sla_limits_must_be_positive_finite_hours() {
+        let text = "[sla.P1]\nfirst_response_hours = 0\nresolution_hours = -2\n\n\
+                    [sla.P2]\nfirst_response_hours = nan\nresolution_hours = inf\n\n\
+                    [sla.P3]\nfirst_response_hours = -inf\nresolution_hours = +inf\n\n\
+                    [sla.P4]\nfirst_response_hours = 0.5\nresolution_hours = 1e6\n";
+        assert_eq!(
+            problems(text),
+            [
+                "2:24: sla.P1.first_response_hours must be a positive number of hours, got 0",
+                "3:20: sla.P1.resolution_hours must be a positive number of hours, got -2",
+                "6:24: sla.P2.first_response_hours must be a positive number of hours, got nan",
+                "7:20: sla.P2.resolution_hours must be a positive number of hours, got inf",
+                "10:24: sla.P3.first_response_hours must be a positive number of hours, got -inf",
+                "11:20: sla.P3.resolution_hours must be a positive number of hours, got +inf",
+                "15:20: sla.P4.resolution_hours must be at most 100000 hours, got 1e6",
+            ]
+        );
+        // Inline tables are located too; the largest limit and integers are fine.
+        let text = "sla = { P1 = { first_response_hours = 100000, resolution_hours = -0.0 } }\n";
+        assert_eq!(
+            problems(text),
+            ["1:66: sla.P1.resolution_hours must be a positive number of hours, got -0.0"]
+        );
+        for ok in [0.001, 1.0, MAX_SLA_HOURS] {
+            assert!(usable_sla_hours(ok), "{ok}");
+        }
+        for bad in [
+            0.0,
+            -0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+        ] {
+            assert!(!usable_sla_hours(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn member_ids_must_be_plain_names() {
+        for ok in [
+            "li.na",
+            "a",
+            "zhang_wei-2",
+            "A.B.C",
+            &"x".repeat(MAX_MEMBER_ID),
+        ] {
+            assert_eq!(plain_name_problem(ok), None, "{ok}");
+        }
+        let plain = "is not a plain name (letters, digits, . _ -)";
+        for (id, why) in [
+            ("", "is empty".to_string()),
+            ("../x", plain.to_string()),
+            ("a/b", plain.to_string()),
+            ("li na", plain.to_string()),
+            ("tab\there", plain.to_string()),
+            ("李娜", plain.to_string()),
+            (".hidden", format!("{plain}: it starts with `.`")),
+            ("-rf", format!("{plain}: it starts with `-`")),
+            ("a..b", format!("{plain}: it contains `..`")),
+            (
+                &"x".repeat(MAX_MEMBER_ID + 1),
+                "is longer than 64 characters".to_string(),
+            ),
+        ] {
+            assert_eq!(plain_name_problem(id), Some(why), "{id:?}");
+        }
+        let text = "[[members]]\nid = \"../x\"\nname = \"X\"\n\n[[members]]\nid = \"bell\\u0007\"\nname = \"B\"\n";
+        assert_eq!(
+            problems(text),
+            [
+                "2:6: member id `../x` is not a plain name (letters, digits, . _ -)",
+                "6:6: member id `bell\\u{7}` is not a plain name (letters, digits, . _ -)",
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_member_ids_and_emails_are_found_case_insensitively() {
+        let text = "[[members]]\nid = \"li.na\"\nname = \"A\"\nemail = \"li.na@example.com\"\n\n\
+                    [[members]]\nid = \"wang\"\nname = \"B\"\nemail = \"LI.NA@example.com\"\n\n\
+                    [[members]]\nid = \"li.na\"\nname = \"C\"\n\n\
+                    [[members]]\nid = \"Li.Na\"\nname = \"D\"\n";
+        assert_eq!(
+            problems(text),
+            [
+                "9:9: duplicate member e-mail `LI.NA@example.com` (also on line 4, as `li.na@example.com`)",
+                "12:6: duplicate member id `li.na` (also on line 2)",
+                "16:6: duplicate member id `Li.Na` (also on line 2, as `li.na`)",
+            ]
+        );
+        // An inline array of members is located the same way.
+        let text =
+            "members = [\n  { id = \"a\", name = \"A\" },\n  { id = \"a\", name = \"B\" },\n]\n";
+        assert_eq!(
+            problems(text),
+            ["3:10: duplicate member id `a` (also on line 2)"]
+        );
+    }
+
+    #[test]
+    fn stage_names_must_be_stages_of_some_type() {
+        let text = "[workflow]\npaused_stages = [\"demo\", \"waiting\"]\n\n\
+                    [workflow.guards]\nwaiting = [\"answer\"]\ndemo = [\"solution_ready\"]\n\n\
+                    [workflow.close]\nfrom = { analysis = [\"infeasible\"], nowhere = [\"infeasible\"] }\n\n\
+                    [workflow.types.quick]\nstages = [\"registered\", \"answered\", \"closed\"]\n\
+                    guards = { demo = [\"answer\"], answered = [\"answer\"] }\n\n\
+                    [workflow.types.solution]\nstages = [\"registered\", \"analysis\", \"demo\", \"closed\"]\n";
+        let all = "stages: registered, analysis, demo, closed, answered";
+        assert_eq!(
+            problems(text),
+            [
+                format!(
+                    "2:26: workflow.paused_stages: `waiting` is not a stage of any request type ({all})"
+                ),
+                format!(
+                    "5:1: workflow.guards: `waiting` is not a stage of any request type ({all})"
+                ),
+                format!(
+                    "9:37: workflow.close.from: `nowhere` is not a stage of any request type ({all})"
+                ),
+                "13:12: workflow.types.quick.guards: `demo` is not a stage of type `quick` (stages: registered → answered → closed)".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn sections_filled_from_the_defaults_are_not_judged() {
+        // No [workflow.guards] or close rules: the defaults' (for the seed stages) fill in,
+        // and they name stages this file's one type lacks. Not this file's problem.
+        let text = "[workflow.types.quick]\nstages = [\"registered\", \"answered\", \"closed\"]\n";
+        let config = Config::parse(text).unwrap();
+        assert!(config.workflow.guards.contains_key("design"));
+        assert_eq!(problems(text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn unknown_guards_permissions_and_no_reviewers_are_problems() {
+        let text = "[permissions]\napprove = [\"approver\"]\ndeploy = [\"lead\"]\n\n\
+                    [workflow]\nmin_reviewers = 0\n\n[workflow.guards]\nnowhere = [\"magic\"]\n";
+        let p = problems(text);
+        assert_eq!(p.len(), 4, "{p:#?}");
+        assert!(
+            p[0].starts_with(
+                "3:1: permissions: `deploy` is not a command (commands: new, assign, "
+            ),
+            "{}",
+            p[0]
+        );
+        assert_eq!(
+            p[1],
+            "6:17: workflow.min_reviewers must be at least 1 (a review needs a reviewer), got 0"
+        );
+        assert!(
+            p[2].starts_with("9:1: workflow.guards: `nowhere` is not a stage"),
+            "{}",
+            p[2]
+        );
+        assert!(
+            p[3].starts_with(
+                "9:12: workflow.guards.nowhere: unknown guard `magic`; the guards are: assignee"
+            ),
+            "{}",
+            p[3]
+        );
+        // A type's guard override is checked by the same list of guards.
+        let text = "[workflow.types.x]\nstages = [\"registered\", \"closed\"]\nguards = { closed = [\"outcome\", \"vibes\"] }\n";
+        let p = problems(text);
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(
+            p[0].starts_with("3:33: workflow.types.x.guards.closed: unknown guard `vibes`"),
+            "{}",
+            p[0]
+        );
+    }
+
+    #[test]
+    fn problems_are_located_in_toml_1_1_and_sorted_by_position() {
+        // A multi-line inline table (TOML 1.1), read by the same parser as Config::parse.
+        let text = "[workflow.types.x]\nstages = [\"registered\", \"closed\"]\nguards = {\n  gone = [],\n}\n\n[sla.P1]\nfirst_response_hours = 1\nresolution_hours = 0\n";
+        assert_eq!(
+            problems(text),
+            [
+                "4:3: workflow.types.x.guards: `gone` is not a stage of type `x` (stages: registered → closed)",
+                "9:20: sla.P1.resolution_hours must be a positive number of hours, got 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_setting_not_written_is_located_at_its_table_or_the_top() {
+        let text = "x = 1\n\n[sla.P1]\nfirst_response_hours = 1\n";
+        let at = Locator::new(text);
+        let path = [
+            Seg::Key("sla"),
+            Seg::Key("P1"),
+            Seg::Key("resolution_hours"),
+        ];
+        assert_eq!(at.value(&path), (3, 1));
+        assert_eq!(at.key(&path), (3, 1));
+        assert!(!at.written(&path));
+        assert_eq!(at.source(&path), None);
+        assert_eq!(at.value(&[Seg::Key("nothing")]), (1, 1));
+        assert_eq!(at.value(&[Seg::Key("x"), Seg::Index(3)]), (1, 1));
+        // Text that is not TOML locates nothing, and judges everything.
+        let broken = Locator::new("[[[");
+        assert_eq!(broken.value(&path), (1, 1));
+        assert!(broken.written(&path));
+    }
+
+    #[test]
+    fn the_summary_names_the_first_problem_and_counts_the_rest() {
+        let p = |line| ConfigProblem {
+            line,
+            column: 2,
+            message: format!("problem {line}"),
+        };
+        assert_eq!(problems_summary(&[]), None);
+        assert_eq!(
+            problems_summary(&[p(3)]).unwrap(),
+            "presales.toml:3:2: problem 3"
+        );
+        assert_eq!(
+            problems_summary(&[p(3), p(4)]).unwrap(),
+            "presales.toml:3:2: problem 3 (and 1 more problem)"
+        );
+        assert_eq!(
+            problems_summary(&[p(3), p(4), p(5)]).unwrap(),
+            "presales.toml:3:2: problem 3 (and 2 more problems)"
+        );
     }
 }

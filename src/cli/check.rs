@@ -94,6 +94,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let (loaded, mut findings) = check::load(&store, only.as_deref());
     findings.extend(check::check_records(&store, &loaded, today));
+    findings.extend(check::config_findings(&store));
     if let (Some(fork), Some(changes)) = (&fork, changes) {
         let mut wanted: Vec<PathBuf> = changes
             .iter()

@@ -157,6 +157,11 @@ impl Ctx {
                 store.format.too_new("write to")
             );
         }
+        if let Some(first) = crate::config::problems_summary(&store.config_problems) {
+            eprintln!(
+                "warning: {first}; writing commands refuse until it is fixed (`presales check` lists every problem)"
+            );
+        }
         if store.config.store.register_merge_driver {
             // Best effort: a read-only clone still works, it just merges line by line.
             match crate::git::ensure_merge_driver(store.root()) {

@@ -137,7 +137,13 @@ impl Cycle {
         let end = c.stop.unwrap_or(c.as_of);
         let elapsed = clock.secs(c.start, end, c.paused);
         let running = c.stop.is_none();
-        let limit = c.limit_hours.map(|h| (h * 3600.0).round() as i64);
+        // A limit presales.toml should not hold (`inf`, `nan`, 0, negative, absurdly long:
+        // `check` names it) counts as none: no report shows inf or NaN, and no deadline is
+        // searched for past the end of time.
+        let limit_hours = c
+            .limit_hours
+            .filter(|h| crate::config::usable_sla_hours(*h));
+        let limit = limit_hours.map(|h| (h * 3600.0).round() as i64);
         let status = match limit {
             None => Status::NoLimit,
             Some(l) if elapsed > l => Status::Breached,
@@ -156,7 +162,7 @@ impl Cycle {
             metric: c.metric,
             status,
             running,
-            limit_hours: c.limit_hours,
+            limit_hours,
             elapsed_hours: hours(elapsed),
             used_pct,
             stopped: c.stop,
@@ -284,6 +290,24 @@ mod tests {
             },
         );
         assert_eq!((none.status, none.used_pct), (Status::NoLimit, None));
+    }
+
+    #[test]
+    fn a_limit_that_is_not_a_positive_number_of_hours_counts_as_none() {
+        let s = "2026-11-02T09:00:00+08:00";
+        let cal = shanghai(&[]);
+        for clock in [Clock::Wall, Clock::Business(&cal)] {
+            for bad in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 0.0, -2.0, 1e300] {
+                for stop in [None, Some("2026-11-03T09:00:00+08:00")] {
+                    let c = cycle(clock, bad, s, stop, "2026-11-04T09:00:00+08:00");
+                    assert_eq!(
+                        (c.status, c.limit_hours, c.used_pct, c.breaches_at),
+                        (Status::NoLimit, None, None, None),
+                        "{bad}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct Store {
     pub calendar: Option<Calendar>,
     /// The store format presales.toml declares.
     pub format: format::StoreFormat,
+    /// What is wrong with presales.toml beyond its syntax ([`Config::problems`]): reading
+    /// commands and `check` still run, every write is refused ([`Store::lock`]).
+    pub config_problems: Vec<config::ConfigProblem>,
 }
 
 /// Finds the store root: `--root`, else `PRESALES_ROOT`, else the nearest folder at or above
@@ -237,6 +240,7 @@ impl Store {
             },
             Err(e) => return Err(toml_error(&path, &text, &e)),
         };
+        let config_problems = config.problems(&text);
         let workflow = Workflow::new(&config.workflow)
             .map_err(|message| Error::Parse {
                 path: path.clone(),
@@ -264,6 +268,7 @@ impl Store {
             workflow,
             calendar,
             format,
+            config_problems,
         })
     }
 
@@ -522,9 +527,16 @@ impl Store {
     }
 
     /// Takes the store-wide write lock; held until the guard drops. Every write goes through
-    /// here, so this is where a store of a newer format is refused.
+    /// here, so this is where a store of a newer format, or one whose presales.toml has
+    /// problems, is refused.
     pub fn lock(&self) -> Result<StoreLock> {
         self.format.ensure_understood("write to")?;
+        if let Some(first) = config::problems_summary(&self.config_problems) {
+            return Err(Error::invalid_with_hint(
+                format!("{first}; nothing is written until presales.toml is fixed"),
+                "fix presales.toml by hand; `presales check` lists every problem",
+            ));
+        }
         StoreLock::acquire(&self.root.join(CACHE_DIR))
     }
 
@@ -549,6 +561,13 @@ impl Store {
         edit(&mut doc)?;
         let new_text = doc.to_string();
         let config = Config::parse(&new_text).map_err(|e| toml_error(&path, &new_text, &e))?;
+        // The lock was given to a file without problems: an edit may not bring one.
+        if let Some(p) = config.problems(&new_text).first() {
+            return Err(Error::invalid(format!(
+                "refused: presales.toml would have a problem: {}",
+                p.message
+            )));
+        }
         write_atomic(&path, new_text.as_bytes())?;
         self.config = config;
         Ok(())
