@@ -752,3 +752,35 @@ fn every_step_of_the_solution_path_writes_canonical_files() {
     );
     assert_eq!(env.run(&["check"]).code(), 0);
 }
+
+#[test]
+fn a_renamed_review_stage_works_through_workflow_stages() {
+    let env = Env::new();
+    let toml = env.root().join("presales.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let renamed = text
+        .replace("\"review\"", "\"evaluation\"")
+        .replace("review = [", "evaluation = [")
+        .replace("review = \"design\"", "evaluation = \"design\"")
+        .replace("guards = { review =", "guards = { evaluation =")
+        + "\n[workflow.stages]\nreview = \"evaluation\"\n";
+    std::fs::write(&toml, renamed).unwrap();
+    env.commit_all("our stage is called evaluation");
+    let (req, sol) = designed(&env, "solution");
+    ready(&env, &sol);
+    demo_with_feedback(&env, &req, "2026-12-01");
+    env.run_as("li.na", &["advance", &req]).ok();
+    assert_eq!(stage(&env, &req), "evaluation");
+    // The round opened on entering the renamed stage; verdicts are taken there.
+    for who in ["wang.fang", "zhang.wei"] {
+        env.run_as(
+            who,
+            &["review", &sol, "--verdict", "pass", "--comment", "ok"],
+        )
+        .ok();
+    }
+    env.run_as("chen.jing", &["approve", &sol]).ok();
+    assert_eq!(stage(&env, &req), "approved");
+    let r = env.run(&["check", "--base", "main"]);
+    assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
+}

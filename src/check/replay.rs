@@ -228,9 +228,10 @@ pub fn replay(rules: &Rules, changes: &[RecordChange], others: &dyn Source) -> V
     };
     let mut world = World::new(&source);
 
-    // Replay in order. An operation that needs a record another record's history has not
-    // created yet (clocks of two machines disagree) waits for a later pass, with everything
-    // that comes after it in its records; any other failure is final.
+    // Replay in order. An operation the rules refuse at its place waits for a later pass,
+    // with everything after it in its records: it may need what another record's history
+    // does at the same time (or, with two machines' clocks, a little later). When a pass
+    // makes no progress, the refusals are final.
     let mut pending = order;
     loop {
         let mut blocked: BTreeSet<usize> = BTreeSet::new();
@@ -474,7 +475,9 @@ fn replay_group(
         if let Some(h) = e.hint() {
             msg.push_str(&format!(" ({})", one_line(&h)));
         }
-        (finding(primary, msg), matches!(e, Error::NotFound { .. }))
+        // Another record's history may hold what this needs (its entries carry the same
+        // time, or the clocks of two machines disagree): try again after the others.
+        (finding(primary, msg), true)
     })
 }
 

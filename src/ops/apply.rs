@@ -26,8 +26,11 @@ use crate::model::{
 };
 use crate::workflow::{CLOSED, FIRST_STAGE, Facts, Move, MoveKind, Workflow};
 
-/// Stages in which a solution may still be changed; later it is frozen until a revise loop.
-pub const EDITABLE_STAGES: [&str; 2] = ["analysis", "design"];
+/// Whether a solution may still be changed while its request is in `stage`: in analysis and
+/// design; later it is frozen until a revise loop.
+pub fn editable_stage(wf: &Workflow, stage: &str) -> bool {
+    stage == wf.stages.analysis || stage == wf.stages.design
+}
 
 /// Who acts, when, under which rules, as which operation.
 pub struct Env<'a> {
@@ -283,7 +286,8 @@ fn apply_move(
 /// leaving it closes the round, and a revise loop bumps the solution's version (earlier
 /// rounds are kept; the approval, which was for the old version, is withdrawn).
 fn on_move(sol: &mut Solution, from: &str, mv: &Move, env: &Env, note: Option<&str>) {
-    if from == "review"
+    let review = &env.workflow.stages.review;
+    if from == review
         && let Some(round) = sol.reviews.last_mut()
         && round.closed.is_none()
     {
@@ -305,7 +309,7 @@ fn on_move(sol: &mut Solution, from: &str, mv: &Move, env: &Env, note: Option<&s
                 .note(note.map(str::to_string)),
         );
     }
-    if mv.to == "review" {
+    if mv.to == *review {
         let n = sol.reviews.last().map_or(1, |r| r.round + 1);
         sol.reviews.push(ReviewRound {
             round: n,
@@ -391,7 +395,8 @@ fn assess(world: &mut World, env: &Env, id: &str, input: &AssessInput) -> Result
     }
     let mut req = open_request(world, id)?;
     let path = env.workflow.path(&req.kind)?;
-    if !path.stages.iter().any(|s| s == "analysis") {
+    let names = &env.workflow.stages;
+    if !path.stages.contains(&names.analysis) {
         return Err(Error::invalid(format!(
             "requests of type `{}` have no analysis stage",
             req.kind
@@ -403,7 +408,8 @@ fn assess(world: &mut World, env: &Env, id: &str, input: &AssessInput) -> Result
             format!("assign it first: `presales assign {id} --auto`"),
         ));
     }
-    let next_is_analysis = req.stage == "assigned" && path.next("assigned") == Some("analysis");
+    let next_is_analysis =
+        req.stage == names.assigned && path.next(&names.assigned) == Some(names.analysis.as_str());
     req.assessment = Some(Assessment {
         feasibility: input.feasibility,
         difficulty: input.difficulty,
@@ -415,7 +421,7 @@ fn assess(world: &mut World, env: &Env, id: &str, input: &AssessInput) -> Result
     if next_is_analysis {
         let mv = env
             .workflow
-            .plan(&env.facts(&req, sol.as_ref(), None), Some("analysis"))?;
+            .plan(&env.facts(&req, sol.as_ref(), None), Some(&names.analysis))?;
         apply_move(&mut req, sol.as_mut(), &mv, env, None);
     }
     put_both(world, req, sol);
@@ -705,14 +711,14 @@ fn text_of(world: &World, given: &Option<String>, hash: &str) -> String {
 }
 
 /// Refuses changes to a solution once its request has moved past design.
-fn check_editable(sol: &Solution, req: &Request) -> Result<()> {
+fn check_editable(wf: &Workflow, sol: &Solution, req: &Request) -> Result<()> {
     if let Some(by) = &sol.superseded_by {
         return Err(Error::invalid(format!(
             "{} was superseded by {by}; change that one",
             sol.id
         )));
     }
-    if EDITABLE_STAGES.contains(&req.stage.as_str()) {
+    if editable_stage(wf, &req.stage) {
         return Ok(());
     }
     Err(Error::invalid_with_hint(
@@ -720,10 +726,10 @@ fn check_editable(sol: &Solution, req: &Request) -> Result<()> {
             "{} is frozen while {} is in `{}`",
             sol.id, req.id, req.stage
         ),
-        if req.stage == "demo" || req.stage == "review" {
+        if req.stage == wf.stages.demo || req.stage == wf.stages.review {
             format!(
-                "go back with `presales advance {} --to design` (bumps the solution's version)",
-                req.id
+                "go back with `presales advance {} --to {}` (bumps the solution's version)",
+                req.id, wf.stages.design
             )
         } else {
             "a solution changes only while its request is in analysis or design".to_string()
@@ -738,22 +744,22 @@ fn solution_and_request(world: &mut World, id: &str) -> Result<(Solution, Reques
     Ok((sol, req))
 }
 
-fn editable_solution(world: &mut World, id: &str) -> Result<(Solution, Request)> {
+fn editable_solution(world: &mut World, env: &Env, id: &str) -> Result<(Solution, Request)> {
     let (sol, req) = solution_and_request(world, id)?;
-    check_editable(&sol, &req)?;
+    check_editable(env.workflow, &sol, &req)?;
     Ok((sol, req))
 }
 
 fn new_solution(world: &mut World, env: &Env, id: &str, input: &SolutionInput) -> Result<()> {
     let mut req: Request = world.get(&input.request)?;
     let path = env.workflow.path(&req.kind)?;
-    if !path.stages.iter().any(|s| s == "design") {
+    if !path.stages.contains(&env.workflow.stages.design) {
         return Err(Error::invalid(format!(
             "requests of type `{}` have no design stage, so no solution",
             req.kind
         )));
     }
-    if !EDITABLE_STAGES.contains(&req.stage.as_str()) {
+    if !editable_stage(env.workflow, &req.stage) {
         return Err(Error::invalid(format!(
             "{} is in `{}`; a solution is created in analysis or design",
             req.id, req.stage
@@ -833,7 +839,7 @@ fn new_solution(world: &mut World, env: &Env, id: &str, input: &SolutionInput) -
 }
 
 fn plan(world: &mut World, env: &Env, id: &str, input: &PlanInput) -> Result<()> {
-    let (mut sol, _) = editable_solution(world, id)?;
+    let (mut sol, _) = editable_solution(world, env, id)?;
     match &input.plan_file {
         Some(f) => {
             sol.plan_file = Some(f.clone());
@@ -855,7 +861,7 @@ fn plan(world: &mut World, env: &Env, id: &str, input: &PlanInput) -> Result<()>
 
 fn milestone(world: &mut World, env: &Env, id: &str, input: &MilestoneInput) -> Result<()> {
     let name = one_line("a milestone's name", &input.name)?;
-    let (mut sol, req) = editable_solution(world, id)?;
+    let (mut sol, req) = editable_solution(world, env, id)?;
     let created = req.created.date_naive();
     if input.date < created {
         return Err(Error::invalid(format!(
@@ -891,7 +897,7 @@ fn resource(world: &mut World, env: &Env, id: &str, input: &ResourceInput) -> Re
     if let Some(p) = &input.person {
         env.check_member(p)?;
     }
-    let (mut sol, _) = editable_solution(world, id)?;
+    let (mut sol, _) = editable_solution(world, env, id)?;
     let input = ResourceInput {
         role: role.clone(),
         ..input.clone()
@@ -932,7 +938,7 @@ fn quote(world: &mut World, env: &Env, id: &str, input: &QuoteInput) -> Result<(
             "--currency `{c}` is not a three-letter ISO 4217 code such as CNY, USD or EUR"
         )));
     }
-    let (mut sol, req) = editable_solution(world, id)?;
+    let (mut sol, req) = editable_solution(world, env, id)?;
     let quote = sol.quotation.get_or_insert_with(|| Quotation {
         currency: currency.clone().unwrap_or_else(|| "CNY".into()),
         lines: Vec::new(),
@@ -993,7 +999,7 @@ fn risk(world: &mut World, env: &Env, id: &str, input: &RiskInput) -> Result<()>
     if let Some(o) = &input.owner {
         env.check_member(o)?;
     }
-    let (mut sol, _) = editable_solution(world, id)?;
+    let (mut sol, _) = editable_solution(world, env, id)?;
     let risk = Risk {
         description: input.description.clone(),
         likelihood: input.likelihood,
@@ -1031,15 +1037,16 @@ fn demo(world: &mut World, env: &Env, id: &str, input: &DemoInput) -> Result<()>
         )));
     }
     let mut sol = linked(world, &req)?;
-    if req.stage != "demo" {
+    let demo_stage = env.workflow.stages.demo.clone();
+    if req.stage != demo_stage {
         let path = env.workflow.path(&req.kind)?;
-        if path.next(&req.stage) != Some("demo") {
+        if path.next(&req.stage) != Some(demo_stage.as_str()) {
             return Err(Error::invalid(format!(
                 "{} is in `{}`; a demo is recorded in the demo stage (or from the stage before it)",
                 req.id, req.stage
             )));
         }
-        enter(env, &mut req, sol.as_mut(), "demo")?;
+        enter(env, &mut req, sol.as_mut(), &demo_stage)?;
     }
     req.demos.push(Demo {
         id: Some(input.demo.clone()),
@@ -1133,16 +1140,17 @@ fn review(world: &mut World, env: &Env, id: &str, input: &ReviewInput) -> Result
         return Err(Error::invalid("a review needs a --comment"));
     }
     let (mut sol, req) = solution_and_request(world, id)?;
-    if req.stage != "review" {
+    let review_stage = &env.workflow.stages.review;
+    if req.stage != *review_stage {
         let before_review = env
             .workflow
             .path(&req.kind)
             .ok()
-            .and_then(|p| Some(p.index(&req.stage)? < p.index("review")?))
+            .and_then(|p| Some(p.index(&req.stage)? < p.index(review_stage)?))
             .unwrap_or(false);
         return Err(Error::invalid_with_hint(
             format!(
-                "{} is in `{}`; verdicts are given while it is in `review`",
+                "{} is in `{}`; verdicts are given while it is in `{review_stage}`",
                 req.id, req.stage
             ),
             if before_review {
@@ -1235,10 +1243,10 @@ fn approve(world: &mut World, env: &Env, id: &str, input: &ApproveInput) -> Resu
             env.by, sol.id
         )));
     }
-    if req.stage != "review" {
+    if req.stage != env.workflow.stages.review {
         return Err(Error::invalid(format!(
-            "{} is in `{}`; a solution is approved after its review (stage `review`)",
-            req.id, req.stage
+            "{} is in `{}`; a solution is approved after its review (stage `{}`)",
+            req.id, req.stage, env.workflow.stages.review
         )));
     }
     let note = input.note.clone().filter(|n| !n.trim().is_empty());
@@ -1256,7 +1264,8 @@ fn approve(world: &mut World, env: &Env, id: &str, input: &ApproveInput) -> Resu
         },
     ));
     // The move checks the review round too; if it fails, nothing is kept.
-    enter(env, &mut req, Some(&mut sol), "approved")?;
+    let approved = env.workflow.stages.approved.clone();
+    enter(env, &mut req, Some(&mut sol), &approved)?;
     world.put(sol);
     world.put(req);
     Ok(())
@@ -1302,7 +1311,8 @@ fn handover(world: &mut World, env: &Env, id: &str, input: &HandoverInput) -> Re
             ..input.clone()
         },
     ));
-    enter(env, &mut req, Some(&mut sol), "handover")?;
+    let handover = env.workflow.stages.handover.clone();
+    enter(env, &mut req, Some(&mut sol), &handover)?;
     world.put(sol);
     world.put(req);
     Ok(())

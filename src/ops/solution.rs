@@ -15,7 +15,7 @@ use crate::model::solution::{Risk, Training, VerdictKind};
 use crate::model::{Kind, RecordId, Request, Solution, content_hash};
 use crate::store::Store;
 
-pub use super::apply::EDITABLE_STAGES;
+pub use super::apply::editable_stage;
 
 pub struct NewSolution {
     pub request: String,

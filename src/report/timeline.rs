@@ -72,13 +72,11 @@ fn is_move(action: &str) -> bool {
     crate::model::Action::parse(action).is_move()
 }
 
-/// The move `assign` makes by itself (registered → assigned) is not a response.
+/// The move `assign` makes by itself (out of `registered`) is not a response.
 fn is_automatic(e: &HistoryEntry) -> bool {
     e.action == "create"
         || e.action == ASSIGN_ACTION
-        || (e.action == "advance"
-            && e.from.as_deref() == Some(FIRST_STAGE)
-            && e.to.as_deref() == Some("assigned"))
+        || (e.action == "advance" && e.from.as_deref() == Some(FIRST_STAGE))
 }
 
 impl Timeline {

@@ -27,6 +27,8 @@ pub struct Workflow {
     types: BTreeMap<String, TypePath>,
     close: CloseRules,
     pub min_reviewers: u32,
+    /// The stages the commands give a meaning to (`[workflow.stages]`).
+    pub stages: crate::config::StageNames,
 }
 
 /// One request type's path.
@@ -207,10 +209,18 @@ impl Workflow {
                 types.keys().cloned().collect::<Vec<_>>().join(", ")
             ));
         }
+        for (part, stage) in config.stages.all() {
+            if stage == FIRST_STAGE || stage == CLOSED {
+                return Err(format!(
+                    "workflow.stages.{part} = `{stage}`: `{FIRST_STAGE}` and `{CLOSED}` begin and end every path"
+                ));
+            }
+        }
         Ok(Workflow {
             types,
             close: config.close.clone(),
             min_reviewers: config.min_reviewers,
+            stages: config.stages.clone(),
         })
     }
 
