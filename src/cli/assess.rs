@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, value_parser = ["feasible", "partial", "infeasible"])]
     feasibility: String,
     /// 1 (easy) to 5 (hard)
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_parser = super::parse_scale, allow_hyphen_values = true)]
     difficulty: u8,
     #[arg(long)]
     notes: Option<String>,

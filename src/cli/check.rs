@@ -26,6 +26,21 @@ use crate::git::{self, Change};
 ///   presales check --base origin/main --format github
 ///   presales check --base origin/main --verify-signatures
 ///   presales check requests/2026/REQ-20261127-A7KQ2MX.yaml
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn annotations_escape_what_github_reads_as_syntax() {
+        assert_eq!(
+            super::annotation_data("50% done\r\nnext"),
+            "50%25 done%0D%0Anext"
+        );
+        assert_eq!(
+            super::annotation_property("a,b:c%.yaml"),
+            "a%2Cb%3Ac%25.yaml"
+        );
+    }
+}
+
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -160,16 +175,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 .iter()
                 .map(|f| {
                     format!(
-                        "::{} file={prefix}{},line={},col={}::{}\n",
+                        "::{} file={},line={},col={}::{}\n",
                         match f.severity {
                             Severity::Error => "error",
                             Severity::Warning => "warning",
                         },
-                        f.path.display(),
+                        annotation_property(&format!("{prefix}{}", f.path.display())),
                         f.line,
                         f.column,
-                        // Annotations end at a newline; keep the message on one line.
-                        f.message.replace('%', "%25").replace('\n', "%0A")
+                        annotation_data(&f.message)
                     )
                 })
                 .collect()
@@ -196,6 +210,19 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         eprintln!("ok: no problems found");
     }
     Ok(())
+}
+
+/// A GitHub workflow command's message: `%`, CR and LF escaped, so a finding stays one
+/// annotation whatever the record data it quotes.
+fn annotation_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A GitHub workflow command's property value (`file=`): also `:` and `,`.
+fn annotation_property(s: &str) -> String {
+    annotation_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 fn row(f: &Finding) -> Vec<String> {

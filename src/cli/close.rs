@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long)]
     summary: String,
     /// Customer satisfaction, 1–5.
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_parser = super::parse_scale, allow_hyphen_values = true)]
     satisfaction: Option<u8>,
     /// The customer accepted the technical solution, whatever the commercial outcome.
     #[arg(long)]

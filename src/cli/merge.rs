@@ -68,11 +68,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if !conflicts.is_empty() {
         for c in &conflicts {
             eprintln!(
-                "presales merge-file: {}: `{}` changed on both sides (ours {}, theirs {}); kept ours, see merge_conflicts",
-                named.display(),
-                c.field,
-                c.ours,
-                c.theirs
+                "{}",
+                super::output::safe(&format!(
+                    "presales merge-file: {}: `{}` changed on both sides (ours {}, theirs {}); kept ours, see merge_conflicts",
+                    named.display(),
+                    c.field,
+                    c.ours,
+                    c.theirs
+                ))
             );
         }
         ctx.failed.set(true);

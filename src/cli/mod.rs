@@ -183,7 +183,14 @@ impl Ctx {
                 .map(to_record_time)
                 .map_err(|e| {
                     Error::invalid_with_hint(
-                        format!("PRESALES_NOW=`{s}` is not an RFC 3339 time: {e}"),
+                        format!(
+                            "PRESALES_NOW=`{s}` is not a time with its UTC offset ({})",
+                            match e.kind() {
+                                chrono::format::ParseErrorKind::TooShort => "the offset is missing",
+                                chrono::format::ParseErrorKind::OutOfRange => "a field is out of range",
+                                _ => "expected RFC 3339",
+                            }
+                        ),
                         "e.g. PRESALES_NOW=2026-11-27T10:00:00+08:00",
                     )
                 }),
@@ -325,9 +332,19 @@ fn report(e: &Error, color: bool) {
     } else {
         ("", "", "")
     };
-    eprintln!("{red}error{reset}: {e}");
+    // Messages quote record data: escaped like every output (output::safe).
+    eprintln!("{red}error{reset}: {}", output::safe(&e.to_string()));
     if let Some(hint) = e.hint() {
-        eprintln!("{yellow}hint{reset}: {hint}");
+        eprintln!("{yellow}hint{reset}: {}", output::safe(&hint));
+    }
+}
+
+/// Parses a value on the 1–5 scale (satisfaction, difficulty, likelihood, impact).
+pub fn parse_scale(s: &str) -> std::result::Result<u8, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (1..=5).contains(&n) => Ok(n as u8),
+        Ok(n) => Err(format!("must be 1–5, got {n}")),
+        Err(_) => Err(format!("must be a whole number from 1 to 5, got `{s}`")),
     }
 }
 
@@ -356,7 +373,7 @@ impl Ctx {
             ))
         });
         crate::git::commit(store.root(), touched, message, author.as_deref())?;
-        eprintln!("committed: {message}");
+        eprintln!("committed: {}", output::safe(message));
         Ok(())
     }
 }

@@ -35,6 +35,30 @@ impl Format {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_text_cannot_drive_a_terminal() {
+        let title = "ok\u{1b}]52;c;cHduZWQ=\u{7}\r\u{202e}gnp.exe\u{9b}";
+        let shown = safe(title);
+        assert!(!shown.chars().any(unsafe_char), "{shown}");
+        assert_eq!(
+            shown,
+            "ok\\u001b]52;c;cHduZWQ=\\u0007\\u000d\\u202egnp.exe\\u009b"
+        );
+        assert_eq!(safe("智慧园区\n\t方案"), "智慧园区\n\t方案");
+        // A character split across writes is still escaped once, whole.
+        let mut w = SafeWriter::new(Vec::new());
+        let bytes = "a\u{202e}b".as_bytes();
+        w.write_all(&bytes[..2]).unwrap();
+        w.write_all(&bytes[2..]).unwrap();
+        w.flush().unwrap();
+        assert_eq!(String::from_utf8(w.inner).unwrap(), "a\\u202eb");
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -42,8 +66,75 @@ pub enum ColorChoice {
     Never,
 }
 
+/// Whether a character may not reach a terminal as it is: control characters other than
+/// newline and tab (ESC starts the sequences that clear a screen or set the clipboard, CR
+/// overwrites a line) and the bidirectional controls that reorder what is shown.
+fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from records made safe to print: every unsafe character becomes a visible `\uXXXX`
+/// (which is also how JSON and YAML escape it), so no record can drive a reader's terminal.
+pub fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A writer that passes text through [`safe`] on its way out, for streamed output. Bytes
+/// of a character split across two writes wait for the rest.
+pub struct SafeWriter<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> SafeWriter<W> {
+    pub fn new(inner: W) -> Self {
+        SafeWriter {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<W: Write> Write for SafeWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        let valid = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            // Not UTF-8 at all: pass it on as it is (never the case for our output).
+            Err(_) => self.pending.len(),
+        };
+        let text = String::from_utf8_lossy(&self.pending[..valid]).into_owned();
+        self.inner.write_all(safe(&text).as_bytes())?;
+        self.pending.drain(..valid);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            let rest = String::from_utf8_lossy(&self.pending).into_owned();
+            self.inner.write_all(safe(&rest).as_bytes())?;
+            self.pending.clear();
+        }
+        self.inner.flush()
+    }
+}
+
 /// Writes to stdout; a closed pipe (`presales list | head`) ends the program quietly.
 pub fn print(text: &str) {
+    let text = safe(text);
     let mut out = io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         if e.kind() == io::ErrorKind::BrokenPipe {
@@ -80,7 +171,7 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(headers.iter().map(|h| h.to_string()));
     for row in rows {
-        t.add_row(row);
+        t.add_row(row.iter().map(|c| safe(c).into_owned()));
     }
     let mut s = t.trim_fmt();
     s.push('\n');
@@ -89,7 +180,7 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 
 /// A GitHub-flavoured Markdown table; `|` in cells is escaped and line breaks become spaces.
 pub fn markdown_table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
-    let cell = |s: &str| s.replace('|', "\\|").replace(['\r', '\n'], " ");
+    let cell = |s: &str| safe(&s.replace('|', "\\|").replace(['\r', '\n'], " ")).into_owned();
     let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
     let mut s = line(headers.iter().map(|h| cell(h)).collect());
     s.push_str(&line(headers.iter().map(|_| "---".to_string()).collect()));
@@ -146,7 +237,7 @@ fn write_failed(e: io::Error) -> ! {
 
 /// Writes a JSON array straight to stdout, without building the text in memory.
 pub fn stream_json<T: Serialize>(items: &[T]) -> Result<()> {
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = io::BufWriter::new(SafeWriter::new(io::stdout().lock()));
     if let Err(e) = serde_json::to_writer_pretty(&mut out, items) {
         match e.io_error_kind() {
             Some(kind) => write_failed(io::Error::from(kind)),
@@ -161,7 +252,7 @@ pub fn stream_json<T: Serialize>(items: &[T]) -> Result<()> {
 
 /// Writes CSV rows straight to stdout.
 pub fn stream_csv(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>) -> Result<()> {
-    let mut w = csv::Writer::from_writer(io::stdout().lock());
+    let mut w = csv::Writer::from_writer(SafeWriter::new(io::stdout().lock()));
     let fail = |e: csv::Error| match e.kind() {
         csv::ErrorKind::Io(io) => write_failed(io::Error::from(io.kind())),
         _ => Error::invalid(e.to_string()),
@@ -179,6 +270,7 @@ pub fn stream_csv(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>
 /// flat however many rows there are.
 pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>) -> Result<()> {
     use unicode_width::UnicodeWidthStr;
+    let row = |i: usize| -> Vec<String> { row(i).iter().map(|c| safe(c).into_owned()).collect() };
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for i in 0..n {
         for (w, cell) in widths.iter_mut().zip(row(i)) {

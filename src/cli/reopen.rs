@@ -44,7 +44,7 @@ pub fn run_reopen(ctx: &Ctx, a: ReopenArgs) -> Result<()> {
 pub struct RateArgs {
     id: String,
     /// Customer satisfaction, 1–5.
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_parser = super::parse_scale, allow_hyphen_values = true)]
     satisfaction: u8,
     /// Where the score comes from (a survey, a call).
     #[arg(long)]

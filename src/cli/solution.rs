@@ -95,9 +95,9 @@ enum Cmd {
         id: String,
         #[arg(long)]
         description: String,
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::parse_scale)]
         likelihood: u8,
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::parse_scale)]
         impact: u8,
         #[arg(long)]
         mitigation: String,
@@ -346,8 +346,15 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
             })
             .collect();
         s.push_str(&output::table(&["ROLE", "PERSON", "DAYS"], rows));
-        let total: Decimal = sol.resources.iter().map(|r| r.days).sum();
-        s.push_str(&format!("  total effort: {total} days\n"));
+        // Checked: a hand-edited file may hold days that do not add up in a decimal.
+        match sol
+            .resources
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, r| sum.checked_add(r.days))
+        {
+            Some(total) => s.push_str(&format!("  total effort: {total} days\n")),
+            None => s.push_str("  total effort: too large to add up\n"),
+        }
     }
     if let Some(q) = &sol.quotation {
         s.push_str(&format!("\nquotation ({}):\n", q.currency));
@@ -355,13 +362,18 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
             .lines
             .iter()
             .map(|l| {
-                let mut amount = l.quantity * l.unit_price;
-                amount.rescale(2);
+                let amount = match l.quantity.checked_mul(l.unit_price) {
+                    Some(mut amount) => {
+                        amount.rescale(2);
+                        amount.to_string()
+                    }
+                    None => "too large".to_string(),
+                };
                 vec![
                     l.item.clone(),
                     l.quantity.to_string(),
                     l.unit_price.to_string(),
-                    amount.to_string(),
+                    amount,
                 ]
             })
             .collect();

@@ -210,9 +210,9 @@ impl Quotation {
 }
 
 impl Risk {
-    /// Likelihood × impact, 1–25.
+    /// Likelihood × impact, 1–25 (saturating: a hand-edited file may hold larger values).
     pub fn score(&self) -> u8 {
-        self.likelihood * self.impact
+        self.likelihood.saturating_mul(self.impact)
     }
 
     pub fn level(&self) -> &'static str {

@@ -94,13 +94,47 @@ pub fn check_member(config: &Config, who: &str) -> Result<()> {
     ))
 }
 
-/// A text of one line: no control characters, no line breaks, trimmed, not empty.
+/// The longest one-line text (a title, a name) a record takes, in characters.
+pub const ONE_LINE_MAX: usize = 200;
+
+/// A text of one line (a title, a name, a tag): trimmed, not empty, at most
+/// [`ONE_LINE_MAX`] characters, and free of line breaks, control characters and the
+/// bidirectional controls that make a text display other than it reads.
 pub fn one_line(what: &str, text: &str) -> Result<String> {
     let t = text.trim();
     if t.is_empty() {
         return Err(Error::invalid(format!("{what} is empty")));
     }
+    if let Some((i, c)) = t.chars().enumerate().find(|(_, c)| {
+        c.is_control()
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }) {
+        let name = match c {
+            '\n' | '\r' => "a line break".to_string(),
+            '\t' => "a tab".to_string(),
+            c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+            c => format!("the direction control U+{:04X}", c as u32),
+        };
+        return Err(Error::invalid(format!(
+            "{what} holds {name} at character {}; it is one line of plain text",
+            i + 1
+        )));
+    }
+    let n = t.chars().count();
+    if n > ONE_LINE_MAX {
+        return Err(Error::invalid(format!(
+            "{what} is {n} characters long; at most {ONE_LINE_MAX} are allowed (put the rest in the description)"
+        )));
+    }
     Ok(t.to_string())
+}
+
+/// Every item of a list of one-line texts (tags, products, skills, attendees), checked.
+fn one_line_items(what: &str, items: &[String]) -> Result<()> {
+    for item in items {
+        one_line(what, item)?;
+    }
+    Ok(())
 }
 
 /// Applies `cmd` to the records of `world`, as `env.by` at `env.now`. Nothing is changed
@@ -149,6 +183,14 @@ fn ensure_new(world: &mut World, id: &str) -> Result<()> {
 
 fn new_customer(world: &mut World, env: &Env, id: &str, input: &CustomerInput) -> Result<()> {
     let name = one_line("a customer's name (--name)", &input.name)?;
+    for (what, v) in [
+        ("the industry", &input.industry),
+        ("the region", &input.region),
+    ] {
+        if let Some(v) = v {
+            one_line(what, v)?;
+        }
+    }
     if let Some(owner) = &input.account_owner {
         env.check_member(owner)?;
     }
@@ -175,6 +217,9 @@ fn new_customer(world: &mut World, env: &Env, id: &str, input: &CustomerInput) -
 
 fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> Result<()> {
     let title = one_line("a request's title (--title)", &input.title)?;
+    one_line_items("a skill", &input.skills)?;
+    one_line_items("a product", &input.products)?;
+    one_line_items("a tag", &input.tags)?;
     env.workflow.path(&input.kind)?;
     if world.find::<Customer>(&input.customer)?.is_none() {
         return Err(Error::NotFound {
@@ -671,6 +716,8 @@ fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()>
             let mut after: Article =
                 edit_fields(&art, crate::model::action::EDITABLE_ARTICLE_FIELDS, input)?;
             one_line("the title", &after.title)?;
+            one_line_items("a tag", &after.tags)?;
+            one_line_items("a product", &after.products)?;
             if let Some(o) = &after.owner {
                 env.check_member(o)?;
             }
@@ -1019,6 +1066,7 @@ fn risk(world: &mut World, env: &Env, id: &str, input: &RiskInput) -> Result<()>
 }
 
 fn demo(world: &mut World, env: &Env, id: &str, input: &DemoInput) -> Result<()> {
+    one_line_items("an attendee", &input.attendees)?;
     let mut req: Request = world.get(id)?;
     if input.date < req.created.date_naive() {
         return Err(Error::invalid(format!(
@@ -1063,10 +1111,11 @@ fn demo(world: &mut World, env: &Env, id: &str, input: &DemoInput) -> Result<()>
 
 fn feedback(world: &mut World, env: &Env, id: &str, input: &FeedbackInput) -> Result<()> {
     let text = input.note.trim();
-    let source = input.source.trim();
-    if text.is_empty() || source.is_empty() {
+    if text.is_empty() || input.source.trim().is_empty() {
         return Err(Error::invalid("feedback needs --from and --text"));
     }
+    let source = one_line("who gave the feedback (--from)", &input.source)?;
+    let source = source.as_str();
     let mut req = open_request(world, id)?;
     let rid = req.id.clone();
     let demo = req.demos.last_mut().ok_or_else(|| {
@@ -1283,6 +1332,9 @@ fn handover(world: &mut World, env: &Env, id: &str, input: &HandoverInput) -> Re
             input.to
         )));
     }
+    for t in &input.training {
+        one_line("a training's topic", &t.topic)?;
+    }
     let (mut sol, mut req) = solution_and_request(world, id)?;
     if req.solution.as_deref() != Some(sol.id.as_str()) {
         return Err(Error::invalid(format!(
@@ -1320,6 +1372,8 @@ fn handover(world: &mut World, env: &Env, id: &str, input: &HandoverInput) -> Re
 
 fn new_article(world: &mut World, env: &Env, id: &str, input: &ArticleInput) -> Result<()> {
     let title = one_line("an article's title (--title)", &input.title)?;
+    one_line_items("a tag", &input.tags)?;
+    one_line_items("a product", &input.products)?;
     if let Some(owner) = &input.owner {
         env.check_member(owner)?;
     }
@@ -1395,6 +1449,8 @@ fn import(world: &mut World, env: &Env, id: &str, input: &ImportInput) -> Result
     }
     let before = article.clone();
     article.title = one_line("an imported article's title", &input.title)?;
+    one_line_items("a tag", input.tags.as_deref().unwrap_or_default())?;
+    one_line_items("a product", input.products.as_deref().unwrap_or_default())?;
     article.body = Some(text_of(world, &input.body, &input.body_sha256)).filter(|b| !b.is_empty());
     article.body_file = None;
     if input.category_given || is_new {

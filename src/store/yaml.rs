@@ -40,24 +40,119 @@ pub fn record_text<T: crate::model::Record>(record: &T) -> std::result::Result<S
     Ok(crate::schema::header(T::KIND) + &to_canonical(record)?)
 }
 
+/// The parser's limits: the library's defaults guard against documents crafted to exhaust
+/// memory, but a record the tool itself writes may hold tens of thousands of history
+/// entries (a quarter of a million YAML nodes at the default). Records stay readable at any
+/// length the tool lets them reach; aliases and nesting keep their default limits.
+fn parse_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::budget::Budget::default();
+    budget.max_nodes = 50_000_000;
+    budget.max_events = 200_000_000;
+    budget.max_total_scalar_bytes = 1 << 30;
+    budget.max_reader_input_bytes = None;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
 /// Parses a record, mapping errors to `path:line:col: message` with a hint.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
-    serde_saphyr::from_str::<T>(text).map_err(|e| {
+    serde_saphyr::from_str_with_options::<T>(text, parse_options()).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line().max(1), l.column().max(1)))
             .unwrap_or((1, 1));
+        let at_line = text
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .unwrap_or("");
         Error::Parse {
             path: path.to_path_buf(),
             line,
             column,
-            message: first_line(&e.without_snippet().to_string()),
+            message: product_words(&first_line(&e.without_snippet().to_string()), at_line),
             hint: Some(format!(
                 "fix the file by hand (or `git checkout -- {}` to undo), then run `presales check`",
                 path.display()
             )),
         }
     })
+}
+
+/// Fields on a 1–5 scale.
+const SCALE_FIELDS: [&str; 4] = ["satisfaction", "difficulty", "likelihood", "impact"];
+/// Fields that hold a timestamp with its offset.
+const TIME_FIELDS: [&str; 4] = ["created", "at", "opened", "closed"];
+
+/// The parser's message in the product's words: the field named, the value quoted, what is
+/// allowed; never the library's types or settings.
+fn product_words(raw: &str, line: &str) -> String {
+    let item = line.trim().trim_start_matches("- ");
+    let (key, value) = match item.split_once(':') {
+        Some((k, v)) => (k.trim(), v.trim().trim_matches('"').trim_matches('\'')),
+        None => ("", item),
+    };
+    let field = if key.is_empty() {
+        "the value".to_string()
+    } else {
+        format!("`{key}`")
+    };
+    let number = [
+        "invalid u8",
+        "invalid u16",
+        "invalid u32",
+        "invalid u64",
+        "invalid i64",
+        "invalid integer",
+        "invalid number",
+    ];
+    if number.iter().any(|p| raw.starts_with(p)) || raw.contains(" is not in ") {
+        return if SCALE_FIELDS.contains(&key) {
+            format!("{field} must be 1–5, got {value}")
+        } else {
+            format!("{field} must be a whole number, got {value}")
+        };
+    }
+    let time = [
+        "premature end of input",
+        "input is out of range",
+        "input contains invalid characters",
+        "trailing input",
+        "input is not enough",
+        "no possible date and time",
+        "bad or unsupported format",
+    ];
+    if time.iter().any(|p| raw.contains(p)) {
+        return if TIME_FIELDS.contains(&key) {
+            format!(
+                "{field} must be a time with its UTC offset, like 2026-11-27T10:00:00+08:00; got {value}"
+            )
+        } else {
+            format!("{field} must be a date, like 2026-12-01; got {value}")
+        };
+    }
+    if raw.starts_with("cannot deserialize null") || raw.starts_with("invalid type: null") {
+        return format!("{field} needs a value");
+    }
+    if let Some(k) = raw.strip_prefix("duplicate mapping key: ") {
+        let k = k.split(',').next().unwrap_or(k).trim();
+        return format!("`{k}` appears twice in one mapping; keep one");
+    }
+    if raw.starts_with("expected string") {
+        return format!("{field} must be a text, got {value}");
+    }
+    if raw.contains("budget") {
+        return "the file is too large or too deeply nested to read safely".to_string();
+    }
+    // Whatever else the library says, without its advice on its own settings.
+    let cut = ["; use Option<", ", set DuplicateKeyPolicy", " (use Option"];
+    let mut msg = raw.to_string();
+    for c in cut {
+        if let Some(i) = msg.find(c) {
+            msg.truncate(i);
+        }
+    }
+    msg
 }
 
 /// The error's message without the location prefix the library may add.
@@ -68,6 +163,80 @@ fn first_line(message: &str) -> String {
     match line.rfind(" at line ") {
         Some(i) if line[i..].contains("column") => line[..i].trim_end().to_string(),
         _ => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod product_words_tests {
+    use super::*;
+    use crate::model::Request;
+
+    fn msg(yaml_line_from: &str, to: &str) -> String {
+        let text = "id: REQ-20261127-A7KQ2MX\ntitle: t\ntype: solution\npriority: P3\ncustomer: CUS-20261127-A7KQ2MX\ncreated: \"2026-11-27T10:00:00+08:00\"\nstage: closed\nsatisfaction: 3\n";
+        assert!(text.contains(yaml_line_from));
+        parse::<Request>(Path::new("r.yaml"), &text.replacen(yaml_line_from, to, 1))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn parse_errors_speak_of_fields_and_values() {
+        assert!(
+            msg("satisfaction: 3", "satisfaction: -1")
+                .ends_with("`satisfaction` must be 1–5, got -1")
+        );
+        assert!(msg("title: t", "title: ~").ends_with("`title` needs a value"));
+        assert!(
+            msg("title: t", "title: t\ntitle: u")
+                .ends_with("`title` appears twice in one mapping; keep one")
+        );
+        let m = msg("\"2026-11-27T10:00:00+08:00\"", "\"2026-11-27T10:00:00\"");
+        assert!(
+            m.contains("`created` must be a time with its UTC offset")
+                && m.contains("2026-11-27T10:00:00"),
+            "{m}"
+        );
+        let m = msg(
+            "\"2026-11-27T10:00:00+08:00\"",
+            "\"2026-13-45T10:00:00+08:00\"",
+        );
+        assert!(m.contains("2026-13-45"), "{m}");
+        for m in [
+            msg("title: t", "title: ~"),
+            msg("satisfaction: 3", "satisfaction: 99999999999"),
+        ] {
+            for jargon in [
+                "Option<",
+                "DuplicateKeyPolicy",
+                "u8",
+                "0..=255",
+                "premature",
+                "budget",
+            ] {
+                assert!(!m.contains(jargon), "{m}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_with_tens_of_thousands_of_entries_stays_readable() {
+        let mut r: Request = serde_json::from_value(serde_json::json!({
+            "id": "REQ-20261127-A7KQ2MX", "title": "t", "type": "solution", "priority": "P3",
+            "customer": "CUS-20261127-A7KQ2MX", "created": "2026-11-27T10:00:00+08:00",
+            "stage": "registered",
+        }))
+        .unwrap();
+        let at = r.created;
+        for i in 0..30_000 {
+            r.history.push(
+                crate::model::HistoryEntry::new(at, "li.na", "comment")
+                    .op(format!("OP{i:08}"))
+                    .note(Some(format!("第 {i} 条"))),
+            );
+        }
+        let text = record_text(&r).unwrap();
+        let back: Request = parse(Path::new("r.yaml"), &text).unwrap();
+        assert_eq!(back.history.len(), 30_000);
     }
 }
 
