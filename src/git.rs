@@ -57,21 +57,7 @@ pub enum Change {
 /// Files under `dir` that differ between `base` and the working tree, relative to `dir`.
 /// Renames are reported as a deletion and an addition, which is what they are for records.
 pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
-    run(
-        dir,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{base}^{{commit}}"),
-        ],
-    )
-    .map_err(|_| {
-        Error::invalid_with_hint(
-            format!("`{base}` is not a commit in this repository"),
-            "fetch it first, e.g. `git fetch origin main` and use --base origin/main",
-        )
-    })?;
+    verify_commit(dir, base)?;
     let out = run(
         dir,
         &[
@@ -217,9 +203,8 @@ pub fn commit(dir: &Path, paths: &[PathBuf], message: &str, author: Option<&str>
     Ok(())
 }
 
-/// The commit a change is judged from: the merge-base of `rev` and HEAD, or `rev` itself
-/// when the history does not reach it (a shallow clone). Errors when `rev` is not a commit.
-pub fn fork_point(dir: &Path, rev: &str) -> Result<String> {
+/// Refuses a `rev` that names no commit, with the fix.
+fn verify_commit(dir: &Path, rev: &str) -> Result<()> {
     run(
         dir,
         &[
@@ -235,6 +220,13 @@ pub fn fork_point(dir: &Path, rev: &str) -> Result<String> {
             "fetch it first, e.g. `git fetch origin main` and use --base origin/main",
         )
     })?;
+    Ok(())
+}
+
+/// The commit a change is judged from: the merge-base of `rev` and HEAD, or `rev` itself
+/// when the history does not reach it (a shallow clone). Errors when `rev` is not a commit.
+pub fn fork_point(dir: &Path, rev: &str) -> Result<String> {
+    verify_commit(dir, rev)?;
     match run(dir, &["merge-base", rev, "HEAD"]) {
         Ok(out) if !out.trim().is_empty() => Ok(out.trim().to_string()),
         _ => Ok(rev.to_string()),
@@ -300,21 +292,7 @@ pub struct Commit {
 /// The best common ancestor of `rev` and HEAD. A shallow clone is refused: its oldest
 /// commits look like root commits that wrote every file, and the ancestor may be missing.
 pub fn merge_base(dir: &Path, rev: &str) -> Result<String> {
-    run(
-        dir,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{rev}^{{commit}}"),
-        ],
-    )
-    .map_err(|_| {
-        Error::invalid_with_hint(
-            format!("`{rev}` is not a commit in this repository"),
-            "fetch it first, e.g. `git fetch origin main` and use --base origin/main",
-        )
-    })?;
+    verify_commit(dir, rev)?;
     if run(dir, &["rev-parse", "--is-shallow-repository"]).is_ok_and(|o| o.trim() == "true") {
         return Err(Error::invalid_with_hint(
             "this is a shallow clone; verifying who committed each history entry needs the \
