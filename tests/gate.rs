@@ -815,3 +815,43 @@ fn the_whole_demo_store_replays_from_nothing() {
     env.commit_all("the demo's records");
     passes(&env, "HEAD~1");
 }
+
+#[test]
+fn a_body_file_changed_by_hand_is_refused_until_kb_edit_records_it() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.root().join("docs")).unwrap();
+    std::fs::write(env.root().join("docs/manual.md"), "# 手册\n\n第一版\n").unwrap();
+    let art = env
+        .run_as(
+            "li.na",
+            &[
+                "kb",
+                "new",
+                "--title",
+                "SD-WAN 手册",
+                "--category",
+                "product_manual",
+                "--body-file",
+                "docs/manual.md",
+            ],
+        )
+        .ok();
+    branch(&env);
+    std::fs::write(env.root().join("docs/manual.md"), "# 手册\n\n第二版\n").unwrap();
+    env.commit_all("manual v2 by hand");
+    let out = refused(&env);
+    assert!(
+        names(&out, "docs/manual.md", &["changed after", &art, "kb edit"]),
+        "{out}"
+    );
+    // `kb edit` (the editor changes nothing) records the file's new text.
+    let r = env
+        .cmd()
+        .args(["--as", "li.na", "kb", "edit", &art])
+        .env("EDITOR", "true")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    env.commit_all("record manual v2");
+    passes(&env, "main");
+}

@@ -830,11 +830,7 @@ pub fn named_files(records: &[(PathBuf, AnyRecord)], others: &dyn Source) -> Vec
                 None => continue,
             },
             AnyRecord::Article(a) => match &a.body_file {
-                Some(f) => (
-                    f,
-                    "body_sha256",
-                    format!("presales kb edit {} (or kb new)", a.id),
-                ),
+                Some(f) => (f, "body_sha256", format!("presales kb edit {}", a.id)),
                 None => continue,
             },
             _ => continue,
@@ -846,6 +842,10 @@ pub fn named_files(records: &[(PathBuf, AnyRecord)], others: &dyn Source) -> Vec
                 .or_else(|| e.extra.get("body_file"));
             match named.and_then(Value::as_str) {
                 Some(n) if n == file => e.extra.get(key).and_then(Value::as_str),
+                // `kb edit` records a body file's new text without naming the file again.
+                None if e.action == Action::Edit.as_str() => {
+                    e.extra.get(key).and_then(Value::as_str)
+                }
                 _ => None,
             }
         });

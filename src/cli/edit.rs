@@ -39,6 +39,22 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
 }
 
+/// The current hash of an article's body file when it differs from the last one recorded.
+fn body_file_changed<T: Stored>(store: &Store, record: &T) -> Result<Option<String>> {
+    let Some(article) = serde_json::to_value(record)
+        .ok()
+        .filter(|_| T::KIND == Kind::Article)
+        .and_then(|v| serde_json::from_value::<crate::model::Article>(v).ok())
+    else {
+        return Ok(None);
+    };
+    let Some(file) = &article.body_file else {
+        return Ok(None);
+    };
+    let now = crate::model::content_hash(&store.read_repo_file(file)?);
+    Ok((ops::recorded_body_hash(&article).as_deref() != Some(now.as_str())).then_some(now))
+}
+
 /// Opens the record in `$VISUAL`/`$EDITOR`, then records each changed field as an `edit`
 /// entry (old → new). A draft that does not parse, or changes what editing may not, is
 /// kept in `.presales/recovery/` and nothing is saved.
@@ -76,21 +92,26 @@ pub fn edit_record<T: Stored>(ctx: &Ctx, store: &Store, input: &str) -> Result<(
         ));
     }
     let text = std::fs::read_to_string(&draft).map_err(|e| Error::io(&draft, e))?;
-    if text == original {
+    // An article's body file edited since it was last recorded: this edit records it.
+    let body_sha256 = body_file_changed(store, &before)?;
+    if text == original && body_sha256.is_none() {
         eprintln!("{id}: no changes");
         let _ = std::fs::remove_file(&draft);
         return Ok(());
     }
     let saved =
         yaml::parse::<T>(&store.display_path(&store.path_of(&id)), &text).and_then(|after| {
-            let fields: Vec<String> = ops::edit_changes(&before, &after)?
+            let mut fields: Vec<String> = ops::edit_changes(&before, &after)?
                 .fields
                 .into_keys()
                 .collect();
-            if fields.is_empty() {
+            if fields.is_empty() && body_sha256.is_none() {
                 return Err(Error::invalid("nothing but the layout changed"));
             }
-            let (_, touched) = ops::save_edit(store, &actor, &before, &after)?;
+            if body_sha256.is_some() {
+                fields.push("body file".into());
+            }
+            let (_, touched) = ops::save_edit(store, &actor, &before, &after, body_sha256)?;
             Ok((fields, touched))
         });
     match saved {

@@ -619,7 +619,7 @@ fn comment(world: &mut World, env: &Env, id: &str, input: &CommentInput) -> Resu
 /// Applies old → new field changes to a record through its JSON form, refusing fields the
 /// action may not change and old values that are not the record's.
 fn edit_fields<T: Record>(record: &T, editable: &[&str], input: &EditInput) -> Result<T> {
-    if input.fields.is_empty() {
+    if input.fields.is_empty() && input.body_sha256.is_none() {
         return Err(Error::invalid("the edit changes nothing"));
     }
     let mut value = serde_json::to_value(record).map_err(|e| Error::invalid(e.to_string()))?;
@@ -687,6 +687,9 @@ fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()>
     match rid.kind() {
         Kind::Request => {
             let mut req: Request = world.get(id)?;
+            if input.body_sha256.is_some() {
+                return Err(Error::invalid("a request has no body file"));
+            }
             let mut after: Request =
                 edit_fields(&req, crate::model::action::EDITABLE_REQUEST_FIELDS, input)?;
             one_line("the title", &after.title)?;
@@ -715,6 +718,9 @@ fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()>
             let mut art: Article = world.get(id)?;
             let mut after: Article =
                 edit_fields(&art, crate::model::action::EDITABLE_ARTICLE_FIELDS, input)?;
+            if input.body_sha256.is_some() && after.body_file.is_none() {
+                return Err(Error::invalid(format!("{id} has no body file")));
+            }
             one_line("the title", &after.title)?;
             one_line_items("a tag", &after.tags)?;
             one_line_items("a product", &after.products)?;
@@ -727,6 +733,9 @@ fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()>
         }
         Kind::Customer => {
             let mut cus: Customer = world.get(id)?;
+            if input.body_sha256.is_some() {
+                return Err(Error::invalid("a customer has no body file"));
+            }
             let mut after: Customer =
                 edit_fields(&cus, crate::model::action::EDITABLE_CUSTOMER_FIELDS, input)?;
             one_line("the name", &after.name)?;

@@ -151,7 +151,12 @@ pub struct FieldChange {
 /// (`description`, `body`) are recorded by content hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EditInput {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, FieldChange>,
+    /// An article's body file as it is now (its SHA-256), recorded when its text changed
+    /// since the last entry that recorded it: how a changed manual is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
 }
 
 /// `presales solution new`. `plan_sha256` is the hash of the inline plan or of the plan file.

@@ -469,7 +469,20 @@ pub fn edit_changes<T: Record>(before: &T, after: &T) -> Result<command::EditInp
             )
         })
         .collect();
-    Ok(command::EditInput { fields })
+    Ok(command::EditInput {
+        fields,
+        body_sha256: None,
+    })
+}
+
+/// The hash an article's body file was last recorded with (by `kb new` or `kb edit`).
+pub fn recorded_body_hash(article: &crate::model::Article) -> Option<String> {
+    article.history.iter().rev().find_map(|e| {
+        e.extra
+            .get("body_sha256")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    })
 }
 
 /// Saves a hand-edited record as an `edit` entry: each changed field, old → new. Refuses
@@ -480,8 +493,10 @@ pub fn save_edit<T: Stored>(
     actor: &Actor,
     before: &T,
     after: &T,
+    body_sha256: Option<String>,
 ) -> Result<(T, Touched)> {
-    let input = edit_changes(before, after)?;
+    let mut input = edit_changes(before, after)?;
+    input.body_sha256 = body_sha256;
     let lock = store.lock()?;
     let mut world = World::new(store);
     let current: T = world.get(before.id())?;
