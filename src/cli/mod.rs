@@ -187,7 +187,8 @@ impl Ctx {
                             "PRESALES_NOW=`{s}` is not a time with its UTC offset ({})",
                             match e.kind() {
                                 chrono::format::ParseErrorKind::TooShort => "the offset is missing",
-                                chrono::format::ParseErrorKind::OutOfRange => "a field is out of range",
+                                chrono::format::ParseErrorKind::OutOfRange =>
+                                    "a field is out of range",
                                 _ => "expected RFC 3339",
                             }
                         ),
