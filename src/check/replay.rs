@@ -123,7 +123,8 @@ fn changed_by(kind: Kind, field: &str) -> String {
         })
         .map(|a| format!("`{}`", a.command(kind)))
         .collect();
-    names.dedup();
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
     match names.as_slice() {
         [] => "no command changes it once the record exists".to_string(),
         [one] => format!("only {one} changes it"),

@@ -170,7 +170,7 @@ impl Action {
             (_, Plan | Milestone | Resource | Quote | Risk) => {
                 return format!("presales solution {}", self.as_str());
             }
-            (_, Revise) => "presales advance --to",
+            (_, Revise) => "presales advance",
             (_, Disposition) => "presales feedback --item",
             (_, UseArticle) => "presales kb use",
             (_, LinkSolution) => "presales solution new",
