@@ -9,14 +9,15 @@
 //! renderers of `solution show` and the reports).
 //!
 //! By default each property runs 64 cases, so `cargo test` stays fast. A long session, with
-//! integer overflow checked as in a debug build:
+//! integer overflow and debug assertions checked as in a debug build:
 //!
 //! ```text
 //! PROPTEST_CASES=1000000 PRESALES_FUZZ_SECS=600 CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true \
-//!     cargo test --release --test fuzz
+//!     CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true cargo test --release --test fuzz -- --nocapture
 //! ```
 //!
-//! `PRESALES_FUZZ_SECS` is a time budget per property: cases after it pass without work.
+//! `PRESALES_FUZZ_SECS` is a time budget per property (cases after it pass without work);
+//! when it runs out, each property prints how many cases it ran.
 
 mod common;
 
