@@ -173,6 +173,70 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The path of `name` (one plain folder name) inside `.presales/`, for derived data
+    /// that presales deletes and recreates, such as the search index. Creates nothing.
+    /// Refuses when `.presales` or `.presales/<name>` is a symbolic link or not a folder,
+    /// or does not resolve to the store's own `.presales/<name>`: what lies there is not
+    /// presales' to write or delete (a committed link would make a teammate's next search
+    /// delete the folder it points to).
+    pub fn derived_path(&self, name: &str) -> Result<PathBuf> {
+        let plain = matches!(
+            Path::new(name).components().collect::<Vec<_>>().as_slice(),
+            [Component::Normal(_)]
+        );
+        if !plain {
+            return Err(Error::invalid(format!(
+                "`{name}` is not a folder name inside {}",
+                super::CACHE_DIR
+            )));
+        }
+        let cache = self.root().join(super::CACHE_DIR);
+        let path = cache.join(name);
+        for p in [&cache, &path] {
+            match fs::symlink_metadata(p) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(self.not_derived(p, "is a symbolic link"));
+                }
+                Ok(m) if !m.is_dir() => return Err(self.not_derived(p, "is not a folder")),
+                Ok(_) => {}
+                // Nothing there yet: whoever writes creates real folders.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(path.clone()),
+                Err(e) => return Err(Error::io(self.display_path(p), e)),
+            }
+        }
+        let root = fs::canonicalize(self.root()).map_err(|e| Error::io(self.root(), e))?;
+        let real = fs::canonicalize(&path).map_err(|e| Error::io(self.display_path(&path), e))?;
+        if real != root.join(super::CACHE_DIR).join(name) {
+            return Err(self.not_derived(&path, "resolves outside the store"));
+        }
+        Ok(path)
+    }
+
+    fn not_derived(&self, path: &Path, what: &str) -> Error {
+        let shown = slash_path(&self.display_path(path));
+        let fix = if what.contains("link") {
+            format!(
+                "remove the link itself: `rm {shown}` (no trailing slash; the search index is \
+                 rebuilt by the next search); if git tracks it, also `git rm --cached {shown}` \
+                 and commit"
+            )
+        } else {
+            format!(
+                "move `{shown}` out of the way (presales rebuilds what it keeps there); if git \
+                 tracks it, also `git rm -r --cached {shown}` and commit"
+            )
+        };
+        Error::invalid_with_hint(
+            format!(
+                "`{shown}` {what}; presales keeps derived data there and will not write or \
+                 delete through it"
+            ),
+            fix,
+        )
+    }
+}
+
 /// Filesystems without mtimes give 0: edits that keep the size are then seen only by
 /// `presales reindex`.
 fn mtime_nanos(meta: &fs::Metadata) -> u128 {
@@ -289,5 +353,30 @@ mod tests {
             .collect();
         assert_eq!(got, vec!["docs/a.md", "docs/b/c.MD"]);
         assert!(s.markdown_files(&docs.join("a.md")).is_err());
+    }
+    #[cfg(unix)]
+    #[test]
+    fn derived_path_refuses_links_and_files() {
+        let (d, s) = store();
+        let outside = tempfile::tempdir().unwrap();
+        let cache = d.path().join(crate::store::CACHE_DIR);
+        fs::create_dir_all(&cache).unwrap();
+        assert_eq!(s.derived_path("index").unwrap(), cache.join("index"));
+        std::os::unix::fs::symlink(outside.path(), cache.join("index")).unwrap();
+        let err = s.derived_path("index").unwrap_err().to_string();
+        assert!(
+            err.contains("`.presales/index` is a symbolic link"),
+            "{err}"
+        );
+        fs::remove_file(cache.join("index")).unwrap();
+        fs::write(cache.join("index"), "x").unwrap();
+        assert!(s.derived_path("index").is_err());
+        fs::remove_dir_all(&cache).unwrap();
+        std::os::unix::fs::symlink(outside.path(), &cache).unwrap();
+        let err = s.derived_path("index").unwrap_err().to_string();
+        assert!(err.contains("`.presales` is a symbolic link"), "{err}");
+        for bad in ["", "..", "a/b", "/x"] {
+            assert!(s.derived_path(bad).is_err(), "{bad}");
+        }
     }
 }
