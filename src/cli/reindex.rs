@@ -13,6 +13,9 @@ use crate::kb::index;
 /// when it is missing, outdated or damaged. Useful after restoring a backup of .presales/,
 /// or to time a full rebuild.
 ///
+/// The new index is built beside the current one, which searches keep using until the new
+/// one is complete; if it cannot be written (a full disk), the current one is kept.
+///
 /// Examples:
 ///   presales reindex
 ///   presales reindex --format json

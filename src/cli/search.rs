@@ -126,13 +126,18 @@ impl Bar {
     }
 }
 
-/// Reports what the sync could not index (exit code 1 at the end) and its warnings.
+/// Reports what the sync could not index (exit code 1 at the end), its warnings (the index
+/// was searched without the latest changes) and its notes (a damaged index was rebuilt, an
+/// index was built in memory): each one line on stderr, none changing the exit code.
 pub(super) fn report_sync(ctx: &Ctx, synced: &Synced) {
     for e in &synced.problems {
         ctx.warn_error(e);
     }
     for w in &synced.warnings {
         eprintln!("warning: {w}");
+    }
+    for n in &synced.notes {
+        eprintln!("note: {n}");
     }
 }
 

@@ -3,13 +3,20 @@
 //! only new, changed and deleted records are re-read. A body file (an article's
 //! `body_file`, a solution's `plan_file`) is part of its record's fingerprint, so editing
 //! the Markdown updates the article too.
+//!
+//! What a search does when the index cannot be written is decided here: a complete index
+//! that could not be updated (another process holds it, a read-only clone, a full disk) is
+//! searched as it is, with one warning line; with no usable index, one is built in memory
+//! for this search. An index found damaged is rebuilt with one note line.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::model::{Article, Kind, RecordId, Request, Solution};
-use crate::search::{Doc, Hit, SearchError, SearchIndex, SearchQuery, SourceEntry, SyncStats};
+use crate::search::{
+    Doc, Hit, Rebuild, SearchError, SearchIndex, SearchQuery, SourceEntry, SyncStats,
+};
 use crate::store::Store;
 
 /// Folder of the index inside `.presales/`.
@@ -38,8 +45,11 @@ pub struct Synced {
     pub stats: SyncStats,
     /// Records that could not be indexed (bad YAML, missing body file); the others were.
     pub problems: Vec<Error>,
-    /// Things worth saying that are not errors (another process was updating the index).
+    /// Things worth a warning that are not errors: the index could not be updated and was
+    /// searched as it was (another process held it, a read-only folder, a full disk).
     pub warnings: Vec<String>,
+    /// One-line notes: a damaged index was rebuilt, or the search used an index in memory.
+    pub notes: Vec<String>,
     pub elapsed: Duration,
     /// Live documents in the index after the sync.
     pub documents: u64,
@@ -59,6 +69,19 @@ pub fn search_error(e: SearchError) -> Error {
             e.to_string(),
             "another presales command is updating the index; try again in a moment",
         ),
+        e @ SearchError::Write { .. } => Error::invalid_with_hint(
+            format!("{e}; the previous index is kept"),
+            "free some disk space (or fix the folder's permissions); searches meanwhile use \
+             the previous index",
+        ),
+        e @ SearchError::ReadOnly { .. } => Error::invalid_with_hint(
+            e.to_string(),
+            "searches still work, read-only; rebuild the index where the store can be written",
+        ),
+        e @ SearchError::Symlink { .. } => Error::invalid_with_hint(
+            e.to_string(),
+            "remove the link; the index is rebuilt by the next search",
+        ),
         e => Error::invalid_with_hint(
             e.to_string(),
             "run `presales reindex` to rebuild the search index from the record files",
@@ -66,28 +89,44 @@ pub fn search_error(e: SearchError) -> Error {
     }
 }
 
+/// What a sync is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Bring the index up to date before a search.
+    Update,
+    /// `presales reindex`: a new index from every record; failing to write is an error.
+    Reindex,
+    /// A search found the index damaged: rebuild it, or search one in memory.
+    Repair,
+}
+
 /// Opens the index and syncs it with the record files.
 pub fn open_synced(store: &Store, progress: Progress) -> Result<Synced> {
-    sync(store, false, progress, &INDEXED)
+    sync(store, Mode::Update, progress, &INDEXED)
 }
 
 /// Opens the index syncing only records of `kinds`: the other kinds keep what the index
 /// has, so `kb search` looks at kb/ alone instead of stat-ing every request too.
 pub fn open_synced_kinds(store: &Store, kinds: &[Kind], progress: Progress) -> Result<Synced> {
-    sync(store, false, progress, kinds)
+    sync(store, Mode::Update, progress, kinds)
 }
 
-/// Empties the index and fills it again from every record file (`presales reindex`).
+/// Builds a new index from every record file and switches to it (`presales reindex`); the
+/// previous one is searchable until then, and kept if the new one cannot be written.
 pub fn rebuild(store: &Store, progress: Progress) -> Result<Synced> {
-    sync(store, true, progress, &INDEXED)
+    sync(store, Mode::Reindex, progress, &INDEXED)
 }
 
-fn sync(store: &Store, force: bool, progress: Progress, kinds: &[Kind]) -> Result<Synced> {
+fn sync(store: &Store, mode: Mode, progress: Progress, kinds: &[Kind]) -> Result<Synced> {
     let start = Instant::now();
-    let dir = store.cache_path(INDEX_DIR)?;
+    // Refuses a symlinked .presales or .presales/index: never written or deleted through.
+    let dir = store.derived_path(INDEX_DIR)?;
+    let shown = store.display_path(&dir);
     let mut index = SearchIndex::open(&dir).map_err(search_error)?;
-    if force {
-        index.clear().map_err(search_error)?;
+    match mode {
+        Mode::Update => {}
+        Mode::Reindex => index.request_rebuild(Rebuild::Requested),
+        Mode::Repair => index.request_rebuild(Rebuild::Damaged),
     }
     let rebuilding = index.was_rebuilt();
     let previous = index.indexed_fingerprints();
@@ -119,28 +158,78 @@ fn sync(store: &Store, force: bool, progress: Progress, kinds: &[Kind]) -> Resul
         *counts.entry(kind).or_default() += 1;
     }
     let mut warnings = Vec::new();
+    let mut notes = Vec::new();
     let mut load_errors = Vec::new();
-    let stats = match index.sync(
-        &sources,
-        |id| match docs.remove(id) {
-            Some(Ok(doc)) => Ok(doc),
-            Some(Err(e)) => {
-                let message = e.to_string();
-                load_errors.push(e);
-                Err(message)
-            }
-            None => Err(format!("{id}: not read")),
-        },
-        &mut |done, total| progress(Phase::Index, done, total, rebuilding),
-    ) {
+    // Records read while listing come from `docs`; any other (a rebuild needs every record,
+    // kinds not scanned included) is read now. Only listing errors are reported as
+    // problems: a record of another kind that is gone simply drops out.
+    let mut load = |id: &str| match docs.remove(id) {
+        Some(Ok(doc)) => Ok(doc),
+        Some(Err(e)) => {
+            let message = e.to_string();
+            load_errors.push(e);
+            Err(message)
+        }
+        None => RecordId::parse(id)
+            .map_err(|e| e.to_string())
+            .and_then(|rid| load_doc(store, &rid).map_err(|e| e.to_string()))
+            .map(|(doc, _)| doc),
+    };
+    let mut index_progress = |done, total| progress(Phase::Index, done, total, rebuilding);
+    let stats = match index.sync(&sources, &mut load, &mut index_progress) {
         Ok(stats) => stats,
-        // The index stays readable while another process updates it: search what is there.
-        Err(e @ SearchError::Busy { .. }) => {
-            warnings.push(e.to_string());
+        Err(e @ (SearchError::ReadOnly { .. } | SearchError::Write { .. }))
+            if mode == Mode::Reindex =>
+        {
+            let kept = if index.is_usable() {
+                "; the previous index is kept"
+            } else {
+                ""
+            };
+            return Err(Error::invalid_with_hint(
+                format!("{}{kept}", cannot_write(&e, &shown)),
+                if matches!(e, SearchError::ReadOnly { .. }) {
+                    "searches still work, read-only; rebuild the index where the store can be written"
+                } else {
+                    "free some disk space (or fix the folder's permissions) and run it again; \
+                     searches meanwhile use the previous index"
+                },
+            ));
+        }
+        Err(e) if mode == Mode::Reindex => return Err(search_error(e)),
+        Err(
+            e @ (SearchError::Busy { .. }
+            | SearchError::ReadOnly { .. }
+            | SearchError::Write { .. }),
+        ) if index.is_usable() => {
+            warnings.push(stale_warning(&e, &shown));
             SyncStats::default()
+        }
+        Err(
+            e @ (SearchError::Busy { .. }
+            | SearchError::ReadOnly { .. }
+            | SearchError::Write { .. }),
+        ) => {
+            // Nothing complete to search and nothing can be written now: build an index in
+            // memory for this one search rather than answer from nothing.
+            index = SearchIndex::in_memory().map_err(search_error)?;
+            let stats = index
+                .sync(&sources, &mut load, &mut index_progress)
+                .map_err(search_error)?;
+            notes.push(format!(
+                "{}; searched an index built in memory",
+                cannot_write(&e, &shown)
+            ));
+            stats
         }
         Err(e) => return Err(search_error(e)),
     };
+    if stats.damaged {
+        notes.push(format!(
+            "the search index ({}) was damaged; rebuilt it from the record files",
+            shown.display()
+        ));
+    }
     problems.extend(load_errors);
     let documents = index.num_docs();
     Ok(Synced {
@@ -148,10 +237,43 @@ fn sync(store: &Store, force: bool, progress: Progress, kinds: &[Kind]) -> Resul
         stats,
         problems,
         warnings,
+        notes,
         elapsed: start.elapsed(),
         documents,
         listed: counts,
     })
+}
+
+/// Why the index could not be written, as the start of one sentence.
+fn cannot_write(e: &SearchError, shown: &std::path::Path) -> String {
+    match e {
+        SearchError::Busy { waited, .. } => format!(
+            "another presales command held the search index for {} s",
+            waited.as_secs()
+        ),
+        SearchError::ReadOnly { .. } => {
+            format!("the search index ({}) cannot be written", shown.display())
+        }
+        SearchError::Write { source, .. } => format!(
+            "could not write the search index ({}): {}",
+            shown.display(),
+            crate::search::plain_io(source)
+        ),
+        e => e.to_string(),
+    }
+}
+
+/// One line for a complete index searched without the latest changes.
+fn stale_warning(e: &SearchError, shown: &std::path::Path) -> String {
+    let changes = match e.pending() {
+        Some(1) => "1 changed record".to_string(),
+        Some(n) => format!("{n} changed records"),
+        None => "the latest changes".to_string(),
+    };
+    format!(
+        "{}; searched the previous index, without {changes}",
+        cannot_write(e, shown)
+    )
 }
 
 struct Listed {
@@ -367,8 +489,9 @@ pub fn solution_doc(s: &Solution, plan: String) -> Doc {
     }
 }
 
-/// Searches, syncing first. If the index turns out corrupt while searching, it is rebuilt
-/// and the search run once more, so the answer is never an error or stale.
+/// Searches, syncing first. If the index turns out damaged while searching, it is rebuilt
+/// (or, when it cannot be written, built in memory) and the search run once more, so the
+/// answer is never an error or an answer from a damaged index.
 pub fn search(store: &Store, q: &SearchQuery, progress: Progress) -> Result<(Synced, Vec<Hit>)> {
     // Reject an empty query before touching the index.
     crate::search::parse_query_text(&q.text).map_err(search_error)?;
@@ -382,7 +505,7 @@ pub fn search(store: &Store, q: &SearchQuery, progress: Progress) -> Result<(Syn
         Ok(hits) => Ok((synced, hits)),
         Err(SearchError::Corrupt { .. }) => {
             drop(synced);
-            let synced = open_synced_kinds(store, &kinds, progress)?;
+            let synced = sync(store, Mode::Repair, progress, &kinds)?;
             let hits = synced.index.search(q).map_err(search_error)?;
             Ok((synced, hits))
         }
@@ -413,7 +536,7 @@ pub fn suggest(
         Ok(hits) => Ok((synced, hits)),
         Err(SearchError::Corrupt { .. }) => {
             drop(synced);
-            let synced = open_synced_kinds(store, &[Kind::Article], progress)?;
+            let synced = sync(store, Mode::Repair, progress, &[Kind::Article])?;
             let hits = synced.index.suggest(&text, limit).map_err(search_error)?;
             Ok((synced, hits))
         }

@@ -2,39 +2,45 @@
 //!
 //! The YAML files in git are the source of truth; the index under `<store>/.presales/index/`
 //! is a disposable cache. Everything here is therefore built to *rebuild rather than fail*:
-//! a missing, outdated or garbage index is silently recreated and refilled by the next
-//! [`SearchIndex::sync`].
+//! a missing, outdated, damaged or garbage index is replaced by the next
+//! [`SearchIndex::sync`], built beside it and switched to when complete, so the previous
+//! one stays searchable meanwhile and stays as it was if the build fails.
 //!
 //! * [`tokenizer`] — CJK bigram / Latin word analysis (Chinese substring search without a
 //!   dictionary).
-//! * [`index`] — on-disk layout, schema versioning, locking, incremental sync.
+//! * [`index`] — on-disk layout, generations, manifest checksum, schema versioning,
+//!   locking, incremental sync.
 //! * [`query`] — parsing what users type into tantivy queries, ranking, snippets, suggestions.
+//! * `quiet` — catching tantivy's panics without printing them.
 
 pub mod index;
 pub mod query;
+mod quiet;
 pub mod tokenizer;
 
+use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use index::{Doc, SCHEMA_VERSION, SearchIndex, SourceEntry, SyncFailure, SyncStats};
+pub use index::{Doc, Rebuild, SCHEMA_VERSION, SearchIndex, SourceEntry, SyncFailure, SyncStats};
 pub use query::{Clause, ClauseFields, Hit, SearchQuery, parse_query_text};
 pub use tokenizer::{CjkBigramTokenizer, CjkMode};
 
 /// Everything that can go wrong in this module. Variants carry the path involved so the CLI
-/// can print an actionable message without extra context.
+/// can print an actionable message without extra context; messages are plain sentences,
+/// never a library's debug output.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     /// A filesystem operation on the index directory failed.
-    #[error("search index I/O error at {path}: {source}")]
+    #[error("cannot read the search index at {}: {}", path.display(), plain_io(source))]
     Io {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: io::Error,
     },
 
-    /// tantivy reported an error while opening, writing or searching the index.
-    #[error("search index error in {path}: {source}")]
+    /// tantivy reported an error while opening or searching the index.
+    #[error("cannot use the search index at {}: {}", path.display(), plain_tantivy(source))]
     Tantivy {
         path: PathBuf,
         #[source]
@@ -42,29 +48,88 @@ pub enum SearchError {
     },
 
     /// The fingerprint manifest could not be serialized.
-    #[error("cannot write search manifest {path}: {source}")]
+    #[error("cannot write search manifest {}: {source}", path.display())]
     Manifest {
         path: PathBuf,
         #[source]
         source: serde_json::Error,
     },
 
+    /// Writing the index failed (the disk is full, a file could not be created). Nothing
+    /// was switched: the previous index is still there, complete and searchable.
+    #[error("could not write the search index at {}: {}", path.display(), plain_io(source))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
     /// Another process holds the index lock for longer than we were willing to wait.
     /// The existing index is still searchable (possibly stale); the CLI should warn and
-    /// go on searching rather than abort.
+    /// go on searching rather than abort. `pending`: the changes not written.
     #[error(
-        "search index at {path} is being updated by another process (waited {waited:?}); results may be stale"
+        "the search index at {} is being updated by another presales command (waited {} s)",
+        path.display(),
+        waited.as_secs()
     )]
-    Busy { path: PathBuf, waited: Duration },
+    Busy {
+        path: PathBuf,
+        waited: Duration,
+        pending: usize,
+    },
+
+    /// The index needed writing (`pending` changes, or a rebuild) but its folder cannot be
+    /// written (a read-only clone). What was opened is still searchable.
+    #[error("the search index at {} cannot be written (read-only)", path.display())]
+    ReadOnly { path: PathBuf, pending: usize },
+
+    /// The index folder is a symbolic link: it is never followed for writing or deleting.
+    #[error(
+        "{} is a symbolic link; the search index is never written or deleted through a link",
+        path.display()
+    )]
+    Symlink { path: PathBuf },
 
     /// The index data turned out to be unreadable while in use (tantivy panicked or reported
-    /// corruption). The manifest has been invalidated so the next open rebuilds it.
-    #[error("search index at {path} is corrupt and will be rebuilt on next use: {detail}")]
+    /// corruption). The next sync of the same handle rebuilds it. `detail` is for debugging
+    /// and not part of the message.
+    #[error("the search index at {} is damaged", path.display())]
     Corrupt { path: PathBuf, detail: String },
 
     /// The query text contains nothing searchable (only punctuation, symbols or spaces).
     #[error("the search query contains no searchable words")]
     EmptyQuery,
+}
+
+impl SearchError {
+    /// Changes the caller's index could not write (for "searched without N changes").
+    pub fn pending(&self) -> Option<usize> {
+        match self {
+            SearchError::Busy { pending, .. } | SearchError::ReadOnly { pending, .. } => {
+                Some(*pending)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// An I/O error as a short phrase: the common causes in words, others as the system says.
+pub fn plain_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::StorageFull => "the disk is full".into(),
+        io::ErrorKind::QuotaExceeded => "the disk quota is exceeded".into(),
+        io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::NotFound => "a file of the index is missing".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn plain_tantivy(e: &tantivy::TantivyError) -> String {
+    match index::io_cause(e) {
+        Some(io) => plain_io(&io),
+        None => "its files cannot be read".into(),
+    }
 }
 
 /// Shared fixtures for the index and query tests: an in-memory "store" standing in for the

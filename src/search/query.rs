@@ -458,25 +458,35 @@ impl SearchIndex {
         self.run(&query, &clauses, limit)
     }
 
+    /// The search proper, run as one guarded step: a panic anywhere in tantivy (the query,
+    /// the snippet statistics, a stored document) becomes [`SearchError::Corrupt`].
     fn run(
         &self,
         query: &dyn Query,
         clauses: &[Clause],
         limit: usize,
     ) -> Result<Vec<Hit>, SearchError> {
+        self.guarded(|| self.run_unguarded(query, clauses, limit))
+    }
+
+    fn run_unguarded(
+        &self,
+        query: &dyn Query,
+        clauses: &[Clause],
+        limit: usize,
+    ) -> tantivy::Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
         // TopDocs panics on 0 and pre-allocates `limit`; clamp to what can exist.
         let limit = limit.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let top =
-            self.guarded(|| searcher.search(query, &TopDocs::with_limit(limit).order_by_score()))?;
+        let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
         let snippets = Snippets::new(&searcher, &self.fields, clauses);
         let f = &self.fields;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let doc: TantivyDocument = self.guarded(|| searcher.doc(addr))?;
+            let doc: TantivyDocument = searcher.doc(addr)?;
             let title = first_str(&doc, f.title).unwrap_or_default();
             let body = first_str(&doc, f.body).unwrap_or_default();
             hits.push(Hit {
