@@ -46,6 +46,16 @@ pub fn prefix(dir: &Path) -> Result<String> {
         .to_string())
 }
 
+/// The files git tracks under `path` (relative to `dir`), relative to `dir`: `git ls-files`.
+pub fn tracked(dir: &Path, path: &Path) -> Result<Vec<PathBuf>> {
+    let out = run(dir, &["ls-files", "-z", "--", &path.to_string_lossy()])?;
+    Ok(out
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .collect())
+}
+
 /// How a file differs between a base revision and the working tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {

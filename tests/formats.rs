@@ -88,17 +88,25 @@ fn read_and_checked(env: &Env) {
 }
 
 #[test]
-fn the_format_2_fixture_is_read_checked_and_needs_no_migration() {
+fn the_format_2_fixture_is_read_checked_and_needs_only_the_gitignore_line() {
     let env = fixture("format-2");
     read_and_checked(&env);
+    // Since 0.2.0, `.gitignore` also keeps out the temp files of interrupted writes; no
+    // record changes.
     let check = env.run(&["migrate", "--check"]);
-    assert_eq!(check.code(), 0, "{}", check.stderr());
-    assert_eq!(check.stdout(), "", "migrate --check prints nothing");
-    // A real migration changes nothing either.
+    assert_eq!(check.code(), 1, "{}", check.stderr());
+    assert_eq!(
+        check.stdout(),
+        ".gitignore: ignore the derived caches and the temp files of interrupted writes\n"
+    );
     let before = records(env.root());
     env.run(&["migrate"]).ok();
     assert_eq!(records(env.root()), before);
-    assert_eq!(env.git(&["status", "--porcelain"]), "");
+    assert_eq!(env.git(&["status", "--porcelain"]), " M .gitignore\n");
+    env.commit_all("migrate");
+    let check = env.run(&["migrate", "--check"]);
+    assert_eq!(check.code(), 0, "{}", check.stderr());
+    assert_eq!(check.stdout(), "", "migrate --check prints nothing");
 }
 
 #[test]
@@ -134,6 +142,7 @@ fn a_0_1_0_store_is_read_checked_and_migrated_in_one_reviewable_change() {
     let changed = env.git(&["show", "--name-only", "--format=", "HEAD"]);
     let changed: Vec<&str> = changed.lines().collect();
     assert!(changed.contains(&".gitattributes") && changed.contains(&"presales.toml"));
+    assert!(changed.contains(&".gitignore"), "{changed:?}");
     // Records with demos, feedback or verdicts gain item ids and one `migrate` entry after
     // their untouched past entries; every other record is byte for byte the same.
     let mut upgraded = 0;
@@ -160,7 +169,7 @@ fn a_0_1_0_store_is_read_checked_and_migrated_in_one_reviewable_change() {
         upgraded >= 3,
         "the demo has demos and review rounds: {upgraded}"
     );
-    assert_eq!(changed.len(), upgraded + 2, "{changed:?}");
+    assert_eq!(changed.len(), upgraded + 3, "{changed:?}");
     let toml = std::fs::read_to_string(env.root().join("presales.toml")).unwrap();
     assert!(toml.contains("format = 2"), "{toml}");
     let attributes = std::fs::read_to_string(env.root().join(".gitattributes")).unwrap();

@@ -100,7 +100,7 @@ pub fn verify(store: &Store, base: &str, signatures: bool) -> Result<Vec<Finding
     for path in finals {
         let base = texts.next().flatten();
         // A file that cannot be read is reported by the store rules.
-        if let Ok(now) = store.read_text(&dir.join(&path)) {
+        if let Ok(now) = store.read_inside(&path) {
             files.push(Final { path, base, now });
         }
     }

@@ -118,8 +118,8 @@ pub fn judge(
                 Err(_) => continue,
             },
         };
-        let abs = store.root().join(&f.path);
-        let Ok(text) = store.read_text(&abs) else {
+        // Never through a link: the load reports it.
+        let Ok(text) = store.read_inside(&f.path) else {
             continue;
         };
         // A head that does not parse is reported by the load.
@@ -188,7 +188,7 @@ pub fn reach(store: &Store, changed: &[PathBuf]) -> Vec<PathBuf> {
     };
     for path in changed {
         let Some(id) = record_id(path) else { continue };
-        let Ok(text) = store.read_text(&store.root().join(path)) else {
+        let Ok(text) = store.read_inside(path) else {
             continue;
         };
         match parse_any(id.kind(), path, &text) {

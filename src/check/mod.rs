@@ -7,7 +7,7 @@ mod base;
 pub mod gate;
 pub mod replay;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +20,8 @@ use crate::config::Role;
 use crate::error::Error;
 use crate::model::{Customer, Kind, Record, RecordId, Request, Solution};
 use crate::store::cache::Whole;
-use crate::store::{Store, yaml};
+use crate::store::scan::Class;
+use crate::store::{Store, Stray, yaml};
 use crate::workflow::{CLOSED, Facts, Guard};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -237,116 +238,53 @@ fn first_difference(a: &str, b: &str) -> u64 {
 }
 
 /// Reads and parses the record files (all of them, or `only`), reporting names, places,
-/// duplicates, parse errors and canonical form on the way. Parsing runs on every core.
+/// duplicates, links and stray files ([`Store::list_records`]'s rule), parse errors and
+/// canonical form on the way. Parsing runs on every core.
 pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
     use rayon::prelude::*;
     let mut findings = Vec::new();
     let mut loaded = Loaded::default();
-    // A partial check (`check PATH…`, `check --base`) looks at the files it is given and,
-    // for duplicates, at the place each one's ID belongs: no walk of the whole store.
-    let files = match only {
-        Some(o) => {
-            let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
-            let mut v: Vec<PathBuf> = o
-                .iter()
-                .map(|p| store.root().join(p))
-                .filter(|p| {
-                    p.is_file()
-                        && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
-                        && store
-                            .display_path(p)
-                            .components()
-                            .next()
-                            .is_some_and(|c| kinds.iter().any(|k| c.as_os_str() == *k))
-                })
-                .collect();
-            v.sort();
-            v.dedup();
-            v
-        }
-        None => match store.yaml_files() {
-            Ok(f) => f,
-            Err(e) => {
-                findings.push(Finding::error(Path::new("."), 1, e.to_string()));
-                return (loaded, findings);
-            }
-        },
-    };
-    let wanted =
-        |rel: &Path, path: &Path| only.is_none_or(|o| o.iter().any(|p| p == rel || p == path));
-    // Where each ID lives; a duplicate is reported on the copy that is not in its place.
-    let mut places: HashMap<String, Vec<PathBuf>> = HashMap::new();
-    for path in &files {
-        let rel = store.display_path(path);
-        let stem = file_stem(path);
-        let copies = places.entry(stem.clone()).or_default();
-        copies.push(rel.clone());
-        if only.is_some()
-            && let Ok(id) = RecordId::parse(&stem)
-        {
-            let home = Store::rel_path(&id);
-            if home != rel && store.root().join(&home).is_file() && !copies.contains(&home) {
-                copies.push(home);
-            }
-        }
-    }
     let mut to_parse: Vec<(RecordId, PathBuf, PathBuf)> = Vec::new();
-    for path in files {
-        let rel = store.display_path(&path);
-        let stem = file_stem(&path);
-        let id = match RecordId::parse(&stem) {
-            Ok(id) if id.as_str() == stem => id,
-            _ => {
-                if wanted(&rel, &path) {
-                    findings.push(Finding::error(
-                        &rel,
-                        1,
-                        format!("`{stem}` is not a record ID; record files are named ID.yaml"),
-                    ));
-                }
-                continue;
-            }
-        };
-        if id.kind() == Kind::Article {
-            loaded.articles.push(id.to_string());
-        }
-        if !wanted(&rel, &path) {
-            continue;
-        }
-        let expected = Store::rel_path(&id);
-        let copies = places.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        if rel != expected {
-            findings.push(Finding::error(
-                &rel,
-                1,
-                format!(
-                    "file in the wrong place: {id} belongs at {}",
-                    expected.display()
-                ),
-            ));
-        }
-        if copies.len() > 1 {
-            let others: Vec<String> = copies
+    match only {
+        // A partial check (`check PATH…`, `check --base`) looks at the files it is given,
+        // each judged by the lister's rule: no walk of the whole store.
+        Some(o) => {
+            let mut rels: Vec<PathBuf> = o
                 .iter()
-                .filter(|p| **p != rel)
-                .map(|p| p.display().to_string())
+                .map(|p| store.display_path(&store.root().join(p)))
                 .collect();
-            findings.push(Finding::error(
-                &rel,
-                1,
-                format!("duplicate ID {id}: also in {}", others.join(", ")),
-            ));
-            // Only the copy in its place (or the first, if none is) is checked further.
-            let keeper = copies
-                .iter()
-                .find(|p| **p == expected)
-                .unwrap_or(&copies[0]);
-            if *keeper != rel {
-                continue;
+            rels.sort();
+            rels.dedup();
+            for rel in rels {
+                match store.classify_path(&rel) {
+                    Some(Class::Record(id)) => to_parse.push((id, store.root().join(&rel), rel)),
+                    Some(Class::Stray(kind)) => {
+                        findings.push(stray_finding(&Stray { path: rel, kind }))
+                    }
+                    Some(Class::Keep) | None => {}
+                }
             }
         }
-        to_parse.push((id, path, rel));
+        None => {
+            for kind in Kind::ALL {
+                match store.list_records(kind) {
+                    Ok(listing) => {
+                        findings.extend(listing.strays.iter().map(stray_finding));
+                        to_parse.extend(listing.records.into_iter().map(|r| {
+                            let rel = store.display_path(&r.path);
+                            (r.id, r.path, rel)
+                        }));
+                    }
+                    Err(e) => findings.push(Finding::from_error(Path::new(kind.dir()), &e)),
+                }
+            }
+        }
     }
+    loaded.articles = to_parse
+        .iter()
+        .filter(|(id, _, _)| id.kind() == Kind::Article)
+        .map(|(id, _, _)| id.to_string())
+        .collect();
     // A whole-store check takes unchanged records from the parse cache (stamp-checked, with
     // the canonical-form verdict computed when the file was last read) and parses the rest.
     if only.is_none() {
@@ -434,15 +372,114 @@ fn from_cache<T: Record + Send + Sync + 'static>(
 }
 
 fn check_article(store: &Store, p: &Parsed<crate::model::Article>, findings: &mut Vec<Finding>) {
-    if let Some(bf) = &p.record.body_file
-        && store.repo_path(bf).map_or(true, |f| !f.is_file())
+    let rel = store.display_path(&p.path);
+    if let Some(bf) = &p.record.body_file {
+        findings.extend(named_file(store, &rel, p.text(), "body_file", bf));
+    }
+    for a in &p.record.attachments {
+        findings.extend(named_file(store, &rel, p.text(), "attachments", a));
+    }
+}
+
+/// A file a record names (`body_file`, `plan_file`, an attachment) must be a real file
+/// inside the store, reached without a symbolic link ([`Store::check_path`]).
+fn named_file(store: &Store, rel: &Path, text: &str, field: &str, value: &str) -> Option<Finding> {
+    let line = line_of_key(text, field);
+    let problem = match store.check_path(Path::new(value.trim())) {
+        Err(refusal) => format!("{field}: {}; {}", refusal.message(value), refusal.fix()),
+        Ok(path) => match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() => return None,
+            Ok(_) => format!("{field} `{value}` is not a file"),
+            Err(_) => format!(
+                "{field} `{value}` does not exist in the store; restore it (e.g. from git) or \
+                 fix {field}"
+            ),
+        },
+    };
+    Some(Finding::error(rel, line, problem))
+}
+
+/// A stray of a record folder as a finding: what it is and the fix.
+fn stray_finding(s: &Stray) -> Finding {
+    Finding {
+        path: s.path.clone(),
+        line: 1,
+        column: 1,
+        severity: if s.is_error() {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
+        message: format!("{}; {}", s.message(), s.fix()),
+    }
+}
+
+/// What lies around the records: links at or inside `.presales/` (never followed), files
+/// git tracks under `.presales/` (derived data, rebuilt by every clone), and the lines
+/// `.gitignore` lacks.
+pub fn store_findings(store: &Store) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let derived = Path::new(crate::store::CACHE_DIR);
+    let link = |path: &Path| Finding {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        severity: Severity::Error,
+        message: format!(
+            "a symbolic link: presales keeps derived data here and never writes or deletes \
+             through a link; remove it (if git tracks it: `git rm --cached {}`)",
+            crate::store::slash_path(path)
+        ),
+    };
+    match std::fs::symlink_metadata(store.root().join(derived)) {
+        Ok(m) if m.file_type().is_symlink() => findings.push(link(derived)),
+        Ok(m) if m.is_dir() => {
+            if let Ok(entries) = std::fs::read_dir(store.root().join(derived)) {
+                for e in entries.flatten() {
+                    if e.file_type().is_ok_and(|t| t.is_symlink()) {
+                        findings.push(link(&derived.join(e.file_name())));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Ok(tracked) = crate::git::tracked(store.root(), derived)
+        && let Some(first) = tracked.first()
     {
         findings.push(Finding::error(
-            &store.display_path(&p.path),
-            line_of_key(p.text(), "body_file"),
-            format!("body_file `{bf}` does not exist in the store"),
+            derived,
+            1,
+            format!(
+                "git tracks {} file(s) of the derived data under {}/ ({}{}); run `git rm -r \
+                 --cached {}` and commit (`.gitignore` keeps them out)",
+                tracked.len(),
+                crate::store::CACHE_DIR,
+                crate::store::slash_path(first),
+                if tracked.len() > 1 { ", …" } else { "" },
+                crate::store::CACHE_DIR,
+            ),
         ));
     }
+    if let Ok(text) = store.read_gitignore() {
+        for line in crate::store::missing_gitignore_lines(&text) {
+            findings.push(Finding {
+                path: PathBuf::from(".gitignore"),
+                line: 1,
+                column: 1,
+                severity: Severity::Warning,
+                message: format!(
+                    "`{line}` is missing: {}; run `presales migrate` (or add the line)",
+                    if line.starts_with(".presales-tmp") {
+                        "temp files of interrupted writes could be committed"
+                    } else {
+                        "the derived caches could be committed"
+                    }
+                ),
+            });
+        }
+    }
+    findings
 }
 
 fn file_stem(p: &Path) -> String {
@@ -616,6 +653,9 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
     for p in &loaded.solutions {
         let s = &p.record;
         let rel = store.display_path(&p.path);
+        if let Some(pf) = &s.plan_file {
+            findings.extend(named_file(store, &rel, p.text(), "plan_file", pf));
+        }
         let at = |key: &str| line_of_key(p.text(), key);
         let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
         match requests.get(s.request.as_str()) {

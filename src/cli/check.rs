@@ -110,6 +110,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let (loaded, mut findings) = check::load(&store, only.as_deref());
     findings.extend(check::check_records(&store, &loaded, today));
     findings.extend(check::config_findings(&store));
+    findings.extend(check::store_findings(&store));
     if let (Some(fork), Some(changes)) = (&fork, changes) {
         let mut wanted: Vec<PathBuf> = changes
             .iter()
@@ -156,6 +157,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             message: store.format.migration_summary(),
         });
     }
+    // Files out of place are findings here, not warnings.
+    store.take_noticed();
     findings.sort();
     findings.dedup();
     let errors = findings

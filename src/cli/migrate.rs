@@ -9,8 +9,9 @@ use crate::store::format;
 ///
 /// Rewrites every record in canonical form, runs the format's upgrade steps (a record whose
 /// content changes gets one `migrate` history entry; past entries are never touched), records
-/// the format in presales.toml and completes .gitattributes. Run it on a branch of its own
-/// and merge it as its own pull request, after upgrading the presales your CI pins.
+/// the format in presales.toml and completes .gitattributes and .gitignore. Run it on a
+/// branch of its own and merge it as its own pull request, after upgrading the presales your
+/// CI pins.
 ///
 /// With --check, only list what would change and exit 1 if anything would; print nothing
 /// when the store is up to date.
@@ -83,6 +84,9 @@ fn describe(change: &Change, m: &migrate::Migration) -> String {
         Change::Format => format!("record store format {} (was {})", m.to, m.from),
         Change::Gitattributes => {
             "add the merge-driver and LF line-ending rules for record files".into()
+        }
+        Change::Gitignore => {
+            "ignore the derived caches and the temp files of interrupted writes".into()
         }
         Change::Content => format!("upgrade the record to format {}", m.to),
         Change::Layout => "rewrite in canonical form".into(),

@@ -145,12 +145,15 @@ pub struct Ctx {
     actor_id: std::cell::RefCell<Option<String>>,
     /// Set by commands that reported a problem but went on (exit 1 at the end).
     pub failed: std::cell::Cell<bool>,
+    /// Where the stores this command opened note files out of place; reported at the end.
+    noticed: std::cell::RefCell<Vec<store::Noticed>>,
 }
 
 impl Ctx {
     pub fn store(&self) -> Result<Store> {
         let root = store::discover(self.root.as_deref(), None, &self.cwd)?;
         let store = Store::open(root)?;
+        self.noticed.borrow_mut().push(store.noticed());
         if store.format.is_newer() {
             eprintln!(
                 "note: {}; reading what it can",
@@ -250,6 +253,36 @@ impl Ctx {
         report(e, self.color);
         self.failed.set(true);
     }
+
+    /// One warning line per file that looks like a record but that no command reads (out
+    /// of place, misnamed, a link), as the listings of this command found them: every
+    /// command says the same, and `check` reports them as findings.
+    fn report_noticed(&self) {
+        let mut strays: Vec<store::Stray> = Vec::new();
+        for sink in self.noticed.borrow().iter() {
+            if let Ok(mut n) = sink.lock() {
+                strays.append(&mut n);
+            }
+        }
+        strays.sort();
+        strays.dedup();
+        let (yellow, reset) = if self.color {
+            ("\x1b[1;33m", "\x1b[0m")
+        } else {
+            ("", "")
+        };
+        for s in strays {
+            eprintln!(
+                "{yellow}warning{reset}: {}",
+                output::safe(&format!(
+                    "{}: {}; {}",
+                    store::slash_path(&s.path),
+                    s.message(),
+                    s.fix()
+                ))
+            );
+        }
+    }
 }
 
 pub fn run() -> ExitCode {
@@ -266,6 +299,7 @@ pub fn run() -> ExitCode {
         commit: cli.global.commit,
         actor_id: std::cell::RefCell::new(None),
         failed: std::cell::Cell::new(false),
+        noticed: std::cell::RefCell::new(Vec::new()),
     };
     let result = match cli.command {
         Command::Init(a) => init::run(&ctx, a),
@@ -316,6 +350,7 @@ pub fn run() -> ExitCode {
             }
         }
     };
+    ctx.report_noticed();
     match result {
         Ok(()) if ctx.failed.get() => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,

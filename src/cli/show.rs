@@ -1,8 +1,8 @@
 //! `presales show`: one record in full, with its next steps and history.
 
 use super::{Ctx, Format, output};
-use crate::error::Result;
-use crate::model::{Customer, HistoryEntry, Kind, RecordId, Request, Solution};
+use crate::error::{Error, Result};
+use crate::model::{Customer, HistoryEntry, Kind, Record, RecordId, Request, Solution};
 use crate::ops::Actor;
 use crate::workflow::{Facts, MoveKind};
 
@@ -51,6 +51,27 @@ fn print_record<T: serde::Serialize>(ctx: &Ctx, rec: &T, text: impl Fn() -> Stri
     Ok(())
 }
 
+/// A record a request links to. A link that cannot be followed is an error naming the
+/// request and the field; a linked file that does not parse keeps its `path:line:col`.
+fn linked<T: Record>(store: &crate::store::Store, from: &str, field: &str, id: &str) -> Result<T> {
+    let hint = || {
+        format!(
+            "restore {id} (e.g. from git) or fix `{field}` in {from}; `presales check` lists \
+             every broken link"
+        )
+    };
+    let rid = RecordId::parse(id)
+        .map_err(|e| Error::invalid_with_hint(format!("{from}: {field} `{id}`: {e}"), hint()))?;
+    store.load(&rid).map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            Error::invalid_with_hint(format!("{from}: {field} {id} does not exist"), hint())
+        }
+        e => e,
+    })
+}
+
+/// Shows the request, then reports each linked record that cannot be read (exit 1): the
+/// request is shown as it is, the link is never silently left out.
 fn show_request(
     ctx: &Ctx,
     store: &crate::store::Store,
@@ -58,11 +79,30 @@ fn show_request(
     history_only: bool,
 ) -> Result<()> {
     let req: Request = store.load(id)?;
-    let solution: Option<Solution> = req
-        .solution
-        .as_deref()
-        .and_then(|s| RecordId::parse(s).ok())
-        .and_then(|sid| store.load(&sid).ok());
+    let mut broken = Vec::new();
+    let solution: Option<Solution> = req.solution.as_deref().and_then(|s| {
+        linked(store, &req.id, "solution", s)
+            .map_err(|e| broken.push(e))
+            .ok()
+    });
+    let customer: Option<Customer> = linked(store, &req.id, "customer", &req.customer)
+        .map_err(|e| broken.push(e))
+        .ok();
+    let shown = render_request(ctx, store, &req, solution, customer, history_only);
+    for e in &broken {
+        ctx.warn_error(e);
+    }
+    shown
+}
+
+fn render_request(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    req: &Request,
+    solution: Option<Solution>,
+    customer: Option<Customer>,
+    history_only: bool,
+) -> Result<()> {
     if history_only {
         let mut entries: Vec<(&str, &HistoryEntry)> =
             req.history.iter().map(|h| (req.id.as_str(), h)).collect();
@@ -100,10 +140,9 @@ fn show_request(
             r.kind.clone(),
             r.priority.to_string(),
             r.title.clone(),
-            RecordId::parse(&r.customer)
-                .ok()
-                .and_then(|c| store.load::<Customer>(&c).ok())
-                .map_or_else(|| r.customer.clone(), |c| c.name),
+            customer
+                .as_ref()
+                .map_or_else(|| r.customer.clone(), |c| c.name.clone()),
             r.assignee.clone().unwrap_or_default(),
             r.due.map(|d| d.to_string()).unwrap_or_default(),
         ];
@@ -116,11 +155,8 @@ fn show_request(
         return Ok(());
     }
     if !ctx.format.is_human() {
-        return print_record(ctx, &req, String::new);
+        return print_record(ctx, req, String::new);
     }
-    let customer = RecordId::parse(&req.customer)
-        .ok()
-        .and_then(|c| store.load::<Customer>(&c).ok());
     let member = |m: &str| {
         store
             .config
@@ -219,7 +255,7 @@ fn show_request(
         now: ctx.now()?,
     };
     let facts = Facts {
-        request: &req,
+        request: req,
         solution: solution.as_ref(),
         config: &store.config,
         today: actor.today(),

@@ -3,8 +3,8 @@
 //! A migration reads every record file as a plain value, runs the upgrade steps from the
 //! store's format to [`format::CURRENT`] over it, and writes the result in canonical form.
 //! Past history entries are never touched; a record whose content (not just its layout)
-//! changed gets one `migrate` entry. presales.toml records the new format and
-//! `.gitattributes` gets the lines the current format needs.
+//! changed gets one `migrate` entry. presales.toml records the new format, and
+//! `.gitattributes` and `.gitignore` get the lines the current version needs.
 
 use std::path::PathBuf;
 
@@ -101,6 +101,8 @@ pub enum Change {
     Format,
     /// `.gitattributes` gains the lines the format needs (merge driver, LF endings).
     Gitattributes,
+    /// `.gitignore` gains the lines presales needs (derived caches, temp files of writes).
+    Gitignore,
     /// The record's content changed: a `migrate` entry is appended.
     Content,
     /// Only the record's layout changed (canonical form).
@@ -211,6 +213,13 @@ pub fn migrate(store: &mut Store, actor: Option<&Actor>, check_only: bool) -> Re
             change: Change::Gitattributes,
         });
     }
+    let ignore = store::updated_gitignore(&store.read_gitignore()?);
+    if ignore.is_some() {
+        migration.planned.push(Planned {
+            path: PathBuf::from(".gitignore"),
+            change: Change::Gitignore,
+        });
+    }
     if store.format.migration_due() {
         migration.planned.push(Planned {
             path: PathBuf::from(crate::config::CONFIG_FILE),
@@ -228,6 +237,9 @@ pub fn migrate(store: &mut Store, actor: Option<&Actor>, check_only: bool) -> Re
         migration
             .touched
             .push(store.write_gitattributes(&text, &lock)?);
+    }
+    if let Some(text) = ignore {
+        migration.touched.push(store.write_gitignore(&text, &lock)?);
     }
     if store.format.migration_due() {
         store.edit_config(&lock, set_format)?;

@@ -47,7 +47,8 @@ pub type Touched = Vec<std::path::PathBuf>;
 /// The store as the source of the records a command reads.
 impl Source for Store {
     fn load(&self, id: &RecordId) -> Result<Option<AnyRecord>> {
-        if !self.path_of(id).is_file() {
+        // A link where the record belongs is refused, not followed and not taken as absent.
+        if std::fs::symlink_metadata(self.record_path(id)?).is_err() {
             return Ok(None);
         }
         Ok(Some(match id.kind() {

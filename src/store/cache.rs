@@ -6,6 +6,10 @@
 //! ctime), a missing or unreadable cache is rebuilt, and deleting `.presales/` loses
 //! nothing. Summaries hold what listing needs, so `presales list` on 100,000 requests only
 //! stats the files and decodes one compact file.
+//!
+//! The file ends with a CRC-32 of the rest: a cache whose bytes changed on disk (a flipped
+//! bit, a torn or foreign write) is thrown away and rebuilt, never decoded into a wrong
+//! title or an ID that does not exist.
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::model::{Kind, Record};
 
 /// Bumped whenever a summary type or this file's layout changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A record type's summary as cached.
 pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
@@ -108,12 +112,48 @@ impl<'de> serde::Deserialize<'de> for Raw {
     }
 }
 
-fn cache_path(store: &Store, name: &str) -> PathBuf {
-    store
-        .root()
-        .join(CACHE_DIR)
+/// `.presales/cache/<name>.bin`; `None` when a link lies on the way ([`Store::check_path`]):
+/// then nothing is read from or written there, and `check` reports the link.
+fn cache_path(store: &Store, name: &str) -> Option<PathBuf> {
+    let rel = Path::new(CACHE_DIR)
         .join("cache")
-        .join(format!("{name}.bin"))
+        .join(format!("{name}.bin"));
+    store.check_path(&rel).ok()
+}
+
+/// Removes the temp files of cache writes killed more than a minute ago. Caches are
+/// written without the store lock, so a younger one may be another reader's write in
+/// progress (removing it would only make that write fail, which costs that reader time).
+fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for e in entries.flatten() {
+        if e.file_name()
+            .to_string_lossy()
+            .starts_with(super::scan::TEMP_PREFIX)
+            && e.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < minute_ago)
+            && e.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// The bytes of a cache file: the encoded cache, then the CRC-32 of it (little-endian).
+fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
+    let crc = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
+    bytes
+}
+
+/// The encoded cache inside a cache file, if its checksum holds.
+fn unseal(bytes: &[u8]) -> Option<&[u8]> {
+    let (body, crc) = bytes.split_last_chunk::<4>()?;
+    (!body.is_empty() && crc32fast::hash(body) == u32::from_le_bytes(*crc)).then_some(body)
 }
 
 /// The cache file as read: borrowed from the file's bytes, so nothing is copied twice.
@@ -130,7 +170,11 @@ fn read_cache<S: Summary>(path: &Path) -> Vec<(String, Stamp, S)> {
     let Ok(bytes) = std::fs::read(path) else {
         return Vec::new();
     };
-    match postcard::from_bytes::<CacheView>(&bytes) {
+    // A damaged file is a cache miss: everything is parsed again and the file rewritten.
+    let Some(body) = unseal(&bytes) else {
+        return Vec::new();
+    };
+    match postcard::from_bytes::<CacheView>(body) {
         Ok(c) if c.format == FORMAT && c.crate_version == env!("CARGO_PKG_VERSION") => c
             .entries
             .into_par_iter()
@@ -158,7 +202,7 @@ impl Store {
             Err(e) => return (Vec::new(), vec![e]),
         };
         let path = cache_path(self, S::NAME);
-        let cached = read_cache::<S>(&path);
+        let cached = path.as_deref().map(read_cache::<S>).unwrap_or_default();
         let cached_len = cached.len();
         let mut cached = cached.into_iter().peekable();
         let mut reused = 0usize;
@@ -197,7 +241,7 @@ impl Store {
             .into_par_iter()
             .map(|(i, key, stamp, p)| {
                 let r = self
-                    .load_path_with_text::<S::Full>(&p)
+                    .load_listed::<S::Full>(&p)
                     .map(|(full, text)| S::from_file(&full, &text, &self.display_path(&p)));
                 (i, key, stamp, r)
             })
@@ -225,11 +269,13 @@ impl Store {
                 entries,
             };
             // A cache that cannot be written only costs time next run.
-            if let Ok(bytes) = postcard::to_allocvec(&file)
+            if let Some(path) = &path
+                && let Ok(bytes) = postcard::to_allocvec(&file)
                 && let Some(dir) = path.parent()
                 && std::fs::create_dir_all(dir).is_ok()
             {
-                let _ = write_atomic(&path, &bytes);
+                remove_stale_temp_files(dir);
+                let _ = write_atomic(path, &seal(bytes));
             }
         }
         (out.into_iter().map(|(_, _, s)| s).collect(), errors)
@@ -305,5 +351,26 @@ impl Store {
     pub fn load_all_cached<T: Record + Send + Sync + 'static>(&self) -> (Vec<T>, Vec<Error>) {
         let (wholes, errors) = self.summaries::<Whole<T>>();
         (wholes.into_iter().map(|w| w.0).collect(), errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cache_file_with_any_byte_changed_is_refused() {
+        let sealed = seal(b"cached summaries".to_vec());
+        assert_eq!(unseal(&sealed), Some(&b"cached summaries"[..]));
+        for i in 0..sealed.len() {
+            for bit in 0..8 {
+                let mut bad = sealed.clone();
+                bad[i] ^= 1 << bit;
+                assert_eq!(unseal(&bad), None, "byte {i} bit {bit}");
+            }
+        }
+        assert_eq!(unseal(&sealed[..sealed.len() - 1]), None);
+        assert_eq!(unseal(&[]), None);
+        assert_eq!(unseal(&[0; 4]), None);
     }
 }

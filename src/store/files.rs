@@ -40,66 +40,27 @@ impl Store {
             .collect()
     }
 
-    /// Every record file of a kind with its metadata, sorted by ID, without parsing: one
-    /// `readdir` per folder and one `stat` per file relative to its folder (the same system
-    /// calls as `find -printf '%s %T@'`), the stats on every core. Files deleted between
-    /// the listing and the stat, and entries that are not files, are left out; other stat
-    /// errors are returned per file. The same files as [`Store::ids`].
+    /// Every record file of a kind with its metadata, sorted by ID, without parsing
+    /// ([`Store::list_records`], the one lister: the stats on every core, links and files
+    /// out of place left out and noted).
     pub fn stat_records(
         &self,
         kind: Kind,
     ) -> Result<Vec<(RecordId, PathBuf, std::io::Result<fs::Metadata>)>> {
-        use rayon::prelude::*;
-        let top = self.root().join(kind.dir());
-        let mut dirs = vec![top.clone()];
-        if kind.by_year() {
-            dirs.clear();
-            for entry in read_dir(&top)? {
-                let entry = entry.map_err(|e| Error::io(&top, e))?;
-                if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    dirs.push(entry.path());
-                }
-            }
-        }
-        let mut out = Vec::new();
-        for dir in dirs {
-            let entries = read_dir(&dir)?
-                .collect::<std::io::Result<Vec<fs::DirEntry>>>()
-                .map_err(|e| Error::io(&dir, e))?;
-            out.par_extend(entries.par_iter().filter_map(|entry| {
-                let name = entry.file_name();
-                let stem = name.to_str()?.strip_suffix(".yaml")?;
-                let id = RecordId::parse(stem).ok()?;
-                if id.kind() != kind || id.as_str() != stem {
-                    return None;
-                }
-                let meta = match entry.metadata() {
-                    Ok(m) if m.is_file() => Ok(m),
-                    Ok(_) => return None,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-                    Err(e) => Err(e),
-                };
-                Some((id, entry.path(), meta))
-            }));
-        }
-        out.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-        Ok(out)
+        Ok(self
+            .list_records(kind)?
+            .records
+            .into_iter()
+            .map(|r| (r.id, r.path, r.meta))
+            .collect())
     }
 
-    /// The absolute path of a file named in a record relative to the store root. Refuses
-    /// absolute paths and `..`, so a record can never point outside the store.
+    /// The absolute path of a file named in a record (`body_file`, `plan_file`, an
+    /// attachment) relative to the store root, through the one boundary
+    /// ([`Store::inside`]): absolute paths, `..` and symbolic links on the way are refused,
+    /// so a record can never point outside the store.
     pub fn repo_path(&self, rel: &str) -> Result<PathBuf> {
-        let p = Path::new(rel.trim());
-        let inside = !rel.trim().is_empty()
-            && p.components()
-                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-        if !inside {
-            return Err(Error::invalid_with_hint(
-                format!("`{rel}` is not a path inside the store"),
-                "paths in records are relative to the folder holding presales.toml",
-            ));
-        }
-        Ok(self.root().join(p))
+        self.inside(Path::new(rel.trim()))
     }
 
     /// Reads a text file named in a record (see [`Store::repo_path`]).
@@ -246,15 +207,6 @@ fn mtime_nanos(meta: &fs::Metadata) -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
-/// `read_dir` of a folder that may not exist (a store without any record of a kind yet).
-fn read_dir(dir: &Path) -> Result<Box<dyn Iterator<Item = std::io::Result<fs::DirEntry>>>> {
-    match fs::read_dir(dir) {
-        Ok(it) => Ok(Box::new(it)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Box::new(std::iter::empty())),
-        Err(e) => Err(Error::io(dir, e)),
-    }
-}
-
 /// A relative path with `/` separators, as records store it on every platform.
 pub fn slash_path(p: &Path) -> String {
     p.components()
@@ -354,6 +306,7 @@ mod tests {
         assert_eq!(got, vec!["docs/a.md", "docs/b/c.MD"]);
         assert!(s.markdown_files(&docs.join("a.md")).is_err());
     }
+
     #[cfg(unix)]
     #[test]
     fn derived_path_refuses_links_and_files() {

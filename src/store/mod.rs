@@ -7,6 +7,8 @@ pub mod cache;
 mod files;
 pub mod format;
 mod lock;
+pub mod paths;
+pub mod scan;
 pub mod yaml;
 
 use std::fs;
@@ -17,6 +19,7 @@ use chrono::NaiveDate;
 
 pub use files::slash_path;
 pub use lock::StoreLock;
+pub use scan::{Stray, StrayKind};
 
 use crate::calendar::Calendar;
 use crate::config::{self, CONFIG_FILE, Config};
@@ -39,7 +42,12 @@ pub struct Store {
     /// What is wrong with presales.toml beyond its syntax ([`Config::problems`]): reading
     /// commands and `check` still run, every write is refused ([`Store::lock`]).
     pub config_problems: Vec<config::ConfigProblem>,
+    /// Strays that look like records, noted by every listing ([`Store::take_noticed`]).
+    noticed: Noticed,
 }
+
+/// Where listings note strays; shared with the CLI, which reports them when the command ends.
+pub type Noticed = std::sync::Arc<std::sync::Mutex<Vec<Stray>>>;
 
 /// Finds the store root: `--root`, else `PRESALES_ROOT`, else the nearest folder at or above
 /// `cwd` holding presales.toml (like git finds `.git`).
@@ -100,20 +108,8 @@ pub fn init(dir: &Path, with_example_team: bool) -> Result<Vec<PathBuf>> {
     if let Some(p) = ensure_gitattributes(dir)? {
         written.push(p);
     }
-    let gitignore = dir.join(".gitignore");
-    let line = format!("/{CACHE_DIR}/\n");
-    let existing = fs::read_to_string(&gitignore).unwrap_or_default();
-    if !existing.lines().any(|l| l.trim() == line.trim()) {
-        let mut text = existing;
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(
-            "# presales: derived caches (search index, parse cache), rebuilt on demand\n",
-        );
-        text.push_str(&line);
-        write_atomic(&gitignore, text.as_bytes())?;
-        written.push(gitignore);
+    if let Some(p) = ensure_gitignore(dir)? {
+        written.push(p);
     }
     Ok(written)
 }
@@ -189,6 +185,58 @@ pub fn updated_gitattributes(text: &str) -> Option<String> {
     let mut new = out.join("\n");
     new.push('\n');
     (new != text).then_some(new)
+}
+
+/// The `.gitignore` lines presales needs: the derived caches, and the temp files of writes
+/// (a killed write leaves one beside the record; `git add -A` must not commit it).
+pub fn gitignore_lines() -> Vec<String> {
+    vec![format!("/{CACHE_DIR}/"), format!("{}*", scan::TEMP_PREFIX)]
+}
+
+/// `text` with the missing lines of [`gitignore_lines`] appended (other lines kept); `None`
+/// when none is missing.
+pub fn updated_gitignore(text: &str) -> Option<String> {
+    let missing = missing_gitignore_lines(text);
+    if missing.is_empty() {
+        return None;
+    }
+    let mut new = text.to_string();
+    if !new.is_empty() && !new.ends_with('\n') {
+        new.push('\n');
+    }
+    new.push_str(
+        "# presales: derived caches (search index, parse cache) and temp files of writes\n",
+    );
+    for line in missing {
+        new.push_str(&line);
+        new.push('\n');
+    }
+    Some(new)
+}
+
+/// The lines of [`gitignore_lines`] that `text` lacks.
+pub fn missing_gitignore_lines(text: &str) -> Vec<String> {
+    gitignore_lines()
+        .into_iter()
+        .filter(|want| !text.lines().any(|l| l.trim() == want))
+        .collect()
+}
+
+/// Writes or completes `.gitignore` in `dir`; returns its path when it changed.
+pub fn ensure_gitignore(dir: &Path) -> Result<Option<PathBuf>> {
+    let path = dir.join(".gitignore");
+    let existing = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    match updated_gitignore(&existing) {
+        Some(text) => {
+            write_atomic(&path, text.as_bytes())?;
+            Ok(Some(path))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Writes or completes `.gitattributes` in `dir`; returns its path when it changed.
@@ -269,6 +317,7 @@ impl Store {
             calendar,
             format,
             config_problems,
+            noticed: Noticed::default(),
         })
     }
 
@@ -305,35 +354,15 @@ impl Store {
         path.strip_prefix(&self.root).unwrap_or(path).to_path_buf()
     }
 
-    /// All record files of a kind, by ID order. Files whose names are not IDs are ignored.
+    /// All record files of a kind, by ID order ([`Store::list_records`]: files out of place
+    /// are not among them).
     pub fn ids(&self, kind: Kind) -> Result<Vec<(RecordId, PathBuf)>> {
-        let dir = self.root.join(kind.dir());
-        if !dir.exists() {
-            return Ok(Vec::new());
-        }
-        let mut out = Vec::new();
-        // No per-folder sort: the result is sorted once, by ID, below.
-        for entry in walkdir::WalkDir::new(&dir).max_depth(2) {
-            let entry = entry.map_err(|e| {
-                let path = e
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| dir.clone());
-                Error::io(path, e.into())
-            })?;
-            let name = entry.file_name().to_string_lossy();
-            let Some(stem) = name.strip_suffix(".yaml") else {
-                continue;
-            };
-            if let Ok(id) = RecordId::parse(stem)
-                && id.kind() == kind
-                && id.as_str() == stem
-            {
-                out.push((id, entry.into_path()));
-            }
-        }
-        out.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-        Ok(out)
+        Ok(self
+            .list_records(kind)?
+            .records
+            .into_iter()
+            .map(|r| (r.id, r.path))
+            .collect())
     }
 
     /// Resolves a full ID or a unique abbreviation (prefix or suffix) to an existing record.
@@ -348,16 +377,39 @@ impl Store {
                 )));
             }
             // A full ID needs no scan: its path is known.
-            if self.path_of(&id).is_file() {
+            if fs::symlink_metadata(self.record_path(&id)?).is_ok_and(|m| m.is_file()) {
                 return Ok(id);
             }
         }
-        let matches: Vec<RecordId> = self
-            .ids(kind)?
+        let listing = self.list_records(kind)?;
+        let matches: Vec<RecordId> = listing
+            .records
             .into_iter()
-            .map(|(id, _)| id)
+            .map(|r| r.id)
             .filter(|id| abbreviates(&abbrev, id.as_str()))
             .collect();
+        // A record file out of its place is named, never half-read.
+        let stray = || {
+            listing.strays.iter().find(|s| match &s.kind {
+                StrayKind::Misplaced { id, .. } => abbreviates(&abbrev, id),
+                StrayKind::Link => s
+                    .path
+                    .file_stem()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| abbreviates(&abbrev, n)),
+                _ => false,
+            })
+        };
+        if matches.is_empty()
+            && let Some(s) = stray()
+        {
+            // Said once, as the error.
+            self.forget_noticed(&s.path);
+            return Err(Error::invalid_with_hint(
+                format!("{}: {}", slash_path(&s.path), s.message()),
+                s.fix(),
+            ));
+        }
         match matches.len() {
             1 => Ok(matches.into_iter().next().expect("one match")),
             0 => Err(Error::NotFound {
@@ -381,16 +433,21 @@ impl Store {
     }
 
     /// Reads one record and checks that its `id` field matches its file name.
+    /// Refuses a record file or folder that is a symbolic link ([`Store::inside`]).
     pub fn load<T: Record>(&self, id: &RecordId) -> Result<T> {
-        self.load_path(&self.path_of(id))
+        self.load_listed(&self.record_path(id)?)
+            .map(|(record, _)| record)
     }
 
+    /// A record file at any path of the store, checked by [`Store::inside`].
     pub fn load_path<T: Record>(&self, path: &Path) -> Result<T> {
-        self.load_path_with_text(path).map(|(record, _)| record)
+        self.load_listed(&self.inside_abs(path)?)
+            .map(|(record, _)| record)
     }
 
-    /// Like [`Store::load_path`], also returning the file's text.
-    pub fn load_path_with_text<T: Record>(&self, path: &Path) -> Result<(T, String)> {
+    /// A record file [`Store::list_records`] listed (so already known to be a real file in
+    /// its place), with its text.
+    pub(crate) fn load_listed<T: Record>(&self, path: &Path) -> Result<(T, String)> {
         let text = fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))?;
         let shown = self.display_path(path);
         let record: T = yaml::parse(&shown, &text)?;
@@ -422,7 +479,7 @@ impl Store {
         // Parsing dominates; files are independent, so use every core. Order is kept.
         let results: Vec<Result<T>> = ids
             .par_iter()
-            .map(|(_, path)| self.load_path::<T>(path))
+            .map(|(_, path)| self.load_listed::<T>(path).map(|(r, _)| r))
             .collect();
         let mut records = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
@@ -437,49 +494,16 @@ impl Store {
 
     /// Writes a record in canonical form, atomically. The caller holds the store lock.
     /// Returns the path written, or `None` when the file already held exactly these bytes.
-    pub fn save<T: Record>(&self, record: &T, _lock: &StoreLock) -> Result<Option<PathBuf>> {
+    pub fn save<T: Record>(&self, record: &T, lock: &StoreLock) -> Result<Option<PathBuf>> {
         let id = RecordId::parse(record.id()).map_err(Error::invalid)?;
-        let path = self.path_of(&id);
+        let path = self.record_path(&id)?;
         let text = yaml::record_text(record)
             .map_err(|e| Error::invalid(format!("cannot serialize {}: {e}", record.id())))?;
         if fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
             return Ok(None);
         }
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        write_atomic(&path, text.as_bytes())?;
+        self.write_file(&path, text.as_bytes(), lock)?;
         Ok(Some(path))
-    }
-
-    /// Every `.yaml` file under the record folders, whatever its name: `check` uses this to
-    /// find files in the wrong place or with names that are not IDs.
-    pub fn yaml_files(&self) -> Result<Vec<PathBuf>> {
-        let mut out = Vec::new();
-        for kind in Kind::ALL {
-            let dir = self.root.join(kind.dir());
-            if !dir.exists() {
-                continue;
-            }
-            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-                let entry = entry.map_err(|e| {
-                    let path = e
-                        .path()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| dir.clone());
-                    Error::io(path, e.into())
-                })?;
-                if entry.file_type().is_file()
-                    && entry
-                        .path()
-                        .extension()
-                        .is_some_and(|x| x == "yaml" || x == "yml")
-                {
-                    out.push(entry.into_path());
-                }
-            }
-        }
-        Ok(out)
     }
 
     /// Every record file of every kind, by kind then ID.
@@ -508,8 +532,8 @@ impl Store {
     }
 
     /// Rewrites a record file with new text (used by `fmt`). The caller holds the lock.
-    pub fn write_text(&self, path: &Path, text: &str, _lock: &StoreLock) -> Result<()> {
-        write_atomic(path, text.as_bytes())
+    pub fn write_text(&self, path: &Path, text: &str, lock: &StoreLock) -> Result<()> {
+        self.write_file(path, text.as_bytes(), lock)
     }
 
     /// Mints an ID not used in this checkout. Other branches are covered by the randomness.
@@ -519,7 +543,7 @@ impl Store {
             getrandom::fill(&mut bytes)
                 .map_err(|e| Error::invalid(format!("no randomness for a new ID: {e}")))?;
             let id = RecordId::mint(kind, now, u32::from_le_bytes(bytes));
-            if !self.path_of(&id).exists() {
+            if fs::symlink_metadata(self.path_of(&id)).is_err() {
                 return Ok(id);
             }
         }
@@ -537,13 +561,24 @@ impl Store {
                 "fix presales.toml by hand; `presales check` lists every problem",
             ));
         }
-        StoreLock::acquire(&self.root.join(CACHE_DIR))
+        // Never through a link: a committed `.presales` link would take the lock, and the
+        // drafts and caches beside it, anywhere.
+        let dir = self.inside(Path::new(CACHE_DIR))?;
+        self.inside(&Path::new(CACHE_DIR).join("lock"))?;
+        let lock = StoreLock::acquire(&dir)?;
+        // Under the lock no other write runs: every temp file in the folders a killed
+        // writer noted is its own.
+        if !lock.left_over().is_empty() {
+            self.sweep_temp_files(lock.left_over());
+            lock.clear()?;
+        }
+        Ok(lock)
     }
 
     /// Edits presales.toml keeping its comments and layout, then re-reads it.
     pub fn edit_config(
         &mut self,
-        _lock: &StoreLock,
+        lock: &StoreLock,
         edit: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
     ) -> Result<()> {
         let path = self.config_path();
@@ -568,7 +603,7 @@ impl Store {
                 p.message
             )));
         }
-        write_atomic(&path, new_text.as_bytes())?;
+        self.write_file(&path, new_text.as_bytes(), lock)?;
         self.config = config;
         Ok(())
     }
@@ -584,17 +619,36 @@ impl Store {
     }
 
     /// Replaces the store's `.gitattributes`; returns its path. The caller holds the lock.
-    pub fn write_gitattributes(&self, text: &str, _lock: &StoreLock) -> Result<PathBuf> {
+    pub fn write_gitattributes(&self, text: &str, lock: &StoreLock) -> Result<PathBuf> {
         let path = self.root.join(".gitattributes");
-        write_atomic(&path, text.as_bytes())?;
+        self.write_file(&path, text.as_bytes(), lock)?;
         Ok(path)
     }
 
-    /// Ensures `.presales/` exists and returns a path inside it.
+    /// The store's `.gitignore` text ("" when there is none).
+    pub fn read_gitignore(&self) -> Result<String> {
+        let path = self.root.join(".gitignore");
+        match fs::read_to_string(&path) {
+            Ok(t) => Ok(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Replaces the store's `.gitignore`; returns its path. The caller holds the lock.
+    pub fn write_gitignore(&self, text: &str, lock: &StoreLock) -> Result<PathBuf> {
+        let path = self.root.join(".gitignore");
+        self.write_file(&path, text.as_bytes(), lock)?;
+        Ok(path)
+    }
+
+    /// Ensures `.presales/` exists and returns the path of `name` inside it; refuses a link
+    /// on the way ([`Store::inside`]).
     pub fn cache_path(&self, name: &str) -> Result<PathBuf> {
+        let path = self.inside(&Path::new(CACHE_DIR).join(name))?;
         let dir = self.root.join(CACHE_DIR);
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(dir.join(name))
+        Ok(path)
     }
 }
 
@@ -619,7 +673,20 @@ pub fn mint_item() -> Result<String> {
 
 /// Writes `bytes` to `path` via a temp file in the same folder, fsync and rename, so a
 /// crash leaves either the old file or the new one, never a truncated one.
+///
+/// Refuses a target that is a symbolic link: the rename would replace the link, and a write
+/// that follows it would land wherever it points. Writes of the store go through
+/// [`Store::write_file`], which also refuses links among the folders on the way.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "{} is a symbolic link; presales never writes through a link",
+                path.display()
+            ),
+            "replace the link with the file itself",
+        ));
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".presales-tmp-")
