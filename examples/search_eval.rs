@@ -364,12 +364,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect();
             base.add(&ranked, want);
         }
-        println!(
-            "| {name} | {} | {} | {} |",
-            ours.n,
-            ours.row(),
-            base.row()
-        );
+        println!("| {name} | {} | {} | {} |", ours.n, ours.row(), base.row());
     }
     latencies.sort_by(f64::total_cmp);
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];

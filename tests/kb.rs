@@ -109,8 +109,10 @@ fn hits(v: &Value) -> Vec<String> {
 fn chinese_phrase_english_word_and_one_character_queries() {
     let env = Env::new();
     let ids = import(&env);
+    // Ranked: the article with the exact phrase first; quoted, only that one.
+    assert_eq!(search(&env, &["派工原则"])[0], ids["00-dispatch.md"]);
     assert_eq!(
-        search(&env, &["派工原则"]),
+        search(&env, &["\"派工原则\""]),
         vec![ids["00-dispatch.md"].clone()]
     );
     // Two words: both articles that have them, apart or together.
@@ -200,11 +202,11 @@ fn editing_one_record_is_seen_by_the_next_search() {
     let env = Env::new();
     let ids = import(&env);
     let id = &ids["00-dispatch.md"];
-    assert_eq!(search(&env, &["派工原则是轮流"]), vec![id.clone()]);
+    assert_eq!(search(&env, &["\"派工原则是轮流\""]), vec![id.clone()]);
     let path = kb_path(&env, id);
     let text = fs::read_to_string(&path).unwrap();
     fs::write(&path, text.replace("派工原则是轮流", "派工规则是抢单")).unwrap();
-    assert!(search(&env, &["派工原则是轮流"]).is_empty());
+    assert!(search(&env, &["\"派工原则是轮流\""]).is_empty());
     assert_eq!(search(&env, &["抢单"]), vec![id.clone()]);
     // A deleted record disappears from the results.
     fs::remove_file(&path).unwrap();
@@ -216,10 +218,10 @@ fn deleted_or_garbage_index_is_rebuilt_silently() {
     let env = Env::new();
     let ids = import(&env);
     let want = vec![ids["00-dispatch.md"].clone()];
-    assert_eq!(search(&env, &["派工原则"]), want);
+    assert_eq!(search(&env, &["\"派工原则\""]), want);
 
     fs::remove_dir_all(env.root().join(".presales")).unwrap();
-    assert_eq!(search(&env, &["派工原则"]), want);
+    assert_eq!(search(&env, &["\"派工原则\""]), want);
 
     let index = env.root().join(".presales/index");
     let mut stack = vec![index.clone()];
@@ -234,7 +236,7 @@ fn deleted_or_garbage_index_is_rebuilt_silently() {
         }
     }
     fs::write(index.join("junk"), b"\xde\xad").unwrap();
-    let r = env.run(&["--format", "json", "kb", "search", "派工原则"]);
+    let r = env.run(&["--format", "json", "kb", "search", "\"派工原则\""]);
     assert_eq!(hits(&serde_json::from_str(&r.ok()).unwrap()), want);
     assert!(!r.stderr().contains("error"), "{}", r.stderr());
 
@@ -243,7 +245,7 @@ fn deleted_or_garbage_index_is_rebuilt_silently() {
     assert!(out.contains("indexed 30 documents (30 articles"), "{out}");
     let v = env.json(&["reindex"]);
     assert_eq!(v["articles"], 30);
-    assert_eq!(search(&env, &["派工原则"]), want);
+    assert_eq!(search(&env, &["\"派工原则\""]), want);
 }
 
 #[test]
@@ -505,7 +507,7 @@ fn presales_search_covers_requests_and_solutions_too() {
         "园区网络改造",
         &["--description", "需要按派工原则安排两名网络工程师"],
     );
-    let v = env.json(&["search", "派工原则"]);
+    let v = env.json(&["search", "\"派工原则\""]);
     let mut got = hits(&v);
     got.sort();
     let mut want = vec![ids["00-dispatch.md"].clone(), req.clone()];
@@ -527,7 +529,7 @@ fn presales_search_covers_requests_and_solutions_too() {
     );
     // kb search stays within the knowledge base.
     assert_eq!(
-        search(&env, &["派工原则"]),
+        search(&env, &["\"派工原则\""]),
         vec![ids["00-dispatch.md"].clone()]
     );
     let err = env.run(&["search", "x", "--kind", "customer"]).err();
@@ -611,7 +613,7 @@ fn two_searches_at_once_both_succeed() {
         let _ = fs::remove_dir_all(env.root().join(".presales/index"));
         let spawn = || {
             env.cmd()
-                .args(["--format", "json", "kb", "search", "派工原则"])
+                .args(["--format", "json", "kb", "search", "\"派工原则\""])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -690,6 +692,6 @@ fn kb_search_syncs_articles_only_and_presales_search_still_sees_requests() {
             .any(|h| h["id"] == req.as_str()),
         "{hits}"
     );
-    let hits = env.json(&["search", "漫游测试"]);
+    let hits = env.json(&["search", "\"漫游测试\""]);
     assert!(hits.as_array().unwrap().is_empty(), "{hits}");
 }

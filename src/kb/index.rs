@@ -494,7 +494,7 @@ pub fn solution_doc(s: &Solution, plan: String) -> Doc {
 /// answer is never an error or an answer from a damaged index.
 pub fn search(store: &Store, q: &SearchQuery, progress: Progress) -> Result<(Synced, Vec<Hit>)> {
     // Reject an empty query before touching the index.
-    crate::search::parse_query_text(&q.text).map_err(search_error)?;
+    crate::search::parse_query(&q.text).map_err(search_error)?;
     // Only the kinds asked for need to be fresh.
     let kinds: Vec<Kind> = INDEXED
         .into_iter()

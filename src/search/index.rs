@@ -69,7 +69,7 @@ use super::tokenizer::{
 
 /// Bump whenever the schema, a tokenizer's output or the stored-field layout changes:
 /// an index written with another version is replaced on the next sync.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How long `sync` waits for another process holding the lock.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);

@@ -14,6 +14,7 @@
 //! * `quiet` — catching tantivy's panics without printing them.
 
 pub mod index;
+pub mod parse;
 pub mod query;
 mod quiet;
 pub mod tokenizer;
@@ -23,7 +24,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use index::{Doc, Rebuild, SCHEMA_VERSION, SearchIndex, SourceEntry, SyncFailure, SyncStats};
-pub use query::{Clause, ClauseFields, Hit, SearchQuery, parse_query_text};
+pub use parse::{Clause, ClauseFields, ParsedQuery, parse as parse_query};
+pub use query::{Hit, SearchQuery};
 pub use tokenizer::{CjkBigramTokenizer, CjkMode};
 
 /// Everything that can go wrong in this module. Variants carry the path involved so the CLI

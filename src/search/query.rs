@@ -30,14 +30,19 @@ use tantivy::{Searcher, TantivyDocument, Term};
 
 use super::SearchError;
 use super::index::{Fields, SearchIndex};
+use super::parse::{Clause, ClauseFields, Filter, ParsedQuery, Target, parse};
 use super::tokenizer::{CjkBigramTokenizer, CjkMode, is_cjk, tokenize};
 
 /// Used by [`SearchQuery::new`] / `Default`.
 pub const DEFAULT_LIMIT: usize = 20;
-/// Multiplier on title-field scores. BM25 saturates term frequency at (k1+1)=2.2×idf, while a
-/// title hit in a typical short title scores well above 1×idf; ×5 keeps any title match ahead
-/// of body-only matches for the same terms in practice.
-pub const TITLE_BOOST: f32 = 5.0;
+/// Weight of a match in the title against one in the body. Moderate: a title hit counts
+/// double, but a question whose words are spread over a page's body still finds it (a
+/// weight of 3 or more put pages that merely share a title word ahead of the answer).
+pub const TITLE_WEIGHT: f32 = 2.0;
+/// Extra weight of a chunk of the query found as written (its terms adjacent, in order).
+pub const PHRASE_BOOST: f32 = 1.0;
+/// Extra weight of a document that holds every term of the query.
+pub const ALL_TERMS_BOOST: f32 = 1.0;
 /// Snippet length in bytes (tantivy counts bytes; ≈80 CJK or ≈240 Latin characters).
 const SNIPPET_MAX_BYTES: usize = 240;
 /// Cap on distinct terms used by `suggest`, so pasting a long request stays fast.
@@ -96,94 +101,6 @@ pub struct Hit {
     pub snippet: String,
 }
 
-/// Which pair of fields a clause is matched against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClauseFields {
-    /// `title`/`body`: CJK bigrams + words.
-    Bigram,
-    /// `title_uni`/`body_uni`: CJK unigrams + words (one-character CJK terms).
-    Unigram,
-}
-
-/// One required element of a parsed query: a term (one token) or a phrase (several).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Clause {
-    pub terms: Vec<String>,
-    pub fields: ClauseFields,
-    pub quoted: bool,
-}
-
-fn is_quote(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\u{201C}' | '\u{201D}' | '\u{FF02}' | '「' | '」' | '『' | '』'
-    )
-}
-
-/// Parses raw user text into required clauses (see module docs for the rules).
-pub fn parse_query_text(text: &str) -> Result<Vec<Clause>, SearchError> {
-    let mut segments: Vec<(String, bool)> = Vec::new();
-    let mut cur = String::new();
-    let mut in_quote = false;
-    for c in text.chars() {
-        if is_quote(c) {
-            if !cur.is_empty() {
-                segments.push((std::mem::take(&mut cur), in_quote));
-            }
-            in_quote = !in_quote;
-        } else if c.is_whitespace() && !in_quote {
-            if !cur.is_empty() {
-                segments.push((std::mem::take(&mut cur), false));
-            }
-        } else {
-            cur.push(c);
-        }
-    }
-    if !cur.is_empty() {
-        // Dangling opening quote: the rest of the text is the phrase.
-        segments.push((cur, in_quote));
-    }
-
-    let clauses: Vec<Clause> = segments
-        .iter()
-        .filter_map(|(seg, quoted)| clause_for(seg, *quoted))
-        .collect();
-    if clauses.is_empty() {
-        return Err(SearchError::EmptyQuery);
-    }
-    Ok(clauses)
-}
-
-fn is_lone_cjk(token: &str) -> bool {
-    let mut chars = token.chars();
-    matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c))
-}
-
-fn clause_for(segment: &str, quoted: bool) -> Option<Clause> {
-    let bigrams = tokenize(segment, CjkMode::Bigram);
-    if bigrams.is_empty() {
-        return None;
-    }
-    let (mode, fields) = if bigrams.iter().any(|t| is_lone_cjk(&t.text)) {
-        (CjkMode::Unigram, ClauseFields::Unigram)
-    } else {
-        (CjkMode::Bigram, ClauseFields::Bigram)
-    };
-    let terms = if mode == CjkMode::Bigram {
-        bigrams.into_iter().map(|t| t.text).collect()
-    } else {
-        tokenize(segment, mode)
-            .into_iter()
-            .map(|t| t.text)
-            .collect()
-    };
-    Some(Clause {
-        terms,
-        fields,
-        quoted,
-    })
-}
-
 fn field_pair(fields: &Fields, which: ClauseFields) -> (Field, Field) {
     match which {
         ClauseFields::Bigram => (fields.title, fields.body),
@@ -191,15 +108,25 @@ fn field_pair(fields: &Fields, which: ClauseFields) -> (Field, Field) {
     }
 }
 
-/// Term or phrase over one field.
-fn terms_query(field: Field, terms: &[String]) -> Box<dyn Query> {
-    let terms: Vec<Term> = terms
+/// Term, phrase or prefix over one field.
+fn terms_query(field: Field, clause: &Clause) -> Box<dyn Query> {
+    if clause.prefix
+        && let [word] = clause.terms.as_slice()
+    {
+        let pattern = format!("{}.*", regex_escape(word));
+        return match tantivy::query::RegexQuery::from_pattern(&pattern, field) {
+            Ok(q) => Box::new(q),
+            Err(_) => Box::new(EmptyQuery),
+        };
+    }
+    let terms: Vec<Term> = clause
+        .terms
         .iter()
         .map(|t| Term::from_field_text(field, t))
         .collect();
     match terms.len() {
-        // Unreachable through parse_query_text, but Clause is public: match nothing rather
-        // than hit PhraseQuery's "at least two terms" assertion.
+        // Unreachable through parse, but Clause is public: match nothing rather than hit
+        // PhraseQuery's "at least two terms" assertion.
         0 => Box::new(EmptyQuery),
         1 => Box::new(TermQuery::new(
             terms[0].clone(),
@@ -209,19 +136,34 @@ fn terms_query(field: Field, terms: &[String]) -> Box<dyn Query> {
     }
 }
 
-/// "title (boosted) OR body" for one clause.
+/// A Latin word as a literal in a regular expression.
+fn regex_escape(word: &str) -> String {
+    word.chars()
+        .flat_map(|c| {
+            let special = !c.is_alphanumeric();
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect()
+}
+
+/// One clause over the fields it targets: "title (weighted) OR body" by default.
 fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
     let (title, body) = field_pair(fields, clause.fields);
-    Box::new(BooleanQuery::new(vec![
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(
-                terms_query(title, &clause.terms),
-                TITLE_BOOST,
-            )) as Box<dyn Query>,
-        ),
-        (Occur::Should, terms_query(body, &clause.terms)),
-    ]))
+    match clause.target {
+        Target::Title => terms_query(title, clause),
+        Target::Body => terms_query(body, clause),
+        Target::Any => Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(terms_query(title, clause), TITLE_WEIGHT))
+                    as Box<dyn Query>,
+            ),
+            (Occur::Should, terms_query(body, clause)),
+        ])),
+    }
 }
 
 fn keyword_term(field: Field, value: &str) -> Term {
@@ -244,11 +186,61 @@ fn archived_articles(fields: &Fields) -> Box<dyn Query> {
     ]))
 }
 
-fn build_query(fields: &Fields, clauses: &[Clause], q: &SearchQuery) -> BooleanQuery {
-    let mut parts: Vec<(Occur, Box<dyn Query>)> = clauses
-        .iter()
-        .map(|c| (Occur::Must, clause_query(fields, c)))
-        .collect();
+/// The ranking query: every term optional and scored (BM25 over title and body), chunks
+/// found as written and documents holding every term scored again; strict items, filters
+/// and exclusions as asked.
+fn build_query(fields: &Fields, parsed: &ParsedQuery, q: &SearchQuery) -> BooleanQuery {
+    let mut scored: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for c in &parsed.terms {
+        scored.push((Occur::Should, clause_query(fields, c)));
+    }
+    for c in &parsed.phrases {
+        scored.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(clause_query(fields, c), PHRASE_BOOST)),
+        ));
+    }
+    if parsed.terms.len() > 1 {
+        let all: Vec<(Occur, Box<dyn Query>)> = parsed
+            .terms
+            .iter()
+            .map(|c| (Occur::Must, clause_query(fields, c)))
+            .collect();
+        scored.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                ALL_TERMS_BOOST,
+            )),
+        ));
+    }
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if !scored.is_empty() {
+        let occur = if parsed.required.is_empty() && parsed.filters.is_empty() {
+            // Nothing else to match: at least one term must.
+            Occur::Must
+        } else {
+            Occur::Should
+        };
+        parts.push((occur, Box::new(BooleanQuery::new(scored))));
+    }
+    for alternatives in &parsed.required {
+        let any: Vec<(Occur, Box<dyn Query>)> = alternatives
+            .iter()
+            .map(|c| (Occur::Should, clause_query(fields, c)))
+            .collect();
+        parts.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    for c in &parsed.excluded {
+        parts.push((Occur::MustNot, clause_query(fields, c)));
+    }
+    for f in &parsed.filters {
+        let (field, value) = match f {
+            Filter::Tag(t) => (fields.tags, t),
+            Filter::Category(c) => (fields.category, c),
+        };
+        parts.push((Occur::Must, keyword_query(field, value)));
+    }
     let kinds: Vec<(Occur, Box<dyn Query>)> = q
         .kinds
         .iter()
@@ -403,6 +395,11 @@ fn to_markdown(snippet: &Snippet) -> String {
     out.trim().to_string()
 }
 
+fn is_lone_cjk(token: &str) -> bool {
+    let mut chars = token.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c))
+}
+
 fn first_str(doc: &TantivyDocument, field: Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_str())
@@ -413,11 +410,12 @@ impl SearchIndex {
     /// Runs a search. Errors: [`SearchError::EmptyQuery`] when the text has nothing
     /// searchable; [`SearchError::Corrupt`] if the index turns out unreadable.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, SearchError> {
-        let clauses = parse_query_text(&q.text)?;
+        let parsed = parse(&q.text)?;
         if q.limit == 0 {
             return Ok(Vec::new());
         }
-        let query = build_query(&self.fields, &clauses, q);
+        let query = build_query(&self.fields, &parsed, q);
+        let clauses: Vec<Clause> = parsed.all().cloned().collect();
         self.run(&query, &clauses, q.limit)
     }
 
@@ -438,6 +436,8 @@ impl SearchIndex {
                 },
                 terms: vec![t.text],
                 quoted: false,
+                target: Target::Any,
+                prefix: false,
             })
             .collect();
         if clauses.is_empty() || limit == 0 {
@@ -509,86 +509,11 @@ mod tests {
     use crate::search::Doc;
     use crate::search::test_util::{Store, doc};
 
-    fn clause(terms: &[&str], fields: ClauseFields, quoted: bool) -> Clause {
-        Clause {
-            terms: terms.iter().map(|s| s.to_string()).collect(),
-            fields,
-            quoted,
-        }
-    }
-
-    #[test]
-    fn parse_words_are_separate_required_clauses() {
-        let c = parse_query_text("VPN  配置").expect("parse");
-        assert_eq!(
-            c,
-            vec![
-                clause(&["vpn"], ClauseFields::Bigram, false),
-                clause(&["配置"], ClauseFields::Bigram, false)
-            ]
-        );
-    }
-
-    #[test]
-    fn parse_chinese_word_is_bigram_phrase() {
-        let c = parse_query_text("派工原则").expect("parse");
-        assert_eq!(
-            c,
-            vec![clause(
-                &["派工", "工原", "原则"],
-                ClauseFields::Bigram,
-                false
-            )]
-        );
-    }
-
-    #[test]
-    fn parse_quoted_phrase_keeps_spaces_together() {
-        let c = parse_query_text(r#"kubernetes "load balancer" “负载 均衡”"#).expect("parse");
-        assert_eq!(
-            c,
-            vec![
-                clause(&["kubernetes"], ClauseFields::Bigram, false),
-                clause(&["load", "balancer"], ClauseFields::Bigram, true),
-                clause(&["负载", "均衡"], ClauseFields::Bigram, true),
-            ]
-        );
-    }
-
-    #[test]
-    fn parse_unbalanced_quote_runs_to_end() {
-        let c = parse_query_text(r#"vpn "site to site"#).expect("parse");
-        assert_eq!(
-            c,
-            vec![
-                clause(&["vpn"], ClauseFields::Bigram, false),
-                clause(&["site", "to", "site"], ClauseFields::Bigram, true),
-            ]
-        );
-        // A lone quote is just ignored.
-        assert_eq!(
-            parse_query_text(r#"vpn ""#).expect("parse"),
-            vec![clause(&["vpn"], ClauseFields::Bigram, false)]
-        );
-    }
-
-    #[test]
-    fn parse_single_cjk_char_routes_to_unigram_fields() {
-        assert_eq!(
-            parse_query_text("库").expect("parse"),
-            vec![clause(&["库"], ClauseFields::Unigram, false)]
-        );
-        assert_eq!(
-            parse_query_text("A库").expect("parse"),
-            vec![clause(&["a", "库"], ClauseFields::Unigram, false)]
-        );
-    }
-
     #[test]
     fn parse_punctuation_only_is_empty_query() {
         for text in ["", "   ", "!!!", "，。？", r#"""""#, "— … ·"] {
             assert!(
-                matches!(parse_query_text(text), Err(SearchError::EmptyQuery)),
+                matches!(parse(text), Err(SearchError::EmptyQuery)),
                 "{text:?}"
             );
         }
@@ -597,10 +522,10 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn prop_parse_never_panics_and_terms_nonempty(text in proptest::prelude::any::<String>()) {
-            match parse_query_text(&text) {
-                Ok(clauses) => {
-                    proptest::prop_assert!(!clauses.is_empty());
-                    proptest::prop_assert!(clauses.iter().all(|c| !c.terms.is_empty()));
+            match parse(&text) {
+                Ok(q) => {
+                    proptest::prop_assert!(q.all().all(|c| !c.terms.is_empty()));
+                    proptest::prop_assert!(q.excluded.iter().all(|c| !c.terms.is_empty()));
                 }
                 Err(e) => proptest::prop_assert!(matches!(e, SearchError::EmptyQuery)),
             }
@@ -672,6 +597,11 @@ mod tests {
             .collect()
     }
 
+    /// Hits in rank order.
+    fn ranked(index: &SearchIndex, text: &str) -> Vec<String> {
+        search_ids(index, &SearchQuery::new(text))
+    }
+
     fn ids(index: &SearchIndex, text: &str) -> Vec<String> {
         let mut v = search_ids(index, &SearchQuery::new(text));
         v.sort();
@@ -690,12 +620,14 @@ mod tests {
             doc("apart", "article", "排班", "派工需要遵守原则，也要轮流。"),
             doc("other", "article", "其他", "与此无关"),
         ]);
-        assert_eq!(ids(&f.index, "派工原则"), vec!["together"]);
+        // Ranked: the exact phrase first, the one holding its words apart after it.
+        assert_eq!(ranked(&f.index, "派工原则"), vec!["together", "apart"]);
+        // Quoted, only the exact substring matches.
         assert_eq!(ids(&f.index, "\"派工原则\""), vec!["together"]);
-        // As two words both documents match.
         assert_eq!(ids(&f.index, "派工 原则"), vec!["apart", "together"]);
-        assert_eq!(ids(&f.index, "原则是轮流"), vec!["together"]);
-        assert!(ids(&f.index, "原则轮流").is_empty());
+        assert_eq!(ranked(&f.index, "原则是轮流")[0], "together");
+        assert!(ids(&f.index, "\"原则轮流\"").is_empty());
+        assert!(ids(&f.index, "+原则轮流").is_empty());
     }
 
     #[test]
@@ -705,7 +637,8 @@ mod tests {
             doc("plain", "article", "说明", "我们使用接口"),
         ]);
         assert_eq!(ids(&f.index, "api"), vec!["mixed"]);
-        assert_eq!(ids(&f.index, "API接口"), vec!["mixed"]);
+        assert_eq!(ranked(&f.index, "API接口")[0], "mixed");
+        assert_eq!(ids(&f.index, "\"API接口\""), vec!["mixed"]);
         assert_eq!(ids(&f.index, "ＣＲＭ"), vec!["mixed"]);
         assert_eq!(ids(&f.index, "接口"), vec!["mixed", "plain"]);
     }
@@ -718,10 +651,11 @@ mod tests {
             doc("none", "article", "网络", "交换机配置"),
         ]);
         assert_eq!(ids(&f.index, "库"), vec!["db", "lone"]);
-        assert_eq!(ids(&f.index, "库 备份"), vec!["db"]);
+        assert_eq!(ranked(&f.index, "库 备份")[0], "db");
+        assert_eq!(ids(&f.index, "+库 +备份"), vec!["db"]);
         // Unigram phrases are still exact.
         assert_eq!(ids(&f.index, "据库"), vec!["db"]);
-        assert!(ids(&f.index, "凌库").is_empty());
+        assert!(ids(&f.index, "\"凌库\"").is_empty());
     }
 
     #[test]
@@ -735,8 +669,12 @@ mod tests {
         let hits = search_ids(&f.index, &SearchQuery::new("防火墙"));
         assert_eq!(hits.len(), 3);
         assert_eq!(hits[0], "title");
+        // Words are optional: a word nobody has does not hide the others' matches…
         let hits = search_ids(&f.index, &SearchQuery::new("firewall 防火墙"));
-        assert!(hits.is_empty(), "all words are required");
+        assert_eq!(hits.len(), 3);
+        // …unless it is required.
+        let hits = search_ids(&f.index, &SearchQuery::new("+firewall 防火墙"));
+        assert!(hits.is_empty(), "{hits:?}");
     }
 
     #[test]
@@ -835,7 +773,10 @@ mod tests {
         assert!(h.snippet.contains("**派工原则**"), "{}", h.snippet);
         assert!(!h.snippet.contains('\n'));
 
-        let hits = f.index.search(&SearchQuery::new("库 排")).expect("search");
+        let hits = f
+            .index
+            .search(&SearchQuery::new("+库 +排"))
+            .expect("search");
         assert!(hits.is_empty());
         let hits = f.index.search(&SearchQuery::new("插")).expect("search");
         assert!(hits[0].snippet.contains("**插**"), "{}", hits[0].snippet);

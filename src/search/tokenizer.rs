@@ -93,13 +93,47 @@ fn fold_fullwidth(c: char) -> char {
     }
 }
 
-/// Lowercased, fullwidth-folded text of a word run.
-fn normalize_word(word: &str) -> String {
+/// Lowercased, fullwidth-folded and lightly stemmed text of a word run.
+pub(crate) fn normalize_word(word: &str) -> String {
     // `str::to_lowercase` (not per-char) so that context rules such as Greek final sigma apply.
-    word.chars()
+    let lower = word
+        .chars()
         .map(fold_fullwidth)
         .collect::<String>()
-        .to_lowercase()
+        .to_lowercase();
+    stem(lower)
+}
+
+/// English plurals to their singular, minimally (after Lucene's EnglishMinimalStemmer, plus
+/// `-xes`/`-ches`/`-shes`/`-sses` and a few Latin plurals): `backups` → `backup`,
+/// `policies` → `policy`, `indexes`/`indices` → `index`. Only plain ASCII words of four
+/// letters or more; words with digits (`k8s`) are left alone.
+fn stem(word: String) -> String {
+    let b = word.as_bytes();
+    let n = b.len();
+    if n < 4 || !b.iter().all(u8::is_ascii_lowercase) || b[n - 1] != b's' {
+        return word;
+    }
+    match word.as_str() {
+        "indices" | "indexes" => return "index".into(),
+        "matrices" => return "matrix".into(),
+        "vertices" => return "vertex".into(),
+        "appendices" => return "appendix".into(),
+        _ => {}
+    }
+    for suffix in ["sses", "ches", "shes", "xes"] {
+        if word.ends_with(suffix) {
+            return word[..n - 2].to_string();
+        }
+    }
+    match b[n - 2] {
+        b'u' | b's' => word,
+        b'e' if n > 4 && b[n - 3] == b'i' && !matches!(b[n - 4], b'a' | b'e') => {
+            format!("{}y", &word[..n - 3])
+        }
+        b'e' if matches!(b[n - 3], b'i' | b'a' | b'o' | b'e') => word,
+        _ => word[..n - 1].to_string(),
+    }
 }
 
 /// Tokenizes `text` eagerly. Positions are consecutive (0, 1, 2, …) across the whole text —
@@ -282,6 +316,31 @@ pub fn register_tokenizers(manager: &TokenizerManager) {
 }
 
 #[cfg(test)]
+mod stem_tests {
+    use super::stem;
+
+    #[test]
+    fn plurals_meet_their_singular() {
+        for (w, want) in [
+            ("backups", "backup"),
+            ("policies", "policy"),
+            ("indices", "index"),
+            ("indexes", "index"),
+            ("switches", "switch"),
+            ("classes", "class"),
+            ("status", "status"),
+            ("kubernetes", "kubernete"),
+            ("https", "http"),
+            ("k8s", "k8s"),
+            ("bus", "bus"),
+            ("data", "data"),
+        ] {
+            assert_eq!(stem(w.to_string()), want, "{w}");
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -369,7 +428,7 @@ mod tests {
     fn lowercases_and_folds_fullwidth() {
         assert_eq!(
             words("ＡＰＩ Kubernetes ÉCOLE"),
-            vec!["api", "kubernetes", "école"]
+            vec!["api", "kubernete", "école"]
         );
     }
 
