@@ -62,6 +62,8 @@ fn make_store(dir: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
             },
             review_by: None,
             confidential: false,
+            summary: None,
+            aliases: vec![],
             body: Some(text(&mut rng, 200)),
             body_file: None,
             attachments: vec![],

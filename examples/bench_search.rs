@@ -55,6 +55,7 @@ fn make_doc(i: usize, version: usize) -> Doc {
         ),
         products: vec![format!("product-{}", i % 7)],
         tags: vec![format!("tag-{}", i % 5)],
+        confidential: false,
     }
 }
 

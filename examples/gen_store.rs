@@ -751,6 +751,8 @@ fn articles(
             status,
             review_by,
             confidential: i % 53 == 0,
+            summary: None,
+            aliases: vec![],
             body,
             body_file,
             attachments: if i % 20 == 3 {

@@ -532,8 +532,14 @@ fn presales_search_covers_requests_and_solutions_too() {
         search(&env, &["\"派工原则\""]),
         vec![ids["00-dispatch.md"].clone()]
     );
-    let err = env.run(&["search", "x", "--kind", "customer"]).err();
-    assert!(err.contains("article, request, solution"), "{err}");
+    let err = env.run(&["search", "x", "--kind", "contract"]).err();
+    assert!(
+        err.contains("article, request, solution, customer"),
+        "{err}"
+    );
+    // Customers are searched by name.
+    let v = env.json(&["search", "苏州工业园区", "--kind", "customer"]);
+    assert_eq!(hits(&v), vec![cus.clone()]);
 }
 
 #[test]

@@ -139,6 +139,9 @@ struct SearchArgs {
     /// At most this many hits.
     #[arg(long, default_value_t = 20)]
     limit: usize,
+    /// Also confidential articles (保密: left out by default, as the reports do).
+    #[arg(long)]
+    include_confidential: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -293,6 +296,8 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
             s.push_str(&format!("{k:<13}{v}\n"));
         }
     };
+    field("summary", a.summary.clone().unwrap_or_default());
+    field("aliases", a.aliases.join(", "));
     field("category", a.category.to_string());
     field("status", a.status.to_string());
     field("products", a.products.join(", "));
@@ -503,6 +508,7 @@ fn search(ctx: &Ctx, a: SearchArgs) -> Result<()> {
         product: a.product,
         tag: a.tag,
         limit: a.limit,
+        include_confidential: a.include_confidential,
     };
     let mut bar = Bar::new();
     let (synced, hits) =

@@ -10,22 +10,26 @@ use crate::error::{Error, Result};
 use crate::kb::index::{self, Phase, Synced};
 use crate::search::{Hit, SearchQuery};
 
-/// Search articles, requests and solutions at once.
+/// Search articles, requests, solutions and customers at once, best first.
 ///
-/// All words are required; "quotes" make a phrase; Chinese is matched as written
-/// (派工原则 finds exactly that phrase). Archived articles are left out.
+/// Type words or a whole question: every word is optional and results are ranked (question
+/// words such as 怎么 or how are left out). "Quotes" make a phrase that must occur, +word
+/// must occur, -word must not, `a OR b` lets either strict item do; title: and body: look
+/// in one field, tag: and category: filter, word* matches the start of a Latin word.
+/// Archived articles and confidential records are left out unless asked for.
 ///
 /// Examples:
 ///   presales search 派工原则
+///   presales search 怎么给集群扩容
 ///   presales search VPN IPsec --kind request --kind solution
-///   presales search '"load balancer"' --format json
+///   presales search '"load balancer"' -legacy --format json
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Words to search for (several arguments are joined with spaces).
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
-    /// Only this kind of record: article, request or solution (repeatable).
+    /// Only this kind of record: article, request, solution or customer (repeatable).
     #[arg(long = "kind")]
     kinds: Vec<String>,
     /// Only records about this product.
@@ -37,6 +41,10 @@ pub struct Args {
     /// At most this many hits.
     #[arg(long, default_value_t = 20)]
     limit: usize,
+    /// Also confidential customers, requests and articles (left out by default, as the
+    /// reports do).
+    #[arg(long)]
+    include_confidential: bool,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
@@ -58,6 +66,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         product: a.product,
         tag: a.tag,
         limit: a.limit,
+        include_confidential: a.include_confidential,
     };
     let mut bar = Bar::new();
     let (synced, hits) = index::search(&store, &query, &mut |p, d, t, r| bar.update(p, d, t, r))?;

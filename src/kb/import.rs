@@ -31,6 +31,10 @@ struct FrontMatter {
     status: Option<String>,
     review_by: Option<NaiveDate>,
     confidential: Option<bool>,
+    summary: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    aliases: OneOrMany,
 }
 
 /// `tags: [a, b]`, a block list, or `tags: a, b`.
@@ -66,6 +70,9 @@ pub struct Parsed {
     pub status: Option<Status>,
     pub review_by: Option<NaiveDate>,
     pub confidential: Option<bool>,
+    /// `summary`, else `description`, on one line.
+    pub summary: Option<String>,
+    pub aliases: Option<Vec<String>>,
 }
 
 /// Splits `---` front matter from the Markdown. `None` when the text has none.
@@ -213,6 +220,12 @@ pub fn parse_markdown(shown: &Path, text: &str, stem: &str) -> Result<Parsed> {
         status,
         review_by: fm.review_by,
         confidential: fm.confidential,
+        summary: fm
+            .summary
+            .or(fm.description)
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|s| !s.is_empty()),
+        aliases: list(fm.aliases),
     })
 }
 
@@ -282,6 +295,8 @@ pub fn import_dir(
                     status: parsed.status,
                     review_by: parsed.review_by,
                     confidential: parsed.confidential,
+                    summary: parsed.summary,
+                    aliases: parsed.aliases,
                     body_sha256: content_hash(&parsed.body),
                     body: Some(parsed.body),
                 },

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::model::{Article, Kind, RecordId, Request, Solution};
+use crate::model::{Article, Customer, Kind, RecordId, Request, Solution};
 use crate::search::{
     Doc, Hit, Rebuild, SearchError, SearchIndex, SearchQuery, SourceEntry, SyncStats,
 };
@@ -27,7 +27,7 @@ pub const INDEX_DIR: &str = "index";
 const DOC_FORMAT: &str = "doc1";
 
 /// The kinds of record that are indexed.
-pub const INDEXED: [Kind; 3] = [Kind::Article, Kind::Request, Kind::Solution];
+pub const INDEXED: [Kind; 4] = [Kind::Article, Kind::Request, Kind::Solution, Kind::Customer];
 
 /// A step of a sync, for progress bars: listing the files, then indexing changed ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -401,7 +401,10 @@ fn load_doc(store: &Store, id: &RecordId) -> Result<(Doc, Option<String>)> {
             let rel = s.plan.is_none().then(|| s.plan_file.clone()).flatten();
             Ok((solution_doc(&s, plan), rel))
         }
-        Kind::Customer => Err(Error::invalid(format!("{id}: customers are not indexed"))),
+        Kind::Customer => {
+            let c: Customer = store.load(id)?;
+            Ok((customer_doc(&c), None))
+        }
     }
 }
 
@@ -421,22 +424,30 @@ fn with_keywords(mut body: String, products: &[String], tags: &[String]) -> Stri
     body
 }
 
-/// The search document of an article. Pure.
+/// The search document of an article: its summary and other names first, then the
+/// readable text of its body (link targets, image paths and comments left out). Pure.
 pub fn article_doc(a: &Article, body: String) -> Doc {
+    let mut text = String::new();
+    for part in a.summary.iter().chain(&a.aliases) {
+        text.push_str(part);
+        text.push('\n');
+    }
+    text.push_str(&crate::search::text::plain(&body));
     Doc {
         id: a.id.clone(),
         kind: Kind::Article.noun().into(),
         title: a.title.clone(),
-        body: with_keywords(body, &a.products, &a.tags),
+        body: with_keywords(text, &a.products, &a.tags),
         category: Some(a.category.as_str().into()),
         status: Some(a.status.as_str().into()),
         products: a.products.clone(),
         tags: a.tags.clone(),
+        confidential: a.confidential,
     }
 }
 
 /// The search document of a request: description, assessment notes, demo notes and
-/// feedback, closing summary. Category = type, status = stage. Pure.
+/// feedback, comments, closing summary. Category = type, status = stage. Pure.
 pub fn request_doc(r: &Request) -> Doc {
     let mut parts: Vec<&str> = Vec::new();
     parts.extend(r.description.as_deref());
@@ -445,23 +456,33 @@ pub fn request_doc(r: &Request) -> Doc {
         parts.extend(d.notes.as_deref());
         parts.extend(d.feedback.iter().map(|f| f.text.as_str()));
     }
+    for e in &r.history {
+        if e.action == crate::model::Action::Comment.as_str() {
+            parts.extend(e.note.as_deref());
+        }
+    }
     parts.extend(r.summary.as_deref());
     Doc {
         id: r.id.clone(),
         kind: Kind::Request.noun().into(),
         title: r.title.clone(),
-        body: with_keywords(parts.join("\n\n"), &r.products, &r.tags),
+        body: with_keywords(
+            crate::search::text::plain(&parts.join("\n\n")),
+            &r.products,
+            &r.tags,
+        ),
         category: Some(r.kind.clone()),
         status: Some(r.stage.clone()),
         products: r.products.clone(),
         tags: r.tags.clone(),
+        confidential: r.confidential,
     }
 }
 
 /// The search document of a solution: technical plan and risks. Status = approved or
 /// draft. Pure.
 pub fn solution_doc(s: &Solution, plan: String) -> Doc {
-    let mut body = plan;
+    let mut body = crate::search::text::plain(&plan);
     for r in &s.risks {
         body.push_str("\n\n");
         body.push_str(&r.description);
@@ -486,6 +507,35 @@ pub fn solution_doc(s: &Solution, plan: String) -> Doc {
         ),
         products: Vec::new(),
         tags: Vec::new(),
+        confidential: false,
+    }
+}
+
+/// The search document of a customer (客户档案): the name as title; industry, region,
+/// contacts and notes as text. Pure.
+pub fn customer_doc(c: &Customer) -> Doc {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(c.industry.clone());
+    parts.extend(c.region.clone());
+    for contact in &c.contacts {
+        let mut line = contact.name.clone();
+        for extra in contact.title.iter().chain(&contact.email) {
+            line.push(' ');
+            line.push_str(extra);
+        }
+        parts.push(line);
+    }
+    parts.extend(c.notes.clone());
+    Doc {
+        id: c.id.clone(),
+        kind: Kind::Customer.noun().into(),
+        title: c.name.clone(),
+        body: parts.join("\n"),
+        category: c.industry.clone(),
+        status: None,
+        products: Vec::new(),
+        tags: Vec::new(),
+        confidential: c.confidential,
     }
 }
 
@@ -501,16 +551,52 @@ pub fn search(store: &Store, q: &SearchQuery, progress: Progress) -> Result<(Syn
         .filter(|k| q.kinds.is_empty() || q.kinds.iter().any(|n| n == k.noun()))
         .collect();
     let synced = open_synced_kinds(store, &kinds, progress)?;
-    match synced.index.search(q) {
-        Ok(hits) => Ok((synced, hits)),
+    // Requests of confidential customers (and their solutions) are confidential too, which
+    // the index cannot know by itself: ask for some more hits and leave those out.
+    let mut asked = q.clone();
+    if !q.include_confidential {
+        asked.limit = q.limit.saturating_add(q.limit / 2 + 10);
+    }
+    let hits = match synced.index.search(&asked) {
+        Ok(hits) => (synced, hits),
         Err(SearchError::Corrupt { .. }) => {
             drop(synced);
             let synced = sync(store, Mode::Repair, progress, &kinds)?;
-            let hits = synced.index.search(q).map_err(search_error)?;
-            Ok((synced, hits))
+            let hits = synced.index.search(&asked).map_err(search_error)?;
+            (synced, hits)
         }
-        Err(e) => Err(search_error(e)),
+        Err(e) => return Err(search_error(e)),
+    };
+    let (synced, mut hits) = hits;
+    if !q.include_confidential {
+        hits.retain(|h| !confidential_by_link(store, h));
     }
+    hits.truncate(q.limit);
+    Ok((synced, hits))
+}
+
+/// A request of a confidential customer, or a solution of a confidential request (or of
+/// one of a confidential customer). A record that cannot be read counts as confidential:
+/// leaving one out is the safe mistake.
+fn confidential_by_link(store: &Store, hit: &Hit) -> bool {
+    let Ok(id) = RecordId::parse(&hit.id) else {
+        return false;
+    };
+    let request = match id.kind() {
+        Kind::Request => store.load::<Request>(&id).ok(),
+        Kind::Solution => store
+            .load::<Solution>(&id)
+            .ok()
+            .and_then(|s| RecordId::parse(&s.request).ok())
+            .and_then(|r| store.load::<Request>(&r).ok()),
+        _ => return false,
+    };
+    let Some(r) = request else { return true };
+    r.confidential
+        || RecordId::parse(&r.customer)
+            .ok()
+            .and_then(|c| store.load::<Customer>(&c).ok())
+            .is_none_or(|c| c.confidential)
 }
 
 /// The text `kb suggest` ranks articles by: a request's title, description and products.

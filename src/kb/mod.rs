@@ -230,6 +230,8 @@ mod tests {
             status,
             review_by: review.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
             confidential: false,
+            summary: None,
+            aliases: vec![],
             body: None,
             body_file: None,
             attachments: vec![],

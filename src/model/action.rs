@@ -281,6 +281,8 @@ pub const EDITABLE_ARTICLE_FIELDS: &[&str] = &[
     "owner",
     "review_by",
     "confidential",
+    "summary",
+    "aliases",
     "body",
     "body_file",
     "attachments",

@@ -30,6 +30,13 @@ pub struct Article {
     pub review_by: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub confidential: bool,
+    /// One sentence saying what the article is about (front matter `summary` or
+    /// `description` of an imported page); searched, and shown by `kb show`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Other names people call the subject by (front matter `aliases`); searched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// The text, Markdown, inline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,

@@ -1414,6 +1414,8 @@ fn new_article(world: &mut World, env: &Env, id: &str, input: &ArticleInput) -> 
         status: Status::Draft,
         review_by: input.review_by,
         confidential: input.confidential,
+        summary: None,
+        aliases: Vec::new(),
         body,
         body_file: input.body_file.clone(),
         attachments: Vec::new(),
@@ -1442,6 +1444,8 @@ fn import(world: &mut World, env: &Env, id: &str, input: &ImportInput) -> Result
         status: Status::Draft,
         review_by: None,
         confidential: false,
+        summary: None,
+        aliases: Vec::new(),
         body: None,
         body_file: None,
         attachments: Vec::new(),
@@ -1482,6 +1486,13 @@ fn import(world: &mut World, env: &Env, id: &str, input: &ImportInput) -> Result
     }
     if let Some(c) = input.confidential {
         article.confidential = c;
+    }
+    if let Some(summary) = &input.summary {
+        article.summary = Some(one_line("an imported article's summary", summary)?);
+    }
+    if let Some(aliases) = &input.aliases {
+        one_line_items("an alias", aliases)?;
+        article.aliases = aliases.clone();
     }
     if !is_new && article == before {
         // Nothing to change: the import writes nothing for this file.

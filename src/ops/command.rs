@@ -332,6 +332,11 @@ pub struct ImportInput {
     pub review_by: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidential: Option<bool>,
+    /// Front matter `summary` (or `description`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Vec<String>>,
     pub body_sha256: String,
     #[serde(skip)]
     pub body: Option<String>,

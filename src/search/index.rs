@@ -69,7 +69,7 @@ use super::tokenizer::{
 
 /// Bump whenever the schema, a tokenizer's output or the stored-field layout changes:
 /// an index written with another version is replaced on the next sync.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// How long `sync` waits for another process holding the lock.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -105,6 +105,8 @@ pub struct Doc {
     pub status: Option<String>,
     pub products: Vec<String>,
     pub tags: Vec<String>,
+    /// Confidential by itself (保密): left out of results unless asked for.
+    pub confidential: bool,
 }
 
 /// One entry of the caller's current source list.
@@ -168,6 +170,8 @@ pub(crate) struct Fields {
     pub status: Field,
     pub products: Field,
     pub tags: Field,
+    /// "yes" on confidential documents.
+    pub confidential: Field,
 }
 
 fn build_schema() -> (Schema, Fields) {
@@ -200,7 +204,8 @@ fn build_schema() -> (Schema, Fields) {
         category: b.add_text_field("category", keyword.clone()),
         status: b.add_text_field("status", keyword.clone()),
         products: b.add_text_field("products", keyword.clone()),
-        tags: b.add_text_field("tags", keyword),
+        tags: b.add_text_field("tags", keyword.clone()),
+        confidential: b.add_text_field("confidential", keyword),
     };
     (b.build(), fields)
 }
@@ -1037,6 +1042,9 @@ impl SearchIndex {
         }
         for t in &doc.tags {
             d.add_text(f.tags, t);
+        }
+        if doc.confidential {
+            d.add_text(f.confidential, "yes");
         }
         d
     }

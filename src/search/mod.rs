@@ -17,6 +17,7 @@ pub mod index;
 pub mod parse;
 pub mod query;
 mod quiet;
+pub mod text;
 pub mod tokenizer;
 
 use std::io;

@@ -43,6 +43,9 @@ pub const TITLE_WEIGHT: f32 = 2.0;
 pub const PHRASE_BOOST: f32 = 1.0;
 /// Extra weight of a document that holds every term of the query.
 pub const ALL_TERMS_BOOST: f32 = 1.0;
+/// A constant added to the work people look up by name (requests and customers), so that
+/// one matching in its title is not buried under long articles that repeat the words.
+pub const WORK_BONUS: f32 = 1.0;
 /// Snippet length in bytes (tantivy counts bytes; ≈80 CJK or ≈240 Latin characters).
 const SNIPPET_MAX_BYTES: usize = 240;
 /// Cap on distinct terms used by `suggest`, so pasting a long request stays fast.
@@ -62,6 +65,8 @@ pub struct SearchQuery {
     pub tag: Option<String>,
     /// Maximum hits; 0 returns no hits (without error).
     pub limit: usize,
+    /// Also confidential documents (保密制度: left out by default, as the reports do).
+    pub include_confidential: bool,
 }
 
 impl Default for SearchQuery {
@@ -74,6 +79,7 @@ impl Default for SearchQuery {
             product: None,
             tag: None,
             limit: DEFAULT_LIMIT,
+            include_confidential: false,
         }
     }
 }
@@ -260,6 +266,20 @@ fn build_query(fields: &Fields, parsed: &ParsedQuery, q: &SearchQuery) -> Boolea
             parts.push((Occur::Must, keyword_query(field, v)));
         }
     }
+    if !q.include_confidential {
+        parts.push((Occur::MustNot, keyword_query(fields.confidential, "yes")));
+    }
+    if parts.iter().any(|(o, _)| *o == Occur::Must) {
+        for kind in ["request", "customer"] {
+            parts.push((
+                Occur::Should,
+                Box::new(tantivy::query::ConstScoreQuery::new(
+                    keyword_query(fields.kind, kind),
+                    WORK_BONUS,
+                )),
+            ));
+        }
+    }
     let wants_archived = q
         .status
         .as_deref()
@@ -275,6 +295,8 @@ fn build_query(fields: &Fields, parsed: &ParsedQuery, q: &SearchQuery) -> Boolea
 struct Snippets {
     body: Vec<SnippetGenerator>,
     title: Vec<SnippetGenerator>,
+    /// The texts worth marking: each chunk of the query as typed (see [`worth_marking`]).
+    wanted: Vec<String>,
 }
 
 impl Snippets {
@@ -318,7 +340,11 @@ impl Snippets {
                 SNIPPET_MAX_BYTES,
             ));
         }
-        Self { body, title }
+        Self {
+            body,
+            title,
+            wanted: wanted(clauses),
+        }
     }
 
     /// Highlighted body fragment, else highlighted title, else the start of the body,
@@ -328,7 +354,7 @@ impl Snippets {
             for g in gens {
                 let s = g.snippet(text);
                 if !s.is_empty() {
-                    return to_markdown(&s);
+                    return to_markdown(&s, &self.wanted);
                 }
             }
         }
@@ -373,11 +399,63 @@ fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
     out
 }
 
-fn to_markdown(snippet: &Snippet) -> String {
+/// The text a clause stands for: its terms joined back (overlapping bigrams by their
+/// shared character, words by a space).
+fn clause_text(c: &Clause) -> String {
+    let mut out = String::new();
+    for t in &c.terms {
+        let overlaps = out
+            .chars()
+            .last()
+            .is_some_and(|l| is_cjk(l) && t.starts_with(l) && t.chars().count() == 2);
+        if overlaps {
+            out.extend(t.chars().skip(1));
+        } else {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(t);
+        }
+    }
+    out
+}
+
+/// What a snippet may mark: every phrase and strict item as typed, and every term that is
+/// not just a piece of one of those (a bigram of `增量备份` alone is not worth marking).
+fn wanted(clauses: &[Clause]) -> Vec<String> {
+    let whole: Vec<&Clause> = clauses.iter().filter(|c| c.is_phrase()).collect();
+    let mut out: Vec<String> = whole.iter().map(|c| clause_text(c)).collect();
+    for c in clauses.iter().filter(|c| !c.is_phrase()) {
+        let piece = whole
+            .iter()
+            .any(|w| c.terms.iter().all(|t| w.terms.contains(t)));
+        if !piece {
+            out.push(clause_text(c));
+        }
+    }
+    out
+}
+
+/// Whether a matched run of text deserves a mark: Latin words always; Chinese text when it
+/// is a whole chunk of the query, or long enough (four characters) to be a real match
+/// rather than the tail of another word (`全量备份` for `增量备份` marks nothing).
+fn worth_marking(text: &str, wanted: &[String]) -> bool {
+    if !text.chars().any(is_cjk) {
+        return true;
+    }
+    let lower = text.to_lowercase();
+    wanted.contains(&lower) || text.chars().filter(|c| is_cjk(*c)).count() >= 4
+}
+
+fn to_markdown(snippet: &Snippet, wanted: &[String]) -> String {
     let fragment = flatten(snippet.fragment());
     let mut out = String::with_capacity(fragment.len() + 16);
     let mut pos = 0;
-    for r in merge_ranges(snippet.highlighted()) {
+    for r in merge_ranges(snippet.highlighted()).into_iter().filter(|r| {
+        fragment
+            .get(r.clone())
+            .is_some_and(|t| worth_marking(t, wanted))
+    }) {
         // Ranges come from our tokenizer's offsets, so they are on char boundaries; `get`
         // keeps us panic-free even if that ever stopped being true.
         let (Some(before), Some(mark)) = (fragment.get(pos..r.start), fragment.get(r.clone()))
@@ -454,6 +532,10 @@ impl SearchIndex {
             ),
             (Occur::Must, keyword_query(self.fields.kind, ARTICLE)),
             (Occur::MustNot, keyword_query(self.fields.status, ARCHIVED)),
+            (
+                Occur::MustNot,
+                keyword_query(self.fields.confidential, "yes"),
+            ),
         ]);
         self.run(&query, &clauses, limit)
     }
