@@ -3,7 +3,7 @@
 //!
 //!   cargo run --release --example search_eval -- --corpus ../shared/corpus/tidb-operator-zh/docs \
 //!       [--questions examples/search-eval/tidb-operator-zh.questions.tsv] \
-//!       [--terms examples/search-eval/tidb-operator-zh.terms.tsv]
+//!       [--terms examples/search-eval/tidb-operator-zh.terms.tsv] [--queries FILE]…
 //!
 //! Every Markdown page of the corpus loses its front-matter `summary:` line and is imported
 //! as an article (`presales kb import`, into a temporary store). Query sets:
@@ -11,7 +11,9 @@
 //! - `summary15`: the same sentence cut after its first 15 Chinese characters;
 //! - `heading`: each page's title;
 //! - `question`: questions written by hand and frozen before looking at any result;
-//! - `term`: product terms, likewise frozen.
+//! - `term`: product terms, likewise frozen;
+//! - one set per `--queries FILE` (same format: query <TAB> page file name without `.md`),
+//!   named after the file.
 //!
 //! For each set it prints success@1, success@5 and MRR@10 of `presales kb search` (the
 //! library call behind the command, index sync included) and of a plain BM25 over the
@@ -34,6 +36,15 @@ struct Page {
     summary: Option<String>,
     /// The page as imported: front matter without `summary:`.
     text: String,
+}
+
+/// Every value given to `name` (`--queries A --queries B`).
+fn args_all(name: &str) -> Vec<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2)
+        .filter(|w| w[0] == name)
+        .map(|w| w[1].clone())
+        .collect()
 }
 
 fn arg(name: &str) -> Option<String> {
@@ -304,23 +315,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let bm25 = Bm25::new(&texts);
 
-    let mut sets: Vec<(&str, Vec<(String, String)>)> = vec![
+    let mut sets: Vec<(String, Vec<(String, String)>)> = vec![
         (
-            "summary",
+            "summary".to_string(),
             pages
                 .iter()
                 .filter_map(|p| Some((p.summary.clone()?, p.stem.clone())))
                 .collect(),
         ),
         (
-            "summary15",
+            "summary15".to_string(),
             pages
                 .iter()
                 .filter_map(|p| Some((first_cjk(p.summary.as_ref()?, 15), p.stem.clone())))
                 .collect(),
         ),
         (
-            "heading",
+            "heading".to_string(),
             pages
                 .iter()
                 .filter(|p| !p.title.is_empty())
@@ -329,10 +340,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
     ];
     if Path::new(&questions).exists() {
-        sets.push(("question", read_pairs(&questions)));
+        sets.push(("question".into(), read_pairs(&questions)));
     }
     if Path::new(&terms).exists() {
-        sets.push(("term", read_pairs(&terms)));
+        sets.push(("term".into(), read_pairs(&terms)));
+    }
+    // Extra sets: `--queries FILE` (query <TAB> page stem), named after the file.
+    let extra = args_all("--queries");
+    for file in &extra {
+        let name = Path::new(file)
+            .file_stem()
+            .map_or_else(|| file.clone(), |s| s.to_string_lossy().to_string());
+        sets.push((name, read_pairs(file)));
     }
     // Warm the index (the first search builds it).
     let _ = kb::index::search(&store, &SearchQuery::new("TiDB"), &mut |_, _, _, _| {});
