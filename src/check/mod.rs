@@ -6,6 +6,7 @@ mod authors;
 mod base;
 pub mod gate;
 pub mod replay;
+mod run;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -15,6 +16,7 @@ use serde::Serialize;
 
 pub use authors::verify as verify_authors;
 pub use base::{BaseFile, check_changes};
+pub use run::{Options, repo_prefix, run};
 
 use crate::config::Role;
 use crate::error::Error;

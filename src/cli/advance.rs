@@ -29,14 +29,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
-    let before = store.load::<crate::model::Request>(&id)?.stage;
-    let (req, _mv, touched) =
-        ops::advance(&store, &actor, &id, a.to.as_deref(), a.note.as_deref())?;
-    ctx.written(
-        &store,
-        &touched,
-        &format!("{id}: advance {before} → {}", req.stage),
-    )?;
-    output::print(&format!("{id}: {before} → {}\n", req.stage));
+    let done = ops::advance(&store, &actor, &id, a.to.as_deref(), a.note.as_deref())?;
+    ctx.written(&store, &done.written)?;
+    output::print(&format!("{id}: {} → {}\n", done.from, done.to));
     Ok(())
 }

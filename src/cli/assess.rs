@@ -36,12 +36,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         notes: a.notes.filter(|n| !n.trim().is_empty()),
         extra: Default::default(),
     };
-    let (req, touched) = ops::assess(&store, &actor, &id, assessment)?;
-    ctx.written(
-        &store,
-        &touched,
-        &format!("{id}: assess ({})", a.feasibility),
-    )?;
+    let (req, written) = ops::assess(&store, &actor, &id, assessment)?;
+    ctx.written(&store, &written)?;
     output::print(&format!("{id} assessed; stage: {}\n", req.stage));
     Ok(())
 }

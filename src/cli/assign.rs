@@ -69,14 +69,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         },
     };
     let done = ops::assign(&store, &actor, &id, target)?;
-    ctx.written(
-        &store,
-        &done.touched,
-        &format!(
-            "{id}: assign → {}",
-            done.request.assignee.as_deref().unwrap_or("?")
-        ),
-    )?;
+    ctx.written(&store, &done.written)?;
     if ctx.format == Format::Json {
         output::print(&output::json(&AssignView {
             request: &done.request,

@@ -3,10 +3,8 @@
 use std::path::PathBuf;
 
 use super::{Ctx, Format, output};
-use crate::check::{self, BaseFile, Finding, Severity};
-use crate::config::CONFIG_FILE;
+use crate::check::{self, Finding, Severity};
 use crate::error::Result;
-use crate::git::{self, Change};
 
 /// Check every record.
 ///
@@ -62,10 +60,9 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
-    store.format.ensure_understood("judge")?;
-    let today = ctx.now()?.date_naive();
-    let only: Option<Vec<PathBuf>> = (!a.paths.is_empty()).then(|| {
-        a.paths
+    let options = check::Options {
+        paths: a
+            .paths
             .iter()
             .map(|p| {
                 let abs = if p.is_absolute() {
@@ -75,92 +72,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 };
                 store.display_path(&abs)
             })
-            .collect()
-    });
-    // With --base, the change is judged from the merge-base of REF and HEAD, and the
-    // whole-store rules run over the records the change can reach (all of them when
-    // presales.toml changed): the base branch passed the others already, and a PR check
-    // stays fast on a large store.
-    let fork = match &a.base {
-        Some(base) => Some(git::fork_point(store.root(), base)?),
-        None => None,
+            .collect(),
+        base: a.base,
+        verify_authors: a.verify_authors,
+        verify_signatures: a.verify_signatures,
+        today: Some(ctx.now()?.date_naive()),
     };
-    let changes = match &fork {
-        Some(fork) => Some(git::changed_files(store.root(), fork)?),
-        None => None,
-    };
-    let config_changed = changes.as_ref().is_some_and(|ch| {
-        ch.iter()
-            .any(|(_, p)| p == std::path::Path::new(CONFIG_FILE))
-    });
-    let only = match (&only, &changes) {
-        (None, Some(_)) if config_changed => None,
-        (None, Some(ch)) => {
-            let changed: Vec<PathBuf> = ch
-                .iter()
-                .filter(|(c, _)| *c != Change::Deleted)
-                .map(|(_, p)| p.clone())
-                .collect();
-            let mut reach = check::gate::reach(&store, &changed);
-            reach.extend(ch.iter().map(|(_, p)| p.clone()));
-            Some(reach)
-        }
-        _ => only,
-    };
-    let (loaded, mut findings) = check::load(&store, only.as_deref());
-    findings.extend(check::check_records(&store, &loaded, today));
-    findings.extend(check::config_findings(&store));
-    findings.extend(check::store_findings(&store));
-    if let (Some(fork), Some(changes)) = (&fork, changes) {
-        let mut wanted: Vec<PathBuf> = changes
-            .iter()
-            .filter(|(c, _)| *c != Change::Added)
-            .map(|(_, p)| p.clone())
-            .collect();
-        wanted.push(PathBuf::from(CONFIG_FILE));
-        let mut texts = git::read_at(store.root(), fork, &wanted)?;
-        let base_config = texts.remove(std::path::Path::new(CONFIG_FILE)).flatten();
-        let files: Vec<BaseFile> = changes
-            .into_iter()
-            .map(|(change, path)| BaseFile {
-                base_text: texts.remove(&path).flatten(),
-                path,
-                change,
-            })
-            .collect();
-        findings.extend(check::gate::judge(
-            &store,
-            &loaded,
-            &files,
-            base_config.as_deref(),
-        ));
-    }
-    if let Some(only) = &only {
-        findings.retain(|f| only.contains(&f.path) || f.path == std::path::Path::new(CONFIG_FILE));
-    }
-    // After the filter above: a file can carry new entries and yet match REF itself.
-    if let Some(base) = a.base.as_deref()
-        && (a.verify_authors || a.verify_signatures)
-    {
-        let mut who = check::verify_authors(&store, base, a.verify_signatures)?;
-        if let Some(only) = only.as_ref().filter(|_| !a.paths.is_empty()) {
-            who.retain(|f| only.contains(&f.path));
-        }
-        findings.extend(who);
-    }
-    if store.format.migration_due() {
-        findings.push(Finding {
-            path: crate::config::CONFIG_FILE.into(),
-            line: 1,
-            column: 1,
-            severity: Severity::Warning,
-            message: store.format.migration_summary(),
-        });
-    }
-    // Files out of place are findings here, not warnings.
-    store.take_noticed();
-    findings.sort();
-    findings.dedup();
+    let findings = check::run(&store, &options)?;
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -173,7 +91,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             findings.iter().map(row).collect(),
         )?,
         Format::Github => {
-            let prefix = git::prefix(store.root()).unwrap_or_default();
+            let prefix = check::repo_prefix(&store);
             findings
                 .iter()
                 .map(|f| {

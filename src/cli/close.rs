@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
-    let (req, touched) = ops::close(
+    let (req, written) = ops::close(
         &store,
         &actor,
         &id,
@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             technical_win: a.technical_win,
         },
     )?;
-    ctx.written(&store, &touched, &format!("{id}: close ({})", a.outcome))?;
+    ctx.written(&store, &written)?;
     output::print(&format!("{id}: closed ({})\n", a.outcome));
     debug_assert_eq!(req.stage, crate::workflow::CLOSED);
     Ok(())

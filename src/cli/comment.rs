@@ -20,8 +20,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
-    let (req, touched) = ops::comment(&store, &actor, &id, &a.text)?;
-    ctx.written(&store, &touched, &format!("{id}: comment"))?;
+    let (req, written) = ops::comment(&store, &actor, &id, &a.text)?;
+    ctx.written(&store, &written)?;
     output::print(&format!(
         "{id}: comment added ({} history entries)\n",
         req.history.len()

@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
 fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
     let store = ctx.store()?;
     let actor = ctx.actor(&store)?;
-    let (customer, touched) = ops::create_customer(
+    let (customer, written) = ops::create_customer(
         &store,
         &actor,
         NewCustomer {
@@ -83,11 +83,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
             notes: a.notes,
         },
     )?;
-    ctx.written(
-        &store,
-        &touched,
-        &format!("{}: new customer {}", customer.id, customer.name),
-    )?;
+    ctx.written(&store, &written)?;
     output::print(&format!("{}\n", customer.id));
     Ok(())
 }

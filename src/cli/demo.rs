@@ -54,8 +54,8 @@ pub fn run_demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
-    let (req, touched) = sol_ops::record_demo(&store, &actor, &id, a.date, a.attendees, a.notes)?;
-    ctx.written(&store, &touched, &format!("{id}: demo on {}", a.date))?;
+    let (req, written) = sol_ops::record_demo(&store, &actor, &id, a.date, a.attendees, a.notes)?;
+    ctx.written(&store, &written)?;
     output::print(&format!(
         "{id}: demo {} recorded; stage: {}\n",
         req.demos.len(),
@@ -70,9 +70,9 @@ pub fn run_feedback(ctx: &Ctx, a: FeedbackArgs) -> Result<()> {
     let actor = ctx.actor(&store)?;
     match (a.from, a.text, a.item, a.disposition) {
         (Some(from), Some(text), None, None) => {
-            let (req, touched) = sol_ops::add_feedback(&store, &actor, &id, &from, &text)?;
+            let (req, written) = sol_ops::add_feedback(&store, &actor, &id, &from, &text)?;
             let n = req.demos.last().map_or(0, |d| d.feedback.len());
-            ctx.written(&store, &touched, &format!("{id}: feedback item {n}"))?;
+            ctx.written(&store, &written)?;
             output::print(&format!("{id}: feedback item {n} added\n"));
         }
         (None, None, Some(item), Some(d)) => {
@@ -81,8 +81,8 @@ pub fn run_feedback(ctx: &Ctx, a: FeedbackArgs) -> Result<()> {
                 "rejected" => Disposition::Rejected,
                 _ => Disposition::Done,
             };
-            let (_, touched) = sol_ops::set_disposition(&store, &actor, &id, item, disposition)?;
-            ctx.written(&store, &touched, &format!("{id}: feedback item {item} {d}"))?;
+            let (_, written) = sol_ops::set_disposition(&store, &actor, &id, item, disposition)?;
+            ctx.written(&store, &written)?;
             output::print(&format!("{id}: feedback item {item} {d}\n"));
         }
         _ => {

@@ -99,30 +99,13 @@ pub fn edit_record<T: Stored>(ctx: &Ctx, store: &Store, input: &str) -> Result<(
         let _ = std::fs::remove_file(&draft);
         return Ok(());
     }
-    let saved =
-        yaml::parse::<T>(&store.display_path(&store.path_of(&id)), &text).and_then(|after| {
-            let mut fields: Vec<String> = ops::edit_changes(&before, &after)?
-                .fields
-                .into_keys()
-                .collect();
-            if fields.is_empty() && body_sha256.is_none() {
-                return Err(Error::invalid("nothing but the layout changed"));
-            }
-            if body_sha256.is_some() {
-                fields.push("body file".into());
-            }
-            let (_, touched) = ops::save_edit(store, &actor, &before, &after, body_sha256)?;
-            Ok((fields, touched))
-        });
+    let saved = yaml::parse::<T>(&store.display_path(&store.path_of(&id)), &text)
+        .and_then(|after| ops::save_edit(store, &actor, &before, &after, body_sha256));
     match saved {
-        Ok((fields, touched)) => {
+        Ok(edited) => {
             let _ = std::fs::remove_file(&draft);
-            ctx.written(
-                store,
-                &touched,
-                &format!("{id}: edit {}", fields.join(", ")),
-            )?;
-            eprintln!("{id}: saved ({})", fields.join(", "));
+            ctx.written(store, &edited.written)?;
+            eprintln!("{id}: saved ({})", edited.fields.join(", "));
             Ok(())
         }
         Err(e) => {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::{Ctx, output};
 use crate::error::{Error, Result};
 use crate::model::RecordId;
+use crate::ops;
 
 /// Rewrite record files in canonical form (key order, quoting, block text, the schema header).
 ///
@@ -46,33 +47,28 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
         v
     };
-    let lock = store.lock()?;
-    let mut differing = 0;
-    let mut out = String::new();
-    for (id, path) in files {
-        let (text, canonical) = match store.canonical_text(&id, &path) {
-            Ok(t) => t,
-            Err(e) => {
-                ctx.warn_error(&e);
-                continue;
-            }
-        };
-        if text == canonical {
-            continue;
-        }
-        differing += 1;
-        let shown = store.display_path(&path);
-        if a.check {
-            out.push_str(&format!("{}\n", shown.display()));
-        } else {
-            store.write_text(&path, &canonical, &lock)?;
-            eprintln!("formatted {}", shown.display());
-        }
+    let done = ops::fmt::fmt(&store, files, a.check)?;
+    for e in &done.errors {
+        ctx.warn_error(e);
     }
-    output::print(&out);
-    if a.check && differing > 0 {
-        eprintln!("{differing} file(s) not in canonical form; run `presales fmt`");
-        ctx.failed.set(true);
+    if a.check {
+        let out: String = done
+            .differing
+            .iter()
+            .map(|p| format!("{}\n", p.display()))
+            .collect();
+        output::print(&out);
+        if !done.differing.is_empty() {
+            eprintln!(
+                "{} file(s) not in canonical form; run `presales fmt`",
+                done.differing.len()
+            );
+            ctx.failed.set(true);
+        }
+        return Ok(());
+    }
+    for p in &done.differing {
+        eprintln!("formatted {}", p.display());
     }
     Ok(())
 }

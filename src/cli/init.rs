@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use super::Ctx;
 use crate::error::Result;
-use crate::store;
 
 /// Create a presales store: presales.toml, the record folders and a .gitignore.
 ///
@@ -36,17 +35,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         None => ctx.cwd.clone(),
     };
     if args.git_hooks && dir.join(crate::config::CONFIG_FILE).exists() {
-        crate::git::register_merge_driver(&dir)?;
+        crate::ops::register_merge_driver(&dir)?;
         eprintln!("registered the presales merge driver in this clone's git config");
         return Ok(());
     }
-    let written = store::init(&dir, !args.empty)?;
-    for p in &written {
+    let done = crate::ops::init(&dir, args.empty)?;
+    for p in &done.written {
         eprintln!("wrote {}", p.strip_prefix(&dir).unwrap_or(p).display());
     }
     eprintln!("Initialized a presales store in {}", dir.display());
-    // The first command in every other clone registers it the same way.
-    if crate::git::ensure_merge_driver(&dir)? {
+    if done.merge_driver {
         eprintln!("registered the presales merge driver in this clone's git config");
     }
     if args.empty {

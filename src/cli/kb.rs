@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::kb::{self, ListFilter, NewArticle};
 use crate::model::article::{Category, Status};
 use crate::model::{Article, Kind, RecordId, Request};
+use crate::ops;
 use crate::search::SearchQuery;
 use crate::store::Store;
 
@@ -169,16 +170,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             let store = ctx.store()?;
             let actor = ctx.actor(&store)?;
             let id = store.resolve(Kind::Article, &id)?;
-            let (_, touched) = kb::publish(&store, &actor, &id)?;
-            ctx.written(&store, &touched, &format!("{id}: publish"))?;
+            let (_, written) = ops::kb::publish(&store, &actor, &id)?;
+            ctx.written(&store, &written)?;
             Ok(())
         }
         Cmd::Archive { id, note } => {
             let store = ctx.store()?;
             let actor = ctx.actor(&store)?;
             let id = store.resolve(Kind::Article, &id)?;
-            let (_, touched) = kb::archive(&store, &actor, &id, note.as_deref())?;
-            ctx.written(&store, &touched, &format!("{id}: archive"))?;
+            let (_, written) = ops::kb::archive(&store, &actor, &id, note.as_deref())?;
+            ctx.written(&store, &written)?;
             Ok(())
         }
         Cmd::Import(a) => import(ctx, a),
@@ -209,7 +210,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
     let category = category(&a.category)?;
     let store = ctx.store()?;
     let actor = ctx.actor(&store)?;
-    let (article, touched) = kb::create(
+    let (article, written) = ops::kb::create(
         &store,
         &actor,
         NewArticle {
@@ -224,11 +225,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
             confidential: a.confidential,
         },
     )?;
-    ctx.written(
-        &store,
-        &touched,
-        &format!("{}: new article {}", article.id, article.title),
-    )?;
+    ctx.written(&store, &written)?;
     output::print(&format!("{}\n", article.id));
     Ok(())
 }
@@ -429,12 +426,8 @@ fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     let store = ctx.store()?;
     let actor = ctx.actor(&store)?;
     let dir = from_cwd(ctx, a.dir);
-    let report = kb::import_dir(&store, &actor, &dir, default_category)?;
-    ctx.written(
-        &store,
-        &report.touched,
-        &format!("kb: import {}", dir.display()),
-    )?;
+    let report = ops::kb::import_dir(&store, &actor, &dir, default_category)?;
+    ctx.written(&store, &report.written)?;
     for e in &report.errors {
         ctx.warn_error(e);
     }
@@ -486,9 +479,9 @@ fn use_article(ctx: &Ctx, a: UseArgs) -> Result<()> {
     let actor = ctx.actor(&store)?;
     let article = store.resolve(Kind::Article, &a.article)?;
     let request = store.resolve(Kind::Request, &a.request)?;
-    match kb::record_use(&store, &actor, &article, &request)? {
-        Some((_, touched)) => {
-            ctx.written(&store, &touched, &format!("{request}: use {article}"))?;
+    match ops::kb::record_use(&store, &actor, &article, &request)? {
+        Some((_, written)) => {
+            ctx.written(&store, &written)?;
             eprintln!("recorded: {request} used {article}");
         }
         None => eprintln!("{request} already records {article}; nothing to do"),

@@ -8,7 +8,7 @@ use crate::store::format;
 /// Upgrade the store to the store format of this presales, as one reviewable change.
 ///
 /// Rewrites every record in canonical form, runs the format's upgrade steps (a record whose
-/// content changes gets one `migrate` history entry; past entries are never touched), records
+/// content changes gets one `migrate` history entry; past entries are never written), records
 /// the format in presales.toml and completes .gitattributes and .gitignore. Run it on a
 /// branch of its own and merge it as its own pull request, after upgrading the presales your
 /// CI pins.
@@ -28,14 +28,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
-    let mut store = ctx.store()?;
+    let store = ctx.store()?;
     // Only content changes need a signature; a migration without one still runs.
     let actor = if a.check {
         None
     } else {
         ctx.actor(&store).ok()
     };
-    let m = migrate::migrate(&mut store, actor.as_ref(), a.check)?;
+    let m = migrate::migrate(&store, actor.as_ref(), a.check)?;
     if a.check {
         if matches!(ctx.format, Format::Json) {
             output::print(&output::json(&m.planned)?);
@@ -57,15 +57,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
         return Ok(());
     }
-    if m.touched.is_empty() {
+    if m.written.touched.is_empty() {
         eprintln!("the store is already in format {}", format::CURRENT);
         return Ok(());
     }
-    ctx.written(
-        &store,
-        &m.touched,
-        &format!("migrate the store to format {}", format::CURRENT),
-    )?;
+    ctx.written(&store, &m.written)?;
     let what = if m.from == m.to {
         format!("recorded store format {}", m.to)
     } else {
@@ -73,7 +69,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     eprintln!(
         "{what}: {} file(s) changed; review and commit them as one change",
-        m.touched.len()
+        m.written.touched.len()
     );
     Ok(())
 }

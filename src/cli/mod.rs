@@ -141,8 +141,6 @@ pub struct Ctx {
     now_env: Option<String>,
     pub color: bool,
     commit: bool,
-    /// The caller once resolved, for commit authorship.
-    actor_id: std::cell::RefCell<Option<String>>,
     /// Set by commands that reported a problem but went on (exit 1 at the end).
     pub failed: std::cell::Cell<bool>,
     /// Where the stores this command opened note files out of place; reported at the end.
@@ -165,16 +163,14 @@ impl Ctx {
                 "warning: {first}; writing commands refuse until it is fixed (`presales check` lists every problem)"
             );
         }
-        if store.config.store.register_merge_driver {
-            // Best effort: a read-only clone still works, it just merges line by line.
-            match crate::git::ensure_merge_driver(store.root()) {
-                Ok(true) => eprintln!(
-                    "registered the presales merge driver in this clone's git config \
-                     (opt out: [store] register_merge_driver = false)"
-                ),
-                Ok(false) => {}
-                Err(e) => eprintln!("note: could not register the presales merge driver: {e}"),
-            }
+        // Best effort: a read-only clone still works, it just merges line by line.
+        match crate::ops::ensure_merge_driver(&store) {
+            Ok(true) => eprintln!(
+                "registered the presales merge driver in this clone's git config \
+                 (opt out: [store] register_merge_driver = false)"
+            ),
+            Ok(false) => {}
+            Err(e) => eprintln!("note: could not register the presales merge driver: {e}"),
         }
         Ok(store)
     }
@@ -203,44 +199,15 @@ impl Ctx {
     }
 
     /// The caller, matched to a team member: `--as`, `PRESALES_USER`, `git config user.email`.
+    /// Only writing commands need one, so a command that will commit is refused here, before
+    /// anything is written, when the store is not in a git repository.
     pub fn actor(&self, store: &Store) -> Result<Actor> {
-        // Only writing commands need an actor: refuse here, before anything is written,
-        // rather than write and then fail to commit. Read commands are never blocked.
-        if (self.commit || store.config.store.auto_commit) && !crate::git::is_repo(store.root()) {
-            return Err(Error::invalid_with_hint(
-                "--commit (or auto_commit) needs the store to be in a git repository",
-                "run `git init` in the store, or drop --commit",
-            ));
-        }
-        let now = self.now()?;
-        let given = self
-            .as_member
-            .clone()
-            .or_else(|| crate::git::user_email(store.root()));
-        let Some(given) = given else {
-            return Err(Error::invalid_with_hint(
-                "who are you? no --as, PRESALES_USER or git user.email is set",
-                "pass --as MEMBER or set PRESALES_USER",
-            ));
-        };
-        if let Some(m) = store.config.find_member(&given) {
-            *self.actor_id.borrow_mut() = Some(m.id.clone());
-            return Ok(Actor {
-                id: m.id.clone(),
-                now,
-            });
-        }
-        if store.config.members.is_empty() {
-            // A store without a team yet: record who it was as given.
-            return Ok(Actor { id: given, now });
-        }
-        Err(Error::invalid_with_hint(
-            format!("`{given}` is not a member of the team in presales.toml"),
-            format!(
-                "pass --as with one of: {}; or add yourself with `presales team add`",
-                store.config.member_ids().join(", ")
-            ),
-        ))
+        crate::ops::identify(
+            store,
+            self.as_member.clone(),
+            self.now()?,
+            self.commit || store.config.store.auto_commit,
+        )
     }
 
     /// Prompts are allowed only on a terminal and without --no-input.
@@ -297,7 +264,6 @@ pub fn run() -> ExitCode {
         now_env: std::env::var("PRESALES_NOW").ok().filter(|s| !s.is_empty()),
         color: output::color_enabled(cli.global.color, no_color),
         commit: cli.global.commit,
-        actor_id: std::cell::RefCell::new(None),
         failed: std::cell::Cell::new(false),
         noticed: std::cell::RefCell::new(Vec::new()),
     };
@@ -392,24 +358,15 @@ pub fn parse_date(s: &str) -> std::result::Result<chrono::NaiveDate, String> {
 
 impl Ctx {
     /// After a writing command: lists the files written on stderr and, with `--commit` or
-    /// `auto_commit`, commits exactly those files with `message`, authored by the caller.
-    pub fn written(&self, store: &Store, touched: &[PathBuf], message: &str) -> Result<()> {
-        for p in touched {
+    /// `auto_commit`, commits exactly those files with the operation's description,
+    /// authored by the member who did it.
+    pub fn written(&self, store: &Store, written: &crate::ops::Written) -> Result<()> {
+        for p in &written.touched {
             eprintln!("wrote {}", store.display_path(p).display());
         }
-        if touched.is_empty() || !(self.commit || store.config.store.auto_commit) {
-            return Ok(());
+        if (self.commit || store.config.store.auto_commit) && crate::ops::commit(store, written)? {
+            eprintln!("committed: {}", output::safe(&written.description));
         }
-        let author = self.actor_id.borrow().as_deref().and_then(|id| {
-            let m = store.config.member(id)?;
-            Some(format!(
-                "{} <{}>",
-                m.name,
-                m.email.as_deref().unwrap_or("unknown@invalid")
-            ))
-        });
-        crate::git::commit(store.root(), touched, message, author.as_deref())?;
-        eprintln!("committed: {}", output::safe(message));
         Ok(())
     }
 }

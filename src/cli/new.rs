@@ -109,7 +109,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
         None => a.description,
     };
-    let (request, touched) = ops::create_request(
+    let (request, written) = ops::create_request(
         &store,
         &actor,
         NewRequest {
@@ -126,11 +126,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             confidential: a.confidential,
         },
     )?;
-    ctx.written(
-        &store,
-        &touched,
-        &format!("{}: new request {}", request.id, request.title),
-    )?;
+    ctx.written(&store, &written)?;
     output::print(&format!("{}\n", request.id));
     Ok(())
 }

@@ -25,12 +25,8 @@ pub fn run_reopen(ctx: &Ctx, a: ReopenArgs) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
-    let (req, touched) = ops::reopen(&store, &actor, &id, &a.note)?;
-    ctx.written(
-        &store,
-        &touched,
-        &format!("{id}: reopen closed → {}", req.stage),
-    )?;
+    let (req, written) = ops::reopen(&store, &actor, &id, &a.note)?;
+    ctx.written(&store, &written)?;
     output::print(&format!("{id}: reopened in {}\n", req.stage));
     Ok(())
 }
@@ -55,12 +51,8 @@ pub fn run_rate(ctx: &Ctx, a: RateArgs) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
-    let (_, touched) = ops::rate(&store, &actor, &id, a.satisfaction, a.note)?;
-    ctx.written(
-        &store,
-        &touched,
-        &format!("{id}: rate satisfaction {}", a.satisfaction),
-    )?;
+    let (_, written) = ops::rate(&store, &actor, &id, a.satisfaction, a.note)?;
+    ctx.written(&store, &written)?;
     output::print(&format!("{id}: satisfaction {}\n", a.satisfaction));
     Ok(())
 }

@@ -69,8 +69,8 @@ pub fn run_review(ctx: &Ctx, a: ReviewArgs) -> Result<()> {
         "revise" => VerdictKind::Revise,
         _ => VerdictKind::Reject,
     };
-    let (sol, touched) = sol_ops::review(&store, &actor, &id, verdict, &a.comment)?;
-    ctx.written(&store, &touched, &format!("{id}: review {}", a.verdict))?;
+    let (sol, written) = sol_ops::review(&store, &actor, &id, verdict, &a.comment)?;
+    ctx.written(&store, &written)?;
     let round = sol.reviews.last().map_or(0, |r| r.round);
     output::print(&format!(
         "{id}: {} gave `{}` in review round {round}\n",
@@ -83,8 +83,8 @@ pub fn run_approve(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Solution, &a.id)?;
     let actor = ctx.actor(&store)?;
-    let (sol, touched) = sol_ops::approve(&store, &actor, &id, a.note)?;
-    ctx.written(&store, &touched, &format!("{id}: approve v{}", sol.version))?;
+    let (sol, written) = sol_ops::approve(&store, &actor, &id, a.note)?;
+    ctx.written(&store, &written)?;
     output::print(&format!(
         "{id} v{} approved by {}; {} is now approved\n",
         sol.version, actor.id, sol.request
@@ -96,8 +96,8 @@ pub fn run_handover(ctx: &Ctx, a: HandoverArgs) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
-    let (req, touched) = sol_ops::handover(&store, &actor, &id, &a.to, a.training, a.notes)?;
-    ctx.written(&store, &touched, &format!("{id}: handover → {}", a.to))?;
+    let (req, written) = sol_ops::handover(&store, &actor, &id, &a.to, a.training, a.notes)?;
+    ctx.written(&store, &written)?;
     output::print(&format!(
         "{id}: handed over to {}; stage: {}\n",
         a.to, req.stage

@@ -131,7 +131,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         Cmd::Risk { .. } => "risk",
         _ => "update",
     };
-    let (sol, touched) = match args.cmd {
+    let (sol, written) = match args.cmd {
         Cmd::New {
             request,
             title,
@@ -139,7 +139,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             plan,
             supersede,
         } => {
-            let (sol, touched) = sol_ops::create(
+            let (sol, written) = sol_ops::create(
                 &store,
                 &actor,
                 NewSolution {
@@ -150,11 +150,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
                     supersede,
                 },
             )?;
-            ctx.written(
-                &store,
-                &touched,
-                &format!("{}: new solution for {}", sol.id, sol.request),
-            )?;
+            ctx.written(&store, &written)?;
             output::print(&format!("{}\n", sol.id));
             return Ok(());
         }
@@ -220,7 +216,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         )?,
         Cmd::Show { .. } | Cmd::List => unreachable!("handled above"),
     };
-    ctx.written(&store, &touched, &format!("{}: {what}", sol.id))?;
+    ctx.written(&store, &written)?;
     match sol.quotation.as_ref().filter(|_| what == "quote") {
         Some(q) => output::print(&format!(
             "{} v{}: quotation total {} {}\n",

@@ -2,12 +2,12 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use toml_edit::{Array, ArrayOfTables, InlineTable, Item, Table, value};
 
 use super::{Ctx, output, parse_date};
 use crate::config::{Member, Role};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Request;
+use crate::ops;
 use crate::workflow::CLOSED;
 
 /// Team members with roles, skills, availability and current load.
@@ -146,124 +146,25 @@ fn list(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-fn valid_member_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-}
-
 fn add(ctx: &Ctx, a: AddArgs) -> Result<()> {
-    let mut store = ctx.store()?;
-    if !valid_member_id(&a.id) {
-        return Err(Error::invalid_with_hint(
-            format!("`{}` is not a valid member id", a.id),
-            "use lower-case letters, digits, `.`, `_` or `-`, e.g. li.na",
-        ));
-    }
-    if store.config.member(&a.id).is_some() {
-        return Err(Error::invalid(format!("{} is already a member", a.id)));
-    }
-    if let Some(email) = &a.email
-        && let Some(m) = store.config.find_member(email)
-    {
-        return Err(Error::invalid(format!(
-            "{email} already belongs to {}",
-            m.id
-        )));
-    }
-    let lock = store.lock()?;
-    store.edit_config(&lock, |doc| {
-        let mut t = Table::new();
-        t.insert("id", value(&a.id));
-        t.insert("name", value(&a.name));
-        if let Some(e) = &a.email {
-            t.insert("email", value(e));
-        }
-        t.insert(
-            "roles",
-            value(a.roles.iter().map(|r| r.as_str()).collect::<Array>()),
-        );
-        t.insert(
-            "skills",
-            value(a.skills.iter().map(String::as_str).collect::<Array>()),
-        );
-        match doc.get_mut("members") {
-            None => {
-                let mut aot = ArrayOfTables::new();
-                aot.push(t);
-                doc.insert("members", Item::ArrayOfTables(aot));
-            }
-            Some(Item::ArrayOfTables(aot)) => aot.push(t),
-            Some(Item::Value(toml_edit::Value::Array(arr))) => {
-                arr.push(t.into_inline_table());
-            }
-            Some(_) => {
-                return Err(Error::invalid(
-                    "presales.toml: `members` is neither [[members]] tables nor an array",
-                ));
-            }
-        }
-        Ok(())
-    })?;
-    eprintln!("added {} ({}) to presales.toml", a.id, a.name);
-    ctx.written(
+    let store = ctx.store()?;
+    let written = ops::team::add_member(
         &store,
-        &[store.config_path()],
-        &format!("team: add {}", a.id),
+        ops::team::NewMember {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            email: a.email,
+            roles: a.roles,
+            skills: a.skills,
+        },
     )?;
-    Ok(())
+    eprintln!("added {} ({}) to presales.toml", a.id, a.name);
+    ctx.written(&store, &written)
 }
 
 fn away(ctx: &Ctx, a: AwayArgs) -> Result<()> {
-    let mut store = ctx.store()?;
-    if a.to < a.from {
-        return Err(Error::invalid(format!(
-            "--to {} is before --from {}",
-            a.to, a.from
-        )));
-    }
-    let Some(index) = store.config.members.iter().position(|m| m.id == a.id) else {
-        return Err(Error::invalid_with_hint(
-            format!("`{}` is not a team member", a.id),
-            format!("members: {}", store.config.member_ids().join(", ")),
-        ));
-    };
-    let lock = store.lock()?;
-    store.edit_config(&lock, |doc| {
-        let mut range = InlineTable::new();
-        range.insert("from", a.from.to_string().into());
-        range.insert("to", a.to.to_string().into());
-        if let Some(n) = &a.note {
-            range.insert("note", n.as_str().into());
-        }
-        let member: &mut dyn toml_edit::TableLike = match doc.get_mut("members") {
-            Some(Item::ArrayOfTables(aot)) => aot
-                .get_mut(index)
-                .map(|t| t as &mut dyn toml_edit::TableLike),
-            Some(Item::Value(toml_edit::Value::Array(arr))) => match arr.get_mut(index) {
-                Some(toml_edit::Value::InlineTable(t)) => Some(t as &mut dyn toml_edit::TableLike),
-                _ => None,
-            },
-            _ => None,
-        }
-        .ok_or_else(|| Error::invalid("presales.toml: cannot find the member's table"))?;
-        match member.get_mut("away") {
-            Some(Item::Value(toml_edit::Value::Array(arr))) => arr.push(range),
-            Some(Item::ArrayOfTables(aot)) => aot.push(range.into_table()),
-            _ => {
-                let mut arr = Array::new();
-                arr.push(range);
-                member.insert("away", value(arr));
-            }
-        }
-        Ok(())
-    })?;
+    let store = ctx.store()?;
+    let written = ops::team::set_away(&store, &a.id, a.from, a.to, a.note.as_deref())?;
     eprintln!("{} is away from {} to {}", a.id, a.from, a.to);
-    ctx.written(
-        &store,
-        &[store.config_path()],
-        &format!("team: {} away {} to {}", a.id, a.from, a.to),
-    )?;
-    Ok(())
+    ctx.written(&store, &written)
 }

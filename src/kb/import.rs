@@ -4,7 +4,6 @@
 //! second import of the same folder updates the articles whose file changed and leaves the
 //! others byte for byte as they were.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -13,10 +12,7 @@ use serde::Deserialize;
 use super::clean_list;
 use crate::error::{Error, Result};
 use crate::model::article::{Category, Status};
-use crate::model::{Article, Kind, content_hash};
-use crate::ops::command::ImportInput;
-use crate::ops::{Actor, Command, Touched, World, execute};
-use crate::store::{Store, yaml};
+use crate::store::yaml;
 
 /// The front matter keys `kb import` understands; others are ignored.
 #[derive(Debug, Default, Deserialize)]
@@ -227,98 +223,6 @@ pub fn parse_markdown(shown: &Path, text: &str, stem: &str) -> Result<Parsed> {
             .filter(|s| !s.is_empty()),
         aliases: list(fm.aliases),
     })
-}
-
-/// What an import did, file by file.
-#[derive(Debug, Default)]
-pub struct ImportReport {
-    /// (article id, source) of new articles.
-    pub created: Vec<(String, String)>,
-    pub updated: Vec<(String, String)>,
-    pub unchanged: Vec<(String, String)>,
-    /// Files that could not be imported; the others were.
-    pub errors: Vec<Error>,
-    pub touched: Touched,
-}
-
-/// Imports every Markdown file under `dir`. New files become articles (status from the
-/// front matter, else draft; category from the front matter, else `default_category`);
-/// files imported before update their article when their content changed. Each file is
-/// one command (`import` entry) with its own operation id.
-pub fn import_dir(
-    store: &Store,
-    actor: &Actor,
-    dir: &Path,
-    default_category: Category,
-) -> Result<ImportReport> {
-    let files = store.markdown_files(dir)?;
-    let lock = store.lock()?;
-    let (articles, load_errors) = store.load_all::<Article>();
-    let mut report = ImportReport {
-        errors: load_errors,
-        ..ImportReport::default()
-    };
-    let mut by_source: HashMap<String, String> = articles
-        .into_iter()
-        .filter_map(|a| a.source.clone().map(|s| (s, a.id)))
-        .collect();
-    let mut world = World::new(store);
-    for file in files {
-        let result = (|| -> Result<()> {
-            let source = store.relative_to_root(file.as_path())?;
-            let text = store.read_text(&file)?;
-            let stem = file
-                .file_stem()
-                .map_or_else(|| source.clone(), |s| s.to_string_lossy().to_string());
-            let parsed = parse_markdown(Path::new(&source), &text, &stem)?;
-            if let Some(owner) = &parsed.owner {
-                crate::ops::check_member(store, owner)
-                    .map_err(|e| Error::invalid(format!("{source}: owner: {e}")))?;
-            }
-            let existing = by_source.get(&source).cloned();
-            let id = match &existing {
-                Some(id) => id.clone(),
-                None => store.mint(Kind::Article, actor.now)?.to_string(),
-            };
-            let cmd = Command::Import {
-                article: id.clone(),
-                input: ImportInput {
-                    to: None,
-                    source: source.clone(),
-                    source_sha256: content_hash(&text),
-                    title: parsed.title,
-                    category: parsed.category.unwrap_or(default_category),
-                    category_given: parsed.category.is_some(),
-                    tags: parsed.tags,
-                    products: parsed.products,
-                    owner: parsed.owner,
-                    status: parsed.status,
-                    review_by: parsed.review_by,
-                    confidential: parsed.confidential,
-                    summary: parsed.summary,
-                    aliases: parsed.aliases,
-                    body_sha256: content_hash(&parsed.body),
-                    body: Some(parsed.body),
-                },
-            };
-            let touched = execute(store, &lock, &mut world, actor, &cmd)?;
-            let done = (id.clone(), source.clone());
-            match (existing, touched.is_empty()) {
-                (None, _) => {
-                    by_source.insert(source, id);
-                    report.created.push(done);
-                }
-                (Some(_), true) => report.unchanged.push(done),
-                (Some(_), false) => report.updated.push(done),
-            }
-            report.touched.extend(touched);
-            Ok(())
-        })();
-        if let Err(e) = result {
-            report.errors.push(e);
-        }
-    }
-    Ok(report)
 }
 
 #[cfg(test)]

@@ -661,7 +661,7 @@ mod tests {
             owner: None,
             confidential: false,
         };
-        super::super::create(store, &actor(), input).unwrap().0
+        crate::ops::kb::create(store, &actor(), input).unwrap().0
     }
 
     fn ids(store: &Store, text: &str) -> Vec<String> {

@@ -1,99 +1,20 @@
-//! Knowledge-base operations (技术支持资料库): create, publish, archive, import, record usage
-//! on a request, and keeping the search index in step with the record files.
-//!
-//! Like [`crate::ops`], every writing function validates, appends history and saves under
-//! the store lock; the CLI commands are thin wrappers around them.
+//! The knowledge base (技术支持资料库) as read: article text, usage aggregated from requests,
+//! listing filters, Markdown parsing for import, and keeping the search index in step with
+//! the record files. Its writes (create, publish, archive, import, record a use) are
+//! operations in [`crate::ops::kb`].
 
 pub mod import;
 pub mod index;
-
-use std::path::Path;
 
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::model::article::{Category, Status};
 use crate::model::request::ArticleUse;
-use crate::model::{Article, Kind, RecordId, Request, content_hash};
-use crate::ops::command::{ArticleInput, StatusInput, UseInput};
-use crate::ops::{Actor, Command, Touched, World, check_member, execute, run};
+use crate::model::{Article, RecordId, Request};
 use crate::store::Store;
 
-pub use import::{ImportReport, import_dir};
-
-/// What `kb new` asks for.
-pub struct NewArticle {
-    pub title: String,
-    pub category: Category,
-    pub body: Option<String>,
-    /// A file of the repository holding the body (any path; it must lie inside the store).
-    pub body_file: Option<std::path::PathBuf>,
-    pub tags: Vec<String>,
-    pub products: Vec<String>,
-    pub review_by: Option<NaiveDate>,
-    pub owner: Option<String>,
-    pub confidential: bool,
-}
-
-/// Creates a draft article.
-pub fn create(store: &Store, actor: &Actor, input: NewArticle) -> Result<(Article, Touched)> {
-    if let Some(owner) = &input.owner {
-        check_member(store, owner)?;
-    }
-    let body_file = match &input.body_file {
-        Some(path) => Some(body_file_path(store, path)?),
-        None => None,
-    };
-    let body_sha256 = match (&body_file, &input.body) {
-        (Some(f), _) => Some(content_hash(&store.read_repo_file(f)?)),
-        (None, Some(b)) if !b.trim().is_empty() => Some(content_hash(b)),
-        _ => None,
-    };
-    let lock = store.lock()?;
-    let id = store.mint(Kind::Article, actor.now)?;
-    let cmd = Command::NewArticle {
-        id: id.to_string(),
-        input: ArticleInput {
-            to: None,
-            title: input.title,
-            category: input.category,
-            products: input.products,
-            tags: input.tags,
-            owner: input.owner,
-            review_by: input.review_by,
-            confidential: input.confidential,
-            body_file,
-            body_sha256,
-            body: input.body,
-        },
-    };
-    let mut world = World::new(store);
-    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
-    Ok((world.get(id.as_str())?, touched))
-}
-
-/// Turns a user-given body file into the store-relative path a record keeps; the file
-/// must exist and lie inside the store, so that a clone of the repository has it too.
-fn body_file_path(store: &Store, path: &Path) -> Result<String> {
-    if !path.is_file() {
-        return Err(Error::invalid_with_hint(
-            format!("body file {} does not exist", path.display()),
-            "give the path of a Markdown or text file, or pass the text with --body",
-        ));
-    }
-    let rel = store.relative_to_root(path)?;
-    if rel.starts_with("../") || rel == ".." {
-        return Err(Error::invalid_with_hint(
-            format!(
-                "body file {} is outside the store ({})",
-                path.display(),
-                store.root().display()
-            ),
-            "copy it into the repository (e.g. docs/) and commit it, or pass the text with --body",
-        ));
-    }
-    Ok(rel)
-}
+pub use crate::ops::kb::{ImportReport, NewArticle, import_dir};
 
 /// Trims entries and drops empty and repeated ones, keeping the order given.
 pub(crate) fn clean_list(items: Vec<String>) -> Vec<String> {
@@ -133,60 +54,8 @@ pub fn missing_body_file(article: &Article, rel: &str) -> Error {
     )
 }
 
-/// Moves a draft (or an archived article brought back) to published.
-pub fn publish(store: &Store, actor: &Actor, id: &RecordId) -> Result<(Article, Touched)> {
-    let cmd = Command::Publish {
-        article: id.to_string(),
-        input: StatusInput {
-            from: None,
-            to: None,
-            note: None,
-        },
-    };
-    run(store, actor, cmd, id.as_str())
-}
-
-/// Archives an article: kept in git and in `kb list`, hidden from search and suggestions.
-pub fn archive(
-    store: &Store,
-    actor: &Actor,
-    id: &RecordId,
-    note: Option<&str>,
-) -> Result<(Article, Touched)> {
-    let cmd = Command::Archive {
-        article: id.to_string(),
-        input: StatusInput {
-            from: None,
-            to: None,
-            note: note.map(str::to_string),
-        },
-    };
-    run(store, actor, cmd, id.as_str())
-}
-
 /// The history action that records an article used on a request.
 pub const USE_ACTION: &str = "use_article";
-
-/// Records that `article` was used while working on `request` (资料使用记录): on the
-/// request, never in the article. Returns `None` when it was already recorded.
-pub fn record_use(
-    store: &Store,
-    actor: &Actor,
-    article: &RecordId,
-    request: &RecordId,
-) -> Result<Option<(Request, Touched)>> {
-    let req: Request = store.load(request)?;
-    if req.articles.iter().any(|u| u.id == article.as_str()) {
-        return Ok(None);
-    }
-    let cmd = Command::UseArticle {
-        request: request.to_string(),
-        input: UseInput {
-            article: article.to_string(),
-        },
-    };
-    run(store, actor, cmd, request.as_str()).map(Some)
-}
 
 /// The requests that used an article, with when and by whom. Pure.
 pub fn uses_of<'a>(requests: &'a [Request], article: &str) -> Vec<(&'a Request, &'a ArticleUse)> {

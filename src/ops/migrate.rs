@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::{Actor, Touched};
+use super::{Actor, Tx, Written};
 use crate::error::{Error, Result};
 use crate::model::{Article, Customer, HistoryEntry, Kind, Record, Request, Solution};
 use crate::store::{self, Store, format, yaml};
@@ -122,7 +122,8 @@ pub struct Migration {
     pub from: u32,
     pub to: u32,
     pub planned: Vec<Planned>,
-    pub touched: Touched,
+    /// What was written (nothing with `check_only`).
+    pub written: Written,
 }
 
 /// Runs the steps after `from` over one record value.
@@ -137,15 +138,15 @@ pub fn upgrade(kind: Kind, value: &mut Value, from: u32) -> bool {
 /// Plans the migration of `store` and, unless `check_only`, carries it out under the lock.
 /// Any record that cannot be read stops it before anything is written. `actor` signs the
 /// `migrate` entries; it is needed only when some record's content changes.
-pub fn migrate(store: &mut Store, actor: Option<&Actor>, check_only: bool) -> Result<Migration> {
+pub fn migrate(store: &Store, actor: Option<&Actor>, check_only: bool) -> Result<Migration> {
     if store.format.is_newer() {
         store.format.ensure_understood("migrate")?;
     }
     let from = store.format.effective();
-    let lock = if check_only {
+    let tx = if check_only {
         None
     } else {
-        Some(store.lock()?)
+        Some(Tx::begin(store, actor)?)
     };
     let mut migration = Migration {
         from,
@@ -226,25 +227,22 @@ pub fn migrate(store: &mut Store, actor: Option<&Actor>, check_only: bool) -> Re
             change: Change::Format,
         });
     }
-    let Some(lock) = lock else {
+    let Some(mut tx) = tx else {
         return Ok(migration);
     };
     for (path, text) in writes {
-        store.write_text(&path, &text, &lock)?;
-        migration.touched.push(path);
+        tx.write_text(&path, &text)?;
     }
     if let Some(text) = attributes {
-        migration
-            .touched
-            .push(store.write_gitattributes(&text, &lock)?);
+        tx.write_gitattributes(&text)?;
     }
     if let Some(text) = ignore {
-        migration.touched.push(store.write_gitignore(&text, &lock)?);
+        tx.write_gitignore(&text)?;
     }
     if store.format.migration_due() {
-        store.edit_config(&lock, set_format)?;
-        migration.touched.push(store.config_path());
+        tx.edit_config(set_format)?;
     }
+    migration.written = tx.finish(format!("migrate the store to format {}", format::CURRENT));
     Ok(migration)
 }
 

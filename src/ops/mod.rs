@@ -5,8 +5,11 @@
 
 pub mod apply;
 pub mod command;
+pub mod fmt;
+pub mod kb;
 pub mod migrate;
 pub mod solution;
+pub mod team;
 pub mod world;
 
 use chrono::NaiveDate;
@@ -44,6 +47,215 @@ impl Actor {
 /// The files a command wrote, so `--commit` can commit exactly those.
 pub type Touched = Vec<std::path::PathBuf>;
 
+/// What a writing operation did, for the CLI to report and `--commit` to commit: the files
+/// written, a one-line description (the commit message) and who did it (the author).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    pub touched: Touched,
+    pub description: String,
+    /// The member who did it, when one is known (`migrate --check` has none).
+    pub author: Option<String>,
+}
+
+/// One writing operation (jj's transaction): holds the store lock from [`Tx::begin`] to
+/// [`Tx::finish`], runs commands on the records and saves what they changed in canonical
+/// form, and collects the files written. Every write of presales goes through one.
+pub struct Tx<'a> {
+    store: &'a Store,
+    lock: StoreLock,
+    author: Option<String>,
+    touched: Touched,
+}
+
+impl<'a> Tx<'a> {
+    /// Takes the store lock (refused on a store with config problems or a newer format).
+    pub fn begin(store: &'a Store, actor: Option<&Actor>) -> Result<Tx<'a>> {
+        Ok(Tx {
+            store,
+            lock: store.lock()?,
+            author: actor.map(|a| a.id.clone()),
+            touched: Vec::new(),
+        })
+    }
+
+    /// Runs `cmd` as `actor` on the records of `world` (loaded under this lock), with a
+    /// fresh operation id, and saves what changed.
+    /// Returns how many files it wrote (0: the command changed nothing).
+    pub(crate) fn run(&mut self, world: &mut World, actor: &Actor, cmd: &Command) -> Result<usize> {
+        let op = crate::store::mint_op()?;
+        let env = Env {
+            config: &self.store.config,
+            workflow: &self.store.workflow,
+            by: &actor.id,
+            now: actor.now,
+            op: &op,
+        };
+        apply::apply(world, &env, cmd)?;
+        let mut count = 0;
+        for rec in world.changed() {
+            let written = match rec {
+                AnyRecord::Request(r) => self.store.save(r, &self.lock)?,
+                AnyRecord::Solution(r) => self.store.save(r, &self.lock)?,
+                AnyRecord::Article(r) => self.store.save(r, &self.lock)?,
+                AnyRecord::Customer(r) => self.store.save(r, &self.lock)?,
+            };
+            if let Some(path) = written {
+                count += 1;
+                self.wrote(path);
+            }
+        }
+        world.clear_changed();
+        Ok(count)
+    }
+
+    /// Writes a whole file of the store as given (`fmt`, `migrate`): atomically.
+    pub(crate) fn write_text(&mut self, path: &std::path::Path, text: &str) -> Result<()> {
+        self.store.write_text(path, text, &self.lock)?;
+        self.wrote(path.to_path_buf());
+        Ok(())
+    }
+
+    /// Edits presales.toml keeping its comments and layout; returns the new config.
+    pub(crate) fn edit_config(
+        &mut self,
+        edit: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
+    ) -> Result<crate::config::Config> {
+        let config = self.store.edit_config(&self.lock, edit)?;
+        self.wrote(self.store.config_path());
+        Ok(config)
+    }
+
+    /// Rewrites `.gitattributes` (`migrate`).
+    pub(crate) fn write_gitattributes(&mut self, text: &str) -> Result<()> {
+        let path = self.store.write_gitattributes(text, &self.lock)?;
+        self.wrote(path);
+        Ok(())
+    }
+
+    /// Rewrites `.gitignore` (`migrate`).
+    pub(crate) fn write_gitignore(&mut self, text: &str) -> Result<()> {
+        let path = self.store.write_gitignore(text, &self.lock)?;
+        self.wrote(path);
+        Ok(())
+    }
+
+    /// Notes a file written under this lock.
+    fn wrote(&mut self, path: std::path::PathBuf) {
+        if !self.touched.contains(&path) {
+            self.touched.push(path);
+        }
+    }
+
+    /// Ends the operation (the lock is released) with its description.
+    pub fn finish(self, description: impl Into<String>) -> Written {
+        Written {
+            touched: self.touched,
+            description: description.into(),
+            author: self.author,
+        }
+    }
+}
+
+/// Commits exactly the files of `written`, with its description as the message, authored
+/// by its member (`Name <email>` from presales.toml). Nothing written: nothing committed
+/// (false).
+pub fn commit(store: &Store, written: &Written) -> Result<bool> {
+    if written.touched.is_empty() {
+        return Ok(false);
+    }
+    let author = written.author.as_deref().and_then(|id| {
+        let m = store.config.member(id)?;
+        Some(format!(
+            "{} <{}>",
+            m.name,
+            m.email.as_deref().unwrap_or("unknown@invalid")
+        ))
+    });
+    crate::git::commit(
+        store.root(),
+        &written.touched,
+        &written.description,
+        author.as_deref(),
+    )?;
+    Ok(true)
+}
+
+/// The caller, matched to a team member: `given` (`--as`, `PRESALES_USER`), else git's
+/// `user.email`. `committing`: the command will commit, so the store must be in a git
+/// repository (refused before anything is written rather than failing after).
+pub fn identify(
+    store: &Store,
+    given: Option<String>,
+    now: Timestamp,
+    committing: bool,
+) -> Result<Actor> {
+    if committing && !crate::git::is_repo(store.root()) {
+        return Err(Error::invalid_with_hint(
+            "--commit (or auto_commit) needs the store to be in a git repository",
+            "run `git init` in the store, or drop --commit",
+        ));
+    }
+    let given = given.or_else(|| crate::git::user_email(store.root()));
+    let Some(given) = given else {
+        return Err(Error::invalid_with_hint(
+            "who are you? no --as, PRESALES_USER or git user.email is set",
+            "pass --as MEMBER or set PRESALES_USER",
+        ));
+    };
+    if let Some(m) = store.config.find_member(&given) {
+        return Ok(Actor {
+            id: m.id.clone(),
+            now,
+        });
+    }
+    if store.config.members.is_empty() {
+        // A store without a team yet: record who it was as given.
+        return Ok(Actor { id: given, now });
+    }
+    Err(Error::invalid_with_hint(
+        format!("`{given}` is not a member of the team in presales.toml"),
+        format!(
+            "pass --as with one of: {}; or add yourself with `presales team add`",
+            store.config.member_ids().join(", ")
+        ),
+    ))
+}
+
+/// What `init` did.
+pub struct Initialized {
+    /// The files written (absolute).
+    pub written: Vec<std::path::PathBuf>,
+    /// The merge driver was registered in the clone's git config now.
+    pub merge_driver: bool,
+}
+
+/// Creates a store in `dir` (with the example team unless `empty`) and registers the
+/// merge driver in its clone when it is in a git repository.
+pub fn init(dir: &std::path::Path, empty: bool) -> Result<Initialized> {
+    let written = crate::store::init(dir, !empty)?;
+    // The first command in every other clone registers it the same way.
+    let merge_driver = crate::git::ensure_merge_driver(dir)?;
+    Ok(Initialized {
+        written,
+        merge_driver,
+    })
+}
+
+/// Registers the merge driver in the git config of the clone holding `dir` (`init
+/// --git-hooks` on an existing store).
+pub fn register_merge_driver(dir: &std::path::Path) -> Result<()> {
+    crate::git::register_merge_driver(dir)
+}
+
+/// Registers the presales merge driver in the clone's git config when presales.toml asks
+/// for it and it is not there yet; true when it was registered now.
+pub fn ensure_merge_driver(store: &Store) -> Result<bool> {
+    if !store.config.store.register_merge_driver {
+        return Ok(false);
+    }
+    crate::git::ensure_merge_driver(store.root())
+}
+
 /// The store as the source of the records a command reads.
 impl Source for Store {
     fn load(&self, id: &RecordId) -> Result<Option<AnyRecord>> {
@@ -64,55 +276,21 @@ impl Source for Store {
     }
 }
 
-/// Saves every record `world` changed, in canonical form; returns the files written.
-pub(crate) fn save_world(store: &Store, lock: &StoreLock, world: &World) -> Result<Touched> {
-    let mut touched = Vec::new();
-    for rec in world.changed() {
-        let written = match rec {
-            AnyRecord::Request(r) => store.save(r, lock)?,
-            AnyRecord::Solution(r) => store.save(r, lock)?,
-            AnyRecord::Article(r) => store.save(r, lock)?,
-            AnyRecord::Customer(r) => store.save(r, lock)?,
-        };
-        touched.extend(written);
-    }
-    Ok(touched)
-}
-
-/// Runs one command as `actor` on the records of `world` (loaded from `store` under
-/// `lock`), with a fresh operation id, and saves what changed.
-pub(crate) fn execute(
-    store: &Store,
-    lock: &StoreLock,
-    world: &mut World,
-    actor: &Actor,
-    cmd: &Command,
-) -> Result<Touched> {
-    let op = crate::store::mint_op()?;
-    let env = Env {
-        config: &store.config,
-        workflow: &store.workflow,
-        by: &actor.id,
-        now: actor.now,
-        op: &op,
-    };
-    apply::apply(world, &env, cmd)?;
-    let touched = save_world(store, lock, world)?;
-    world.clear_changed();
-    Ok(touched)
-}
-
-/// Locks the store, runs `cmd` and returns the record `id` as it is afterwards.
+/// Runs `cmd` in a transaction of its own and returns the record `id` as it is afterwards,
+/// with what was written, described by `describe`.
 pub(crate) fn run<T: Stored>(
     store: &Store,
     actor: &Actor,
     cmd: Command,
     id: &str,
-) -> Result<(T, Touched)> {
-    let lock = store.lock()?;
+    describe: impl FnOnce(&T) -> String,
+) -> Result<(T, Written)> {
+    let mut tx = Tx::begin(store, Some(actor))?;
     let mut world = World::new(store);
-    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
-    Ok((world.get(id)?, touched))
+    tx.run(&mut world, actor, &cmd)?;
+    let record: T = world.get(id)?;
+    let description = describe(&record);
+    Ok((record, tx.finish(description)))
 }
 
 pub struct NewCustomer {
@@ -128,8 +306,8 @@ pub fn create_customer(
     store: &Store,
     actor: &Actor,
     input: NewCustomer,
-) -> Result<(Customer, Touched)> {
-    let lock = store.lock()?;
+) -> Result<(Customer, Written)> {
+    let mut tx = Tx::begin(store, Some(actor))?;
     let (existing, _) = store.load_all::<Customer>();
     if let Some(dup) = existing.iter().find(|c| c.name.trim() == input.name.trim()) {
         return Err(Error::invalid_with_hint(
@@ -150,8 +328,10 @@ pub fn create_customer(
         },
     };
     let mut world = World::new(store);
-    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
-    Ok((world.get(id.as_str())?, touched))
+    tx.run(&mut world, actor, &cmd)?;
+    let customer: Customer = world.get(id.as_str())?;
+    let description = format!("{}: new customer {}", customer.id, customer.name);
+    Ok((customer, tx.finish(description)))
 }
 
 pub struct NewRequest {
@@ -173,7 +353,7 @@ pub fn create_request(
     store: &Store,
     actor: &Actor,
     input: NewRequest,
-) -> Result<(Request, Touched)> {
+) -> Result<(Request, Written)> {
     let kind = input
         .kind
         .unwrap_or_else(|| store.config.workflow.default_type.clone());
@@ -192,7 +372,7 @@ pub fn create_request(
             .filter(|m| m.has_role(crate::config::Role::Sales))
             .map(|m| m.id.clone())
     });
-    let lock = store.lock()?;
+    let mut tx = Tx::begin(store, Some(actor))?;
     let id = store.mint(Kind::Request, actor.now)?;
     let cmd = Command::NewRequest {
         id: id.to_string(),
@@ -212,8 +392,10 @@ pub fn create_request(
         },
     };
     let mut world = World::new(store);
-    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
-    Ok((world.get(id.as_str())?, touched))
+    tx.run(&mut world, actor, &cmd)?;
+    let request: Request = world.get(id.as_str())?;
+    let description = format!("{}: new request {}", request.id, request.title);
+    Ok((request, tx.finish(description)))
 }
 
 /// Checks that `who` names a team member; the error lists them.
@@ -229,7 +411,7 @@ pub enum AssignTarget {
 pub struct Assigned {
     pub request: Request,
     pub decision: Option<Decision>,
-    pub touched: Touched,
+    pub written: Written,
 }
 
 /// Assigns an engineer (派工), by name or by policy; moves `registered` to `assigned`.
@@ -239,7 +421,7 @@ pub fn assign(
     id: &RecordId,
     target: AssignTarget,
 ) -> Result<Assigned> {
-    let lock = store.lock()?;
+    let mut tx = Tx::begin(store, Some(actor))?;
     let req: Request = store.load(id)?;
     let (to, decision, policy) = match target {
         AssignTarget::Member(m) => {
@@ -258,7 +440,7 @@ pub fn assign(
                 return Ok(Assigned {
                     request: req,
                     decision: Some(decision),
-                    touched: Vec::new(),
+                    written: Written::default(),
                 });
             }
             let Some(who) = decision.chosen.clone() else {
@@ -293,11 +475,16 @@ pub fn assign(
         },
     };
     let mut world = World::new(store);
-    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
+    tx.run(&mut world, actor, &cmd)?;
+    let request: Request = world.get(id.as_str())?;
+    let description = format!(
+        "{id}: assign → {}",
+        request.assignee.as_deref().unwrap_or("?")
+    );
     Ok(Assigned {
-        request: world.get(id.as_str())?,
+        request,
         decision,
-        touched,
+        written: tx.finish(description),
     })
 }
 
@@ -307,7 +494,8 @@ pub fn assess(
     actor: &Actor,
     id: &RecordId,
     assessment: Assessment,
-) -> Result<(Request, Touched)> {
+) -> Result<(Request, Written)> {
+    let feasibility = assessment.feasibility;
     let cmd = Command::Assess {
         request: id.to_string(),
         input: command::AssessInput {
@@ -316,7 +504,17 @@ pub fn assess(
             note: assessment.notes,
         },
     };
-    run(store, actor, cmd, id.as_str())
+    run(store, actor, cmd, id.as_str(), |_: &Request| {
+        format!("{id}: assess ({})", feasibility.as_str())
+    })
+}
+
+/// What `advance` did.
+pub struct Advanced {
+    pub request: Request,
+    pub from: String,
+    pub to: String,
+    pub written: Written,
 }
 
 /// Moves a request to its next stage, or to `to`; refused with reasons when a guard fails.
@@ -326,8 +524,8 @@ pub fn advance(
     id: &RecordId,
     to: Option<&str>,
     note: Option<&str>,
-) -> Result<(Request, Move, Touched)> {
-    let lock = store.lock()?;
+) -> Result<Advanced> {
+    let mut tx = Tx::begin(store, Some(actor))?;
     let mut world = World::new(store);
     // The move is planned here to name the next stage; `apply` plans it again, the same way.
     let req: Request = world.get(id.as_str())?;
@@ -351,8 +549,15 @@ pub fn advance(
             note: note.map(str::to_string),
         },
     };
-    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
-    Ok((world.get(id.as_str())?, mv, touched))
+    tx.run(&mut world, actor, &cmd)?;
+    let from = req.stage;
+    let Move { to, .. } = mv;
+    Ok(Advanced {
+        request: world.get(id.as_str())?,
+        written: tx.finish(format!("{id}: advance {from} → {to}")),
+        from,
+        to,
+    })
 }
 
 pub struct Closing {
@@ -368,7 +573,8 @@ pub fn close(
     actor: &Actor,
     id: &RecordId,
     closing: Closing,
-) -> Result<(Request, Touched)> {
+) -> Result<(Request, Written)> {
+    let outcome = closing.outcome;
     let cmd = Command::Close {
         request: id.to_string(),
         input: command::CloseInput {
@@ -380,7 +586,9 @@ pub fn close(
             technical_win: closing.technical_win,
         },
     };
-    run(store, actor, cmd, id.as_str())
+    run(store, actor, cmd, id.as_str(), |_: &Request| {
+        format!("{id}: close ({})", outcome.as_str())
+    })
 }
 
 /// Reopens a closed request, back in the stage it was closed from (lead).
@@ -389,7 +597,7 @@ pub fn reopen(
     actor: &Actor,
     id: &RecordId,
     note: &str,
-) -> Result<(Request, Touched)> {
+) -> Result<(Request, Written)> {
     let cmd = Command::Reopen {
         request: id.to_string(),
         input: command::ReopenInput {
@@ -398,7 +606,9 @@ pub fn reopen(
             note: note.to_string(),
         },
     };
-    run(store, actor, cmd, id.as_str())
+    run(store, actor, cmd, id.as_str(), |r: &Request| {
+        format!("{id}: reopen closed → {}", r.stage)
+    })
 }
 
 /// Records a customer satisfaction score that arrives after close.
@@ -408,7 +618,7 @@ pub fn rate(
     id: &RecordId,
     satisfaction: u8,
     note: Option<String>,
-) -> Result<(Request, Touched)> {
+) -> Result<(Request, Written)> {
     let cmd = Command::Rate {
         request: id.to_string(),
         input: command::RateInput {
@@ -417,7 +627,9 @@ pub fn rate(
             note,
         },
     };
-    run(store, actor, cmd, id.as_str())
+    run(store, actor, cmd, id.as_str(), |_: &Request| {
+        format!("{id}: rate satisfaction {satisfaction}")
+    })
 }
 
 /// Appends a comment to a request's history.
@@ -426,14 +638,16 @@ pub fn comment(
     actor: &Actor,
     id: &RecordId,
     text: &str,
-) -> Result<(Request, Touched)> {
+) -> Result<(Request, Written)> {
     let cmd = Command::Comment {
         request: id.to_string(),
         input: command::CommentInput {
             note: text.to_string(),
         },
     };
-    run(store, actor, cmd, id.as_str())
+    run(store, actor, cmd, id.as_str(), |_: &Request| {
+        format!("{id}: comment")
+    })
 }
 
 /// The changes between a record and its hand-edited copy, as `edit` records them: old →
@@ -486,6 +700,14 @@ pub fn recorded_body_hash(article: &crate::model::Article) -> Option<String> {
     })
 }
 
+/// What `save_edit` did.
+pub struct Edited<T> {
+    pub record: T,
+    /// The fields changed, with "body file" when an article's body file was recorded.
+    pub fields: Vec<String>,
+    pub written: Written,
+}
+
 /// Saves a hand-edited record as an `edit` entry: each changed field, old → new. Refuses
 /// fields that only their own command changes (or nothing does), and a record that changed
 /// on disk meanwhile.
@@ -495,10 +717,17 @@ pub fn save_edit<T: Stored>(
     before: &T,
     after: &T,
     body_sha256: Option<String>,
-) -> Result<(T, Touched)> {
+) -> Result<Edited<T>> {
     let mut input = edit_changes(before, after)?;
+    let mut fields: Vec<String> = input.fields.keys().cloned().collect();
+    if body_sha256.is_some() {
+        fields.push("body file".into());
+    }
+    if fields.is_empty() {
+        return Err(Error::invalid("nothing but the layout changed"));
+    }
     input.body_sha256 = body_sha256;
-    let lock = store.lock()?;
+    let mut tx = Tx::begin(store, Some(actor))?;
     let mut world = World::new(store);
     let current: T = world.get(before.id())?;
     if current.history() != before.history() {
@@ -511,8 +740,13 @@ pub fn save_edit<T: Stored>(
         record: before.id().to_string(),
         input,
     };
-    let touched = execute(store, &lock, &mut world, actor, &cmd)?;
-    Ok((world.get(before.id())?, touched))
+    tx.run(&mut world, actor, &cmd)?;
+    let description = format!("{}: edit {}", before.id(), fields.join(", "));
+    Ok(Edited {
+        record: world.get(before.id())?,
+        fields,
+        written: tx.finish(description),
+    })
 }
 
 pub fn feasibility(s: &str) -> Result<Feasibility> {

@@ -575,12 +575,13 @@ impl Store {
         Ok(lock)
     }
 
-    /// Edits presales.toml keeping its comments and layout, then re-reads it.
+    /// Edits presales.toml keeping its comments and layout; returns the config as it is
+    /// now (this `Store` keeps the one it was opened with).
     pub fn edit_config(
-        &mut self,
+        &self,
         lock: &StoreLock,
         edit: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
-    ) -> Result<()> {
+    ) -> Result<Config> {
         let path = self.config_path();
         let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
@@ -604,8 +605,7 @@ impl Store {
             )));
         }
         self.write_file(&path, new_text.as_bytes(), lock)?;
-        self.config = config;
-        Ok(())
+        Ok(config)
     }
 
     /// The store's `.gitattributes` text ("" when there is none).

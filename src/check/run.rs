@@ -1,0 +1,220 @@
+//! The `check` command's orchestration: which records to load (all, the paths given, or
+//! what a change since `--base` can reach), every rule over them, the pull-request gate
+//! against the merge-base, authorship, and the findings sorted for printing.
+
+use std::path::{Path, PathBuf};
+
+use super::{BaseFile, Finding, Severity};
+use crate::config::CONFIG_FILE;
+use crate::error::Result;
+use crate::git::{self, Change};
+use crate::store::Store;
+
+/// What to check.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only these record files, relative to the store root (references are still resolved
+    /// against the whole store).
+    pub paths: Vec<PathBuf>,
+    /// Judge the change since the merge-base of this git revision and HEAD.
+    pub base: Option<String>,
+    /// Each history entry the change adds was committed by the member it names.
+    pub verify_authors: bool,
+    /// … and signed with their `signing_key`.
+    pub verify_signatures: bool,
+    /// The day guards and SLA rules are judged on.
+    pub today: Option<chrono::NaiveDate>,
+}
+
+/// Runs every rule `options` asks for; the findings come sorted and without repeats.
+pub fn run(store: &Store, options: &Options) -> Result<Vec<Finding>> {
+    store.format.ensure_understood("judge")?;
+    let today = options
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let only: Option<Vec<PathBuf>> = (!options.paths.is_empty()).then(|| options.paths.clone());
+    // With a base, the change is judged from the merge-base of REF and HEAD, and the
+    // whole-store rules run over the records the change can reach (all of them when
+    // presales.toml changed): the base branch passed the others already, and a PR check
+    // stays fast on a large store.
+    let fork = match &options.base {
+        Some(base) => Some(git::fork_point(store.root(), base)?),
+        None => None,
+    };
+    let changes = match &fork {
+        Some(fork) => Some(git::changed_files(store.root(), fork)?),
+        None => None,
+    };
+    let config_changed = changes
+        .as_ref()
+        .is_some_and(|ch| ch.iter().any(|(_, p)| p == Path::new(CONFIG_FILE)));
+    let only = match (&only, &changes) {
+        (None, Some(_)) if config_changed => None,
+        (None, Some(ch)) => {
+            let changed: Vec<PathBuf> = ch
+                .iter()
+                .filter(|(c, _)| *c != Change::Deleted)
+                .map(|(_, p)| p.clone())
+                .collect();
+            let mut reach = super::gate::reach(store, &changed);
+            reach.extend(ch.iter().map(|(_, p)| p.clone()));
+            Some(reach)
+        }
+        _ => only,
+    };
+    let (loaded, mut findings) = super::load(store, only.as_deref());
+    findings.extend(super::check_records(store, &loaded, today));
+    findings.extend(super::config_findings(store));
+    findings.extend(super::store_findings(store));
+    if let (Some(fork), Some(changes)) = (&fork, changes) {
+        let mut wanted: Vec<PathBuf> = changes
+            .iter()
+            .filter(|(c, _)| *c != Change::Added)
+            .map(|(_, p)| p.clone())
+            .collect();
+        wanted.push(PathBuf::from(CONFIG_FILE));
+        let mut texts = git::read_at(store.root(), fork, &wanted)?;
+        let base_config = texts.remove(Path::new(CONFIG_FILE)).flatten();
+        let files: Vec<BaseFile> = changes
+            .into_iter()
+            .map(|(change, path)| BaseFile {
+                base_text: texts.remove(&path).flatten(),
+                path,
+                change,
+            })
+            .collect();
+        findings.extend(super::gate::judge(
+            store,
+            &loaded,
+            &files,
+            base_config.as_deref(),
+        ));
+    }
+    if let Some(only) = &only {
+        findings.retain(|f| only.contains(&f.path) || f.path == Path::new(CONFIG_FILE));
+    }
+    // After the filter above: a file can carry new entries and yet match REF itself.
+    if let Some(base) = options.base.as_deref()
+        && (options.verify_authors || options.verify_signatures)
+    {
+        let mut who = super::verify_authors(store, base, options.verify_signatures)?;
+        if let Some(only) = only.as_ref().filter(|_| !options.paths.is_empty()) {
+            who.retain(|f| only.contains(&f.path));
+        }
+        findings.extend(who);
+    }
+    if store.format.migration_due() {
+        findings.push(Finding {
+            path: CONFIG_FILE.into(),
+            line: 1,
+            column: 1,
+            severity: Severity::Warning,
+            message: store.format.migration_summary(),
+        });
+    }
+    // Files out of place are findings here, not warnings.
+    store.take_noticed();
+    findings.sort();
+    findings.dedup();
+    Ok(findings)
+}
+
+/// The store's folder inside its git repository (`""` at the top, `store/` below it), for
+/// annotations that name files from the repository root.
+pub fn repo_prefix(store: &Store) -> String {
+    git::prefix(store.root()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{HistoryEntry, Kind, Request};
+    use crate::store::{self, Store};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        store::init(dir.path(), true).unwrap();
+        let store = Store::open(dir.path().to_path_buf()).unwrap();
+        (dir, store)
+    }
+
+    fn now() -> crate::model::Timestamp {
+        chrono::DateTime::parse_from_rfc3339("2026-11-27T10:00:00+08:00").unwrap()
+    }
+
+    /// A request written straight to the store, as a hand edit would.
+    fn request(store: &Store, assignee: Option<&str>) -> PathBuf {
+        let id = store.mint(Kind::Request, now()).unwrap();
+        let customer = store.mint(Kind::Customer, now()).unwrap();
+        let mut r: Request = serde_json::from_value(serde_json::json!({
+            "id": id.to_string(),
+            "title": "VPN 方案",
+            "type": "solution",
+            "stage": "registered",
+            "priority": "P2",
+            "customer": customer.to_string(),
+            "created": now(),
+            "history": [],
+        }))
+        .unwrap();
+        r.history
+            .push(HistoryEntry::new(now(), "zhao.lei", "create"));
+        r.assignee = assignee.map(str::to_string);
+        let lock = store.lock().unwrap();
+        store.save(&r, &lock).unwrap().unwrap()
+    }
+
+    fn today() -> Options {
+        Options {
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 27),
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn a_fresh_store_has_no_errors() {
+        let (_dir, store) = store();
+        let findings = run(&store, &today()).unwrap();
+        assert!(
+            findings.iter().all(|f| f.severity != Severity::Error),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn findings_name_the_file_and_only_the_paths_asked_for() {
+        let (_dir, store) = store();
+        let bad = request(&store, Some("nobody.here"));
+        let findings = run(&store, &today()).unwrap();
+        let rel = store.display_path(&bad);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.path == rel && f.severity == Severity::Error),
+            "{findings:?}"
+        );
+        // Sorted and without repeats.
+        let mut sorted = findings.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(findings, sorted);
+        // Asked about another file only: the bad one is not reported.
+        let other = request(&store, None);
+        let only_other = Options {
+            paths: vec![store.display_path(&other)],
+            ..today()
+        };
+        let findings = run(&store, &only_other).unwrap();
+        assert!(findings.iter().all(|f| f.path != rel), "{findings:?}");
+    }
+
+    #[test]
+    fn a_base_outside_git_is_an_error_not_a_pass() {
+        let (_dir, store) = store();
+        let with_base = Options {
+            base: Some("main".into()),
+            ..today()
+        };
+        assert!(run(&store, &with_base).is_err());
+    }
+}
