@@ -135,6 +135,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "库",
         "API 接口",
         "\"负载均衡 VPN\"",
+        // Sentences as people type them: every word optional, ranked (issue 14).
+        "怎么配置负载均衡的VPN接口",
+        "API 接口 的 权限 怎么 设置",
     ] {
         run(&bin, &root, &["kb", "search", q])?;
         let mut times: Vec<Duration> = (0..20)
