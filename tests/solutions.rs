@@ -787,3 +787,40 @@ fn a_renamed_review_stage_works_through_workflow_stages() {
     let r = env.run(&["check", "--base", "main"]);
     assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
 }
+
+#[test]
+fn check_reports_a_risk_off_the_one_to_five_scale() {
+    let env = Env::new();
+    let (_req, sol) = designed(&env, "solution");
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "risk",
+            &sol,
+            "--description",
+            "旧设备兼容",
+            "--likelihood",
+            "3",
+            "--impact",
+            "4",
+            "--mitigation",
+            "先做兼容性测试",
+        ],
+    )
+    .ok();
+    env.run(&["check"]).ok();
+    // A hand edit the flags would refuse.
+    let path = env.path_of(&sol);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("likelihood: 3"), "{text}");
+    std::fs::write(&path, text.replace("likelihood: 3", "likelihood: 9")).unwrap();
+    let run = env.run(&["check"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stdout()
+            .contains("risk 1 (旧设备兼容): likelihood 9 is not on the 1–5 scale"),
+        "{}",
+        run.stdout()
+    );
+}

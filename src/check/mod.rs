@@ -5,10 +5,11 @@
 mod authors;
 mod base;
 pub mod gate;
+mod records;
 pub mod replay;
 mod run;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use std::path::{Path, PathBuf};
 
@@ -16,15 +17,14 @@ use serde::Serialize;
 
 pub use authors::verify as verify_authors;
 pub use base::{BaseFile, check_changes};
+pub use records::check_records;
 pub use run::{Options, repo_prefix, run};
 
-use crate::config::Role;
 use crate::error::Error;
 use crate::model::{Customer, Kind, Record, RecordId, Request, Solution};
 use crate::store::cache::Whole;
 use crate::store::scan::Class;
 use crate::store::{Store, Stray, yaml};
-use crate::workflow::{CLOSED, Facts, Guard};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -488,270 +488,6 @@ fn file_stem(p: &Path) -> String {
     p.file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default()
-}
-
-/// The whole-store rules: references, members, stage consistency, guards, merge conflicts.
-pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let customers: BTreeMap<&str, &Customer> = loaded
-        .customers
-        .iter()
-        .map(|c| (c.record.id.as_str(), &c.record))
-        .collect();
-    let solutions: BTreeMap<&str, &Parsed<Solution>> = loaded
-        .solutions
-        .iter()
-        .map(|s| (s.record.id.as_str(), s))
-        .collect();
-    let requests: BTreeMap<&str, &Parsed<Request>> = loaded
-        .requests
-        .iter()
-        .map(|r| (r.record.id.as_str(), r))
-        .collect();
-    let config = &store.config;
-    let member = |who: &str| config.member(who).is_some();
-
-    for p in &loaded.requests {
-        let r = &p.record;
-        let rel = store.display_path(&p.path);
-        let at = |key: &str| line_of_key(p.text(), key);
-        let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
-        if !customers.contains_key(r.customer.as_str())
-            && !store.path_of_id(&r.customer).is_some_and(|p| p.exists())
-        {
-            push(
-                at("customer"),
-                format!("customer {} does not exist", r.customer),
-            );
-        }
-        if let Some(sid) = &r.solution {
-            match solutions.get(sid.as_str()) {
-                Some(s) if s.record.request != r.id => push(
-                    at("solution"),
-                    format!(
-                        "solution {sid} belongs to {}, not to this request",
-                        s.record.request
-                    ),
-                ),
-                Some(_) => {}
-                None if store.path_of_id(sid).is_some_and(|p| p.exists()) => {}
-                None => push(at("solution"), format!("solution {sid} does not exist")),
-            }
-        }
-        for a in &r.articles {
-            if !loaded.articles.contains(&a.id)
-                && !store.path_of_id(&a.id).is_some_and(|p| p.exists())
-            {
-                push(at("articles"), format!("article {} does not exist", a.id));
-            }
-        }
-        for (key, who) in [
-            ("assignee", r.assignee.as_deref()),
-            ("requested_by", r.requested_by.as_deref()),
-        ] {
-            if let Some(w) = who
-                && !member(w)
-            {
-                push(
-                    at(key),
-                    format!("{key} `{w}` is not a team member in presales.toml"),
-                );
-            }
-        }
-        for (i, h) in r.history.iter().enumerate() {
-            if !member(&h.by) && !config.members.is_empty() {
-                // Old entries by people who left stay valid if they are kept as inactive members.
-                push(
-                    line_of_history_entry(p.text(), i),
-                    format!(
-                        "history entry {} is by `{}`, who is not in presales.toml (keep leavers with active = false)",
-                        i + 1,
-                        h.by
-                    ),
-                );
-            }
-        }
-        conflicts(p.text(), &r.extra, &mut push);
-        // Stage consistency: the stage is where the last move in history led.
-        let last_move = r.history.iter().rev().find(|h| {
-            crate::model::Action::parse(&h.action).is_move()
-                || (h.action == "create" && h.to.is_some())
-        });
-        if let Some(m) = last_move
-            && m.to.as_deref() != Some(r.stage.as_str())
-        {
-            push(
-                at("stage"),
-                format!(
-                    "stage `{}` has no history entry: the last move led to `{}`; use `presales advance`",
-                    r.stage,
-                    m.to.as_deref().unwrap_or("?")
-                ),
-            );
-        }
-        // The current stage's guards must still hold.
-        let Ok(path) = store.workflow.path(&r.kind) else {
-            push(
-                at("type"),
-                format!(
-                    "unknown request type `{}`; types: {}",
-                    r.kind,
-                    store.workflow.type_names().join(", ")
-                ),
-            );
-            continue;
-        };
-        if !path.stages.contains(&r.stage) {
-            push(
-                at("stage"),
-                format!(
-                    "`{}` is not a stage of type `{}` ({})",
-                    r.stage,
-                    r.kind,
-                    path.stages.join(" → ")
-                ),
-            );
-            continue;
-        }
-        // In a partial check the linked solution may not be loaded: read it for the guards.
-        let unloaded: Option<Solution>;
-        let sol = match r.solution.as_deref().and_then(|s| solutions.get(s)) {
-            Some(s) => Some(&s.record),
-            None => {
-                unloaded = r
-                    .solution
-                    .as_deref()
-                    .and_then(|s| RecordId::parse(s).ok())
-                    .and_then(|id| store.load::<Solution>(&id).ok());
-                unloaded.as_ref()
-            }
-        };
-        if r.stage == CLOSED {
-            if r.outcome.is_none() {
-                push(at("stage"), "closed without an outcome".into());
-            }
-            if r.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                push(at("stage"), "closed without a summary".into());
-            }
-            continue;
-        }
-        let facts = Facts {
-            request: r,
-            solution: sol,
-            config,
-            today,
-            note: None,
-        };
-        for g in path.guards_of(&r.stage) {
-            if matches!(g, Guard::Answer | Guard::Outcome) {
-                continue;
-            }
-            // Away today does not invalidate an assignment made before.
-            for m in g.missing(&store.workflow, path, &facts) {
-                push(at("stage"), format!("stage `{}` needs {m}", r.stage));
-            }
-        }
-    }
-    for p in &loaded.solutions {
-        let s = &p.record;
-        let rel = store.display_path(&p.path);
-        if let Some(pf) = &s.plan_file {
-            findings.extend(named_file(store, &rel, p.text(), "plan_file", pf));
-        }
-        let at = |key: &str| line_of_key(p.text(), key);
-        let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
-        match requests.get(s.request.as_str()) {
-            Some(r)
-                if r.record.solution.as_deref() != Some(s.id.as_str())
-                    && s.superseded_by.is_none() =>
-            {
-                push(
-                    at("request"),
-                    format!("{} does not link back to this solution", s.request),
-                )
-            }
-            Some(_) => {}
-            None if store.path_of_id(&s.request).is_some_and(|p| p.exists()) => {}
-            None => push(
-                at("request"),
-                format!("request {} does not exist", s.request),
-            ),
-        }
-        let mut people: Vec<(&str, &str)> = vec![("author", s.author.as_str())];
-        people.extend(
-            s.resources
-                .iter()
-                .filter_map(|r| r.person.as_deref())
-                .map(|p| ("resources", p)),
-        );
-        people.extend(
-            s.reviews
-                .iter()
-                .flat_map(|r| r.verdicts.iter())
-                .map(|v| ("reviews", v.reviewer.as_str())),
-        );
-        if let Some(a) = &s.approval {
-            people.push(("approval", a.by.as_str()));
-            let approver = config.member(&a.by);
-            if approver.is_some_and(|m| !m.has_role(Role::Approver)) {
-                push(
-                    at("approval"),
-                    format!("approved by `{}`, who lacks the approver role", a.by),
-                );
-            }
-            if a.by == s.author {
-                push(
-                    at("approval"),
-                    format!("approved by its own author `{}` (four eyes)", a.by),
-                );
-            }
-        }
-        if let Some(h) = &s.handover {
-            people.push(("handover", h.to.as_str()));
-        }
-        for (key, who) in people {
-            if !member(who) {
-                push(
-                    at(key),
-                    format!("{key}: `{who}` is not a team member in presales.toml"),
-                );
-            }
-        }
-        if let Some(q) = &s.quotation {
-            match crate::model::solution::Quotation::compute_total(&q.lines) {
-                Some(total) if total == q.total => {}
-                Some(total) => push(
-                    at("quotation"),
-                    format!(
-                        "quotation total {} does not match its lines ({total})",
-                        q.total
-                    ),
-                ),
-                None => push(
-                    at("quotation"),
-                    "quotation lines add up to more than a decimal holds (about 7.9 × 10²⁸); fix quantities or prices".to_string(),
-                ),
-            }
-        }
-        conflicts(p.text(), &s.extra, &mut push);
-    }
-    for p in &loaded.customers {
-        let c = &p.record;
-        if let Some(o) = &c.account_owner
-            && !member(o)
-        {
-            findings.push(Finding::error(
-                &store.display_path(&p.path),
-                line_of_key(p.text(), "account_owner"),
-                format!("account_owner `{o}` is not a team member"),
-            ));
-        }
-        let rel = store.display_path(&p.path);
-        conflicts(p.text(), &c.extra, &mut |line, msg| {
-            findings.push(Finding::error(&rel, line, msg))
-        });
-    }
-    findings
 }
 
 /// presales.toml's problems beyond its syntax ([`crate::config::Config::problems`], found when

@@ -140,6 +140,13 @@ impl Env {
         let year = &id[id.find('-').unwrap() + 1..][..4];
         if id.starts_with("CUS-") {
             self.root().join("customers").join(format!("{id}.yaml"))
+        } else if id.starts_with("SOL-") {
+            self.root()
+                .join("solutions")
+                .join(year)
+                .join(format!("{id}.yaml"))
+        } else if id.starts_with("KB-") {
+            self.root().join("kb").join(year).join(format!("{id}.yaml"))
         } else {
             self.root()
                 .join("requests")
