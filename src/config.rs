@@ -33,8 +33,70 @@ pub struct Config {
     /// run it. Commands not listed keep their defaults ([`Config::allowed_roles`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub permissions: BTreeMap<String, Vec<Role>>,
+    /// Deal outcomes: which types end in a deal decision, loss reasons, currencies.
+    #[serde(default)]
+    pub deals: Deals,
     #[serde(default)]
     pub members: Vec<Member>,
+}
+
+/// Deal outcomes (赢单/丢单, 销售转化率): which request types end in a deal decision, the
+/// reasons a deal may be lost for, and how values in several currencies are totalled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deals {
+    /// Request types whose close is a deal decision (won or lost): win, conversion and
+    /// technical-win rates count only these. Consultations and demos answer a question.
+    #[serde(default = "default_deal_types")]
+    pub types: Vec<String>,
+    /// The reasons `presales close --outcome lost --loss-reason R` accepts.
+    #[serde(default = "default_loss_reasons")]
+    pub loss_reasons: Vec<String>,
+    /// The currency that totals are converted to when `rates` are given; without it (or
+    /// without a rate for a currency) totals are per currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Exchange rates into `currency`: `USD = "7.10"` means 1 USD = 7.10 of `currency`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub rates: BTreeMap<String, rust_decimal::Decimal>,
+}
+
+fn default_deal_types() -> Vec<String> {
+    ["solution", "rfp", "poc"].map(String::from).to_vec()
+}
+
+/// The default loss reasons: the usual win/loss analysis categories.
+pub const LOSS_REASONS: &[&str] = &[
+    "price",
+    "features",
+    "competitor",
+    "timing",
+    "relationship",
+    "no_decision",
+    "other",
+];
+
+fn default_loss_reasons() -> Vec<String> {
+    LOSS_REASONS.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for Deals {
+    fn default() -> Deals {
+        Deals {
+            types: default_deal_types(),
+            loss_reasons: default_loss_reasons(),
+            currency: None,
+            rates: BTreeMap::new(),
+        }
+    }
+}
+
+impl Deals {
+    /// Whether requests of type `kind` end in a deal decision.
+    pub fn decides(&self, kind: &str) -> bool {
+        self.types.iter().any(|t| t == kind)
+    }
 }
 
 /// Every command the permission table speaks of, with its default roles (empty: every
@@ -528,6 +590,7 @@ impl Config {
             }
         }
         self.workflow_problems(&at, &mut push);
+        self.deal_problems(&at, &mut push);
         for command in self.permissions.keys() {
             if !PERMISSIONS.iter().any(|(c, _)| c == command) {
                 let names: Vec<&str> = PERMISSIONS.iter().map(|(c, _)| *c).collect();
@@ -544,6 +607,57 @@ impl Config {
         out.sort();
         out.dedup();
         out
+    }
+
+    fn deal_problems(&self, at: &Locator, push: &mut impl FnMut((u64, u64), String)) {
+        let deals = &self.deals;
+        let types_written = at.written(&[Seg::Key("deals"), Seg::Key("types")]);
+        for (i, t) in deals.types.iter().enumerate() {
+            if types_written && !self.workflow.types.contains_key(t) {
+                let types: Vec<&str> = self.workflow.types.keys().map(String::as_str).collect();
+                push(
+                    at.value(&[Seg::Key("deals"), Seg::Key("types"), Seg::Index(i)]),
+                    format!(
+                        "deals.types: {} is not a request type (types: {})",
+                        shown(t),
+                        types.join(", ")
+                    ),
+                );
+            }
+        }
+        if deals.loss_reasons.is_empty()
+            && at.written(&[Seg::Key("deals"), Seg::Key("loss_reasons")])
+        {
+            push(
+                at.value(&[Seg::Key("deals"), Seg::Key("loss_reasons")]),
+                "deals.loss_reasons is empty: a lost deal could give no reason".into(),
+            );
+        }
+        for (i, r) in deals.loss_reasons.iter().enumerate() {
+            // A word typed after --loss-reason: any script, no spaces.
+            if r.is_empty() || r.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                push(
+                    at.value(&[Seg::Key("deals"), Seg::Key("loss_reasons"), Seg::Index(i)]),
+                    format!("loss reason {} must be one word without spaces", shown(r)),
+                );
+            }
+        }
+        for (currency, rate) in &deals.rates {
+            let path = [Seg::Key("deals"), Seg::Key("rates"), Seg::Key(currency)];
+            if deals.currency.is_none() {
+                push(
+                    at.key(&path),
+                    "deals.rates needs deals.currency, the currency they convert into".into(),
+                );
+                break;
+            }
+            if *rate <= rust_decimal::Decimal::ZERO {
+                push(
+                    at.value(&path),
+                    format!("deals.rates.{currency} must be a positive number, got {rate}"),
+                );
+            }
+        }
     }
 
     fn member_problems(&self, at: &Locator, push: &mut impl FnMut((u64, u64), String)) {
@@ -972,6 +1086,16 @@ stages = ["registered", "assigned", "answered", "closed"]
 description = "Proof of concept: designed, demonstrated and reviewed, no handover"
 stages = ["registered", "assigned", "analysis", "design", "demo", "review", "approved", "closed"]
 revise = { demo = "design", review = "design" }
+
+# Deal outcomes (赢单/丢单). Win, conversion and technical-win rates count only the types
+# that end in a deal decision; `presales close --outcome lost --loss-reason R` takes one of
+# the loss reasons. Deal values (`presales new --value V --currency C`) are totalled per
+# currency, or converted into `currency` with `rates` (1 unit of the key = rate units).
+[deals]
+types = ["solution", "rfp", "poc"]
+loss_reasons = ["price", "features", "competitor", "timing", "relationship", "no_decision", "other"]
+# currency = "CNY"
+# rates = { USD = "7.10", EUR = "7.70" }
 
 "#;
 

@@ -855,3 +855,34 @@ fn a_body_file_changed_by_hand_is_refused_until_kb_edit_records_it() {
     env.commit_all("record manual v2");
     passes(&env, "main");
 }
+
+#[test]
+fn a_loss_reason_or_competitor_rewritten_after_close_is_refused_and_the_real_close_passes() {
+    let mut env = Env::new();
+    let (req, _) = designed(&mut env);
+    branch(&env);
+    env.run_as(
+        "li.na",
+        &[
+            "close",
+            &req,
+            "--outcome",
+            "cancelled",
+            "--summary",
+            "客户暂停项目",
+        ],
+    )
+    .ok();
+    env.commit_all("close");
+    passes(&env, "main");
+    // A cancelled request given a loss reason and a competitor by hand afterwards.
+    let out = forge(&env, &env.path_of(&req), |t| {
+        replace_line(
+            t,
+            "outcome:",
+            "outcome: cancelled\nloss_reason: price\ncompetitor: Acme",
+        )
+    });
+    assert!(names(&out, &rel_req(&req), &["`loss_reason`"]), "{out}");
+    assert!(names(&out, &rel_req(&req), &["`competitor`"]), "{out}");
+}

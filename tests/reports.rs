@@ -24,6 +24,16 @@ fn at(env: &mut Env, t: &str) {
 /// All times +08:00, 2026-11. Hand-computed figures are in `weekly_numbers_by_hand`.
 fn fixture() -> Fixture {
     let mut env = Env::new();
+    // This team sells through consultations too: their close is a deal decision, so R1
+    // and R2 count in the win rates (by default only solution, rfp and poc do).
+    let config = env.root().join("presales.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(
+        "types = [\"solution\", \"rfp\", \"poc\"]",
+        "types = [\"solution\", \"rfp\", \"poc\", \"consultation\"]",
+    );
+    assert!(text.contains("\"consultation\"]"));
+    std::fs::write(&config, text).unwrap();
     at(&mut env, "02T09:00");
     let bank = env.customer("华东银行");
     let hosp = env

@@ -13,6 +13,8 @@ use crate::ops::{self, Closing};
 /// Examples:
 ///   presales close 7KQ2MX --outcome won --summary '客户签约，技术方案获认可' --satisfaction 5 --technical-win
 ///   presales close 7KQ2MX --outcome cancelled --summary 'Customer froze the budget'
+///   presales close 7KQ2MX --outcome lost --loss-reason price --competitor 'Acme' --summary '报价高于对手 15%'
+///   presales close 7KQ2MX --outcome won --technical-win --evidence '客户CTO在评审会上书面确认' --summary '签约'
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -27,6 +29,16 @@ pub struct Args {
     /// The customer accepted the technical solution, whatever the commercial outcome.
     #[arg(long)]
     technical_win: bool,
+    /// Who confirmed the technical win, and how (with --technical-win).
+    #[arg(long, requires = "technical_win")]
+    evidence: Option<String>,
+    /// Why the deal was lost: one of [deals] loss_reasons in presales.toml (default: price,
+    /// features, competitor, timing, relationship, no_decision, other).
+    #[arg(long)]
+    loss_reason: Option<String>,
+    /// Who won the deal instead (with --outcome lost).
+    #[arg(long)]
+    competitor: Option<String>,
 }
 
 fn parse_outcome(s: &str) -> std::result::Result<Outcome, String> {
@@ -46,6 +58,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             summary: a.summary,
             satisfaction: a.satisfaction,
             technical_win: a.technical_win,
+            evidence: a.evidence,
+            loss_reason: a.loss_reason,
+            competitor: a.competitor,
         },
     )?;
     ctx.written(&store, &written)?;

@@ -52,6 +52,24 @@ pub struct Args {
     /// Redact this request in reports unless --include-confidential (保密制度).
     #[arg(long)]
     confidential: bool,
+    /// The deal's value (an exact decimal, e.g. 1200000 or 98000.50).
+    #[arg(long, value_parser = parse_value)]
+    value: Option<rust_decimal::Decimal>,
+    /// The value's currency code, e.g. CNY or USD (needs --value).
+    #[arg(long, requires = "value")]
+    currency: Option<String>,
+}
+
+/// A deal value: an exact decimal of zero or more.
+fn parse_value(s: &str) -> std::result::Result<rust_decimal::Decimal, String> {
+    let v: rust_decimal::Decimal = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number (e.g. 1200000 or 98000.50)"))?;
+    if v.is_sign_negative() {
+        return Err(format!("must be zero or more, got {s}"));
+    }
+    Ok(v)
 }
 
 fn parse_priority(s: &str) -> std::result::Result<Priority, String> {
@@ -124,6 +142,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             tags: a.tags,
             skills: a.skills,
             confidential: a.confidential,
+            value: a.value,
+            currency: a.currency,
         },
     )?;
     ctx.written(&store, &written)?;

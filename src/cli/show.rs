@@ -197,6 +197,22 @@ fn render_request(
     field("products", req.products.join(", "));
     field("tags", req.tags.join(", "));
     field("solution", req.solution.clone().unwrap_or_default());
+    if let Some(o) = &req.opportunity {
+        let value = match (&o.value, &o.currency) {
+            (Some(v), Some(c)) => format!("{v} {c}"),
+            (Some(v), None) => v.to_string(),
+            (None, _) => String::new(),
+        };
+        let name = o.name.clone().unwrap_or_default();
+        field(
+            "deal value",
+            [name, value]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(": "),
+        );
+    }
     if req.confidential {
         field("confidential", "yes".into());
     }
@@ -222,7 +238,17 @@ fn render_request(
         if let Some(sat) = req.satisfaction {
             v.push_str(&format!(", satisfaction {sat}/5"));
         }
+        if let Some(r) = &req.loss_reason {
+            v.push_str(&format!(", lost on {r}"));
+        }
+        if let Some(c) = &req.competitor {
+            v.push_str(&format!(" to {c}"));
+        }
         field("outcome", v);
+        field(
+            "confirmed by",
+            req.technical_win_evidence.clone().unwrap_or_default(),
+        );
     }
     field("summary", req.summary.clone().unwrap_or_default());
     if let Some(d) = &req.description {

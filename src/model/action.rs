@@ -214,19 +214,15 @@ impl Action {
             (Kind::Request, Assign) => &["assignee", "stage"],
             (Kind::Request, Assess) => &["assessment", "stage"],
             (Kind::Request, Advance | Revise) => &["stage"],
-            (Kind::Request, Reopen) => &[
+            (Kind::Request, Reopen | Close) => &[
                 "stage",
                 "outcome",
                 "summary",
                 "satisfaction",
                 "technical_win",
-            ],
-            (Kind::Request, Close) => &[
-                "stage",
-                "outcome",
-                "summary",
-                "satisfaction",
-                "technical_win",
+                "technical_win_evidence",
+                "loss_reason",
+                "competitor",
             ],
             (Kind::Request, Rate) => &["satisfaction"],
             (Kind::Request, Edit) => EDITABLE_REQUEST_FIELDS,

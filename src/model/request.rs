@@ -49,6 +49,15 @@ pub struct Request {
     pub outcome: Option<Outcome>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub technical_win: bool,
+    /// Who confirmed the technical win, and how (`close --technical-win --evidence T`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technical_win_evidence: Option<String>,
+    /// Why a lost deal was lost: one of `[deals] loss_reasons` in presales.toml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_reason: Option<String>,
+    /// Who won the deal instead (`close --outcome lost --competitor NAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competitor: Option<String>,
     /// The closing summary (工作记录与总结).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,

@@ -239,6 +239,13 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
             env.today()
         )));
     }
+    if let Some(v) = input.opportunity.as_ref().and_then(|o| o.value)
+        && v.is_sign_negative()
+    {
+        return Err(Error::invalid(format!(
+            "the deal value {v} is negative; a deal's value is zero or more"
+        )));
+    }
     ensure_new(world, id)?;
     let input = RequestInput {
         to: Some(FIRST_STAGE.to_string()),
@@ -252,7 +259,7 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
         kind: input.kind.clone(),
         priority: input.priority,
         customer: input.customer.clone(),
-        opportunity: None,
+        opportunity: input.opportunity.clone(),
         requested_by: input.requested_by.clone(),
         created: env.now,
         due: input.due,
@@ -268,6 +275,9 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
         articles: Vec::new(),
         outcome: None,
         technical_win: false,
+        technical_win_evidence: None,
+        loss_reason: None,
+        competitor: None,
         summary: None,
         satisfaction: None,
         confidential: input.confidential,
@@ -515,10 +525,49 @@ fn close(world: &mut World, env: &Env, id: &str, input: &CloseInput) -> Result<(
     if req.stage == CLOSED {
         return Err(Error::invalid(format!("{id} is already closed")));
     }
+    let words = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (evidence, loss_reason, competitor) = (
+        words(&input.evidence),
+        words(&input.loss_reason),
+        words(&input.competitor),
+    );
+    if evidence.is_some() && !input.technical_win {
+        return Err(Error::invalid_with_hint(
+            "--evidence records who confirmed a technical win",
+            "add --technical-win",
+        ));
+    }
+    if (loss_reason.is_some() || competitor.is_some())
+        && input.outcome != crate::model::Outcome::Lost
+    {
+        return Err(Error::invalid(format!(
+            "--loss-reason and --competitor describe a lost deal, not `{}`",
+            input.outcome.as_str()
+        )));
+    }
+    if let Some(r) = &loss_reason
+        && !env.config.deals.loss_reasons.contains(r)
+    {
+        return Err(Error::invalid_with_hint(
+            format!("unknown loss reason `{r}`"),
+            format!(
+                "loss reasons ([deals] loss_reasons in presales.toml): {}",
+                env.config.deals.loss_reasons.join(", ")
+            ),
+        ));
+    }
     req.outcome = Some(input.outcome);
     req.summary = Some(summary.to_string());
     req.satisfaction = input.satisfaction;
     req.technical_win = input.technical_win;
+    req.technical_win_evidence = evidence.clone();
+    req.loss_reason = loss_reason.clone();
+    req.competitor = competitor.clone();
     let mut sol = linked(world, &req)?;
     let mv = env
         .workflow
@@ -530,6 +579,9 @@ fn close(world: &mut World, env: &Env, id: &str, input: &CloseInput) -> Result<(
         from: Some(req.stage.clone()),
         to: Some(CLOSED.to_string()),
         summary: summary.to_string(),
+        evidence,
+        loss_reason,
+        competitor,
         ..input.clone()
     };
     req.stage = mv.to;
@@ -568,6 +620,9 @@ fn reopen(world: &mut World, env: &Env, id: &str, input: &ReopenInput) -> Result
     req.summary = None;
     req.satisfaction = None;
     req.technical_win = false;
+    req.technical_win_evidence = None;
+    req.loss_reason = None;
+    req.competitor = None;
     req.history.push(env.entry_with(
         Action::Reopen,
         &ReopenInput {
@@ -665,9 +720,15 @@ fn owner_command(kind: Kind, field: &str) -> Option<&'static str> {
         (Kind::Request, "solution") => "presales solution new",
         (Kind::Request, "demos") => "presales demo / presales feedback",
         (Kind::Request, "articles") => "presales kb use",
-        (Kind::Request, "outcome" | "summary" | "technical_win") => {
-            "presales reopen, then presales close"
-        }
+        (
+            Kind::Request,
+            "outcome"
+            | "summary"
+            | "technical_win"
+            | "technical_win_evidence"
+            | "loss_reason"
+            | "competitor",
+        ) => "presales reopen, then presales close",
         (Kind::Request, "satisfaction") => "presales rate",
         (Kind::Article, "status") => "presales kb publish / presales kb archive",
         _ => return None,

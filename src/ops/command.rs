@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::article::{Category, Status};
-use crate::model::request::{Disposition, Feasibility};
+use crate::model::request::{Disposition, Feasibility, Opportunity};
 use crate::model::solution::{Training, VerdictKind};
 use crate::model::{Action, HistoryEntry, Kind, Outcome, Priority};
 
@@ -49,6 +49,9 @@ pub struct RequestInput {
     pub kind: String,
     pub priority: Priority,
     pub customer: String,
+    /// The deal's value and currency (`--value`, `--currency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opportunity: Option<Opportunity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,6 +113,15 @@ pub struct CloseInput {
     pub satisfaction: Option<u8>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub technical_win: bool,
+    /// Who confirmed the technical win, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// One of `[deals] loss_reasons` (lost deals only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_reason: Option<String>,
+    /// Who won the deal instead (lost deals only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competitor: Option<String>,
 }
 
 /// `presales reopen`: back to the stage the request was closed from.

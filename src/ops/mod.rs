@@ -346,6 +346,9 @@ pub struct NewRequest {
     pub tags: Vec<String>,
     pub skills: Vec<String>,
     pub confidential: bool,
+    /// The deal's value (`--value`) and its currency (`--currency`).
+    pub value: Option<rust_decimal::Decimal>,
+    pub currency: Option<String>,
 }
 
 /// Registers a request (需求登记) in the first stage of its type's path.
@@ -382,6 +385,7 @@ pub fn create_request(
             kind,
             priority: input.priority,
             customer: customer.to_string(),
+            opportunity: opportunity(input.value, input.currency)?,
             requested_by,
             due: input.due,
             skills: input.skills,
@@ -396,6 +400,34 @@ pub fn create_request(
     let request: Request = world.get(id.as_str())?;
     let description = format!("{}: new request {}", request.id, request.title);
     Ok((request, tx.finish(description)))
+}
+
+/// The opportunity `--value V --currency C` describe: a value of zero or more, and a
+/// currency code (upper-cased) that needs a value.
+fn opportunity(
+    value: Option<rust_decimal::Decimal>,
+    currency: Option<String>,
+) -> Result<Option<crate::model::request::Opportunity>> {
+    let currency = currency
+        .map(|c| c.trim().to_uppercase())
+        .filter(|c| !c.is_empty());
+    match (value, currency) {
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(Error::invalid_with_hint(
+            "--currency needs --value",
+            "e.g. --value 1200000 --currency CNY",
+        )),
+        (Some(v), _) if v.is_sign_negative() => Err(Error::invalid(format!(
+            "--value {v} is negative; a deal's value is zero or more"
+        ))),
+        (Some(v), currency) => Ok(Some(crate::model::request::Opportunity {
+            name: None,
+            value: Some(v),
+            currency,
+            expected_close: None,
+            extra: Default::default(),
+        })),
+    }
 }
 
 /// Checks that `who` names a team member; the error lists them.
@@ -565,6 +597,10 @@ pub struct Closing {
     pub summary: String,
     pub satisfaction: Option<u8>,
     pub technical_win: bool,
+    /// Who confirmed the technical win, and how.
+    pub evidence: Option<String>,
+    pub loss_reason: Option<String>,
+    pub competitor: Option<String>,
 }
 
 /// Closes a request with its outcome and summary (工作记录与总结).
@@ -584,6 +620,9 @@ pub fn close(
             summary: closing.summary,
             satisfaction: closing.satisfaction,
             technical_win: closing.technical_win,
+            evidence: closing.evidence,
+            loss_reason: closing.loss_reason,
+            competitor: closing.competitor,
         },
     };
     run(store, actor, cmd, id.as_str(), |_: &Request| {

@@ -89,6 +89,12 @@ pub struct Dataset<'a> {
 }
 
 impl<'a> Dataset<'a> {
+    /// Whether the request's close is a deal decision (`[deals] types`): win, conversion
+    /// and technical-win rates count only these.
+    pub fn decides(&self, item: &Item) -> bool {
+        self.input.config.deals.decides(&item.req.kind)
+    }
+
     pub fn new(input: &'a Input<'a>) -> Dataset<'a> {
         let clock = input.calendar.map_or(Clock::Wall, Clock::Business);
         let as_of = input.window.as_of;

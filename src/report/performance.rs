@@ -79,9 +79,11 @@ fn figures(data: &Dataset, who: Option<&str>) -> MemberPerformance {
         .filter(|i| i.tl.outcome.is_some_and(|o| o != Outcome::Cancelled))
         .filter(|i| handled.iter().any(|h| h.id() == i.id()))
         .count();
-    let count = |o| closed.iter().filter(|i| i.tl.outcome == Some(o)).count();
+    // Deal decisions only: a consultation or demo closed as won is not a converted deal.
+    let deals: Vec<&&Item> = closed.iter().filter(|i| data.decides(i)).collect();
+    let count = |o| deals.iter().filter(|i| i.tl.outcome == Some(o)).count();
     let (won, lost) = (count(Outcome::Won), count(Outcome::Lost));
-    let tech = closed
+    let tech = deals
         .iter()
         .filter(|i| {
             matches!(i.tl.outcome, Some(Outcome::Won | Outcome::Lost)) && i.req.technical_win
@@ -232,9 +234,11 @@ mod tests {
             ]
         );
         let lina = &r.members[0];
+        // A1 is a consultation: closed as won, but not a deal decision ([deals] types), so
+        // it counts neither as won nor in the conversion rate.
         assert_eq!(
             (lina.handled, lina.closed, lina.won, lina.lost),
-            (3, 2, 1, 0)
+            (3, 2, 0, 0)
         );
         // Resolved: A1 only (A3 cancelled); A2 was handled but closed by liu.yang.
         assert_eq!(
@@ -244,7 +248,7 @@ mod tests {
             ),
             (1, 3)
         );
-        assert_eq!(lina.conversion.pct, Some(100.0));
+        assert_eq!(lina.conversion.pct, None);
         assert_eq!(lina.satisfaction.mean, Some(5.0));
         assert_eq!(lina.median_first_response_hours, Some(2.0));
         // First response: A1 met (2 h of 8); A3 stopped by the close after 3 h (met, its
@@ -272,7 +276,8 @@ mod tests {
         // is 9 h old: an ongoing breach.
         assert_eq!((r.team.handled, r.team.resolution_rate.numerator), (3, 2));
         assert_eq!(r.team.first_response.ongoing_breached, 1);
-        assert_eq!(r.team.conversion.pct, Some(50.0));
+        // One deal decided (A2, lost); A1's "won" consultation is not a deal.
+        assert_eq!(r.team.conversion.pct, Some(0.0));
 
         let one = build(&data, Some("liu.yang"));
         assert_eq!(one.members.len(), 1);

@@ -303,9 +303,11 @@ fn wip(data: &Dataset, open: &[&Item]) -> Wip {
 }
 
 fn closed_section(data: &Dataset, closed: &[&Item]) -> Closed {
-    let won = outcome_count(closed, Outcome::Won);
-    let lost = outcome_count(closed, Outcome::Lost);
-    let tech = closed
+    // Rates over deal decisions only: a consultation "won" is not a deal.
+    let deals: Vec<&Item> = closed.iter().copied().filter(|i| data.decides(i)).collect();
+    let won = outcome_count(&deals, Outcome::Won);
+    let lost = outcome_count(&deals, Outcome::Lost);
+    let tech = deals
         .iter()
         .filter(|i| {
             matches!(i.tl.outcome, Some(Outcome::Won | Outcome::Lost)) && i.req.technical_win
@@ -576,6 +578,29 @@ mod tests {
     }
 
     #[test]
+    fn win_rates_count_the_types_presales_toml_names_as_deals() {
+        let mut config = config();
+        config.deals.types = vec!["consultation".into()];
+        let stages = stages();
+        let reqs = fixture();
+        let customers = [customer(CUS, "华东银行", false)];
+        let input = input(
+            &config,
+            None,
+            &stages,
+            &reqs,
+            &customers,
+            &[],
+            week48("27T18:00"),
+        );
+        let data = Dataset::new(&input);
+        let r = build(&data);
+        // A1 won (technical win), A4 lost: both consultations, now deal decisions.
+        assert_eq!(r.closed.win_rate.pct, Some(50.0));
+        assert_eq!(r.closed.technical_win_rate.pct, Some(50.0));
+    }
+
+    #[test]
     fn week_numbers_by_hand() {
         let config = config();
         let stages = stages();
@@ -610,8 +635,12 @@ mod tests {
             ]
         );
         assert_eq!(r.closed.total, 2);
-        assert_eq!(r.closed.win_rate.pct, Some(50.0));
-        assert_eq!(r.closed.technical_win_rate.pct, Some(50.0));
+        // Both closed requests are consultations: counted by outcome, but no deal was
+        // decided ([deals] types), so there is no win rate.
+        let won = r.closed.by_outcome.iter().find(|c| c.key == "won").unwrap();
+        assert_eq!(won.count, 1);
+        assert_eq!(r.closed.win_rate.pct, None);
+        assert_eq!(r.closed.technical_win_rate.pct, None);
         assert_eq!(r.closed.satisfaction.mean, Some(3.0));
         // Handled: A1, A2, A4 (A3 never assigned); resolved: A1, A4.
         assert_eq!(r.closed.resolution_rate.numerator, 2);

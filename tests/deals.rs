@@ -1,0 +1,168 @@
+//! Deal value and outcome detail (issue 15, part 1): `new --value --currency`, `close
+//! --loss-reason --competitor`, `close --technical-win --evidence`, `[deals]` in
+//! presales.toml, and win rates that count only the types ending in a deal decision.
+
+mod common;
+
+use common::Env;
+
+fn closed_lost(env: &Env, customer: &str, extra: &[&str]) -> (String, common::Run) {
+    let cus = env.customer(customer);
+    let req = env.request(
+        &cus,
+        "核心网络改造",
+        &["--value", "1200000", "--currency", "cny"],
+    );
+    let mut args = vec![
+        "close",
+        req.as_str(),
+        "--outcome",
+        "cancelled",
+        "--summary",
+        "客户改选他家",
+    ];
+    args.extend_from_slice(extra);
+    let run = env.run_as("li.na", &args);
+    (req, run)
+}
+
+#[test]
+fn new_records_the_deal_value_exactly_and_show_prints_it() {
+    let env = Env::new();
+    let cus = env.customer("华东银行");
+    let req = env.request(
+        &cus,
+        "核心网络改造",
+        &["--value", "1200000.50", "--currency", "cny"],
+    );
+    let json = env.json(&["show", &req]);
+    assert_eq!(json["opportunity"]["value"], "1200000.50");
+    assert_eq!(json["opportunity"]["currency"], "CNY");
+    let shown = env.run(&["show", &req]).ok();
+    assert!(shown.contains("deal value   1200000.50 CNY"), "{shown}");
+    // A negative or non-numeric value is a usage error; a currency alone needs a value.
+    for bad in [
+        vec!["--value", "-5"],
+        vec!["--value", "12万"],
+        vec!["--currency", "CNY"],
+    ] {
+        let mut args = vec!["new", "--title", "x", "--customer", cus.as_str()];
+        args.extend(bad.iter().copied());
+        let r = env.run(&args);
+        assert_eq!(r.code(), 2, "{bad:?}: {}", r.stderr());
+    }
+}
+
+#[test]
+fn loss_reasons_come_from_presales_toml_and_describe_lost_deals_only() {
+    let env = Env::new();
+    // Not lost: a loss reason is refused.
+    let (_, r) = closed_lost(&env, "华东银行", &["--loss-reason", "price"]);
+    assert_eq!(r.code(), 1);
+    assert!(
+        r.stderr().contains("describe a lost deal"),
+        "{}",
+        r.stderr()
+    );
+
+    // Lost (from the last stage a solution can close from any outcome only at the end of
+    // its path; a consultation answers a question, so use `answered`).
+    let cus = env.customer("华北电力");
+    let req = env.request(&cus, "竞品对比咨询", &["--type", "consultation"]);
+    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
+        .ok();
+    env.run_as("li.na", &["advance", &req, "--note", "已答复"])
+        .ok();
+    let r = env.run_as(
+        "li.na",
+        &[
+            "close",
+            &req,
+            "--outcome",
+            "lost",
+            "--loss-reason",
+            "budget",
+            "--summary",
+            "丢单",
+        ],
+    );
+    assert_eq!(r.code(), 1);
+    assert!(
+        r.stderr().contains("unknown loss reason `budget`")
+            && r.stderr().contains("price, features, competitor"),
+        "{}",
+        r.stderr()
+    );
+    env.run_as(
+        "li.na",
+        &[
+            "close",
+            &req,
+            "--outcome",
+            "lost",
+            "--loss-reason",
+            "price",
+            "--competitor",
+            "Acme 网络",
+            "--summary",
+            "报价高于对手",
+        ],
+    )
+    .ok();
+    let json = env.json(&["show", &req]);
+    assert_eq!(
+        (json["loss_reason"].as_str(), json["competitor"].as_str()),
+        (Some("price"), Some("Acme 网络"))
+    );
+    let shown = env.run(&["show", &req]).ok();
+    assert!(
+        shown.contains("lost, lost on price to Acme 网络"),
+        "{shown}"
+    );
+    // Reopening clears the outcome and its detail.
+    env.run_as("zhang.wei", &["reopen", &req, "--note", "客户重新招标"])
+        .ok();
+    let json = env.json(&["show", &req]);
+    assert!(json.get("loss_reason").is_none(), "{json}");
+    assert!(json.get("competitor").is_none(), "{json}");
+}
+
+#[test]
+fn evidence_needs_a_technical_win_and_is_kept() {
+    let env = Env::new();
+    let (_, r) = closed_lost(&env, "华东银行", &["--evidence", "CTO 确认"]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    let (req, r) = closed_lost(
+        &env,
+        "华南制造",
+        &["--technical-win", "--evidence", "客户CTO邮件确认"],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let json = env.json(&["show", &req]);
+    assert_eq!(json["technical_win_evidence"], "客户CTO邮件确认");
+    assert_eq!(json["technical_win"], true);
+}
+
+#[test]
+fn a_deals_section_with_an_unknown_type_or_rates_without_currency_is_a_config_problem() {
+    let env = Env::new();
+    let path = env.root().join("presales.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("[deals]"), "init writes the section");
+    let broken = text
+        .replace(
+            "types = [\"solution\", \"rfp\", \"poc\"]",
+            "types = [\"solution\", \"tender\"]",
+        )
+        .replace("# rates = {", "rates = {");
+    assert_ne!(broken, text);
+    std::fs::write(&path, broken).unwrap();
+    let r = env.run(&["check"]);
+    assert_eq!(r.code(), 1);
+    let out = r.stdout();
+    assert!(
+        out.contains("deals.types: `tender` is not a request type"),
+        "{out}"
+    );
+    assert!(out.contains("deals.rates needs deals.currency"), "{out}");
+}
