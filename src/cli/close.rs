@@ -13,7 +13,7 @@ use crate::ops::{self, Closing};
 /// Examples:
 ///   presales close 7KQ2MX --outcome won --summary '客户签约，技术方案获认可' --satisfaction 5 --technical-win
 ///   presales close 7KQ2MX --outcome cancelled --summary 'Customer froze the budget'
-///   presales close 7KQ2MX --outcome lost --loss-reason price --competitor 'Acme' --summary '报价高于对手 15%'
+///   presales close 7KQ2MX --outcome lost --loss-reason price --competitor Acme --summary '报价偏高'
 ///   presales close 7KQ2MX --outcome won --technical-win --evidence '客户CTO在评审会上书面确认' --summary '签约'
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]

@@ -8,7 +8,7 @@ use crate::store::format;
 /// Upgrade the store to the store format of this presales, as one reviewable change.
 ///
 /// Rewrites every record in canonical form, runs the format's upgrade steps (a record whose
-/// content changes gets one `migrate` history entry; past entries are never written), records
+/// content changes gets one `migrate` history entry; past entries are never touched), records
 /// the format in presales.toml and completes .gitattributes and .gitignore. Run it on a
 /// branch of its own and merge it as its own pull request, after upgrading the presales your
 /// CI pins.
