@@ -112,6 +112,16 @@ pub fn run(store: &Store, options: &Options) -> Result<Vec<Finding>> {
             message: store.format.migration_summary(),
         });
     }
+    // A path asked about that names no file: an error, not a silent "ok".
+    for p in &options.paths {
+        if std::fs::symlink_metadata(store.root().join(p)).is_err() {
+            findings.push(Finding::error(
+                p,
+                1,
+                "no such file in the store (give the path of a record file, relative to where you are)",
+            ));
+        }
+    }
     // Files out of place are findings here, not warnings.
     store.take_noticed();
     findings.sort();
@@ -206,6 +216,22 @@ mod tests {
         };
         let findings = run(&store, &only_other).unwrap();
         assert!(findings.iter().all(|f| f.path != rel), "{findings:?}");
+    }
+
+    #[test]
+    fn a_path_that_names_no_file_is_an_error() {
+        let (_dir, store) = store();
+        let options = Options {
+            paths: vec![PathBuf::from("requests/2026/REQ-20261127-AAAAAAA.yaml")],
+            ..today()
+        };
+        let findings = run(&store, &options).unwrap();
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.severity == Severity::Error && f.message.contains("no such file")),
+            "{findings:?}"
+        );
     }
 
     #[test]

@@ -24,21 +24,6 @@ use crate::error::Result;
 ///   presales check --base origin/main --format github
 ///   presales check --base origin/main --verify-signatures
 ///   presales check requests/2026/REQ-20261127-A7KQ2MX.yaml
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn annotations_escape_what_github_reads_as_syntax() {
-        assert_eq!(
-            super::annotation_data("50% done\r\nnext"),
-            "50%25 done%0D%0Anext"
-        );
-        assert_eq!(
-            super::annotation_property("a,b:c%.yaml"),
-            "a%2Cb%3Ac%25.yaml"
-        );
-    }
-}
-
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -157,4 +142,19 @@ fn row(f: &Finding) -> Vec<String> {
         },
         f.message.clone(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn annotations_escape_what_github_reads_as_syntax() {
+        assert_eq!(
+            super::annotation_data("50% done\r\nnext"),
+            "50%25 done%0D%0Anext"
+        );
+        assert_eq!(
+            super::annotation_property("a,b:c%.yaml"),
+            "a%2Cb%3Ac%25.yaml"
+        );
+    }
 }

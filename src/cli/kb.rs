@@ -58,7 +58,9 @@ enum Cmd {
     Import(ImportArgs),
     /// Record that an article was used for a request (on the request, not the article).
     Use(UseArgs),
-    /// Search articles: all words required, "quotes" for phrases, best first.
+    /// Search articles, best first: every word optional and ranked; "quotes" for a phrase that
+    /// must occur, +word / -word, title: / body: / tag: / category:, word* (see `presales
+    /// search --help`).
     Search(SearchArgs),
     /// Rank articles for a request by its title, description and products.
     Suggest(SuggestArgs),

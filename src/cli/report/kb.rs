@@ -22,10 +22,15 @@ fn document(r: &KbReport, zone: &Zone) -> Doc {
     d.title(format!("Knowledge base {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));
     d.strong(format!(
-        "{} article uses in the period · closed requests that used an article: {} · {} stale articles",
+        "{} article uses in the period · closed requests that used an article: {} · {} stale {}",
         r.uses_in_period,
         rate(&r.closed_with_article),
-        r.stale.len()
+        r.stale.len(),
+        if r.stale.len() == 1 {
+            "article"
+        } else {
+            "articles"
+        }
     ));
     d.heading("Usage per article");
     d.table(
