@@ -37,6 +37,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         &touched,
         &format!("{id}: advance {before} → {}", req.stage),
     )?;
-    output::print(&format!("{id}: {before} → {}\n", req.stage));
+    output::print(&format!("{id}: {before} → {}\n", req.stage))?;
     Ok(())
 }

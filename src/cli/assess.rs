@@ -42,6 +42,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         &touched,
         &format!("{id}: assess ({})", a.feasibility),
     )?;
-    output::print(&format!("{id} assessed; stage: {}\n", req.stage));
+    output::print(&format!("{id} assessed; stage: {}\n", req.stage))?;
     Ok(())
 }

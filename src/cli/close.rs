@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         },
     )?;
     ctx.written(&store, &touched, &format!("{id}: close ({})", a.outcome))?;
-    output::print(&format!("{id}: closed ({})\n", a.outcome));
+    output::print(&format!("{id}: closed ({})\n", a.outcome))?;
     debug_assert_eq!(req.stage, crate::workflow::CLOSED);
     Ok(())
 }

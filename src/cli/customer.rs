@@ -88,7 +88,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
         &touched,
         &format!("{}: new customer {}", customer.id, customer.name),
     )?;
-    output::print(&format!("{}\n", customer.id));
+    output::print(&format!("{}\n", customer.id))?;
     Ok(())
 }
 
@@ -146,7 +146,7 @@ fn list(ctx: &Ctx) -> Result<()> {
         "OPEN/ALL",
         "CONFIDENTIAL",
     ];
-    output::print(&output::list(ctx.format, &views, &headers, rows)?);
+    output::print(&output::list(ctx.format, &views, &headers, rows)?)?;
     Ok(())
 }
 
@@ -180,8 +180,8 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
         service,
     };
     match ctx.format {
-        Format::Json => output::print(&output::json(&file)?),
-        Format::Yaml => output::print(&output::yaml(&file)?),
+        Format::Json => output::print(&output::json(&file)?)?,
+        Format::Yaml => output::print(&output::yaml(&file)?)?,
         Format::Csv => {
             let rows = file.requests.iter().map(csv_row).collect();
             output::print(&output::csv(
@@ -202,7 +202,7 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
                     "resolution_hours",
                 ],
                 rows,
-            )?)
+            )?)?
         }
         Format::Table | Format::Text | Format::Github | Format::Markdown => {
             let c = &customer;
@@ -267,7 +267,7 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
                 ],
                 rows,
             ));
-            output::print(&s);
+            output::print(&s)?;
         }
     }
     Ok(())

@@ -69,7 +69,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             eprintln!("formatted {}", shown.display());
         }
     }
-    output::print(&out);
+    output::print(&out)?;
     if a.check && differing > 0 {
         eprintln!("{differing} file(s) not in canonical form; run `presales fmt`");
         ctx.failed.set(true);

@@ -229,7 +229,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
         &touched,
         &format!("{}: new article {}", article.id, article.title),
     )?;
-    output::print(&format!("{}\n", article.id));
+    output::print(&format!("{}\n", article.id))?;
     Ok(())
 }
 
@@ -271,11 +271,11 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
     };
     match ctx.format {
         Format::Json => {
-            output::print(&output::json(&view)?);
+            output::print(&output::json(&view)?)?;
             return Ok(());
         }
         Format::Yaml | Format::Csv => {
-            output::print(&output::yaml(&view)?);
+            output::print(&output::yaml(&view)?)?;
             return Ok(());
         }
         // Table, and any text format added later.
@@ -351,7 +351,7 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
     for h in &a.history {
         s.push_str(&format!("  {}\n", super::show::history_line(h)));
     }
-    output::print(&s);
+    output::print(&s)?;
     Ok(())
 }
 
@@ -401,7 +401,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
         })
         .collect();
     let headers = ["ID", "STATUS", "CATEGORY", "TITLE", "REVIEW BY", "USED"];
-    output::print(&output::list(ctx.format, &shown, &headers, rows)?);
+    output::print(&output::list(ctx.format, &shown, &headers, rows)?)?;
     Ok(())
 }
 
@@ -444,8 +444,8 @@ fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
         unchanged: items(&report.unchanged),
     };
     match ctx.format {
-        Format::Json => output::print(&output::json(&summary)?),
-        Format::Yaml => output::print(&output::yaml(&summary)?),
+        Format::Json => output::print(&output::json(&summary)?)?,
+        Format::Yaml => output::print(&output::yaml(&summary)?)?,
         _ => {
             let mut rows = Vec::new();
             for (what, list) in [
@@ -463,10 +463,10 @@ fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
             }
             let headers = ["IMPORT", "ID", "SOURCE"];
             if ctx.format == Format::Csv {
-                output::print(&output::csv(&headers, rows)?);
+                output::print(&output::csv(&headers, rows)?)?;
             } else {
                 if !rows.is_empty() {
-                    output::print(&output::table(&headers, rows));
+                    output::print(&output::table(&headers, rows))?;
                 }
                 eprintln!(
                     "{} created, {} updated, {} unchanged, {} failed",

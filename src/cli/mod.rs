@@ -10,6 +10,7 @@ mod comment;
 mod customer;
 mod demo;
 mod edit;
+mod error;
 mod fmt;
 mod init;
 mod kb;
@@ -39,6 +40,7 @@ use crate::model::{Timestamp, to_record_time};
 use crate::ops::Actor;
 use crate::store::{self, Store};
 
+pub use error::{CommandError, ErrorKind};
 pub use output::{ColorChoice, Format};
 
 /// Run a presales technical-support team's workflow out of a git repository.
@@ -250,7 +252,10 @@ impl Ctx {
 
     /// Reports a problem that does not stop the command; the exit code becomes 1.
     pub fn warn_error(&self, e: &Error) {
-        report(e, self.color);
+        error::print(
+            &error::lines(e, &e.hint().into_iter().collect::<Vec<_>>()),
+            self.color,
+        );
         self.failed.set(true);
     }
 
@@ -336,17 +341,13 @@ pub fn run() -> ExitCode {
             let mut cmd = Cli::command();
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut cmd, "presales", &mut buf);
-            output::print(&String::from_utf8_lossy(&buf));
-            Ok(())
+            output::print(&String::from_utf8_lossy(&buf))
         }
         Command::Man => {
             let mut buf = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
-                Ok(()) => {
-                    output::print(&String::from_utf8_lossy(&buf));
-                    Ok(())
-                }
-                Err(e) => Err(Error::invalid(format!("cannot render the man page: {e}"))),
+                Ok(()) => output::print(&String::from_utf8_lossy(&buf)),
+                Err(e) => Err(Error::internal_from("cannot render the man page", e)),
             }
         }
     };
@@ -354,24 +355,12 @@ pub fn run() -> ExitCode {
     match result {
         Ok(()) if ctx.failed.get() => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
+        // The one place a failed command becomes text and an exit code.
         Err(e) => {
-            report(&e, ctx.color);
-            ExitCode::from(1)
+            let e = CommandError::from(e);
+            e.print(ctx.color);
+            ExitCode::from(e.kind.exit_code())
         }
-    }
-}
-
-/// The one place errors become text: `error: …`, then `hint: …`.
-fn report(e: &Error, color: bool) {
-    let (red, yellow, reset) = if color {
-        ("\x1b[1;31m", "\x1b[1;33m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
-    // Messages quote record data: escaped like every output (output::safe).
-    eprintln!("{red}error{reset}: {}", output::safe(&e.to_string()));
-    if let Some(hint) = e.hint() {
-        eprintln!("{yellow}hint{reset}: {}", output::safe(&hint));
     }
 }
 

@@ -31,7 +31,7 @@ pub fn run_reopen(ctx: &Ctx, a: ReopenArgs) -> Result<()> {
         &touched,
         &format!("{id}: reopen closed → {}", req.stage),
     )?;
-    output::print(&format!("{id}: reopened in {}\n", req.stage));
+    output::print(&format!("{id}: reopened in {}\n", req.stage))?;
     Ok(())
 }
 
@@ -61,6 +61,6 @@ pub fn run_rate(ctx: &Ctx, a: RateArgs) -> Result<()> {
         &touched,
         &format!("{id}: rate satisfaction {}", a.satisfaction),
     )?;
-    output::print(&format!("{id}: satisfaction {}\n", a.satisfaction));
+    output::print(&format!("{id}: satisfaction {}\n", a.satisfaction))?;
     Ok(())
 }

@@ -179,7 +179,7 @@ pub(super) fn print_hits(ctx: &Ctx, hits: &[Hit], query: &str) -> Result<()> {
         hits,
         &["ID", "TITLE", "CATEGORY", "SNIPPET"],
         rows,
-    )?);
+    )?)?;
     Ok(())
 }
 

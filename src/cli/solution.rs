@@ -155,7 +155,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
                 &touched,
                 &format!("{}: new solution for {}", sol.id, sol.request),
             )?;
-            output::print(&format!("{}\n", sol.id));
+            output::print(&format!("{}\n", sol.id))?;
             return Ok(());
         }
         Cmd::Plan {
@@ -225,8 +225,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         Some(q) => output::print(&format!(
             "{} v{}: quotation total {} {}\n",
             sol.id, sol.version, q.total, q.currency
-        )),
-        None => output::print(&format!("{} v{} updated\n", sol.id, sol.version)),
+        ))?,
+        None => output::print(&format!("{} v{} updated\n", sol.id, sol.version))?,
     }
     Ok(())
 }
@@ -267,18 +267,18 @@ fn list(ctx: &Ctx, store: &crate::store::Store) -> Result<()> {
     let headers = [
         "ID", "VER", "REQUEST", "STAGE", "AUTHOR", "QUOTE", "APPROVED", "TITLE",
     ];
-    output::print(&output::list(ctx.format, &sols, &headers, rows)?);
+    output::print(&output::list(ctx.format, &sols, &headers, rows)?)?;
     Ok(())
 }
 
 pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
     match ctx.format {
         Format::Json => {
-            output::print(&output::json(sol)?);
+            output::print(&output::json(sol)?)?;
             return Ok(());
         }
         Format::Yaml | Format::Csv => {
-            output::print(&output::yaml(sol)?);
+            output::print(&output::yaml(sol)?)?;
             return Ok(());
         }
         Format::Table | Format::Text | Format::Github | Format::Markdown => {}
@@ -437,7 +437,7 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
             }
         }
     }
-    output::print(&s);
+    output::print(&s)?;
     Ok(())
 }
 

@@ -622,9 +622,10 @@ fn edit_fields<T: Record>(record: &T, editable: &[&str], input: &EditInput) -> R
     if input.fields.is_empty() && input.body_sha256.is_none() {
         return Err(Error::invalid("the edit changes nothing"));
     }
-    let mut value = serde_json::to_value(record).map_err(|e| Error::invalid(e.to_string()))?;
+    let mut value = serde_json::to_value(record)
+        .map_err(|e| Error::internal_from(format!("cannot serialize {}", record.id()), e))?;
     let Some(map) = value.as_object_mut() else {
-        return Err(Error::invalid("a record is a mapping"));
+        return Err(Error::internal("a record serializes to a mapping"));
     };
     for (field, change) in &input.fields {
         if !editable.contains(&field.as_str()) {

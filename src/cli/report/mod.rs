@@ -183,7 +183,7 @@ fn with_data(
         include_confidential: p.include_confidential,
     };
     let data = Dataset::new(&input);
-    output::print(&f(&data, &zone)?);
+    output::print(&f(&data, &zone)?)?;
     // The process ends right after this; freeing 100,000 records one by one would only
     // cost time (a tenth of a large report), so the memory goes back with the process.
     std::mem::forget(data);
