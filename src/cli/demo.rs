@@ -44,7 +44,7 @@ pub struct FeedbackArgs {
     #[arg(long)]
     text: Option<String>,
     /// Feedback item number (1-based) of the latest demo.
-    #[arg(long, requires = "disposition")]
+    #[arg(long, requires = "disposition", value_parser = super::parse_count, allow_hyphen_values = true)]
     item: Option<usize>,
     #[arg(long, value_parser = ["accepted", "rejected", "done"], requires = "item")]
     disposition: Option<String>,

@@ -373,6 +373,37 @@ pub fn parse_scale(s: &str) -> std::result::Result<u8, String> {
     }
 }
 
+/// Parses a count of at least 1 (`--limit`, a feedback `--item` number).
+pub fn parse_count(s: &str) -> std::result::Result<usize, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n >= 1 => usize::try_from(n).map_err(|_| format!("{n} is too large")),
+        Ok(n) => Err(format!("must be 1 or more, got {n}")),
+        Err(_) => Err(format!("must be a whole number of 1 or more, got `{s}`")),
+    }
+}
+
+/// Parses a decimal above zero (`--days`, `--qty`).
+pub fn parse_positive(s: &str) -> std::result::Result<rust_decimal::Decimal, String> {
+    match parse_decimal(s)? {
+        d if d > rust_decimal::Decimal::ZERO => Ok(d),
+        d => Err(format!("must be positive, got {d}")),
+    }
+}
+
+/// Parses a decimal of zero or more (`--unit-price`).
+pub fn parse_non_negative(s: &str) -> std::result::Result<rust_decimal::Decimal, String> {
+    match parse_decimal(s)? {
+        d if d >= rust_decimal::Decimal::ZERO => Ok(d),
+        d => Err(format!("must not be negative, got {d}")),
+    }
+}
+
+fn parse_decimal(s: &str) -> std::result::Result<rust_decimal::Decimal, String> {
+    s.trim()
+        .parse::<rust_decimal::Decimal>()
+        .map_err(|_| format!("`{s}` is not a number (e.g. 2.5)"))
+}
+
 /// Parses a `YYYY-MM-DD` flag value.
 pub fn parse_date(s: &str) -> std::result::Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")

@@ -72,7 +72,7 @@ enum Cmd {
         role: String,
         #[arg(long)]
         person: Option<String>,
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::parse_positive)]
         days: Decimal,
     },
     /// Add a quotation line (报价估算); the total is recomputed exactly.
@@ -80,9 +80,9 @@ enum Cmd {
         id: String,
         #[arg(long)]
         item: String,
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::parse_positive)]
         qty: Decimal,
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::parse_non_negative)]
         unit_price: Decimal,
         /// ISO 4217 code; the first line sets it (default CNY).
         #[arg(long)]
