@@ -519,12 +519,5 @@ pub fn save_edit<T: Stored>(
 }
 
 pub fn feasibility(s: &str) -> Result<Feasibility> {
-    match s {
-        "feasible" => Ok(Feasibility::Feasible),
-        "partial" => Ok(Feasibility::Partial),
-        "infeasible" => Ok(Feasibility::Infeasible),
-        _ => Err(Error::invalid(format!(
-            "unknown feasibility `{s}` (expected feasible, partial or infeasible)"
-        ))),
-    }
+    s.parse().map_err(Error::invalid)
 }
