@@ -111,11 +111,6 @@ enum Mode {
     Repair,
 }
 
-/// Opens the index and syncs it with the record files.
-pub fn open_synced(store: &Store, progress: Progress) -> Result<Synced> {
-    sync(store, Mode::Update, progress, &INDEXED)
-}
-
 /// Opens the index syncing only records of `kinds`: the other kinds keep what the index
 /// has, so `kb search` looks at kb/ alone instead of stat-ing every request too.
 pub fn open_synced_kinds(store: &Store, kinds: &[Kind], progress: Progress) -> Result<Synced> {
@@ -681,7 +676,7 @@ mod tests {
     }
 
     fn quiet(store: &Store) -> Synced {
-        open_synced(store, &mut |_, _, _, _| {}).unwrap()
+        open_synced_kinds(store, &INDEXED, &mut |_, _, _, _| {}).unwrap()
     }
 
     #[test]

@@ -22,7 +22,6 @@ use crate::model::solution::{
 };
 use crate::model::{
     Action, Article, Customer, HistoryEntry, Kind, Record, Request, Solution, Timestamp,
-    content_hash,
 };
 use crate::workflow::{CLOSED, FIRST_STAGE, Facts, Move, MoveKind, Workflow};
 
@@ -1592,9 +1591,4 @@ fn use_article(world: &mut World, env: &Env, id: &str, input: &UseInput) -> Resu
     req.history.push(env.entry_with(Action::UseArticle, input));
     world.put(req);
     Ok(())
-}
-
-/// The hash a plan or body text is recorded by.
-pub fn hash_of(text: &str) -> String {
-    content_hash(text)
 }

@@ -307,14 +307,6 @@ pub fn set_disposition(
     run(store, actor, cmd, id.as_str())
 }
 
-pub fn disposition_str(d: Disposition) -> &'static str {
-    match d {
-        Disposition::Accepted => "accepted",
-        Disposition::Rejected => "rejected",
-        Disposition::Done => "done",
-    }
-}
-
 /// Records the caller's verdict in the open review round (方案评审).
 pub fn review(
     store: &Store,

@@ -15,8 +15,6 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-
 pub use files::slash_path;
 pub use lock::StoreLock;
 pub use scan::{Stray, StrayKind};
@@ -753,11 +751,6 @@ fn line_of(text: &str, prefix: &str) -> u64 {
     text.lines()
         .position(|l| l.starts_with(prefix))
         .map_or(1, |i| i as u64 + 1)
-}
-
-/// The calendar day of a timestamp, in its own offset.
-pub fn day_of(t: Timestamp) -> NaiveDate {
-    t.date_naive()
 }
 
 #[cfg(test)]
