@@ -215,9 +215,19 @@ pub fn commit(dir: &Path, paths: &[PathBuf], message: &str, author: Option<&str>
         cmd.env("GIT_COMMITTER_NAME", name)
             .env("GIT_COMMITTER_EMAIL", email.trim_end_matches('>'));
     }
-    // The message is left out of what an error shows: the paths say what was committed.
+    // What an error shows: the paths (relative to the store) say what was committed; the
+    // message is left out.
+    let relative: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.strip_prefix(dir)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .to_string()
+        })
+        .collect();
     let mut shown = vec!["commit", "--"];
-    shown.extend(list.iter().map(String::as_str));
+    shown.extend(relative.iter().map(String::as_str));
     let out = cmd.output().map_err(cannot_run(&shown))?;
     if !out.status.success() {
         return Err(exited(&shown, &out));

@@ -308,7 +308,7 @@ fn a_failed_git_commit_shows_its_cause() {
     let lines: Vec<&str> = err.lines().collect();
     let error = lines
         .iter()
-        .position(|l| l.starts_with("error: git commit -- "));
+        .position(|l| l.starts_with("error: git commit -- customers/"));
     let cause = lines
         .iter()
         .position(|l| *l == "caused by: the hook refuses this commit");

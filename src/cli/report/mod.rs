@@ -153,7 +153,11 @@ fn with_data(
         (Some(w), _, _, _) => PeriodSpec::Given(w.clone()),
         (_, Some(m), _, _) => PeriodSpec::Given(m.clone()),
         (_, _, Some(from), Some(to)) => {
-            PeriodSpec::Given(Period::range(from, to).map_err(Error::invalid)?)
+            // Two flags that contradict each other: a usage error, as clap's own.
+            PeriodSpec::Given(Period::range(from, to).map_err(|message| Error::Usage {
+                message,
+                hint: None,
+            })?)
         }
         _ => PeriodSpec::Default,
     };
