@@ -192,9 +192,15 @@ pub fn commit(dir: &Path, paths: &[PathBuf], message: &str, author: Option<&str>
             "run `git init` in the store, or drop --commit",
         )
     })?;
+    // Relative to the store (git runs there), so an error names them as the user sees them.
     let list: Vec<String> = paths
         .iter()
-        .map(|p| p.to_string_lossy().to_string())
+        .map(|p| {
+            p.strip_prefix(dir)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .to_string()
+        })
         .collect();
     let mut add = vec!["add", "--"];
     add.extend(list.iter().map(String::as_str));
@@ -215,19 +221,9 @@ pub fn commit(dir: &Path, paths: &[PathBuf], message: &str, author: Option<&str>
         cmd.env("GIT_COMMITTER_NAME", name)
             .env("GIT_COMMITTER_EMAIL", email.trim_end_matches('>'));
     }
-    // What an error shows: the paths (relative to the store) say what was committed; the
-    // message is left out.
-    let relative: Vec<String> = paths
-        .iter()
-        .map(|p| {
-            p.strip_prefix(dir)
-                .unwrap_or(p)
-                .to_string_lossy()
-                .to_string()
-        })
-        .collect();
+    // What an error shows: the paths say what was committed; the message is left out.
     let mut shown = vec!["commit", "--"];
-    shown.extend(relative.iter().map(String::as_str));
+    shown.extend(list.iter().map(String::as_str));
     let out = cmd.output().map_err(cannot_run(&shown))?;
     if !out.status.success() {
         return Err(exited(&shown, &out));
