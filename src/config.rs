@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 use std::collections::hash_map::{Entry, HashMap};
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -337,35 +336,12 @@ pub enum Role {
     Sales,
 }
 
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Engineer, Role::Lead, Role::Approver, Role::Sales];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Engineer => "engineer",
-            Role::Lead => "lead",
-            Role::Approver => "approver",
-            Role::Sales => "sales",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown role `{s}` (expected engineer, lead, approver or sales)")
-            })
-    }
-}
+crate::model::string_enum!(Role, "role", fold = str::to_string, {
+    Engineer => "engineer",
+    Lead => "lead",
+    Approver => "approver",
+    Sales => "sales",
+});
 
 impl Member {
     pub fn has_role(&self, role: Role) -> bool {

@@ -3,6 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::search::SearchError;
 use crate::workflow::WorkflowError;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -51,8 +52,47 @@ pub enum Error {
         hint: Option<String>,
     },
 
-    #[error("git: {0}")]
-    Git(String),
+    /// git could not be run or failed: the arguments it was given, and why.
+    #[error("git {args} failed")]
+    Git {
+        args: String,
+        #[source]
+        source: GitFailure,
+    },
+
+    /// The search index could not be opened, updated or searched; the variant says why and
+    /// keeps the underlying error as its source.
+    #[error(transparent)]
+    Search(#[from] SearchError),
+
+    /// Writing the results to stdout failed (a closed pipe among others).
+    #[error("cannot write to stdout")]
+    Stdout(#[source] io::Error),
+
+    /// presales.toml parses but has problems ([`crate::config::Config::problems`]) that
+    /// stop this command.
+    #[error("{message}")]
+    Config {
+        message: String,
+        hint: Option<String>,
+    },
+
+    /// A command line that lacks what the command needs, where clap cannot say so itself
+    /// (a flag required only when there is no terminal to prompt on). Exits 2, like clap's.
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+
+    /// A failure that is not the user's: an invariant of our own broken, a struct of ours
+    /// that does not serialize. Worth a bug report.
+    #[error("{message}")]
+    Internal {
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 
     /// The store was written by a newer presales than this one.
     #[error(
@@ -67,7 +107,43 @@ pub enum Error {
     },
 }
 
+/// Why a git command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GitFailure {
+    /// git could not be started, or talking to it through its pipes failed.
+    #[error("cannot run git")]
+    Run(#[source] io::Error),
+    /// git ran and refused: its exit status and what it said on stderr.
+    #[error("{}", if stderr.is_empty() { format!("git exited with {status}") } else { stderr.clone() })]
+    Exit {
+        status: std::process::ExitStatus,
+        stderr: String,
+    },
+    /// git's answer did not have the shape asked for.
+    #[error("{0}")]
+    Answer(&'static str),
+}
+
 impl Error {
+    /// A failure that is not the user's (see [`Error::Internal`]).
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::Internal {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure that is not the user's, with the error behind it.
+    pub fn internal_from(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Internal {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
     pub fn invalid(message: impl Into<String>) -> Error {
         Error::Invalid {
             message: message.into(),
@@ -92,9 +168,12 @@ impl Error {
     /// Next steps to print under the error, if any.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::Parse { hint, .. } | Error::Invalid { hint, .. } | Error::NotFound { hint, .. } => {
-                hint.clone()
-            }
+            Error::Parse { hint, .. }
+            | Error::Invalid { hint, .. }
+            | Error::NotFound { hint, .. }
+            | Error::Config { hint, .. }
+            | Error::Usage { hint, .. } => hint.clone(),
+            Error::Search(e) => crate::kb::index::search_hint(e),
             Error::NoStore { .. } => Some(
                 "run `presales init` to create one, or point to it with --root DIR or PRESALES_ROOT"
                     .into(),
@@ -109,6 +188,10 @@ impl Error {
                 ),
                 None => "install a newer presales; reading commands still work".into(),
             }),
+            Error::Internal { .. } => Some(
+                "this is a bug in presales; please report it with the command that caused it"
+                    .into(),
+            ),
             _ => None,
         }
     }

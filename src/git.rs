@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, GitFailure, Result};
 
 fn git(dir: &Path) -> Command {
     let mut c = Command::new("git");
@@ -13,17 +13,34 @@ fn git(dir: &Path) -> Command {
     c
 }
 
+/// The error of `git ARGS` failing for `why`.
+fn failed(args: &[&str], why: GitFailure) -> Error {
+    Error::Git {
+        args: args.join(" "),
+        source: why,
+    }
+}
+
+/// git could not be started, or its pipes broke.
+fn cannot_run<'a>(args: &'a [&'a str]) -> impl FnOnce(std::io::Error) -> Error + 'a {
+    move |e| failed(args, GitFailure::Run(e))
+}
+
+/// git ran and exited with an error: its status and stderr.
+fn exited(args: &[&str], out: &std::process::Output) -> Error {
+    failed(
+        args,
+        GitFailure::Exit {
+            status: out.status,
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        },
+    )
+}
+
 fn run(dir: &Path, args: &[&str]) -> Result<String> {
-    let out = git(dir)
-        .args(args)
-        .output()
-        .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+    let out = git(dir).args(args).output().map_err(cannot_run(args))?;
     if !out.status.success() {
-        return Err(Error::Git(format!(
-            "git {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(exited(args, &out));
     }
     Ok(String::from_utf8_lossy(&out.stdout).to_string())
 }
@@ -119,16 +136,17 @@ pub fn read_at(
     paths: &[PathBuf],
 ) -> Result<HashMap<PathBuf, Option<String>>> {
     let prefix = prefix(dir)?;
+    let args = ["cat-file", "--batch"];
     let mut child = git(dir)
-        .args(["cat-file", "--batch"])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::Git(format!("cannot run git cat-file: {e}")))?;
+        .map_err(cannot_run(&args))?;
     let mut stdin = child
         .stdin
         .take()
-        .ok_or_else(|| Error::Git("no stdin for git cat-file".into()))?;
+        .ok_or_else(|| failed(&args, GitFailure::Answer("no stdin to write to")))?;
     let queries: Vec<String> = paths
         .iter()
         .map(|p| format!("{rev}:{prefix}{}\n", p.to_string_lossy()))
@@ -144,21 +162,17 @@ pub fn read_at(
     let stdout = child
         .stdout
         .take()
-        .ok_or_else(|| Error::Git("no stdout for git cat-file".into()))?;
+        .ok_or_else(|| failed(&args, GitFailure::Answer("no stdout to read from")))?;
     let mut reader = BufReader::new(stdout);
     let mut out = HashMap::new();
     for p in paths {
         let mut header = String::new();
-        reader
-            .read_line(&mut header)
-            .map_err(|e| Error::Git(format!("git cat-file: {e}")))?;
+        reader.read_line(&mut header).map_err(cannot_run(&args))?;
         let fields: Vec<&str> = header.split_whitespace().collect();
         if fields.len() == 3 {
             let size: usize = fields[2].parse().unwrap_or(0);
             let mut buf = vec![0; size + 1];
-            reader
-                .read_exact(&mut buf)
-                .map_err(|e| Error::Git(format!("git cat-file: {e}")))?;
+            reader.read_exact(&mut buf).map_err(cannot_run(&args))?;
             buf.pop();
             out.insert(p.clone(), Some(String::from_utf8_lossy(&buf).to_string()));
         } else {
@@ -178,9 +192,15 @@ pub fn commit(dir: &Path, paths: &[PathBuf], message: &str, author: Option<&str>
             "run `git init` in the store, or drop --commit",
         )
     })?;
+    // Relative to the store (git runs there), so an error names them as the user sees them.
     let list: Vec<String> = paths
         .iter()
-        .map(|p| p.to_string_lossy().to_string())
+        .map(|p| {
+            p.strip_prefix(dir)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .to_string()
+        })
         .collect();
     let mut add = vec!["add", "--"];
     add.extend(list.iter().map(String::as_str));
@@ -201,14 +221,12 @@ pub fn commit(dir: &Path, paths: &[PathBuf], message: &str, author: Option<&str>
         cmd.env("GIT_COMMITTER_NAME", name)
             .env("GIT_COMMITTER_EMAIL", email.trim_end_matches('>'));
     }
-    let out = cmd
-        .output()
-        .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+    // What an error shows: the paths say what was committed; the message is left out.
+    let mut shown = vec!["commit", "--"];
+    shown.extend(list.iter().map(String::as_str));
+    let out = cmd.output().map_err(cannot_run(&shown))?;
     if !out.status.success() {
-        return Err(Error::Git(format!(
-            "git commit failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(exited(&shown, &out));
     }
     Ok(())
 }
@@ -416,14 +434,15 @@ pub fn read_revs(dir: &Path, wanted: &[(String, PathBuf)]) -> Result<Vec<Option<
         .iter()
         .map(|(rev, p)| format!("{rev}:{prefix}{}\n", p.to_string_lossy()))
         .collect();
-    let out = run_with_input(dir, &["cat-file", "--batch"], input)?;
+    let args = ["cat-file", "--batch"];
+    let out = run_with_input(dir, &args, input)?;
     let mut rest = out.as_slice();
     let mut texts = Vec::with_capacity(wanted.len());
     for _ in wanted {
         let end = rest
             .iter()
             .position(|b| *b == b'\n')
-            .ok_or_else(|| Error::Git("git cat-file: answer cut short".into()))?;
+            .ok_or_else(|| failed(&args, GitFailure::Answer("the answer was cut short")))?;
         let header = String::from_utf8_lossy(&rest[..end]).to_string();
         rest = &rest[end + 1..];
         // `<oid> <type> <size>`, then the content and a newline; or `<query> missing`.
@@ -439,7 +458,12 @@ pub fn read_revs(dir: &Path, wanted: &[(String, PathBuf)]) -> Result<Vec<Option<
                 texts.push(is_blob.then(|| String::from_utf8_lossy(&rest[..size]).to_string()));
                 rest = &rest[size + 1..];
             }
-            Some(_) => return Err(Error::Git("git cat-file: answer cut short".into())),
+            Some(_) => {
+                return Err(failed(
+                    &args,
+                    GitFailure::Answer("the answer was cut short"),
+                ));
+            }
             None => texts.push(None),
         }
     }
@@ -455,24 +479,18 @@ fn run_with_input(dir: &Path, args: &[&str], input: String) -> Result<Vec<u8>> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::Git(format!("cannot run git: {e}")))?;
+        .map_err(cannot_run(args))?;
     let mut stdin = child
         .stdin
         .take()
-        .ok_or_else(|| Error::Git(format!("no stdin for git {}", args.join(" "))))?;
+        .ok_or_else(|| failed(args, GitFailure::Answer("no stdin to write to")))?;
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(input.as_bytes());
     });
-    let out = child
-        .wait_with_output()
-        .map_err(|e| Error::Git(format!("git {}: {e}", args.join(" "))))?;
+    let out = child.wait_with_output().map_err(cannot_run(args))?;
     let _ = writer.join();
     if !out.status.success() {
-        return Err(Error::Git(format!(
-            "git {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(exited(args, &out));
     }
     Ok(out.stdout)
 }

@@ -287,14 +287,14 @@ fn filters_and_archived_articles() {
 
     let err = env
         .run(&["kb", "search", "x", "--category", "manual"])
-        .err();
+        .usage();
     assert!(
         err.contains("product_manual") && err.contains("training"),
         "{err}"
     );
-    let err = env.run(&["kb", "search", "x", "--status", "old"]).err();
+    let err = env.run(&["kb", "search", "x", "--status", "old"]).usage();
     assert!(err.contains("draft, published or archived"), "{err}");
-    let err = env.run(&["kb", "list", "--status", "old"]).err();
+    let err = env.run(&["kb", "list", "--status", "old"]).usage();
     assert!(err.contains("draft, published or archived"), "{err}");
 }
 
@@ -421,7 +421,7 @@ fn new_show_publish_and_body_file() {
     assert!(err.contains("outside the store"), "{err}");
     let err = env
         .run(&["kb", "new", "--title", "x", "--category", "manual"])
-        .err();
+        .usage();
     assert!(err.contains("solution_template"), "{err}");
     // A draft without text cannot be published.
     let empty = env
@@ -532,7 +532,7 @@ fn presales_search_covers_requests_and_solutions_too() {
         search(&env, &["\"派工原则\""]),
         vec![ids["00-dispatch.md"].clone()]
     );
-    let err = env.run(&["search", "x", "--kind", "contract"]).err();
+    let err = env.run(&["search", "x", "--kind", "contract"]).usage();
     assert!(
         err.contains("article, request, solution, customer"),
         "{err}"

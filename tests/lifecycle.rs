@@ -590,7 +590,8 @@ fn new_prints_the_id_alone_and_fails_without_input_when_not_a_tty() {
     let out = r.stdout();
     assert_eq!(out.lines().count(), 1);
     assert!(out.trim().starts_with("REQ-"));
-    let err = env.run(&["new", "--customer", &cus]).err();
+    // A usage error (exit 2): without a terminal there is no prompt for the title.
+    let err = env.run(&["new", "--customer", &cus]).usage();
     assert!(err.contains("--title"), "{err}");
 }
 

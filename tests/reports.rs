@@ -590,6 +590,6 @@ fn bad_periods_are_usage_errors() {
             "--to",
             "2026-11-01",
         ])
-        .err();
+        .usage();
     assert!(err.contains("before --from"), "{err}");
 }

@@ -220,7 +220,7 @@ fn parse_one<T: Record>(
                     "not in canonical form; run `presales fmt`",
                 )),
                 Ok(_) => {}
-                Err(e) => findings.push(Finding::error(rel, 1, e)),
+                Err(e) => findings.push(Finding::error(rel, 1, e.to_string())),
             }
             Some(Parsed::new(path.to_path_buf(), Some(text), record))
         }

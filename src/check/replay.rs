@@ -539,7 +539,7 @@ fn any_to_value(r: &AnyRecord) -> Result<Value> {
         AnyRecord::Article(x) => serde_json::to_value(x),
         AnyRecord::Customer(x) => serde_json::to_value(x),
     };
-    v.map_err(|e| Error::invalid(e.to_string()))
+    v.map_err(|e| Error::internal_from(format!("cannot serialize {}", r.id()), e))
 }
 
 fn value_to_any(kind: Kind, v: Value) -> Result<AnyRecord> {

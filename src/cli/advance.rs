@@ -31,6 +31,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let actor = ctx.actor(&store)?;
     let done = ops::advance(&store, &actor, &id, a.to.as_deref(), a.note.as_deref())?;
     ctx.written(&store, &done.written)?;
-    output::print(&format!("{id}: {} → {}\n", done.from, done.to));
+    output::print(&format!("{id}: {} → {}\n", done.from, done.to))?;
     Ok(())
 }

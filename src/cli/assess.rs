@@ -38,6 +38,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let (req, written) = ops::assess(&store, &actor, &id, assessment)?;
     ctx.written(&store, &written)?;
-    output::print(&format!("{id} assessed; stage: {}\n", req.stage));
+    output::print(&format!("{id} assessed; stage: {}\n", req.stage))?;
     Ok(())
 }

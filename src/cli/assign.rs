@@ -75,7 +75,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             request: &done.request,
             decision: done.decision.as_ref(),
             dry_run: a.dry_run,
-        })?);
+        })?)?;
         return Ok(());
     }
     let name = |m: &str| {
@@ -129,6 +129,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if !a.dry_run {
         s.push_str(&format!("stage: {}\n", done.request.stage));
     }
-    output::print(&s);
+    output::print(&s)?;
     Ok(())
 }

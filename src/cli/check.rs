@@ -108,7 +108,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             })
             .collect(),
     };
-    output::print(&text);
+    output::print(&text)?;
     if errors > 0 {
         eprintln!("{errors} error(s) found");
         ctx.failed.set(true);

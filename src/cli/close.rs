@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         },
     )?;
     ctx.written(&store, &written)?;
-    output::print(&format!("{id}: closed ({})\n", a.outcome));
+    output::print(&format!("{id}: closed ({})\n", a.outcome))?;
     debug_assert_eq!(req.stage, crate::workflow::CLOSED);
     Ok(())
 }

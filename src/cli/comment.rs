@@ -25,6 +25,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     output::print(&format!(
         "{id}: comment added ({} history entries)\n",
         req.history.len()
-    ));
+    ))?;
     Ok(())
 }

@@ -84,7 +84,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
         },
     )?;
     ctx.written(&store, &written)?;
-    output::print(&format!("{}\n", customer.id));
+    output::print(&format!("{}\n", customer.id))?;
     Ok(())
 }
 
@@ -142,7 +142,7 @@ fn list(ctx: &Ctx) -> Result<()> {
         "OPEN/ALL",
         "CONFIDENTIAL",
     ];
-    output::print(&output::list(ctx.format, &views, &headers, rows)?);
+    output::print(&output::list(ctx.format, &views, &headers, rows)?)?;
     Ok(())
 }
 
@@ -176,8 +176,8 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
         service,
     };
     match ctx.format {
-        Format::Json => output::print(&output::json(&file)?),
-        Format::Yaml => output::print(&output::yaml(&file)?),
+        Format::Json => output::print(&output::json(&file)?)?,
+        Format::Yaml => output::print(&output::yaml(&file)?)?,
         Format::Csv => {
             let rows = file.requests.iter().map(csv_row).collect();
             output::print(&output::csv(
@@ -198,7 +198,7 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
                     "resolution_hours",
                 ],
                 rows,
-            )?)
+            )?)?
         }
         Format::Table | Format::Text | Format::Github | Format::Markdown => {
             let c = &customer;
@@ -263,7 +263,7 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
                 ],
                 rows,
             ));
-            output::print(&s);
+            output::print(&s)?;
         }
     }
     Ok(())

@@ -44,7 +44,7 @@ pub struct FeedbackArgs {
     #[arg(long)]
     text: Option<String>,
     /// Feedback item number (1-based) of the latest demo.
-    #[arg(long, requires = "disposition")]
+    #[arg(long, requires = "disposition", value_parser = super::parse_count, allow_hyphen_values = true)]
     item: Option<usize>,
     #[arg(long, value_parser = ["accepted", "rejected", "done"], requires = "item")]
     disposition: Option<String>,
@@ -60,7 +60,7 @@ pub fn run_demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         "{id}: demo {} recorded; stage: {}\n",
         req.demos.len(),
         req.stage
-    ));
+    ))?;
     Ok(())
 }
 
@@ -73,7 +73,7 @@ pub fn run_feedback(ctx: &Ctx, a: FeedbackArgs) -> Result<()> {
             let (req, written) = sol_ops::add_feedback(&store, &actor, &id, &from, &text)?;
             let n = req.demos.last().map_or(0, |d| d.feedback.len());
             ctx.written(&store, &written)?;
-            output::print(&format!("{id}: feedback item {n} added\n"));
+            output::print(&format!("{id}: feedback item {n} added\n"))?;
         }
         (None, None, Some(item), Some(d)) => {
             let disposition = match d.as_str() {
@@ -83,7 +83,7 @@ pub fn run_feedback(ctx: &Ctx, a: FeedbackArgs) -> Result<()> {
             };
             let (_, written) = sol_ops::set_disposition(&store, &actor, &id, item, disposition)?;
             ctx.written(&store, &written)?;
-            output::print(&format!("{id}: feedback item {item} {d}\n"));
+            output::print(&format!("{id}: feedback item {item} {d}\n"))?;
         }
         _ => {
             return Err(crate::Error::invalid_with_hint(

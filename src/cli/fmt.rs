@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             .iter()
             .map(|p| format!("{}\n", p.display()))
             .collect();
-        output::print(&out);
+        output::print(&out)?;
         if !done.differing.is_empty() {
             eprintln!(
                 "{} file(s) not in canonical form; run `presales fmt`",

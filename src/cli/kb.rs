@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::search::{Bar, print_hits, report_sync};
 use super::{Ctx, Format, output, parse_date};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kb::{self, ListFilter, NewArticle};
 use crate::model::article::{Category, Status};
 use crate::model::{Article, Kind, RecordId, Request};
@@ -72,8 +72,8 @@ struct NewArgs {
     title: String,
     /// product_manual, technical_doc, demo_material, faq, case_study, solution_template,
     /// training.
-    #[arg(long)]
-    category: String,
+    #[arg(long, value_parser = parse_category)]
+    category: Category,
     /// The text, Markdown.
     #[arg(long, conflicts_with = "body_file")]
     body: Option<String>,
@@ -98,11 +98,11 @@ struct NewArgs {
 
 #[derive(Debug, clap::Args)]
 struct ListArgs {
-    #[arg(long)]
-    category: Option<String>,
+    #[arg(long, value_parser = parse_category)]
+    category: Option<Category>,
     /// draft, published or archived.
-    #[arg(long)]
-    status: Option<String>,
+    #[arg(long, value_parser = parse_status)]
+    status: Option<Status>,
     /// Only articles past their review date (and not archived).
     #[arg(long)]
     stale: bool,
@@ -112,8 +112,8 @@ struct ListArgs {
 struct ImportArgs {
     dir: PathBuf,
     /// Category of files whose front matter names none.
-    #[arg(long, default_value = "technical_doc")]
-    category: String,
+    #[arg(long, default_value = "technical_doc", value_parser = parse_category)]
+    category: Category,
 }
 
 #[derive(Debug, clap::Args)]
@@ -130,17 +130,17 @@ struct SearchArgs {
     /// Words to search for (several arguments are joined with spaces).
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
-    #[arg(long)]
-    category: Option<String>,
+    #[arg(long, value_parser = parse_category)]
+    category: Option<Category>,
     #[arg(long)]
     product: Option<String>,
     #[arg(long)]
     tag: Option<String>,
     /// draft, published or archived (archived articles are shown only when asked for).
-    #[arg(long)]
-    status: Option<String>,
+    #[arg(long, value_parser = parse_status)]
+    status: Option<Status>,
     /// At most this many hits.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = super::parse_count, allow_hyphen_values = true)]
     limit: usize,
     /// Also confidential articles (保密: left out by default, as the reports do).
     #[arg(long)]
@@ -151,7 +151,7 @@ struct SearchArgs {
 struct SuggestArgs {
     /// The request (ID or unique abbreviation).
     request: String,
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = super::parse_count, allow_hyphen_values = true)]
     limit: usize,
 }
 
@@ -191,17 +191,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     }
 }
 
-fn category(s: &str) -> Result<Category> {
-    s.parse().map_err(|e: String| {
-        Error::invalid_with_hint(
-            e,
-            "categories are the kinds of material of the knowledge base (技术支持资料库)",
-        )
-    })
+/// `--category`: one of the kinds of material of the knowledge base (技术支持资料库).
+fn parse_category(s: &str) -> std::result::Result<Category, String> {
+    s.parse()
 }
 
-fn status(s: &str) -> Result<Status> {
-    s.parse().map_err(Error::invalid)
+/// `--status`: draft, published or archived.
+fn parse_status(s: &str) -> std::result::Result<Status, String> {
+    s.parse()
 }
 
 fn from_cwd(ctx: &Ctx, p: PathBuf) -> PathBuf {
@@ -209,7 +206,7 @@ fn from_cwd(ctx: &Ctx, p: PathBuf) -> PathBuf {
 }
 
 fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
-    let category = category(&a.category)?;
+    let category = a.category;
     let store = ctx.store()?;
     let actor = ctx.actor(&store)?;
     let (article, written) = ops::kb::create(
@@ -228,7 +225,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
         },
     )?;
     ctx.written(&store, &written)?;
-    output::print(&format!("{}\n", article.id));
+    output::print(&format!("{}\n", article.id))?;
     Ok(())
 }
 
@@ -270,11 +267,11 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
     };
     match ctx.format {
         Format::Json => {
-            output::print(&output::json(&view)?);
+            output::print(&output::json(&view)?)?;
             return Ok(());
         }
         Format::Yaml | Format::Csv => {
-            output::print(&output::yaml(&view)?);
+            output::print(&output::yaml(&view)?)?;
             return Ok(());
         }
         // Table, and any text format added later.
@@ -350,7 +347,7 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
     for h in &a.history {
         s.push_str(&format!("  {}\n", super::show::history_line(h)));
     }
-    output::print(&s);
+    output::print(&s)?;
     Ok(())
 }
 
@@ -363,8 +360,8 @@ struct ListedArticle<'a> {
 
 fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
     let filter = ListFilter {
-        category: a.category.as_deref().map(category).transpose()?,
-        status: a.status.as_deref().map(status).transpose()?,
+        category: a.category,
+        status: a.status,
         stale_on: if a.stale {
             Some(ctx.now()?.date_naive())
         } else {
@@ -400,7 +397,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
         })
         .collect();
     let headers = ["ID", "STATUS", "CATEGORY", "TITLE", "REVIEW BY", "USED"];
-    output::print(&output::list(ctx.format, &shown, &headers, rows)?);
+    output::print(&output::list(ctx.format, &shown, &headers, rows)?)?;
     Ok(())
 }
 
@@ -424,7 +421,7 @@ fn items(v: &[(String, String)]) -> Vec<Imported<'_>> {
 }
 
 fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
-    let default_category = category(&a.category)?;
+    let default_category = a.category;
     let store = ctx.store()?;
     let actor = ctx.actor(&store)?;
     let dir = from_cwd(ctx, a.dir);
@@ -439,8 +436,8 @@ fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
         unchanged: items(&report.unchanged),
     };
     match ctx.format {
-        Format::Json => output::print(&output::json(&summary)?),
-        Format::Yaml => output::print(&output::yaml(&summary)?),
+        Format::Json => output::print(&output::json(&summary)?)?,
+        Format::Yaml => output::print(&output::yaml(&summary)?)?,
         _ => {
             let mut rows = Vec::new();
             for (what, list) in [
@@ -458,10 +455,10 @@ fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
             }
             let headers = ["IMPORT", "ID", "SOURCE"];
             if ctx.format == Format::Csv {
-                output::print(&output::csv(&headers, rows)?);
+                output::print(&output::csv(&headers, rows)?)?;
             } else {
                 if !rows.is_empty() {
-                    output::print(&output::table(&headers, rows));
+                    output::print(&output::table(&headers, rows))?;
                 }
                 eprintln!(
                     "{} created, {} updated, {} unchanged, {} failed",
@@ -492,8 +489,7 @@ fn use_article(ctx: &Ctx, a: UseArgs) -> Result<()> {
 }
 
 fn search(ctx: &Ctx, a: SearchArgs) -> Result<()> {
-    let category = a.category.as_deref().map(category).transpose()?;
-    let status = a.status.as_deref().map(status).transpose()?;
+    let (category, status) = (a.category, a.status);
     let store = ctx.store()?;
     let query = SearchQuery {
         text: a.query.join(" "),

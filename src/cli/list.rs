@@ -110,7 +110,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Format::Json => output::stream_json(&shown)?,
         Format::Yaml | Format::Markdown => {
             let rows = (0..shown.len()).map(row).collect();
-            output::print(&output::list(ctx.format, &shown, &headers, rows)?);
+            output::print(&output::list(ctx.format, &shown, &headers, rows)?)?;
         }
         Format::Csv => output::stream_csv(&headers, shown.len(), row)?,
         Format::Table | Format::Text | Format::Github => {

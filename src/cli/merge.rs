@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Some(t) => t,
         None => {
             let header = kind.map(crate::schema::header).unwrap_or_default();
-            header + &yaml::to_canonical(&merged).map_err(Error::invalid)?
+            header + &yaml::to_canonical(&merged)?
         }
     };
     write_atomic(&a.ours, text.as_bytes())?;

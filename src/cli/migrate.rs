@@ -38,14 +38,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let m = migrate::migrate(&store, actor.as_ref(), a.check)?;
     if a.check {
         if matches!(ctx.format, Format::Json) {
-            output::print(&output::json(&m.planned)?);
+            output::print(&output::json(&m.planned)?)?;
         } else {
             let text: String = m
                 .planned
                 .iter()
                 .map(|p| format!("{}: {}\n", p.path.display(), describe(&p.change, &m)))
                 .collect();
-            output::print(&text);
+            output::print(&text)?;
         }
         if !m.planned.is_empty() {
             eprintln!(

@@ -10,6 +10,7 @@ mod comment;
 mod customer;
 mod demo;
 mod edit;
+mod error;
 mod fmt;
 mod init;
 mod kb;
@@ -39,6 +40,7 @@ use crate::model::{Timestamp, to_record_time};
 use crate::ops::Actor;
 use crate::store::{self, Store};
 
+pub use error::{CommandError, ErrorKind};
 pub use output::{ColorChoice, Format};
 
 /// Run a presales technical-support team's workflow out of a git repository.
@@ -217,7 +219,10 @@ impl Ctx {
 
     /// Reports a problem that does not stop the command; the exit code becomes 1.
     pub fn warn_error(&self, e: &Error) {
-        report(e, self.color);
+        error::print(
+            &error::lines(e, &e.hint().into_iter().collect::<Vec<_>>()),
+            self.color,
+        );
         self.failed.set(true);
     }
 
@@ -302,17 +307,13 @@ pub fn run() -> ExitCode {
             let mut cmd = Cli::command();
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut cmd, "presales", &mut buf);
-            output::print(&String::from_utf8_lossy(&buf));
-            Ok(())
+            output::print(&String::from_utf8_lossy(&buf))
         }
         Command::Man => {
             let mut buf = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
-                Ok(()) => {
-                    output::print(&String::from_utf8_lossy(&buf));
-                    Ok(())
-                }
-                Err(e) => Err(Error::invalid(format!("cannot render the man page: {e}"))),
+                Ok(()) => output::print(&String::from_utf8_lossy(&buf)),
+                Err(e) => Err(Error::internal_from("cannot render the man page", e)),
             }
         }
     };
@@ -320,24 +321,12 @@ pub fn run() -> ExitCode {
     match result {
         Ok(()) if ctx.failed.get() => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
+        // The one place a failed command becomes text and an exit code.
         Err(e) => {
-            report(&e, ctx.color);
-            ExitCode::from(1)
+            let e = CommandError::from(e);
+            e.print(ctx.color);
+            ExitCode::from(e.kind.exit_code())
         }
-    }
-}
-
-/// The one place errors become text: `error: …`, then `hint: …`.
-fn report(e: &Error, color: bool) {
-    let (red, yellow, reset) = if color {
-        ("\x1b[1;31m", "\x1b[1;33m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
-    // Messages quote record data: escaped like every output (output::safe).
-    eprintln!("{red}error{reset}: {}", output::safe(&e.to_string()));
-    if let Some(hint) = e.hint() {
-        eprintln!("{yellow}hint{reset}: {}", output::safe(&hint));
     }
 }
 
@@ -348,6 +337,37 @@ pub fn parse_scale(s: &str) -> std::result::Result<u8, String> {
         Ok(n) => Err(format!("must be 1–5, got {n}")),
         Err(_) => Err(format!("must be a whole number from 1 to 5, got `{s}`")),
     }
+}
+
+/// Parses a count of at least 1 (`--limit`, a feedback `--item` number).
+pub fn parse_count(s: &str) -> std::result::Result<usize, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n >= 1 => usize::try_from(n).map_err(|_| format!("{n} is too large")),
+        Ok(n) => Err(format!("must be 1 or more, got {n}")),
+        Err(_) => Err(format!("must be a whole number of 1 or more, got `{s}`")),
+    }
+}
+
+/// Parses a decimal above zero (`--days`, `--qty`).
+pub fn parse_positive(s: &str) -> std::result::Result<rust_decimal::Decimal, String> {
+    match parse_decimal(s)? {
+        d if d > rust_decimal::Decimal::ZERO => Ok(d),
+        d => Err(format!("must be positive, got {d}")),
+    }
+}
+
+/// Parses a decimal of zero or more (`--unit-price`).
+pub fn parse_non_negative(s: &str) -> std::result::Result<rust_decimal::Decimal, String> {
+    match parse_decimal(s)? {
+        d if d >= rust_decimal::Decimal::ZERO => Ok(d),
+        d => Err(format!("must not be negative, got {d}")),
+    }
+}
+
+fn parse_decimal(s: &str) -> std::result::Result<rust_decimal::Decimal, String> {
+    s.trim()
+        .parse::<rust_decimal::Decimal>()
+        .map_err(|_| format!("`{s}` is not a number (e.g. 2.5)"))
 }
 
 /// Parses a `YYYY-MM-DD` flag value.

@@ -85,7 +85,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             .with_prompt("Title")
             .interact_text()
             .map_err(|e| Error::invalid(e.to_string()))?,
-        None => return Err(Error::invalid("missing --title")),
+        None => {
+            return Err(Error::Usage {
+                message: "missing --title".into(),
+                hint: None,
+            });
+        }
     };
     let customer = match a.customer {
         Some(c) => c,
@@ -110,10 +115,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             customers[i].id.clone()
         }
         None => {
-            return Err(Error::invalid_with_hint(
-                "missing --customer",
-                "list customers with `presales customer list`",
-            ));
+            return Err(Error::Usage {
+                message: "missing --customer".into(),
+                hint: Some("list customers with `presales customer list`".into()),
+            });
         }
     };
     let description = match a.description_file {
@@ -147,6 +152,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         },
     )?;
     ctx.written(&store, &written)?;
-    output::print(&format!("{}\n", request.id));
+    output::print(&format!("{}\n", request.id))?;
     Ok(())
 }

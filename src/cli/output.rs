@@ -132,27 +132,26 @@ impl<W: Write> Write for SafeWriter<W> {
     }
 }
 
-/// Writes to stdout; a closed pipe (`presales list | head`) ends the program quietly.
-pub fn print(text: &str) {
+/// Writes to stdout. A failed write is [`Error::Stdout`]; `run()` ends quietly with 0 when
+/// it is a closed pipe (`presales list | head`).
+pub fn print(text: &str) -> Result<()> {
     let text = safe(text);
     let mut out = io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("error: cannot write to stdout: {e}");
-        std::process::exit(1);
-    }
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::Stdout)
 }
 
+/// Our own structs as JSON; they always serialize, so a failure is a bug.
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
-    let mut s = serde_json::to_string_pretty(value).map_err(|e| Error::invalid(e.to_string()))?;
+    let mut s = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::internal_from("cannot serialize the output as JSON", e))?;
     s.push('\n');
     Ok(s)
 }
 
 pub fn yaml<T: Serialize + ?Sized>(value: &T) -> Result<String> {
-    yaml::to_canonical(value).map_err(Error::invalid)
+    yaml::to_canonical(value)
 }
 
 /// A plain table: header rule, no borders, CJK-width aware (comfy-table measures display
@@ -192,13 +191,15 @@ pub fn markdown_table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 
 pub fn csv(headers: &[&str], rows: Vec<Vec<String>>) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| Error::invalid(e.to_string());
+    let err = |e: csv::Error| Error::internal_from("cannot write the output as CSV", e);
     w.write_record(headers).map_err(err)?;
     for row in rows {
         w.write_record(&row).map_err(err)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::invalid(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| Error::invalid(e.to_string()))
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::internal_from("cannot write the output as CSV", e.into_error()))?;
+    String::from_utf8(bytes).map_err(|e| Error::internal_from("the CSV output is not UTF-8", e))
 }
 
 /// Renders a list in the chosen format: records as they are for json/yaml, the table's
@@ -226,43 +227,32 @@ pub fn color_enabled(choice: ColorChoice, no_color_env: bool) -> bool {
     }
 }
 
-/// Handles a stdout write error: a closed pipe ends the program quietly.
-fn write_failed(e: io::Error) -> ! {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        std::process::exit(0);
-    }
-    eprintln!("error: cannot write to stdout: {e}");
-    std::process::exit(1);
-}
-
 /// Writes a JSON array straight to stdout, without building the text in memory.
 pub fn stream_json<T: Serialize>(items: &[T]) -> Result<()> {
     let mut out = io::BufWriter::new(SafeWriter::new(io::stdout().lock()));
     if let Err(e) = serde_json::to_writer_pretty(&mut out, items) {
-        match e.io_error_kind() {
-            Some(kind) => write_failed(io::Error::from(kind)),
-            None => return Err(Error::invalid(e.to_string())),
-        }
+        return Err(match e.io_error_kind() {
+            Some(kind) => Error::Stdout(io::Error::from(kind)),
+            None => Error::internal_from("cannot serialize the output as JSON", e),
+        });
     }
     out.write_all(b"\n")
         .and_then(|()| out.flush())
-        .unwrap_or_else(|e| write_failed(e));
-    Ok(())
+        .map_err(Error::Stdout)
 }
 
 /// Writes CSV rows straight to stdout.
 pub fn stream_csv(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>) -> Result<()> {
     let mut w = csv::Writer::from_writer(SafeWriter::new(io::stdout().lock()));
     let fail = |e: csv::Error| match e.kind() {
-        csv::ErrorKind::Io(io) => write_failed(io::Error::from(io.kind())),
-        _ => Error::invalid(e.to_string()),
+        csv::ErrorKind::Io(io) => Error::Stdout(io::Error::from(io.kind())),
+        _ => Error::internal_from("cannot write the output as CSV", e),
     };
     w.write_record(headers).map_err(fail)?;
     for i in 0..n {
         w.write_record(row(i)).map_err(fail)?;
     }
-    w.flush().unwrap_or_else(|e| write_failed(e));
-    Ok(())
+    w.flush().map_err(Error::Stdout)
 }
 
 /// The same table as [`table`], written row by row: the widths come from a first pass over
@@ -297,12 +287,10 @@ pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<Strin
     let mut text = line(&head);
     text.push_str(&"═".repeat(total));
     text.push('\n');
-    out.write_all(text.as_bytes())
-        .unwrap_or_else(|e| write_failed(e));
+    out.write_all(text.as_bytes()).map_err(Error::Stdout)?;
     for i in 0..n {
         out.write_all(line(&row(i)).as_bytes())
-            .unwrap_or_else(|e| write_failed(e));
+            .map_err(Error::Stdout)?;
     }
-    out.flush().unwrap_or_else(|e| write_failed(e));
-    Ok(())
+    out.flush().map_err(Error::Stdout)
 }

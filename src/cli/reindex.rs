@@ -49,8 +49,8 @@ pub fn run(ctx: &Ctx, _a: Args) -> Result<()> {
         seconds: synced.elapsed.as_secs_f64(),
     };
     match ctx.format {
-        Format::Json => output::print(&output::json(&summary)?),
-        Format::Yaml => output::print(&output::yaml(&summary)?),
+        Format::Json => output::print(&output::json(&summary)?)?,
+        Format::Yaml => output::print(&output::yaml(&summary)?)?,
         _ => output::print(&format!(
             "indexed {} documents ({} articles, {} requests, {} solutions) in {:.2}s{}\n",
             summary.documents,
@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, _a: Args) -> Result<()> {
             } else {
                 String::new()
             }
-        )),
+        ))?,
     }
     Ok(())
 }

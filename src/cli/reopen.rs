@@ -27,7 +27,7 @@ pub fn run_reopen(ctx: &Ctx, a: ReopenArgs) -> Result<()> {
     let actor = ctx.actor(&store)?;
     let (req, written) = ops::reopen(&store, &actor, &id, &a.note)?;
     ctx.written(&store, &written)?;
-    output::print(&format!("{id}: reopened in {}\n", req.stage));
+    output::print(&format!("{id}: reopened in {}\n", req.stage))?;
     Ok(())
 }
 
@@ -53,6 +53,6 @@ pub fn run_rate(ctx: &Ctx, a: RateArgs) -> Result<()> {
     let actor = ctx.actor(&store)?;
     let (_, written) = ops::rate(&store, &actor, &id, a.satisfaction, a.note)?;
     ctx.written(&store, &written)?;
-    output::print(&format!("{id}: satisfaction {}\n", a.satisfaction));
+    output::print(&format!("{id}: satisfaction {}\n", a.satisfaction))?;
     Ok(())
 }

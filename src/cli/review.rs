@@ -75,7 +75,7 @@ pub fn run_review(ctx: &Ctx, a: ReviewArgs) -> Result<()> {
     output::print(&format!(
         "{id}: {} gave `{}` in review round {round}\n",
         actor.id, a.verdict
-    ));
+    ))?;
     Ok(())
 }
 
@@ -88,7 +88,7 @@ pub fn run_approve(ctx: &Ctx, a: ApproveArgs) -> Result<()> {
     output::print(&format!(
         "{id} v{} approved by {}; {} is now approved\n",
         sol.version, actor.id, sol.request
-    ));
+    ))?;
     Ok(())
 }
 
@@ -101,6 +101,6 @@ pub fn run_handover(ctx: &Ctx, a: HandoverArgs) -> Result<()> {
     output::print(&format!(
         "{id}: handed over to {}; stage: {}\n",
         a.to, req.stage
-    ));
+    ))?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Ctx, Format, output};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kb::index::{self, Phase, Synced};
 use crate::search::{Hit, SearchQuery};
 
@@ -30,7 +30,7 @@ pub struct Args {
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
     /// Only this kind of record: article, request, solution or customer (repeatable).
-    #[arg(long = "kind")]
+    #[arg(long = "kind", value_parser = parse_kind)]
     kinds: Vec<String>,
     /// Only records about this product.
     #[arg(long)]
@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long)]
     tag: Option<String>,
     /// At most this many hits.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = super::parse_count, allow_hyphen_values = true)]
     limit: usize,
     /// Also confidential customers, requests and articles (left out by default, as the
     /// reports do).
@@ -47,16 +47,20 @@ pub struct Args {
     include_confidential: bool,
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+/// `--kind`: one of the kinds of record the index holds.
+fn parse_kind(s: &str) -> std::result::Result<String, String> {
     let indexed: Vec<&str> = index::INDEXED.iter().map(|k| k.noun()).collect();
-    for k in &a.kinds {
-        if !indexed.contains(&k.as_str()) {
-            return Err(Error::invalid_with_hint(
-                format!("unknown kind `{k}`"),
-                format!("kinds: {}", indexed.join(", ")),
-            ));
-        }
+    if indexed.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown kind `{s}` (expected one of: {})",
+            indexed.join(", ")
+        ))
     }
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
     let query = SearchQuery {
         text: a.query.join(" "),
@@ -179,7 +183,7 @@ pub(super) fn print_hits(ctx: &Ctx, hits: &[Hit], query: &str) -> Result<()> {
         hits,
         &["ID", "TITLE", "CATEGORY", "SNIPPET"],
         rows,
-    )?);
+    )?)?;
     Ok(())
 }
 

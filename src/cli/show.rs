@@ -44,9 +44,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
 
 fn print_record<T: serde::Serialize>(ctx: &Ctx, rec: &T, text: impl Fn() -> String) -> Result<()> {
     match ctx.format {
-        Format::Json => output::print(&output::json(rec)?),
-        Format::Yaml | Format::Csv => output::print(&output::yaml(rec)?),
-        Format::Table | Format::Text | Format::Github | Format::Markdown => output::print(&text()),
+        Format::Json => output::print(&output::json(rec)?)?,
+        Format::Yaml | Format::Csv => output::print(&output::yaml(rec)?)?,
+        Format::Table | Format::Text | Format::Github | Format::Markdown => output::print(&text())?,
     }
     Ok(())
 }
@@ -121,14 +121,14 @@ fn render_request(
                     v
                 })
                 .collect();
-            output::print(&output::json(&list)?);
+            output::print(&output::json(&list)?)?;
             return Ok(());
         }
         let mut s = String::new();
         for (rid, h) in entries {
             s.push_str(&format!("{}  {}\n", rid, history_line(h)));
         }
-        output::print(&s);
+        output::print(&s)?;
         return Ok(());
     }
     if ctx.format == Format::Csv {
@@ -151,7 +151,7 @@ fn render_request(
                 "ID", "STAGE", "TYPE", "PRI", "TITLE", "CUSTOMER", "ASSIGNEE", "DUE",
             ],
             vec![row],
-        )?);
+        )?)?;
         return Ok(());
     }
     if !ctx.format.is_human() {
@@ -314,7 +314,7 @@ fn render_request(
     for h in &req.history {
         s.push_str(&format!("  {}\n", history_line(h)));
     }
-    output::print(&s);
+    output::print(&s)?;
     Ok(())
 }
 

@@ -72,7 +72,7 @@ enum Cmd {
         role: String,
         #[arg(long)]
         person: Option<String>,
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::parse_positive)]
         days: Decimal,
     },
     /// Add a quotation line (报价估算); the total is recomputed exactly.
@@ -80,9 +80,9 @@ enum Cmd {
         id: String,
         #[arg(long)]
         item: String,
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::parse_positive)]
         qty: Decimal,
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::parse_non_negative)]
         unit_price: Decimal,
         /// ISO 4217 code; the first line sets it (default CNY).
         #[arg(long)]
@@ -151,7 +151,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
                 },
             )?;
             ctx.written(&store, &written)?;
-            output::print(&format!("{}\n", sol.id));
+            output::print(&format!("{}\n", sol.id))?;
             return Ok(());
         }
         Cmd::Plan {
@@ -221,8 +221,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         Some(q) => output::print(&format!(
             "{} v{}: quotation total {} {}\n",
             sol.id, sol.version, q.total, q.currency
-        )),
-        None => output::print(&format!("{} v{} updated\n", sol.id, sol.version)),
+        ))?,
+        None => output::print(&format!("{} v{} updated\n", sol.id, sol.version))?,
     }
     Ok(())
 }
@@ -263,18 +263,18 @@ fn list(ctx: &Ctx, store: &crate::store::Store) -> Result<()> {
     let headers = [
         "ID", "VER", "REQUEST", "STAGE", "AUTHOR", "QUOTE", "APPROVED", "TITLE",
     ];
-    output::print(&output::list(ctx.format, &sols, &headers, rows)?);
+    output::print(&output::list(ctx.format, &sols, &headers, rows)?)?;
     Ok(())
 }
 
 pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
     match ctx.format {
         Format::Json => {
-            output::print(&output::json(sol)?);
+            output::print(&output::json(sol)?)?;
             return Ok(());
         }
         Format::Yaml | Format::Csv => {
-            output::print(&output::yaml(sol)?);
+            output::print(&output::yaml(sol)?)?;
             return Ok(());
         }
         Format::Table | Format::Text | Format::Github | Format::Markdown => {}
@@ -433,7 +433,7 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
             }
         }
     }
-    output::print(&s);
+    output::print(&s)?;
     Ok(())
 }
 

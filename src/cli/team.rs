@@ -142,7 +142,7 @@ fn list(ctx: &Ctx) -> Result<()> {
         );
         return Ok(());
     }
-    output::print(&output::list(ctx.format, &views, &headers, rows)?);
+    output::print(&output::list(ctx.format, &views, &headers, rows)?)?;
     Ok(())
 }
 

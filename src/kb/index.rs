@@ -57,36 +57,47 @@ pub struct Synced {
     pub listed: BTreeMap<&'static str, usize>,
 }
 
-/// Maps the search module's errors to the library's, with hints for the user.
+/// Maps the search module's errors to the library's: a query with nothing to search is the
+/// user's mistake; everything else is kept whole, with its cause, as [`Error::Search`].
 pub fn search_error(e: SearchError) -> Error {
     match e {
-        SearchError::Io { path, source } => Error::Io { path, source },
         SearchError::EmptyQuery => Error::invalid_with_hint(
             "the search query has no words to search for",
             "type at least one word, number or Chinese character; \"quotes\" group a phrase",
         ),
-        e @ SearchError::Busy { .. } => Error::invalid_with_hint(
-            e.to_string(),
-            "another presales command is updating the index; try again in a moment",
-        ),
-        e @ SearchError::Write { .. } => Error::invalid_with_hint(
-            format!("{e}; the previous index is kept"),
-            "free some disk space (or fix the folder's permissions); searches meanwhile use \
-             the previous index",
-        ),
-        e @ SearchError::ReadOnly { .. } => Error::invalid_with_hint(
-            e.to_string(),
-            "searches still work, read-only; rebuild the index where the store can be written",
-        ),
-        e @ SearchError::Symlink { .. } => Error::invalid_with_hint(
-            e.to_string(),
-            "remove the link; the index is rebuilt by the next search",
-        ),
-        e => Error::invalid_with_hint(
-            e.to_string(),
-            "run `presales reindex` to rebuild the search index from the record files",
-        ),
+        e => Error::Search(e),
     }
+}
+
+/// The next step for a search error ([`Error::hint`]).
+pub fn search_hint(e: &SearchError) -> Option<String> {
+    Some(
+        match e {
+            SearchError::Io { .. } => return None,
+            SearchError::EmptyQuery => {
+                "type at least one word, number or Chinese character; \"quotes\" group a phrase"
+            }
+            SearchError::Busy { .. } => {
+                "another presales command is updating the index; try again in a moment"
+            }
+            SearchError::Write { .. } => {
+                "free some disk space (or fix the folder's permissions); searches meanwhile use \
+                 the previous index"
+            }
+            SearchError::ReadOnly { .. } => {
+                "searches still work, read-only; rebuild the index where the store can be written"
+            }
+            SearchError::Symlink { .. } => {
+                "remove the link; the index is rebuilt by the next search"
+            }
+            SearchError::Tantivy { .. }
+            | SearchError::Manifest { .. }
+            | SearchError::Corrupt { .. } => {
+                "run `presales reindex` to rebuild the search index from the record files"
+            }
+        }
+        .into(),
+    )
 }
 
 /// What a sync is for.
@@ -98,11 +109,6 @@ enum Mode {
     Reindex,
     /// A search found the index damaged: rebuild it, or search one in memory.
     Repair,
-}
-
-/// Opens the index and syncs it with the record files.
-pub fn open_synced(store: &Store, progress: Progress) -> Result<Synced> {
-    sync(store, Mode::Update, progress, &INDEXED)
 }
 
 /// Opens the index syncing only records of `kinds`: the other kinds keep what the index
@@ -670,7 +676,7 @@ mod tests {
     }
 
     fn quiet(store: &Store) -> Synced {
-        open_synced(store, &mut |_, _, _, _| {}).unwrap()
+        open_synced_kinds(store, &INDEXED, &mut |_, _, _, _| {}).unwrap()
     }
 
     #[test]

@@ -3,9 +3,6 @@
 //! Usage is not counted here: a request records the articles it used (资料使用记录), so a
 //! popular article never becomes a merge conflict in every pull request.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -103,51 +100,15 @@ pub enum Category {
     Training,
 }
 
-impl Category {
-    pub const ALL: [Category; 7] = [
-        Category::ProductManual,
-        Category::TechnicalDoc,
-        Category::DemoMaterial,
-        Category::Faq,
-        Category::CaseStudy,
-        Category::SolutionTemplate,
-        Category::Training,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::ProductManual => "product_manual",
-            Category::TechnicalDoc => "technical_doc",
-            Category::DemoMaterial => "demo_material",
-            Category::Faq => "faq",
-            Category::CaseStudy => "case_study",
-            Category::SolutionTemplate => "solution_template",
-            Category::Training => "training",
-        }
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Category {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().replace('-', "_").to_lowercase();
-        Category::ALL
-            .into_iter()
-            .find(|c| c.as_str() == wanted)
-            .ok_or_else(|| {
-                format!(
-                    "unknown category `{s}` (expected one of: {})",
-                    Category::ALL.map(Category::as_str).join(", ")
-                )
-            })
-    }
-}
+string_enum!(Category, "category", fold = |s| s.trim().replace('-', "_").to_lowercase(), {
+    ProductManual => "product_manual",
+    TechnicalDoc => "technical_doc",
+    DemoMaterial => "demo_material",
+    Faq => "faq",
+    CaseStudy => "case_study",
+    SolutionTemplate => "solution_template",
+    Training => "training",
+});
 
 /// draft → published → archived.
 #[derive(
@@ -170,34 +131,11 @@ pub enum Status {
     Archived,
 }
 
-impl Status {
-    pub const ALL: [Status; 3] = [Status::Draft, Status::Published, Status::Archived];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Published => "published",
-            Status::Archived => "archived",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Status {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_lowercase();
-        Status::ALL
-            .into_iter()
-            .find(|c| c.as_str() == wanted)
-            .ok_or_else(|| format!("unknown status `{s}` (expected draft, published or archived)"))
-    }
-}
+string_enum!(Status, "status", fold = |s| s.trim().to_lowercase(), {
+    Draft => "draft",
+    Published => "published",
+    Archived => "archived",
+});
 
 #[cfg(test)]
 mod tests {

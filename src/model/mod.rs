@@ -1,5 +1,59 @@
 //! Record types (serde) and the small value types they share. Pure: no I/O.
 
+/// The boilerplate of an enum written as a fixed word (priority, category, outcome, …):
+/// `ALL` in declaration order, `as_str`, `Display`, and `FromStr` with the message users see,
+/// `unknown <noun> `x` (expected a, b or c)` (`expected one of: a, b, …` past five words).
+/// `fold` is applied to the input before it is compared with the words (trimming, case).
+///
+/// The enum itself is declared beside it with its serde and schemars derives, whose names
+/// must be these words (the model's tests compare them for every enum).
+macro_rules! string_enum {
+    ($name:ident, $noun:literal, fold = $fold:expr, { $($variant:ident => $word:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: [$name; [$($word),+].len()] = [$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+
+            /// The words, as the error message lists them.
+            fn expected() -> String {
+                let words: &[&str] = &[$($word),+];
+                match words {
+                    _ if words.len() > 5 => format!("one of: {}", words.join(", ")),
+                    [rest @ .., last] if !rest.is_empty() => {
+                        format!("{} or {last}", rest.join(", "))
+                    }
+                    _ => words.join(", "),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let fold: fn(&str) -> String = $fold;
+                let wanted = fold(s);
+                $name::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == wanted)
+                    .ok_or_else(|| {
+                        format!("unknown {} `{s}` (expected {})", $noun, $name::expected())
+                    })
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
 pub mod action;
 pub mod article;
 pub mod customer;
@@ -9,8 +63,6 @@ pub mod request;
 pub mod solution;
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, SubsecRound};
 use serde::{Deserialize, Serialize};
@@ -78,31 +130,81 @@ pub enum Priority {
     P4,
 }
 
-impl Priority {
-    pub const ALL: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
-}
-
-impl fmt::Display for Priority {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Priority::P1 => "P1",
-            Priority::P2 => "P2",
-            Priority::P3 => "P3",
-            Priority::P4 => "P4",
-        })
-    }
-}
-
-impl FromStr for Priority {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Priority::ALL
-            .into_iter()
-            .find(|p| p.to_string().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown priority `{s}` (expected P1, P2, P3 or P4)"))
-    }
-}
+string_enum!(Priority, "priority", fold = |s| s.trim().to_ascii_uppercase(), {
+    P1 => "P1",
+    P2 => "P2",
+    P3 => "P3",
+    P4 => "P4",
+});
 
 pub(crate) fn is_false(b: &bool) -> bool {
     !*b
+}
+
+#[cfg(test)]
+mod string_enum_tests {
+    use super::article::{Category, Status};
+    use super::request::Feasibility;
+    use super::solution::VerdictKind;
+    use super::{Outcome, Priority};
+    use crate::config::Role;
+
+    /// Every word is the serde name of its variant, and parses back.
+    fn round_trips<T>(all: &[T])
+    where
+        T: Copy + PartialEq + std::fmt::Debug + std::fmt::Display + serde::Serialize,
+        T: std::str::FromStr<Err = String>,
+    {
+        for v in all {
+            let word = v.to_string();
+            assert_eq!(serde_json::to_value(v).unwrap(), word.as_str(), "{v:?}");
+            assert_eq!(word.parse::<T>(), Ok(*v));
+        }
+    }
+
+    #[test]
+    fn words_are_the_serde_names_and_parse_back() {
+        round_trips(&Priority::ALL);
+        round_trips(&Category::ALL);
+        round_trips(&Status::ALL);
+        round_trips(&Outcome::ALL);
+        round_trips(&Feasibility::ALL);
+        round_trips(&VerdictKind::ALL);
+        round_trips(&Role::ALL);
+    }
+
+    #[test]
+    fn spellings_and_messages_are_as_before_the_macro() {
+        assert_eq!(" p2 ".parse(), Ok(Priority::P2));
+        assert_eq!(" Case-Study ".parse(), Ok(Category::CaseStudy));
+        assert_eq!(" Draft".parse(), Ok(Status::Draft));
+        assert!("Won".parse::<Outcome>().is_err());
+        assert!(" lead".parse::<Role>().is_err());
+        let err = |r: Result<(), String>| r.unwrap_err();
+        assert_eq!(
+            err("P9".parse::<Priority>().map(drop)),
+            "unknown priority `P9` (expected P1, P2, P3 or P4)"
+        );
+        assert_eq!(
+            err("manual".parse::<Category>().map(drop)),
+            "unknown category `manual` (expected one of: product_manual, technical_doc, \
+             demo_material, faq, case_study, solution_template, training)"
+        );
+        assert_eq!(
+            err("old".parse::<Status>().map(drop)),
+            "unknown status `old` (expected draft, published or archived)"
+        );
+        assert_eq!(
+            err("maybe".parse::<Outcome>().map(drop)),
+            "unknown outcome `maybe` (expected won, lost, cancelled, no_decision or infeasible)"
+        );
+        assert_eq!(
+            err("boss".parse::<Role>().map(drop)),
+            "unknown role `boss` (expected engineer, lead, approver or sales)"
+        );
+        assert_eq!(
+            err("maybe".parse::<Feasibility>().map(drop)),
+            "unknown feasibility `maybe` (expected feasible, partial or infeasible)"
+        );
+    }
 }

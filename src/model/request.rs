@@ -1,8 +1,5 @@
 //! The request record (需求登记) and its parts: assessment, demos with feedback, outcome.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -194,53 +191,19 @@ pub enum Outcome {
     Infeasible,
 }
 
-impl Outcome {
-    pub const ALL: [Outcome; 5] = [
-        Outcome::Won,
-        Outcome::Lost,
-        Outcome::Cancelled,
-        Outcome::NoDecision,
-        Outcome::Infeasible,
-    ];
+string_enum!(Outcome, "outcome", fold = str::to_string, {
+    Won => "won",
+    Lost => "lost",
+    Cancelled => "cancelled",
+    NoDecision => "no_decision",
+    Infeasible => "infeasible",
+});
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Won => "won",
-            Outcome::Lost => "lost",
-            Outcome::Cancelled => "cancelled",
-            Outcome::NoDecision => "no_decision",
-            Outcome::Infeasible => "infeasible",
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Outcome {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Outcome::ALL
-            .into_iter()
-            .find(|o| o.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown outcome `{s}` (expected won, lost, cancelled, no_decision or infeasible)")
-            })
-    }
-}
-
-impl Feasibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Feasibility::Feasible => "feasible",
-            Feasibility::Partial => "partial",
-            Feasibility::Infeasible => "infeasible",
-        }
-    }
-}
+string_enum!(Feasibility, "feasibility", fold = str::to_string, {
+    Feasible => "feasible",
+    Partial => "partial",
+    Infeasible => "infeasible",
+});
 
 /// What listing needs of a request: everything but the long text and the history. Field
 /// names are the record's own; `presales list --format json` prints these.

@@ -231,15 +231,11 @@ impl Solution {
     }
 }
 
-impl VerdictKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VerdictKind::Pass => "pass",
-            VerdictKind::Revise => "revise",
-            VerdictKind::Reject => "reject",
-        }
-    }
-}
+string_enum!(VerdictKind, "verdict", fold = str::to_string, {
+    Pass => "pass",
+    Revise => "revise",
+    Reject => "reject",
+});
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,6 @@ use crate::model::solution::{
 };
 use crate::model::{
     Action, Article, Customer, HistoryEntry, Kind, Record, Request, Solution, Timestamp,
-    content_hash,
 };
 use crate::workflow::{CLOSED, FIRST_STAGE, Facts, Move, MoveKind, Workflow};
 
@@ -677,9 +676,10 @@ fn edit_fields<T: Record>(record: &T, editable: &[&str], input: &EditInput) -> R
     if input.fields.is_empty() && input.body_sha256.is_none() {
         return Err(Error::invalid("the edit changes nothing"));
     }
-    let mut value = serde_json::to_value(record).map_err(|e| Error::invalid(e.to_string()))?;
+    let mut value = serde_json::to_value(record)
+        .map_err(|e| Error::internal_from(format!("cannot serialize {}", record.id()), e))?;
     let Some(map) = value.as_object_mut() else {
-        return Err(Error::invalid("a record is a mapping"));
+        return Err(Error::internal("a record serializes to a mapping"));
     };
     for (field, change) in &input.fields {
         if !editable.contains(&field.as_str()) {
@@ -1652,9 +1652,4 @@ fn use_article(world: &mut World, env: &Env, id: &str, input: &UseInput) -> Resu
     req.history.push(env.entry_with(Action::UseArticle, input));
     world.put(req);
     Ok(())
-}
-
-/// The hash a plan or body text is recorded by.
-pub fn hash_of(text: &str) -> String {
-    content_hash(text)
 }

@@ -277,7 +277,7 @@ fn rewrite<T: Record>(
                 .from_to(from.to_string(), format::CURRENT.to_string()),
         );
     }
-    yaml::record_text(&record).map_err(Error::invalid)
+    yaml::record_text(&record)
 }
 
 /// Records the current format in presales.toml's `[store]` table (created first in the file
@@ -298,12 +298,16 @@ fn set_format(doc: &mut toml_edit::DocumentMut) -> Result<()> {
         let new = format!("{}[store]\n\n{}", &text[..at], &text[at..]);
         *doc = new
             .parse()
-            .map_err(|e| Error::invalid(format!("presales.toml: {e}")))?;
+            .map_err(|e: toml_edit::TomlError| Error::Config {
+                message: format!("presales.toml: {}", e.message()),
+                hint: None,
+            })?;
     }
     let Some(table) = doc.get_mut("store").and_then(|s| s.as_table_like_mut()) else {
-        return Err(Error::invalid(
-            "presales.toml: `store` is not a table; write it as [store]",
-        ));
+        return Err(Error::Config {
+            message: "presales.toml: `store` is not a table; write it as [store]".into(),
+            hint: None,
+        });
     };
     table.insert("format", toml_edit::value(i64::from(format::CURRENT)));
     table.insert(

@@ -698,10 +698,13 @@ pub fn edit_changes<T: Record>(before: &T, after: &T) -> Result<command::EditInp
             "history is append-only: existing entries must not be edited or removed",
         ));
     }
-    let b = serde_json::to_value(before).map_err(|e| Error::invalid(e.to_string()))?;
-    let a = serde_json::to_value(after).map_err(|e| Error::invalid(e.to_string()))?;
+    let as_value = |r: &T| {
+        serde_json::to_value(r)
+            .map_err(|e| Error::internal_from(format!("cannot serialize {}", r.id()), e))
+    };
+    let (b, a) = (as_value(before)?, as_value(after)?);
     let (Some(b), Some(a)) = (b.as_object(), a.as_object()) else {
-        return Err(Error::invalid("a record is a mapping"));
+        return Err(Error::internal("a record serializes to a mapping"));
     };
     let mut keys: Vec<&String> = b
         .keys()
@@ -789,12 +792,5 @@ pub fn save_edit<T: Stored>(
 }
 
 pub fn feasibility(s: &str) -> Result<Feasibility> {
-    match s {
-        "feasible" => Ok(Feasibility::Feasible),
-        "partial" => Ok(Feasibility::Partial),
-        "infeasible" => Ok(Feasibility::Infeasible),
-        _ => Err(Error::invalid(format!(
-            "unknown feasibility `{s}` (expected feasible, partial or infeasible)"
-        ))),
-    }
+    s.parse().map_err(Error::invalid)
 }

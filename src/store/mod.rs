@@ -15,8 +15,6 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-
 pub use files::slash_path;
 pub use lock::StoreLock;
 pub use scan::{Stray, StrayKind};
@@ -497,8 +495,9 @@ impl Store {
     pub fn save<T: Record>(&self, record: &T, lock: &StoreLock) -> Result<Option<PathBuf>> {
         let id = RecordId::parse(record.id()).map_err(Error::invalid)?;
         let path = self.record_path(&id)?;
-        let text = yaml::record_text(record)
-            .map_err(|e| Error::invalid(format!("cannot serialize {}: {e}", record.id())))?;
+        let text = yaml::record_text(record).map_err(|e| {
+            Error::internal_from(format!("cannot write {} as YAML", record.id()), e)
+        })?;
         if fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
             return Ok(None);
         }
@@ -519,7 +518,7 @@ impl Store {
     pub fn canonical_text(&self, id: &RecordId, path: &Path) -> Result<(String, String)> {
         fn canon<T: Record>(store: &Store, path: &Path) -> Result<String> {
             let rec: T = store.load_path(path)?;
-            yaml::record_text(&rec).map_err(Error::invalid)
+            yaml::record_text(&rec)
         }
         let text = fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))?;
         let canonical = match id.kind() {
@@ -541,13 +540,13 @@ impl Store {
         for _ in 0..16 {
             let mut bytes = [0u8; 4];
             getrandom::fill(&mut bytes)
-                .map_err(|e| Error::invalid(format!("no randomness for a new ID: {e}")))?;
+                .map_err(|e| Error::internal_from("no randomness for a new ID", e))?;
             let id = RecordId::mint(kind, now, u32::from_le_bytes(bytes));
             if fs::symlink_metadata(self.path_of(&id)).is_err() {
                 return Ok(id);
             }
         }
-        Err(Error::invalid("could not mint a free ID after 16 tries"))
+        Err(Error::internal("could not mint a free ID after 16 tries"))
     }
 
     /// Takes the store-wide write lock; held until the guard drops. Every write goes through
@@ -556,10 +555,12 @@ impl Store {
     pub fn lock(&self) -> Result<StoreLock> {
         self.format.ensure_understood("write to")?;
         if let Some(first) = config::problems_summary(&self.config_problems) {
-            return Err(Error::invalid_with_hint(
-                format!("{first}; nothing is written until presales.toml is fixed"),
-                "fix presales.toml by hand; `presales check` lists every problem",
-            ));
+            return Err(Error::Config {
+                message: format!("{first}; nothing is written until presales.toml is fixed"),
+                hint: Some(
+                    "fix presales.toml by hand; `presales check` lists every problem".into(),
+                ),
+            });
         }
         // Never through a link: a committed `.presales` link would take the lock, and the
         // drafts and caches beside it, anywhere.
@@ -656,7 +657,7 @@ impl Store {
 fn random_u64() -> Result<u64> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes)
-        .map_err(|e| Error::invalid(format!("no randomness for a new id: {e}")))?;
+        .map_err(|e| Error::internal_from("no randomness for a new id", e))?;
     Ok(u64::from_le_bytes(bytes))
 }
 
@@ -750,11 +751,6 @@ fn line_of(text: &str, prefix: &str) -> u64 {
     text.lines()
         .position(|l| l.starts_with(prefix))
         .map_or(1, |i| i as u64 + 1)
-}
-
-/// The calendar day of a timestamp, in its own offset.
-pub fn day_of(t: Timestamp) -> NaiveDate {
-    t.date_naive()
 }
 
 #[cfg(test)]

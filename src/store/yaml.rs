@@ -20,9 +20,11 @@ fn options() -> serde_saphyr::SerializerOptions {
 /// one list item per line, UTF-8 text as is, multi-line text as `|` blocks, LF, one
 /// trailing newline. YAML 1.1 words such as `no` or `on` and date-like strings are quoted
 /// so that other YAML readers do not turn them into booleans or dates.
-pub fn to_canonical<T: Serialize + ?Sized>(record: &T) -> std::result::Result<String, String> {
-    let mut text =
-        serde_saphyr::to_string_with_options(&record, options()).map_err(|e| e.to_string())?;
+///
+/// Our own types always serialize: a failure is [`Error::Internal`].
+pub fn to_canonical<T: Serialize + ?Sized>(record: &T) -> crate::Result<String> {
+    let mut text = serde_saphyr::to_string_with_options(&record, options())
+        .map_err(|e| Error::internal_from("cannot serialize as YAML", e))?;
     if text.starts_with("---\n") {
         text.drain(..4);
     }
@@ -36,7 +38,7 @@ pub fn to_canonical<T: Serialize + ?Sized>(record: &T) -> std::result::Result<St
 }
 
 /// The whole text of a record file: the schema header line, then canonical YAML.
-pub fn record_text<T: crate::model::Record>(record: &T) -> std::result::Result<String, String> {
+pub fn record_text<T: crate::model::Record>(record: &T) -> crate::Result<String> {
     Ok(crate::schema::header(T::KIND) + &to_canonical(record)?)
 }
 

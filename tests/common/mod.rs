@@ -49,6 +49,17 @@ impl Run {
         );
         self.stderr()
     }
+    /// Asserts a usage error (exit 2, as clap gives for a bad flag value) and returns stderr.
+    pub fn usage(&self) -> String {
+        assert_eq!(
+            self.code(),
+            2,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self.stderr()
+    }
 }
 
 impl Env {

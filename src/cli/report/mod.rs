@@ -153,7 +153,11 @@ fn with_data(
         (Some(w), _, _, _) => PeriodSpec::Given(w.clone()),
         (_, Some(m), _, _) => PeriodSpec::Given(m.clone()),
         (_, _, Some(from), Some(to)) => {
-            PeriodSpec::Given(Period::range(from, to).map_err(Error::invalid)?)
+            // Two flags that contradict each other: a usage error, as clap's own.
+            PeriodSpec::Given(Period::range(from, to).map_err(|message| Error::Usage {
+                message,
+                hint: None,
+            })?)
         }
         _ => PeriodSpec::Default,
     };
@@ -183,7 +187,7 @@ fn with_data(
         include_confidential: p.include_confidential,
     };
     let data = Dataset::new(&input);
-    output::print(&f(&data, &zone)?);
+    output::print(&f(&data, &zone)?)?;
     // The process ends right after this; freeing 100,000 records one by one would only
     // cost time (a tenth of a large report), so the memory goes back with the process.
     std::mem::forget(data);
