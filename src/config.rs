@@ -835,6 +835,34 @@ enum Seg<'a> {
     Index(usize),
 }
 
+/// One step of the key a setting has in presales.toml (`workflow.types.poc.stages[3]`), as
+/// an owned value other modules can return in their errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPart {
+    Key(String),
+    Index(usize),
+}
+
+impl KeyPart {
+    pub fn key(k: impl Into<String>) -> KeyPart {
+        KeyPart::Key(k.into())
+    }
+}
+
+/// Where the setting at `key` is written in `text` (presales.toml), as 1-based line and
+/// column, with the spans of the parser that read the file: the value when it is written,
+/// else the nearest enclosing table, else 1:1.
+pub fn locate(text: &str, key: &[KeyPart]) -> (u64, u64) {
+    let path: Vec<Seg> = key
+        .iter()
+        .map(|k| match k {
+            KeyPart::Key(k) => Seg::Key(k),
+            KeyPart::Index(i) => Seg::Index(*i),
+        })
+        .collect();
+    Locator::new(text).value(&path)
+}
+
 /// Finds where a setting is written in presales.toml, with the spans of the parser that
 /// read it (so a file [`Config::parse`] accepts is located in the same terms).
 struct Locator<'t> {
@@ -1148,6 +1176,29 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn locate_finds_a_key_with_the_parsers_spans() {
+        let text = "[workflow]\ndefault_type = \"solution\"\n\n[workflow.types.poc]\nstages = [\"registered\", \"registered\", \"closed\"]\n";
+        let key = [
+            KeyPart::key("workflow"),
+            KeyPart::key("types"),
+            KeyPart::key("poc"),
+            KeyPart::key("stages"),
+            KeyPart::Index(1),
+        ];
+        // The second element of the array: line 5, after `stages = ["registered", `.
+        assert_eq!(locate(text, &key), (5, 25));
+        // Not written: the nearest enclosing table.
+        let missing = [
+            KeyPart::key("workflow"),
+            KeyPart::key("types"),
+            KeyPart::key("poc"),
+            KeyPart::key("revise"),
+        ];
+        assert_eq!(locate(text, &missing), (4, 1));
+        assert_eq!(locate("not toml [", &key), (1, 1));
+    }
 
     #[test]
     fn both_templates_parse_with_the_seed_workflow() {

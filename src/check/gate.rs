@@ -72,7 +72,11 @@ pub fn judge(
     let base_rules = base_config.map(|text| {
         Config::parse(text)
             .map_err(|e| e.message().to_string())
-            .and_then(|c| Workflow::new(&c.workflow).map(|w| (c, w)))
+            .and_then(|c| {
+                Workflow::new(&c.workflow)
+                    .map(|w| (c, w))
+                    .map_err(|e| e.message)
+            })
     });
     let (config, workflow) = match base_rules {
         Some(Ok((c, w))) => (c, w),

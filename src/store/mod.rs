@@ -288,12 +288,15 @@ impl Store {
         };
         let config_problems = config.problems(&text);
         let workflow = Workflow::new(&config.workflow)
-            .map_err(|message| Error::Parse {
-                path: path.clone(),
-                line: line_of_quoted(&text, &message),
-                column: 1,
-                message,
-                hint: Some("fix the [workflow] section of presales.toml".into()),
+            .map_err(|e| {
+                let (line, column) = config::locate(&text, &e.key);
+                Error::Parse {
+                    path: path.clone(),
+                    line,
+                    column,
+                    message: e.message,
+                    hint: Some("fix the [workflow] section of presales.toml".into()),
+                }
             })
             .map_err(too_new)?;
         let calendar = match &config.calendar {
@@ -730,21 +733,6 @@ fn span_position(text: &str, span: Option<std::ops::Range<usize>>) -> (u64, u64)
     let line = before.matches('\n').count() as u64 + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
     (line, column)
-}
-
-/// The line of presales.toml that a workflow error is about: the first line holding one of
-/// the `quoted` names of the message as a TOML string, trying the most specific (last) first.
-fn line_of_quoted(text: &str, message: &str) -> u64 {
-    let names: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
-    names
-        .iter()
-        .rev()
-        .find_map(|n| {
-            let quoted = format!("\"{n}\"");
-            text.lines()
-                .position(|l| l.contains(&quoted) && !l.trim_start().starts_with('#'))
-        })
-        .map_or(1, |i| i as u64 + 1)
 }
 
 fn line_of(text: &str, prefix: &str) -> u64 {

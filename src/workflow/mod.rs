@@ -142,22 +142,57 @@ impl fmt::Display for WorkflowError {
 
 impl std::error::Error for WorkflowError {}
 
+/// A mistake in the `[workflow]` section of presales.toml: what is wrong, and the key it is
+/// about (`workflow.types.poc.stages[3]`), so the file's parser can locate it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub key: Vec<crate::config::KeyPart>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A [`ConfigError`] at `workflow.<keys…>`.
+fn config_error(key: &[crate::config::KeyPart], message: String) -> ConfigError {
+    let mut full = vec![crate::config::KeyPart::key("workflow")];
+    full.extend_from_slice(key);
+    ConfigError { key: full, message }
+}
+
 impl Workflow {
     /// Compiles the workflow section of presales.toml, checking every name it uses.
-    pub fn new(config: &WorkflowConfig) -> Result<Workflow, String> {
+    pub fn new(config: &WorkflowConfig) -> Result<Workflow, ConfigError> {
+        use crate::config::KeyPart as K;
         let mut types = BTreeMap::new();
         for (name, def) in &config.types {
             let stages = def.stages.clone();
+            let at = |rest: &[K]| {
+                let mut key = vec![K::key("types"), K::key(name)];
+                key.extend_from_slice(rest);
+                key
+            };
             if stages.first().map(String::as_str) != Some(FIRST_STAGE)
                 || stages.last().map(String::as_str) != Some(CLOSED)
             {
-                return Err(format!(
-                    "workflow type `{name}`: stages must start with `{FIRST_STAGE}` and end with `{CLOSED}`"
+                return Err(config_error(
+                    &at(&[K::key("stages")]),
+                    format!(
+                        "workflow type `{name}`: stages must start with `{FIRST_STAGE}` and end with `{CLOSED}`"
+                    ),
                 ));
             }
             for (i, s) in stages.iter().enumerate() {
                 if stages[..i].contains(s) {
-                    return Err(format!("workflow type `{name}`: stage `{s}` appears twice"));
+                    return Err(config_error(
+                        &at(&[K::key("stages"), K::Index(i)]),
+                        format!("workflow type `{name}`: stage `{s}` appears twice"),
+                    ));
                 }
             }
             for (from, to) in &def.revise {
@@ -165,29 +200,43 @@ impl Workflow {
                     stages.iter().position(|s| s == from),
                     stages.iter().position(|s| s == to),
                 ) else {
-                    return Err(format!(
-                        "workflow type `{name}`: revise loop `{from} = \"{to}\"` names a stage not in its path"
+                    return Err(config_error(
+                        &at(&[K::key("revise"), K::key(from)]),
+                        format!(
+                            "workflow type `{name}`: revise loop `{from} = \"{to}\"` names a stage not in its path"
+                        ),
                     ));
                 };
                 if ti >= fi {
-                    return Err(format!(
-                        "workflow type `{name}`: revise loop `{from} → {to}` must go back to an earlier stage"
+                    return Err(config_error(
+                        &at(&[K::key("revise"), K::key(from)]),
+                        format!(
+                            "workflow type `{name}`: revise loop `{from} → {to}` must go back to an earlier stage"
+                        ),
                     ));
                 }
             }
             let mut guards = BTreeMap::new();
             for stage in &stages {
-                let names = def
-                    .guards
-                    .get(stage)
-                    .or_else(|| config.guards.get(stage))
-                    .cloned()
-                    .unwrap_or_default();
+                let (names, key) = match def.guards.get(stage) {
+                    Some(n) => (n.clone(), at(&[K::key("guards"), K::key(stage)])),
+                    None => (
+                        config.guards.get(stage).cloned().unwrap_or_default(),
+                        vec![K::key("guards"), K::key(stage)],
+                    ),
+                };
                 let parsed = names
                     .iter()
-                    .map(|g| {
-                        g.parse::<Guard>()
-                            .map_err(|e| format!("workflow type `{name}`, stage `{stage}`: {e}"))
+                    .enumerate()
+                    .map(|(i, g)| {
+                        g.parse::<Guard>().map_err(|e| {
+                            let mut key = key.clone();
+                            key.push(K::Index(i));
+                            config_error(
+                                &key,
+                                format!("workflow type `{name}`, stage `{stage}`: {e}"),
+                            )
+                        })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 guards.insert(stage.clone(), parsed);
@@ -203,16 +252,22 @@ impl Workflow {
             );
         }
         if !types.contains_key(&config.default_type) {
-            return Err(format!(
-                "workflow.default_type `{}` is not one of the types ({})",
-                config.default_type,
-                types.keys().cloned().collect::<Vec<_>>().join(", ")
+            return Err(config_error(
+                &[K::key("default_type")],
+                format!(
+                    "workflow.default_type `{}` is not one of the types ({})",
+                    config.default_type,
+                    types.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
             ));
         }
         for (part, stage) in config.stages.all() {
             if stage == FIRST_STAGE || stage == CLOSED {
-                return Err(format!(
-                    "workflow.stages.{part} = `{stage}`: `{FIRST_STAGE}` and `{CLOSED}` begin and end every path"
+                return Err(config_error(
+                    &[K::key("stages"), K::key(part)],
+                    format!(
+                        "workflow.stages.{part} = `{stage}`: `{FIRST_STAGE}` and `{CLOSED}` begin and end every path"
+                    ),
                 ));
             }
         }

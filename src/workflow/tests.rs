@@ -531,11 +531,22 @@ fn poc_path_ends_after_approval() {
 #[test]
 fn bad_workflow_config_is_refused_with_the_reason() {
     let mut cfg = config().workflow;
-    cfg.guards.insert("design".into(), vec!["telepathy".into()]);
-    assert!(
-        Workflow::new(&cfg)
-            .unwrap_err()
-            .contains("unknown guard `telepathy`")
+    cfg.guards.insert(
+        "design".into(),
+        vec!["assessment".into(), "telepathy".into()],
+    );
+    let err = Workflow::new(&cfg).unwrap_err();
+    assert!(err.message.contains("unknown guard `telepathy`"), "{err}");
+    // The key of the offending guard, for the file's parser to locate.
+    use crate::config::KeyPart as K;
+    assert_eq!(
+        err.key,
+        [
+            K::key("workflow"),
+            K::key("guards"),
+            K::key("design"),
+            K::Index(1)
+        ]
     );
     let mut cfg = config().workflow;
     cfg.types
@@ -543,17 +554,33 @@ fn bad_workflow_config_is_refused_with_the_reason() {
         .unwrap()
         .revise
         .insert("design".into(), "review".into());
-    assert!(Workflow::new(&cfg).unwrap_err().contains("earlier stage"));
-    let mut cfg = config().workflow;
-    cfg.types.get_mut("demo").unwrap().stages.pop();
     assert!(
         Workflow::new(&cfg)
             .unwrap_err()
-            .contains("end with `closed`")
+            .message
+            .contains("earlier stage")
+    );
+    let mut cfg = config().workflow;
+    cfg.types.get_mut("demo").unwrap().stages.pop();
+    let err = Workflow::new(&cfg).unwrap_err();
+    assert!(err.message.contains("end with `closed`"), "{err}");
+    assert_eq!(
+        err.key,
+        [
+            K::key("workflow"),
+            K::key("types"),
+            K::key("demo"),
+            K::key("stages")
+        ]
     );
     let mut cfg = config().workflow;
     cfg.default_type = "nope".into();
-    assert!(Workflow::new(&cfg).unwrap_err().contains("default_type"));
+    assert!(
+        Workflow::new(&cfg)
+            .unwrap_err()
+            .message
+            .contains("default_type")
+    );
 }
 
 #[test]
