@@ -37,6 +37,26 @@ impl Format {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_streamed_table_is_the_table() {
+        let headers = ["ID", "STAGE", "TITLE", "CUSTOMER"];
+        let rows: Vec<Vec<String>> = vec![
+            vec!["REQ-1".into(), "design".into(), "智慧园区网络改造".into(), "华东银行".into()],
+            vec!["REQ-22".into(), "".into(), "VPN".into(), "".into()],
+            vec!["R".into(), "closed".into(), "ＡＰＩ 网关 (full width)".into(), "x".into()],
+            vec!["R3".into(), "review".into(), "tab\there".into(), "café".into()],
+        ];
+        for n in [0, 1, rows.len()] {
+            let mut streamed = Vec::new();
+            super::write_table(&mut streamed, &headers, n, |i| rows[i].clone()).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                super::table(&headers, rows[..n].to_vec()),
+                "{n} rows"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
@@ -259,6 +279,20 @@ pub fn stream_csv(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>
 /// the rows (display width, so Chinese lines up), the text from a second, so memory stays
 /// flat however many rows there are.
 pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>) -> Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    write_table(&mut out, headers, n, row).map_err(Error::Stdout)?;
+    out.flush().map_err(Error::Stdout)
+}
+
+/// [`stream_table`]'s renderer, into any writer. A test holds it to [`table`]'s output, so
+/// the two renderers (comfy-table for tables built in memory, this one for `list`, which
+/// must not hold 100,000 rendered rows) print the same tables.
+fn write_table(
+    out: &mut impl Write,
+    headers: &[&str],
+    n: usize,
+    row: impl Fn(usize) -> Vec<String>,
+) -> io::Result<()> {
     use unicode_width::UnicodeWidthStr;
     let row = |i: usize| -> Vec<String> { row(i).iter().map(|c| safe(c).into_owned()).collect() };
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
@@ -267,7 +301,6 @@ pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<Strin
             *w = (*w).max(cell.width());
         }
     }
-    let mut out = io::BufWriter::new(io::stdout().lock());
     let line = |cells: &[String]| -> String {
         let mut s = String::new();
         for (k, (c, w)) in cells.iter().zip(&widths).enumerate() {
@@ -287,10 +320,9 @@ pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<Strin
     let mut text = line(&head);
     text.push_str(&"═".repeat(total));
     text.push('\n');
-    out.write_all(text.as_bytes()).map_err(Error::Stdout)?;
+    out.write_all(text.as_bytes())?;
     for i in 0..n {
-        out.write_all(line(&row(i)).as_bytes())
-            .map_err(Error::Stdout)?;
+        out.write_all(line(&row(i)).as_bytes())?;
     }
-    out.flush().map_err(Error::Stdout)
+    Ok(())
 }
