@@ -224,3 +224,23 @@ fn config_errors_exit_1_with_the_file_named() {
     let errors = err.lines().filter(|l| l.starts_with("error:")).count();
     assert_eq!(errors, 1, "{err}");
 }
+
+/// `presales show X 2>&-`: with stderr closed the error cannot be read, but the command
+/// still ends with its own exit code, not a panic (101).
+#[test]
+fn a_closed_stderr_keeps_the_exit_code() {
+    use std::process::Stdio;
+    let env = Env::new();
+    for (args, code) in [(vec!["show", "ZZZZ"], 1), (vec!["list"], 0)] {
+        let mut child = env
+            .cmd()
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+}

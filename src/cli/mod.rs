@@ -1,6 +1,17 @@
 //! The command line: clap types, one file per subcommand, and the one place that prints,
 //! prompts, and reads argv and the environment.
 
+/// `eprintln!` for the whole command line, without its panic: status lines go to stderr,
+/// and when stderr is closed (`presales show X 2>&- `, a pager that quit) they are dropped
+/// instead of crashing the command with exit 101. Declared before the modules, so it
+/// shadows std's in every file of `cli`.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod advance;
 mod assess;
 mod assign;

@@ -41,10 +41,25 @@ mod tests {
     fn the_streamed_table_is_the_table() {
         let headers = ["ID", "STAGE", "TITLE", "CUSTOMER"];
         let rows: Vec<Vec<String>> = vec![
-            vec!["REQ-1".into(), "design".into(), "智慧园区网络改造".into(), "华东银行".into()],
+            vec![
+                "REQ-1".into(),
+                "design".into(),
+                "智慧园区网络改造".into(),
+                "华东银行".into(),
+            ],
             vec!["REQ-22".into(), "".into(), "VPN".into(), "".into()],
-            vec!["R".into(), "closed".into(), "ＡＰＩ 网关 (full width)".into(), "x".into()],
-            vec!["R3".into(), "review".into(), "tab\there".into(), "café".into()],
+            vec![
+                "R".into(),
+                "closed".into(),
+                "ＡＰＩ 网关 (full width)".into(),
+                "x".into(),
+            ],
+            vec![
+                "R3".into(),
+                "review".into(),
+                "tab\there".into(),
+                "café".into(),
+            ],
         ];
         for n in [0, 1, rows.len()] {
             let mut streamed = Vec::new();
