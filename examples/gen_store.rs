@@ -274,6 +274,7 @@ fn main() {
             solution: None,
             demos: vec![],
             articles: vec![],
+            effort: vec![],
             outcome: None,
             technical_win: false,
             technical_win_evidence: None,

@@ -213,6 +213,7 @@ mod tests {
             solution: None,
             demos: vec![],
             articles: vec![],
+            effort: vec![],
             outcome: None,
             technical_win: false,
             technical_win_evidence: None,

@@ -251,6 +251,14 @@ fn parse_dates(
 type Span = (DateTime<Utc>, DateTime<Utc>);
 
 impl Calendar {
+    /// The working time of one working day, in seconds (the windows added up).
+    pub fn working_seconds_per_day(&self) -> u32 {
+        self.windows
+            .iter()
+            .map(|w| w.end.saturating_sub(w.start))
+            .sum()
+    }
+
     /// The zone in which windows and dates are read.
     pub fn time_zone(&self) -> Tz {
         self.tz

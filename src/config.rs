@@ -65,6 +65,17 @@ fn default_deal_types() -> Vec<String> {
     ["solution", "rfp", "poc"].map(String::from).to_vec()
 }
 
+/// A working week when a member does not say otherwise.
+pub const DEFAULT_HOURS_PER_WEEK: f64 = 40.0;
+
+fn default_hours_per_week() -> f64 {
+    DEFAULT_HOURS_PER_WEEK
+}
+
+fn is_default_hours_per_week(h: &f64) -> bool {
+    *h == DEFAULT_HOURS_PER_WEEK
+}
+
 /// The default loss reasons: the usual win/loss analysis categories.
 pub const LOSS_REASONS: &[&str] = &[
     "price",
@@ -118,6 +129,7 @@ pub const PERMISSIONS: &[(&str, &[Role])] = &[
     ("handover", &[]),
     ("kb", &[]),
     ("kb_use", &[]),
+    ("log", &[]),
     ("customer", &[]),
     ("migrate", &[]),
 ];
@@ -300,6 +312,12 @@ pub struct Member {
     /// False for someone who left the team: kept so old records still resolve.
     #[serde(default = "yes")]
     pub active: bool,
+    /// The hours this member works in a week, for capacity and utilisation (default 40).
+    #[serde(
+        default = "default_hours_per_week",
+        skip_serializing_if = "is_default_hours_per_week"
+    )]
+    pub hours_per_week: f64,
 }
 
 fn yes() -> bool {
@@ -641,6 +659,20 @@ impl Config {
         let mut ids = HashMap::new();
         let mut emails = HashMap::new();
         for (i, m) in self.members.iter().enumerate() {
+            if !(m.hours_per_week > 0.0 && m.hours_per_week <= 168.0) {
+                push(
+                    at.value(&[
+                        Seg::Key("members"),
+                        Seg::Index(i),
+                        Seg::Key("hours_per_week"),
+                    ]),
+                    format!(
+                        "member {}: hours_per_week must be more than 0 and at most 168, got {}",
+                        shown(&m.id),
+                        m.hours_per_week
+                    ),
+                );
+            }
             let pos = at.value(&[Seg::Key("members"), Seg::Index(i), Seg::Key("id")]);
             if let Some(why) = plain_name_problem(&m.id) {
                 push(pos, format!("member id {} {why}", shown(&m.id)));

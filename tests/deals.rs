@@ -166,3 +166,165 @@ fn a_deals_section_with_an_unknown_type_or_rates_without_currency_is_a_config_pr
     );
     assert!(out.contains("deals.rates needs deals.currency"), "{out}");
 }
+
+#[test]
+fn effort_is_logged_by_the_caller_and_adds_up_in_report_capacity() {
+    let mut env = Env::new();
+    env.now = "2026-11-27T10:00:00+08:00".into();
+    let cus = env.customer("华东银行");
+    let req = env.request(
+        &cus,
+        "核心网络改造",
+        &["--value", "800000", "--currency", "CNY"],
+    );
+    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
+        .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "log",
+            &req,
+            "3h",
+            "--activity",
+            "demo",
+            "--note",
+            "现场演示",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "log",
+            &req,
+            "90m",
+            "--activity",
+            "meeting",
+            "--date",
+            "2026-11-24",
+        ],
+    )
+    .ok();
+    // A working day without a calendar is 8 h; wang.fang helps on Wednesday.
+    env.run_as(
+        "wang.fang",
+        &[
+            "log",
+            &req,
+            "1d",
+            "--activity",
+            "design",
+            "--date",
+            "2026-11-25",
+        ],
+    )
+    .ok();
+    // Refused: no unit, too long, in the future, an unknown activity.
+    assert_eq!(
+        env.run_as("li.na", &["log", &req, "3", "--activity", "demo"])
+            .code(),
+        2
+    );
+    let r = env.run_as("li.na", &["log", &req, "25h", "--activity", "demo"]);
+    assert!(r.err().contains("at most 24 hours"));
+    let r = env.run_as(
+        "li.na",
+        &[
+            "log",
+            &req,
+            "1h",
+            "--activity",
+            "demo",
+            "--date",
+            "2026-12-01",
+        ],
+    );
+    assert!(r.err().contains("in the future"));
+    assert_eq!(
+        env.run_as("li.na", &["log", &req, "1h", "--activity", "golf"])
+            .code(),
+        2
+    );
+    let json = env.json(&["show", &req]);
+    let effort = json["effort"].as_array().unwrap();
+    assert_eq!(effort.len(), 3);
+    assert_eq!(
+        (effort[0]["by"].as_str(), effort[0]["hours"].as_str()),
+        (Some("li.na"), Some("3"))
+    );
+    assert_eq!(effort[2]["hours"], "8");
+    let shown = env.run(&["show", &req]).ok();
+    assert!(
+        shown.contains("effort       12.5 h (li.na 4.5 h, wang.fang 8 h)"),
+        "{shown}"
+    );
+
+    // Week 48 as of Friday 18:00: five working days, 40 h a week each.
+    let cap = env.json(&[
+        "report",
+        "capacity",
+        "--week",
+        "2026-W48",
+        "--as-of",
+        "2026-11-27T18:00:00+08:00",
+    ]);
+    let member = |id: &str| {
+        cap["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["member"] == id)
+            .unwrap()
+            .clone()
+    };
+    let lina = member("li.na");
+    assert_eq!(lina["hours"], "4.5");
+    assert_eq!(lina["by_activity"]["demo"], "3");
+    assert_eq!(lina["by_activity"]["meeting"], "1.5");
+    assert_eq!(lina["capacity_hours"], 40.0);
+    // 4.5 / 40 = 11.25 % → 11.3 (half away from zero).
+    assert_eq!(lina["utilisation_pct"], 11.3);
+    assert_eq!(lina["open_load"], 1);
+    assert_eq!(member("wang.fang")["hours"], "8");
+    assert_eq!(cap["team"]["hours"], "12.5");
+    assert_eq!(cap["deals"][0]["hours_in_period"], "12.5");
+    assert_eq!(cap["deals"][0]["value"], "800000");
+    // li.na carries the only open request: she frees up last.
+    let next: Vec<&str> = cap["frees_up_next"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(next.last(), Some(&"li.na"));
+    // Every format renders; CSV has one line per engineer plus the team.
+    for format in ["table", "markdown", "yaml"] {
+        env.run(&[
+            "--format",
+            format,
+            "report",
+            "capacity",
+            "--week",
+            "2026-W48",
+            "--as-of",
+            "2026-11-27T18:00:00+08:00",
+        ])
+        .ok();
+    }
+    let csv = env
+        .run(&[
+            "--format",
+            "csv",
+            "report",
+            "capacity",
+            "--week",
+            "2026-W48",
+            "--as-of",
+            "2026-11-27T18:00:00+08:00",
+        ])
+        .ok();
+    assert!(
+        csv.contains("\nli.na,李娜,4.5,3,0,1.5,0,0,0,0,40.0,11.3,1\n"),
+        "{csv}"
+    );
+}

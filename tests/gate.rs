@@ -886,3 +886,19 @@ fn a_loss_reason_or_competitor_rewritten_after_close_is_refused_and_the_real_clo
     assert!(names(&out, &rel_req(&req), &["`loss_reason`"]), "{out}");
     assert!(names(&out, &rel_req(&req), &["`competitor`"]), "{out}");
 }
+
+#[test]
+fn effort_logged_with_the_command_passes_and_effort_added_by_hand_is_refused() {
+    let mut env = Env::new();
+    let (req, _) = designed(&mut env);
+    branch(&env);
+    env.run_as("li.na", &["log", &req, "3h", "--activity", "design"])
+        .ok();
+    env.commit_all("log");
+    passes(&env, "main");
+    // Hours inflated by hand afterwards.
+    let out = forge(&env, &env.path_of(&req), |t| {
+        t.replacen("hours: \"3\"", "hours: \"30\"", 1)
+    });
+    assert!(names(&out, &rel_req(&req), &["`effort`"]), "{out}");
+}

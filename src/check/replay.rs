@@ -733,6 +733,7 @@ fn known_fields(kind: Kind) -> &'static [&'static str] {
             "solution",
             "demos",
             "articles",
+            "effort",
             "outcome",
             "technical_win",
             "technical_win_evidence",

@@ -26,6 +26,7 @@ mod fmt;
 mod init;
 mod kb;
 mod list;
+mod log;
 mod merge;
 mod migrate;
 mod new;
@@ -113,6 +114,7 @@ enum Command {
     Assess(assess::Args),
     Advance(advance::Args),
     Comment(comment::Args),
+    Log(log::Args),
     Close(close::Args),
     Reopen(reopen::ReopenArgs),
     Rate(reopen::RateArgs),
@@ -292,6 +294,7 @@ pub fn run() -> ExitCode {
         Command::Assess(a) => assess::run(&ctx, a),
         Command::Advance(a) => advance::run(&ctx, a),
         Command::Comment(a) => comment::run(&ctx, a),
+        Command::Log(a) => log::run(&ctx, a),
         Command::Close(a) => close::run(&ctx, a),
         Command::Reopen(a) => reopen::run_reopen(&ctx, a),
         Command::Rate(a) => reopen::run_rate(&ctx, a),

@@ -213,6 +213,25 @@ fn render_request(
                 .join(": "),
         );
     }
+    if !req.effort.is_empty() {
+        let mut per: std::collections::BTreeMap<&str, rust_decimal::Decimal> =
+            std::collections::BTreeMap::new();
+        for e in &req.effort {
+            *per.entry(e.by.as_str()).or_default() += e.hours;
+        }
+        let total: rust_decimal::Decimal = per.values().copied().sum();
+        field(
+            "effort",
+            format!(
+                "{} h ({})",
+                total.normalize(),
+                per.iter()
+                    .map(|(who, h)| format!("{who} {} h", h.normalize()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
     if req.confidential {
         field("confidential", "yes".into());
     }

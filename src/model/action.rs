@@ -30,6 +30,8 @@ pub enum Action {
     Feedback,
     Disposition,
     UseArticle,
+    /// Effort logged on a request (工时).
+    Log,
     Plan,
     Milestone,
     Resource,
@@ -48,7 +50,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const KNOWN: [Action; 31] = [
+    pub const KNOWN: [Action; 32] = [
         Action::Create,
         Action::Import,
         Action::Assign,
@@ -65,6 +67,7 @@ impl Action {
         Action::Feedback,
         Action::Disposition,
         Action::UseArticle,
+        Action::Log,
         Action::Plan,
         Action::Milestone,
         Action::Resource,
@@ -100,6 +103,7 @@ impl Action {
             "feedback" => Action::Feedback,
             "feedback-disposition" => Action::Disposition,
             "use_article" => Action::UseArticle,
+            "log" => Action::Log,
             "plan" => Action::Plan,
             "milestone" => Action::Milestone,
             "resource" => Action::Resource,
@@ -136,6 +140,7 @@ impl Action {
             Action::Feedback => "feedback",
             Action::Disposition => "feedback-disposition",
             Action::UseArticle => "use_article",
+            Action::Log => "log",
             Action::Plan => "plan",
             Action::Milestone => "milestone",
             Action::Resource => "resource",
@@ -230,6 +235,7 @@ impl Action {
             (Kind::Request, Demo) => &["demos", "stage"],
             (Kind::Request, Feedback | Disposition) => &["demos"],
             (Kind::Request, UseArticle) => &["articles"],
+            (Kind::Request, Log) => &["effort"],
             (Kind::Solution, Create) => &["*"],
             (Kind::Solution, Plan) => &["plan", "plan_file"],
             (Kind::Solution, Milestone) => &["milestones"],

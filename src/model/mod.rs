@@ -72,7 +72,7 @@ pub use article::Article;
 pub use customer::{Contact, Customer};
 pub use history::HistoryEntry;
 pub use id::{Kind, RecordId};
-pub use request::{Assessment, Demo, Feedback, Outcome, Request};
+pub use request::{Activity, Assessment, Demo, Effort, Feedback, Outcome, Request};
 pub use solution::Solution;
 
 /// Every timestamp in a record: RFC 3339 with its UTC offset, whole seconds.

@@ -42,6 +42,9 @@ pub struct Request {
     /// Knowledge-base articles used while working on the request (资料使用记录).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub articles: Vec<ArticleUse>,
+    /// Engineering effort logged on the request (工时), oldest first (`presales log`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effort: Vec<Effort>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -167,6 +170,61 @@ pub struct ArticleUse {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+/// Hours of work logged on a request (`presales log REQ 3h --activity demo`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Effort {
+    /// Stable id: merges of two branches that both logged effort keep both entries.
+    pub id: String,
+    /// The member who did the work (the caller of `log`).
+    pub by: String,
+    /// The day the work was done.
+    pub date: NaiveDate,
+    /// Hours, an exact decimal above zero.
+    #[schemars(with = "String")]
+    pub hours: rust_decimal::Decimal,
+    pub activity: Activity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// What logged effort was spent on.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    Demo,
+    Design,
+    Meeting,
+    Travel,
+    Poc,
+    Rfp,
+    Other,
+}
+
+string_enum!(Activity, "activity", fold = |s| s.trim().to_ascii_lowercase(), {
+    Demo => "demo",
+    Design => "design",
+    Meeting => "meeting",
+    Travel => "travel",
+    Poc => "poc",
+    Rfp => "rfp",
+    Other => "other",
+});
 
 /// How a request ended.
 #[derive(

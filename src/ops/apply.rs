@@ -170,6 +170,7 @@ pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
         Command::Publish { article, input } => publish(world, env, article, input),
         Command::Archive { article, input } => archive(world, env, article, input),
         Command::UseArticle { request, input } => use_article(world, env, request, input),
+        Command::Log { request, input } => log(world, env, request, input),
     }
 }
 
@@ -272,6 +273,7 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
         solution: None,
         demos: Vec::new(),
         articles: Vec::new(),
+        effort: Vec::new(),
         outcome: None,
         technical_win: false,
         technical_win_evidence: None,
@@ -1625,6 +1627,57 @@ fn archive(world: &mut World, env: &Env, id: &str, input: &StatusInput) -> Resul
     article.status = Status::Archived;
     article.history.push(entry);
     world.put(article);
+    Ok(())
+}
+
+/// The most one effort entry may hold: a day and a night.
+const MAX_EFFORT_HOURS: u32 = 24;
+
+fn log(world: &mut World, env: &Env, id: &str, input: &LogInput) -> Result<()> {
+    let max = rust_decimal::Decimal::from(MAX_EFFORT_HOURS);
+    if input.hours <= rust_decimal::Decimal::ZERO || input.hours > max {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "{} h is not an effort entry: more than 0 and at most {MAX_EFFORT_HOURS} hours",
+                input.hours
+            ),
+            "log each day's work on its own line (--date)",
+        ));
+    }
+    if input.date > env.today() {
+        return Err(Error::invalid(format!(
+            "--date {} is in the future (today is {})",
+            input.date,
+            env.today()
+        )));
+    }
+    let mut req: Request = world.get(id)?;
+    if req.effort.iter().any(|e| e.id == input.item) {
+        return Err(Error::invalid(format!(
+            "{id} already has an effort entry `{}`",
+            input.item
+        )));
+    }
+    let input = LogInput {
+        note: input
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
+        ..input.clone()
+    };
+    req.effort.push(crate::model::Effort {
+        id: input.item.clone(),
+        by: env.by.to_string(),
+        date: input.date,
+        hours: input.hours,
+        activity: input.activity,
+        note: input.note.clone(),
+        extra: Default::default(),
+    });
+    req.history.push(env.entry_with(Action::Log, &input));
+    world.put(req);
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::article::{Category, Status};
-use crate::model::request::{Disposition, Feasibility, Opportunity};
+use crate::model::request::{Activity, Disposition, Feasibility, Opportunity};
 use crate::model::solution::{Training, VerdictKind};
 use crate::model::{Action, HistoryEntry, Kind, Outcome, Priority};
 
@@ -371,6 +371,18 @@ pub struct UseInput {
     pub article: String,
 }
 
+/// `presales log REQ 3h --activity demo` (工时): effort by the caller on one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogInput {
+    /// The id of the new effort entry.
+    pub item: String,
+    pub date: NaiveDate,
+    pub hours: Decimal,
+    pub activity: Activity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 /// Every writing command, with the record it acts on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -482,6 +494,10 @@ pub enum Command {
         request: String,
         input: UseInput,
     },
+    Log {
+        request: String,
+        input: LogInput,
+    },
 }
 
 impl Command {
@@ -518,6 +534,7 @@ impl Command {
             | Command::Publish { .. }
             | Command::Archive { .. } => "kb",
             Command::UseArticle { .. } => "kb_use",
+            Command::Log { .. } => "log",
         }
     }
 
@@ -551,6 +568,7 @@ impl Command {
             Command::Publish { .. } => Action::Publish,
             Command::Archive { .. } => Action::Archive,
             Command::UseArticle { .. } => Action::UseArticle,
+            Command::Log { .. } => Action::Log,
         }
     }
 }
@@ -658,6 +676,10 @@ pub fn decode(kind: Kind, record: &str, entry: &HistoryEntry) -> Result<Command,
             input: payload(entry)?,
         },
         (Kind::Request, Action::UseArticle) => Command::UseArticle {
+            request: id,
+            input: payload(entry)?,
+        },
+        (Kind::Request, Action::Log) => Command::Log {
             request: id,
             input: payload(entry)?,
         },

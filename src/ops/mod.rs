@@ -402,6 +402,94 @@ pub fn create_request(
     Ok((request, tx.finish(description)))
 }
 
+/// A duration as typed after `presales log REQ`: `3h`, `1.5h`, `90m`, `1d`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duration {
+    Hours(rust_decimal::Decimal),
+    /// Working days: the calendar's working day, 8 h without a calendar.
+    Days(rust_decimal::Decimal),
+}
+
+/// Hours in a working day when presales.toml has no `[calendar]`.
+pub const DEFAULT_WORKING_DAY_HOURS: u32 = 8;
+
+/// Parses `3h`, `1.5h`, `90m`, `45min`, `1d`, `0.5d` (a space before the unit is fine).
+pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+    use rust_decimal::Decimal;
+    let t = s.trim().to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let usage = "expected a number and a unit: 3h, 1.5h, 90m or 1d";
+    let n: Decimal = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration ({usage})"))?;
+    if n <= Decimal::ZERO {
+        return Err(format!("`{s}`: a duration is more than zero"));
+    }
+    match unit.trim() {
+        "h" | "hr" | "hrs" | "hour" | "hours" => Ok(Duration::Hours(n)),
+        "m" | "min" | "mins" | "minutes" => Ok(Duration::Hours(n / Decimal::from(60))),
+        "d" | "day" | "days" => Ok(Duration::Days(n)),
+        "" => Err(format!("`{s}` has no unit ({usage})")),
+        other => Err(format!("`{other}` is not a unit of time ({usage})")),
+    }
+}
+
+impl Duration {
+    /// In hours, a working day being `day_hours` long; rounded to two decimals.
+    pub fn hours(self, day_hours: rust_decimal::Decimal) -> rust_decimal::Decimal {
+        let h = match self {
+            Duration::Hours(h) => h,
+            Duration::Days(d) => d * day_hours,
+        };
+        h.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .normalize()
+    }
+}
+
+/// What `log` records.
+pub struct EffortLog {
+    pub duration: Duration,
+    pub activity: crate::model::Activity,
+    /// Default: today.
+    pub date: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// Logs effort by the caller on a request (工时): one entry, in hours (days counted in
+/// the calendar's working day).
+pub fn log_effort(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    log: EffortLog,
+) -> Result<(Request, Written)> {
+    let day_hours = store.calendar.as_ref().map_or(
+        rust_decimal::Decimal::from(DEFAULT_WORKING_DAY_HOURS),
+        |c| {
+            rust_decimal::Decimal::from(c.working_seconds_per_day())
+                / rust_decimal::Decimal::from(3600)
+        },
+    );
+    let hours = log.duration.hours(day_hours);
+    let activity = log.activity;
+    let cmd = Command::Log {
+        request: id.to_string(),
+        input: command::LogInput {
+            item: crate::store::mint_item()?,
+            date: log.date.unwrap_or_else(|| actor.today()),
+            hours,
+            activity,
+            note: log.note,
+        },
+    };
+    run(store, actor, cmd, id.as_str(), |_: &Request| {
+        format!("{id}: log {hours}h {activity}")
+    })
+}
+
 /// The opportunity `--value V --currency C` describe: a value of zero or more, and a
 /// currency code (upper-cased) that needs a value.
 fn opportunity(
@@ -793,4 +881,36 @@ pub fn save_edit<T: Stored>(
 
 pub fn feasibility(s: &str) -> Result<Feasibility> {
     s.parse().map_err(Error::invalid)
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn hours(s: &str) -> String {
+        parse_duration(s)
+            .map(|d| d.hours(Decimal::from(8)).to_string())
+            .unwrap_or_else(|e| e)
+    }
+
+    #[test]
+    fn durations_as_people_type_them() {
+        assert_eq!(hours("3h"), "3");
+        assert_eq!(hours("1.5h"), "1.5");
+        assert_eq!(hours("90m"), "1.5");
+        assert_eq!(hours("45 min"), "0.75");
+        assert_eq!(hours("20m"), "0.33");
+        assert_eq!(hours("1d"), "8");
+        assert_eq!(hours("0.5D"), "4");
+        assert_eq!(
+            parse_duration("2d").unwrap().hours(Decimal::new(75, 1)),
+            Decimal::from(15)
+        );
+        assert!(hours("3").contains("no unit"));
+        assert!(hours("3w").contains("not a unit"));
+        assert!(hours("0h").contains("more than zero"));
+        assert!(hours("-1h").contains("not a duration"));
+        assert!(hours("h").contains("not a duration"));
+    }
 }

@@ -40,6 +40,7 @@ fn request(kind: &str, stage: &str) -> Request {
         solution: None,
         demos: vec![],
         articles: vec![],
+        effort: vec![],
         outcome: None,
         technical_win: false,
         technical_win_evidence: None,

@@ -1,6 +1,7 @@
 //! `presales report weekly|sla|performance|kb` and `presales sla`: load the store, resolve
 //! the period, compute with [`crate::report`], render as table, Markdown, JSON, YAML or CSV.
 
+mod capacity;
 mod doc;
 mod kb;
 mod performance;
@@ -30,6 +31,7 @@ pub use doc::Doc;
 ///   presales report sla --month 2026-11 --format csv
 ///   presales report performance --from 2026-10-01 --to 2026-12-31 --member li.na
 ///   presales report kb --as-of 2026-11-30
+///   presales report capacity --week 2026-W48
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -48,6 +50,9 @@ enum Cmd {
     Performance(PerformanceArgs),
     /// Knowledge base: usage per article, stale articles, closed requests that used none.
     Kb(PeriodArgs),
+    /// Effort (工时): hours per engineer and activity, utilisation against each member's
+    /// hours_per_week, effort per request and per won value, who frees up next.
+    Capacity(PeriodArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,6 +123,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             })
         }
         Cmd::Kb(p) => with_data(ctx, &p, |data, zone| kb::render(ctx, data, zone)),
+        Cmd::Capacity(p) => with_data(ctx, &p, |data, zone| capacity::render(ctx, data, zone)),
     }
 }
 
