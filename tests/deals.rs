@@ -328,3 +328,116 @@ fn effort_is_logged_by_the_caller_and_adds_up_in_report_capacity() {
         "{csv}"
     );
 }
+
+/// A consultation answered and closed: the shortest path to a decided deal (with
+/// `consultation` among `[deals] types`).
+fn decided(env: &Env, customer: &str, value: &str, close: &[&str]) -> String {
+    let req = env.request(
+        customer,
+        "竞品对比",
+        &[
+            "--type",
+            "consultation",
+            "--value",
+            value,
+            "--currency",
+            "CNY",
+        ],
+    );
+    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
+        .ok();
+    env.run_as("li.na", &["advance", &req, "--note", "已答复"])
+        .ok();
+    let mut args = vec!["close", req.as_str(), "--summary", "结案"];
+    args.extend_from_slice(close);
+    env.run_as("li.na", &args).ok();
+    req
+}
+
+#[test]
+fn report_winloss_ranks_reasons_and_competitors_of_the_deals_decided() {
+    let env = Env::new();
+    let config = env.root().join("presales.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "types = [\"solution\", \"rfp\", \"poc\"]",
+        "types = [\"solution\", \"rfp\", \"poc\", \"consultation\"]",
+    );
+    std::fs::write(&config, text).unwrap();
+    let cus = env.customer("华东银行");
+    decided(
+        &env,
+        &cus,
+        "100000",
+        &[
+            "--outcome",
+            "won",
+            "--technical-win",
+            "--evidence",
+            "CTO 邮件",
+        ],
+    );
+    decided(
+        &env,
+        &cus,
+        "50000",
+        &[
+            "--outcome",
+            "lost",
+            "--loss-reason",
+            "price",
+            "--competitor",
+            "Acme",
+        ],
+    );
+    decided(
+        &env,
+        &cus,
+        "20000",
+        &[
+            "--outcome",
+            "lost",
+            "--loss-reason",
+            "price",
+            "--competitor",
+            "Acme",
+        ],
+    );
+    decided(
+        &env,
+        &cus,
+        "70000",
+        &["--outcome", "lost", "--loss-reason", "features"],
+    );
+    let args = [
+        "report",
+        "winloss",
+        "--week",
+        "2026-W48",
+        "--as-of",
+        "2026-11-27T18:00:00+08:00",
+    ];
+    let r = env.json(&args);
+    assert_eq!(
+        (r["total"]["won"].as_u64(), r["total"]["lost"].as_u64()),
+        (Some(1), Some(3))
+    );
+    assert_eq!(r["total"]["win_rate"]["pct"], 25.0);
+    assert_eq!(r["total"]["technical_win_rate"]["pct"], 25.0);
+    assert_eq!(r["loss_reasons"][0]["key"], "price");
+    assert_eq!(r["loss_reasons"][0]["deals"], 2);
+    assert_eq!(r["loss_reasons"][0]["value"][0], "70000 CNY");
+    assert_eq!(r["loss_reasons"][1]["key"], "features");
+    assert_eq!(r["competitors"][0]["key"], "Acme");
+    assert_eq!(r["competitors"][0]["value"][0], "70000 CNY");
+    assert_eq!(r["value_per"][0]["won_value"], "100000");
+    assert_eq!(r["by_value_band"][0]["key"], "< 100000");
+    // Every format renders; CSV is one line per deal.
+    for format in ["table", "markdown", "yaml"] {
+        let mut full = vec!["--format", format];
+        full.extend_from_slice(&args);
+        env.run(&full).ok();
+    }
+    let mut full = vec!["--format", "csv"];
+    full.extend_from_slice(&args);
+    assert_eq!(env.run(&full).ok().lines().count(), 5);
+}

@@ -788,6 +788,11 @@ fn golden_outputs_of_the_demo_store() {
         ),
         ("report performance", vec!["report", "performance", as_of]),
         ("report kb", vec!["report", "kb", as_of]),
+        ("report capacity", vec!["report", "capacity", as_of]),
+        (
+            "report winloss",
+            vec!["report", "winloss", "--month", "2026-11", as_of],
+        ),
         ("sla", vec!["sla", as_of]),
         ("list", vec!["list"]),
         ("list open", vec!["list", "--open"]),

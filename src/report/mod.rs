@@ -15,6 +15,7 @@ pub mod sla_report;
 pub mod stats;
 pub mod timeline;
 pub mod weekly;
+pub mod winloss;
 
 use std::collections::BTreeSet;
 

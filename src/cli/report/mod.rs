@@ -7,6 +7,7 @@ mod kb;
 mod performance;
 mod sla;
 mod weekly;
+mod winloss;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -32,6 +33,7 @@ pub use doc::Doc;
 ///   presales report performance --from 2026-10-01 --to 2026-12-31 --member li.na
 ///   presales report kb --as-of 2026-11-30
 ///   presales report capacity --week 2026-W48
+///   presales report winloss --month 2026-11
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -53,6 +55,9 @@ enum Cmd {
     /// Effort (工时): hours per engineer and activity, utilisation against each member's
     /// hours_per_week, effort per request and per won value, who frees up next.
     Capacity(PeriodArgs),
+    /// Win/loss (赢单/丢单): deals decided in the period by type, product, industry,
+    /// engineer and value; loss reasons and competitors; days to decision; value per demo.
+    Winloss(PeriodArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,6 +129,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         }
         Cmd::Kb(p) => with_data(ctx, &p, |data, zone| kb::render(ctx, data, zone)),
         Cmd::Capacity(p) => with_data(ctx, &p, |data, zone| capacity::render(ctx, data, zone)),
+        Cmd::Winloss(p) => with_data(ctx, &p, |data, zone| winloss::render(ctx, data, zone)),
     }
 }
 
