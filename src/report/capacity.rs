@@ -3,7 +3,7 @@
 //! value, and who frees up next.
 //!
 //! An effort entry counts in the period when its day lies in the period and is not after
-//! the as-of day. Capacity is the member's `hours_per_week` spread over five working days
+//! the as-of day, and it was logged by the as-of instant. Capacity is the member's `hours_per_week` spread over five working days
 //! a week: each working day of the period up to the as-of day (the calendar's working days
 //! and holidays when presales.toml has one, else Monday to Friday) that the member is not
 //! away adds a fifth of it.
@@ -129,11 +129,11 @@ pub fn build(data: &Dataset) -> CapacityReport {
     let last = w.period.to.min(as_of_day);
     let in_period = |d: NaiveDate| w.period.from <= d && d <= last;
     let days = working_days(data);
-    // Every effort entry up to the as-of day, with its request.
+    // Every effort entry known at the as-of instant, with its request.
     let entries: Vec<(&Item, &crate::model::Effort)> = data
         .items
         .iter()
-        .flat_map(|i| i.req.effort.iter().map(move |e| (i, e)))
+        .flat_map(|i| known(i.req, w.as_of).into_iter().map(move |e| (i, e)))
         .filter(|(_, e)| e.date <= as_of_day)
         .collect();
     let mut by_member: BTreeMap<&str, Vec<&crate::model::Effort>> = BTreeMap::new();
@@ -190,10 +190,8 @@ pub fn build(data: &Dataset) -> CapacityReport {
     // Effort per request.
     let mut deals: Vec<DealEffort> = Vec::new();
     for i in &data.items {
-        let mine: Vec<&crate::model::Effort> = i
-            .req
-            .effort
-            .iter()
+        let mine: Vec<&crate::model::Effort> = known(i.req, w.as_of)
+            .into_iter()
             .filter(|e| e.date <= as_of_day)
             .collect();
         let in_p: Decimal = mine
@@ -234,10 +232,8 @@ pub fn build(data: &Dataset) -> CapacityReport {
         .iter()
         .filter(|i| i.tl.outcome == Some(Outcome::Won) && data.decides(i) && !i.tl.is_open())
     {
-        let hours: Decimal = i
-            .req
-            .effort
-            .iter()
+        let hours: Decimal = known(i.req, w.as_of)
+            .into_iter()
             .filter(|e| e.date <= as_of_day)
             .map(|e| e.hours)
             .sum();
@@ -294,6 +290,25 @@ pub fn build(data: &Dataset) -> CapacityReport {
         deals,
         won_per_hour,
     }
+}
+
+/// The effort entries of `req` recorded by `as_of`: those whose `log` history entry is not
+/// later (an entry without one, written by hand or by an older tool, counts from its day).
+/// So a report as of last Friday does not change when Friday's work is logged on Monday.
+fn known(
+    req: &crate::model::Request,
+    as_of: crate::model::Timestamp,
+) -> Vec<&crate::model::Effort> {
+    let late: std::collections::HashSet<&str> = req
+        .history
+        .iter()
+        .filter(|h| h.action == crate::model::Action::Log.as_str() && h.at > as_of)
+        .filter_map(|h| h.extra.get("item").and_then(|v| v.as_str()))
+        .collect();
+    req.effort
+        .iter()
+        .filter(|e| !late.contains(e.id.as_str()))
+        .collect()
 }
 
 /// Working hours `m` has on `days`: a fifth of the week for each day not away.
@@ -362,6 +377,31 @@ mod tests {
             expected_close: None,
             extra: Default::default(),
         })
+    }
+
+    #[test]
+    fn effort_logged_after_the_as_of_instant_is_not_counted() {
+        let config = config();
+        let stages = stages();
+        let reqs = vec![
+            req("A000001", "solution", Priority::P2, "23T09:00")
+                .assign("23T09:00", "li.na")
+                .with(|r| {
+                    // Thursday's 4 h, logged on Saturday.
+                    r.effort = vec![effort("li.na", "2026-11-26", "4", Activity::Design)];
+                    r.history.push(
+                        crate::model::HistoryEntry::new(t("28T10:00"), "li.na", "log")
+                            .with("item", r.effort[0].id.as_str()),
+                    );
+                })
+                .done(),
+        ];
+        let hours = |as_of: &str| {
+            let input = input(&config, None, &stages, &reqs, &[], &[], week48(as_of));
+            build(&Dataset::new(&input)).team.hours
+        };
+        assert_eq!(hours("27T18:00"), Decimal::ZERO);
+        assert_eq!(hours("28T18:00"), Decimal::from(4));
     }
 
     /// Week 48 (Mon 23rd – Sun 29th), as of Fri 27th 18:00: four working days have passed

@@ -77,6 +77,8 @@ fn is_automatic(e: &HistoryEntry) -> bool {
     e.action == "create"
         || e.action == ASSIGN_ACTION
         || (e.action == "advance" && e.from.as_deref() == Some(FIRST_STAGE))
+        // Logging hours is bookkeeping, not an answer to anyone.
+        || e.action == crate::model::Action::Log.as_str()
 }
 
 impl Timeline {
@@ -341,6 +343,21 @@ mod tests {
 
     pub(crate) fn e(at: &str, by: &str, action: &str) -> HistoryEntry {
         HistoryEntry::new(t(at), by, action)
+    }
+
+    #[test]
+    fn logging_effort_is_not_a_first_response() {
+        let r = req(
+            "02T09:00",
+            vec![
+                e("02T09:00", "zhao.lei", "create").to("registered"),
+                e("02T10:00", "zhang.wei", "assign").to("li.na"),
+                e("02T11:00", "li.na", "log").with("hours", "3"),
+                e("02T15:00", "li.na", "comment"),
+            ],
+        );
+        let tl = Timeline::build(&r, t("30T00:00")).unwrap();
+        assert_eq!(tl.first_response, Some((t("02T15:00"), "li.na".into())));
     }
 
     #[test]
