@@ -522,6 +522,7 @@ fn main() {
             }
             req.stage = "closed".into();
         }
+        deal_intelligence(&mut req, a.seed ^ (i as u64).wrapping_mul(0x9E37_79B9), t);
         write(&store, &req);
         if let Some(s) = &sol {
             write(&store, s);
@@ -534,6 +535,69 @@ fn main() {
         kb.len(),
         a.out.display()
     );
+}
+
+/// Deal values, loss reasons and logged effort (a random source of its own, so the rest of
+/// the store is what earlier versions generated): every deal type gets a value, a lost deal
+/// a reason and often a competitor, and the assignee logs 1–4 entries of effort, each with
+/// its `log` history entry, between the assignment and `last`.
+fn deal_intelligence(req: &mut Request, seed: u64, last: DateTime<FixedOffset>) {
+    use presales::model::{Activity, Effort};
+    let mut rng = StdRng::seed_from_u64(seed);
+    if matches!(req.kind.as_str(), "solution" | "rfp" | "poc") {
+        req.opportunity = Some(presales::model::request::Opportunity {
+            name: None,
+            value: Some(Decimal::from(rng.random_range(5..500) * 10_000)),
+            currency: Some(["CNY", "CNY", "CNY", "USD"][rng.random_range(0..4)].into()),
+            expected_close: None,
+            extra: Default::default(),
+        });
+    }
+    if req.outcome == Some(Outcome::Lost) {
+        req.loss_reason = Some(presales::config::LOSS_REASONS[rng.random_range(0..7)].into());
+        if rng.random_bool(0.6) {
+            req.competitor = Some(["Acme", "Globex", "Initech"][rng.random_range(0..3)].into());
+        }
+    }
+    let Some(by) = req.assignee.clone() else {
+        return;
+    };
+    let Some(start) = req
+        .history
+        .iter()
+        .find(|h| h.action == "assign")
+        .map(|h| h.at)
+    else {
+        return;
+    };
+    let span = (last - start).num_minutes().max(1);
+    let mut entries: Vec<(DateTime<FixedOffset>, Effort)> = (0..rng.random_range(1..=4))
+        .map(|k| {
+            let at = start + Duration::minutes(rng.random_range(0..span));
+            let effort = Effort {
+                id: format!("E{:08X}{k}", seed & 0xFFFF_FFFF),
+                by: by.clone(),
+                date: at.date_naive(),
+                hours: Decimal::new(rng.random_range(5..=80), 1),
+                activity: Activity::ALL[rng.random_range(0..Activity::ALL.len())],
+                note: None,
+                extra: Default::default(),
+            };
+            (at, effort)
+        })
+        .collect();
+    entries.sort_by_key(|(at, _)| *at);
+    for (at, e) in entries {
+        req.history.push(
+            HistoryEntry::new(at, &by, "log")
+                .with("item", e.id.as_str())
+                .with("date", e.date.to_string().as_str())
+                .with("hours", e.hours.to_string().as_str())
+                .with("activity", e.activity.as_str()),
+        );
+        req.effort.push(e);
+    }
+    req.history.sort_by_key(|h| h.at);
 }
 
 /// Knowledge-base material: section bodies in Chinese and English, with `{t}` (Chinese
