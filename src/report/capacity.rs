@@ -129,12 +129,22 @@ pub fn build(data: &Dataset) -> CapacityReport {
     let last = w.period.to.min(as_of_day);
     let in_period = |d: NaiveDate| w.period.from <= d && d <= last;
     let days = working_days(data);
-    // Every effort entry known at the as-of instant, with its request.
+    // The effort entries of each request known at the as-of instant, dated by then.
+    let known_by_item: Vec<Vec<&crate::model::Effort>> = data
+        .items
+        .iter()
+        .map(|i| {
+            known(i.req, w.as_of)
+                .into_iter()
+                .filter(|e| e.date <= as_of_day)
+                .collect()
+        })
+        .collect();
     let entries: Vec<(&Item, &crate::model::Effort)> = data
         .items
         .iter()
-        .flat_map(|i| known(i.req, w.as_of).into_iter().map(move |e| (i, e)))
-        .filter(|(_, e)| e.date <= as_of_day)
+        .zip(&known_by_item)
+        .flat_map(|(i, k)| k.iter().map(move |e| (i, *e)))
         .collect();
     let mut by_member: BTreeMap<&str, Vec<&crate::model::Effort>> = BTreeMap::new();
     for (_, e) in entries.iter().filter(|(_, e)| in_period(e.date)) {
@@ -153,12 +163,14 @@ pub fn build(data: &Dataset) -> CapacityReport {
         }
     }
     ids.sort_unstable();
-    let open_load = |id: &str| {
-        data.items
-            .iter()
-            .filter(|i| i.tl.is_open() && i.tl.assignee_at(w.as_of) == Some(id))
-            .count()
-    };
+    // Open load per assignee at the as-of instant, in one pass.
+    let mut loads: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in data.items.iter().filter(|i| i.tl.is_open()) {
+        if let Some(a) = i.tl.assignee_at(w.as_of) {
+            *loads.entry(a).or_default() += 1;
+        }
+    }
+    let open_load = |id: &str| loads.get(id).copied().unwrap_or(0);
     let members: Vec<MemberCapacity> = ids
         .iter()
         .map(|id| {
@@ -181,19 +193,12 @@ pub fn build(data: &Dataset) -> CapacityReport {
         None,
         &all,
         members.iter().map(|m| m.capacity_hours).sum(),
-        data.items
-            .iter()
-            .filter(|i| i.tl.is_open() && i.tl.assignee_at(w.as_of).is_some())
-            .count(),
+        loads.values().sum(),
         false,
     );
     // Effort per request.
     let mut deals: Vec<DealEffort> = Vec::new();
-    for i in &data.items {
-        let mine: Vec<&crate::model::Effort> = known(i.req, w.as_of)
-            .into_iter()
-            .filter(|e| e.date <= as_of_day)
-            .collect();
+    for (i, mine) in data.items.iter().zip(&known_by_item) {
         let in_p: Decimal = mine
             .iter()
             .filter(|e| in_period(e.date))
@@ -299,6 +304,9 @@ fn known(
     req: &crate::model::Request,
     as_of: crate::model::Timestamp,
 ) -> Vec<&crate::model::Effort> {
+    if req.effort.is_empty() {
+        return Vec::new();
+    }
     let late: std::collections::HashSet<&str> = req
         .history
         .iter()
