@@ -593,3 +593,39 @@ fn bad_periods_are_usage_errors() {
         .usage();
     assert!(err.contains("before --from"), "{err}");
 }
+
+#[test]
+fn week_last_is_the_week_that_just_ended_whenever_the_job_runs() {
+    let f = fixture();
+    // Monday 2026-11-30 morning and Wednesday afternoon: the same report of W48.
+    let at = |now: &str| {
+        let mut env_now = f.env.cmd();
+        env_now.env("PRESALES_NOW", now);
+        let out = env_now
+            .args(["--format", "json", "report", "weekly", "--week", "last"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let monday = at("2026-11-30T01:00:00+08:00");
+    let wednesday = at("2026-12-02T15:00:00+08:00");
+    assert_eq!(monday, wednesday);
+    let json: Value = serde_json::from_str(&monday).unwrap();
+    assert_eq!(json["period"]["label"], "2026-W48");
+    assert_eq!(json["as_of"], "2026-11-29T23:59:59+08:00");
+    // The same figures as asking for the week by name as of its end.
+    let named = f.env.json(&[
+        "report",
+        "weekly",
+        "--week",
+        "2026-W48",
+        "--as-of",
+        "2026-11-29T23:59:59+08:00",
+    ]);
+    assert_eq!(json, named);
+}

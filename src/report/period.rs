@@ -119,6 +119,31 @@ impl Period {
         })
     }
 
+    /// Quarter `q` (1–4) of `year`.
+    pub fn quarter(year: i32, q: u32) -> Result<Period, String> {
+        if !(1..=4).contains(&q) {
+            return Err(format!("a year has quarters 1 to 4, not {q}"));
+        }
+        let first = Period::month(year, 3 * q - 2)?;
+        let last = Period::month(year, 3 * q)?;
+        Ok(Period {
+            label: format!("{year}-Q{q}"),
+            from: first.from,
+            to: last.to,
+        })
+    }
+
+    /// The period of `unit` holding `day`.
+    pub fn of(unit: Unit, day: NaiveDate) -> Period {
+        let fallback = || Period::week_of(day);
+        match unit {
+            Unit::Week => Period::week_of(day),
+            Unit::Month => Period::month(day.year(), day.month()).unwrap_or_else(|_| fallback()),
+            Unit::Quarter => Period::quarter(day.year(), (day.month() - 1) / 3 + 1)
+                .unwrap_or_else(|_| fallback()),
+        }
+    }
+
     pub fn range(from: NaiveDate, to: NaiveDate) -> Result<Period, String> {
         if to < from {
             return Err(format!("--to {to} is before --from {from}"));
@@ -142,6 +167,20 @@ impl Period {
         let year: i32 = y.parse().map_err(|_| bad())?;
         let week: u32 = w.parse().map_err(|_| bad())?;
         Period::week(year, week)
+    }
+
+    /// Parses `2026-Q4` (also `2026q4`).
+    pub fn parse_quarter(s: &str) -> Result<Period, String> {
+        let bad = || format!("`{s}` is not a quarter (expected e.g. 2026-Q4)");
+        let up = s.trim().to_ascii_uppercase();
+        let (y, q) = up.split_once('Q').ok_or_else(bad)?;
+        let y = y.strip_suffix('-').unwrap_or(y);
+        if y.len() != 4 || q.len() != 1 {
+            return Err(bad());
+        }
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let q: u32 = q.parse().map_err(|_| bad())?;
+        Period::quarter(year, q)
     }
 
     /// Parses `2026-11`.
@@ -183,12 +222,71 @@ impl AsOf {
     }
 }
 
+/// A kind of period that can be named relative to the as-of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Week,
+    Month,
+    Quarter,
+}
+
 /// How the period was chosen on the command line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PeriodSpec {
     /// The ISO week holding the as-of day.
     Default,
     Given(Period),
+    /// `this` (0) or `last` (-1) week, month or quarter, relative to the as-of day.
+    Relative {
+        unit: Unit,
+        offset: i32,
+    },
+}
+
+impl PeriodSpec {
+    fn parse(
+        unit: Unit,
+        s: &str,
+        given: fn(&str) -> Result<Period, String>,
+    ) -> Result<PeriodSpec, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "this" | "current" => Ok(PeriodSpec::Relative { unit, offset: 0 }),
+            "last" | "previous" => Ok(PeriodSpec::Relative { unit, offset: -1 }),
+            _ => given(s)
+                .map(PeriodSpec::Given)
+                .map_err(|e| format!("{e}, or `last` or `this`")),
+        }
+    }
+
+    /// `--week last|this|2026-W48`.
+    pub fn parse_week(s: &str) -> Result<PeriodSpec, String> {
+        PeriodSpec::parse(Unit::Week, s, Period::parse_week)
+    }
+
+    /// `--month last|this|2026-11`.
+    pub fn parse_month(s: &str) -> Result<PeriodSpec, String> {
+        PeriodSpec::parse(Unit::Month, s, Period::parse_month)
+    }
+
+    /// `--quarter last|this|2026-Q4`.
+    pub fn parse_quarter(s: &str) -> Result<PeriodSpec, String> {
+        PeriodSpec::parse(Unit::Quarter, s, Period::parse_quarter)
+    }
+}
+
+/// The period `offset` periods of `unit` away from the one holding `day`.
+fn relative(unit: Unit, offset: i32, day: NaiveDate) -> Period {
+    let here = Period::of(unit, day);
+    let mut p = here;
+    for _ in 0..offset.unsigned_abs() {
+        let day = if offset < 0 {
+            p.from.pred_opt().unwrap_or(p.from)
+        } else {
+            p.to.succ_opt().unwrap_or(p.to)
+        };
+        p = Period::of(unit, day);
+    }
+    p
 }
 
 /// The resolved reporting window: the period as instants, the as-of instant, the zone.
@@ -229,6 +327,9 @@ impl Window {
         let period = match spec {
             PeriodSpec::Given(p) => p,
             PeriodSpec::Default => Period::week_of(zone.date_of(reference)),
+            PeriodSpec::Relative { unit, offset } => {
+                relative(unit, offset, zone.date_of(reference))
+            }
         };
         let start = zone.start_of(period.from);
         let end = zone.start_of(period.to.succ_opt().unwrap_or(period.to));
@@ -273,6 +374,50 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn last_and_this_are_relative_to_the_as_of_day() {
+        let monday = t("2026-11-30T01:00:00+08:00");
+        let resolve = |spec| Window::resolve(None, spec, None, monday).unwrap();
+        let last = |unit| PeriodSpec::Relative { unit, offset: -1 };
+        let this = |unit| PeriodSpec::Relative { unit, offset: 0 };
+        // Monday morning in CI: last week is W48, read as of its end; this week is W49.
+        let w = resolve(last(Unit::Week));
+        assert_eq!(w.period.label, "2026-W48");
+        assert_eq!(w.as_of, t("2026-11-29T23:59:59+08:00"));
+        assert_eq!(resolve(this(Unit::Week)).period.label, "2026-W49");
+        assert_eq!(resolve(last(Unit::Month)).period.label, "2026-10");
+        assert_eq!(resolve(this(Unit::Month)).period.label, "2026-11");
+        assert_eq!(resolve(last(Unit::Quarter)).period.label, "2026-Q3");
+        let q = resolve(this(Unit::Quarter)).period;
+        assert_eq!(
+            (q.label.as_str(), q.from.to_string(), q.to.to_string()),
+            ("2026-Q4", "2026-10-01".into(), "2026-12-31".into())
+        );
+        // Across a year: last week of 2027-01-04 (Monday of 2027-W01) is 2026-W53.
+        let jan = t("2027-01-04T09:00:00+08:00");
+        let w = Window::resolve(None, last(Unit::Week), None, jan).unwrap();
+        assert_eq!(w.period.label, "2026-W53");
+        let w = Window::resolve(None, last(Unit::Quarter), None, jan).unwrap();
+        assert_eq!(w.period.label, "2026-Q4");
+        // The words and the fixed forms parse; anything else names what is expected.
+        assert_eq!(PeriodSpec::parse_week("LAST"), Ok(last(Unit::Week)));
+        assert_eq!(PeriodSpec::parse_month("this"), Ok(this(Unit::Month)));
+        assert_eq!(
+            PeriodSpec::parse_quarter("2026-q2"),
+            Ok(PeriodSpec::Given(Period::quarter(2026, 2).unwrap()))
+        );
+        assert!(
+            PeriodSpec::parse_quarter("2026-Q5")
+                .unwrap_err()
+                .contains("quarters 1 to 4")
+        );
+        assert!(
+            PeriodSpec::parse_week("yesterday")
+                .unwrap_err()
+                .contains("`last` or `this`")
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub use doc::Doc;
 /// Examples:
 ///   presales report weekly
 ///   presales report weekly --week 2026-W48 --format markdown > weekly.md
+///   presales report weekly --week last --format markdown   # in CI on Monday morning
 ///   presales report sla --month 2026-11 --format csv
 ///   presales report performance --from 2026-10-01 --to 2026-12-31 --member li.na
 ///   presales report kb --as-of 2026-11-30
@@ -66,14 +67,19 @@ pub struct PeriodArgs {
     /// the clock, or the end of a period that has already ended.
     #[arg(long, value_name = "WHEN", value_parser = AsOf::parse)]
     as_of: Option<AsOf>,
-    /// ISO week, e.g. 2026-W48 (default: the week holding the as-of day).
-    #[arg(long, value_name = "YYYY-Www", value_parser = Period::parse_week,
-          conflicts_with_all = ["month", "from", "to"])]
-    week: Option<Period>,
-    /// Calendar month, e.g. 2026-11.
-    #[arg(long, value_name = "YYYY-MM", value_parser = Period::parse_month,
+    /// ISO week: 2026-W48, `last` or `this`, relative to the as-of day (default: the week
+    /// holding the as-of day).
+    #[arg(long, value_name = "last|this|YYYY-Www", value_parser = PeriodSpec::parse_week,
+          conflicts_with_all = ["month", "quarter", "from", "to"])]
+    week: Option<PeriodSpec>,
+    /// Calendar month: 2026-11, `last` or `this`.
+    #[arg(long, value_name = "last|this|YYYY-MM", value_parser = PeriodSpec::parse_month,
+          conflicts_with_all = ["quarter", "from", "to"])]
+    month: Option<PeriodSpec>,
+    /// Calendar quarter: 2026-Q4, `last` or `this`.
+    #[arg(long, value_name = "last|this|YYYY-Qn", value_parser = PeriodSpec::parse_quarter,
           conflicts_with_all = ["from", "to"])]
-    month: Option<Period>,
+    quarter: Option<PeriodSpec>,
     /// First day of the period (with --to).
     #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "to")]
     from: Option<NaiveDate>,
@@ -138,6 +144,7 @@ pub fn run_sla_now(ctx: &Ctx, a: SlaNowArgs) -> Result<()> {
         as_of: a.as_of,
         week: None,
         month: None,
+        quarter: None,
         from: None,
         to: None,
         include_confidential: a.include_confidential,
@@ -161,10 +168,13 @@ fn with_data(
         ctx.warn_error(e);
     }
     let articles = articles(ctx, &store);
-    let spec = match (&p.week, &p.month, p.from, p.to) {
-        (Some(w), _, _, _) => PeriodSpec::Given(w.clone()),
-        (_, Some(m), _, _) => PeriodSpec::Given(m.clone()),
-        (_, _, Some(from), Some(to)) => {
+    let spec = match (
+        p.week.as_ref().or(p.month.as_ref()).or(p.quarter.as_ref()),
+        p.from,
+        p.to,
+    ) {
+        (Some(named), _, _) => named.clone(),
+        (_, Some(from), Some(to)) => {
             // Two flags that contradict each other: a usage error, as clap's own.
             PeriodSpec::Given(Period::range(from, to).map_err(|message| Error::Usage {
                 message,
