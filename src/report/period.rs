@@ -254,7 +254,7 @@ impl PeriodSpec {
             "last" | "previous" => Ok(PeriodSpec::Relative { unit, offset: -1 }),
             _ => given(s)
                 .map(PeriodSpec::Given)
-                .map_err(|e| format!("{e}, or `last` or `this`")),
+                .map_err(|e| format!("{e}; `last` and `this` also work")),
         }
     }
 
@@ -416,7 +416,7 @@ mod tests {
         assert!(
             PeriodSpec::parse_week("yesterday")
                 .unwrap_err()
-                .contains("`last` or `this`")
+                .contains("`last` and `this` also work")
         );
     }
 
