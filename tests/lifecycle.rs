@@ -685,3 +685,27 @@ fn show_as_csv_is_one_row_with_the_list_columns() {
     assert_eq!(csv, list);
     assert!(csv.contains("华东银行"), "{csv}");
 }
+
+#[test]
+fn customers_are_found_by_name_as_well_as_by_id() {
+    let env = Env::new();
+    let bank = env.customer("华东银行");
+    env.customer("华东电力");
+    // The whole name, then a part only one name holds.
+    let shown = env.run(&["customer", "show", "华东银行"]).ok();
+    assert!(shown.starts_with(&format!("{bank}  华东银行")), "{shown}");
+    let req = env
+        .run(&["new", "--title", "核心网络", "--customer", "银行"])
+        .ok();
+    assert_eq!(env.json(&["show", req.trim()])["customer"], bank.as_str());
+    let listed = env.run(&["list", "--customer", "华东银行"]).ok();
+    assert!(listed.contains("核心网络"), "{listed}");
+    // A part two names hold is ambiguous, and the error names both.
+    let err = env.run(&["customer", "show", "华东"]).err();
+    assert!(
+        err.contains("华东银行") && err.contains("华东电力"),
+        "{err}"
+    );
+    let err = env.run(&["customer", "show", "北方"]).err();
+    assert!(err.contains("no customer matches `北方`"), "{err}");
+}

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{Ctx, Format, output};
 use crate::error::Result;
-use crate::model::{Customer, Kind, Request};
+use crate::model::{Customer, Request};
 use crate::ops::{self, NewCustomer};
 use crate::report::customer::{ServiceItem, ServiceSummary, history};
 use crate::report::sla::Clock;
@@ -156,7 +156,7 @@ struct CustomerFile<'a> {
 
 pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
     let store = ctx.store()?;
-    let id = store.resolve(Kind::Customer, input)?;
+    let id = crate::ops::resolve_customer(&store, input)?;
     let customer: Customer = store.load(&id)?;
     let (requests, errors) = store.load_all::<Request>();
     for e in &errors {

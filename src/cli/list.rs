@@ -2,7 +2,6 @@
 
 use super::{Ctx, Format, output};
 use crate::error::{Error, Result};
-use crate::model::Kind;
 use crate::model::customer::CustomerSummary;
 use crate::model::request::RequestSummary;
 use crate::workflow::CLOSED;
@@ -54,7 +53,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         crate::ops::check_member(&store, m)?;
     }
     let customer = match &a.customer {
-        Some(c) => Some(store.resolve(Kind::Customer, c)?.to_string()),
+        Some(c) => Some(crate::ops::resolve_customer(&store, c)?.to_string()),
         None => None,
     };
     let today = ctx.now()?.date_naive();

@@ -360,7 +360,7 @@ pub fn create_request(
     let kind = input
         .kind
         .unwrap_or_else(|| store.config.workflow.default_type.clone());
-    let customer = store.resolve(Kind::Customer, &input.customer).map_err(|e| match e {
+    let customer = resolve_customer(store, &input.customer).map_err(|e| match e {
         Error::NotFound { input, .. } => Error::invalid_with_hint(
             format!("no customer matches `{input}`"),
             "create it with `presales customer new --name N`, or list them with `presales customer list`",
@@ -515,6 +515,53 @@ fn opportunity(
             expected_close: None,
             extra: Default::default(),
         })),
+    }
+}
+
+/// The customer `input` names: an ID or its abbreviation, else the customer's name — the
+/// whole name (any case), or a part of it that only one customer's name holds (客户档案 by
+/// name: `presales customer show 华东银行`).
+pub fn resolve_customer(store: &Store, input: &str) -> Result<RecordId> {
+    let by_id = store.resolve(Kind::Customer, input);
+    let by_id_err = match by_id {
+        Ok(id) => return Ok(id),
+        Err(e @ Error::Ambiguous { .. }) => return Err(e),
+        Err(e) => e,
+    };
+    let wanted = input.trim().to_lowercase();
+    if wanted.is_empty() {
+        return Err(by_id_err);
+    }
+    let (customers, _) = store.load_all_cached::<Customer>();
+    let exact: Vec<&Customer> = customers
+        .iter()
+        .filter(|c| c.name.trim().to_lowercase() == wanted)
+        .collect();
+    let found: Vec<&Customer> = if exact.is_empty() {
+        customers
+            .iter()
+            .filter(|c| c.name.to_lowercase().contains(&wanted))
+            .collect()
+    } else {
+        exact
+    };
+    match found.as_slice() {
+        [one] => RecordId::parse(&one.id).map_err(Error::invalid),
+        [] => Err(Error::NotFound {
+            noun: "customer",
+            input: input.to_string(),
+            hint: Some(
+                "give a customer ID or a part of its name; list them with `presales customer list`"
+                    .into(),
+            ),
+        }),
+        many => Err(Error::Ambiguous {
+            input: input.to_string(),
+            matches: many
+                .iter()
+                .map(|c| format!("{} ({})", c.id, c.name))
+                .collect(),
+        }),
     }
 }
 
