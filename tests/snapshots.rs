@@ -794,6 +794,8 @@ fn golden_outputs_of_the_demo_store() {
             vec!["report", "winloss", "--month", "2026-11", as_of],
         ),
         ("sla", vec!["sla", as_of]),
+        ("inbox", vec!["inbox", "--as", "li.na", as_of]),
+        ("inbox approver", vec!["inbox", "--as", "chen.jing", as_of]),
         ("list", vec!["list"]),
         ("list open", vec!["list", "--open"]),
         ("show request in demo", vec!["show", "REQ-20261112-9FJ28W1"]),

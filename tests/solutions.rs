@@ -830,3 +830,65 @@ fn check_reports_a_risk_off_the_one_to_five_scale() {
         run.stdout()
     );
 }
+
+/// The rows of `presales inbox` for `who`: (what, id).
+fn inbox(env: &Env, who: &str) -> Vec<(String, String)> {
+    let v = env.json(&["--as", who, "inbox"]);
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["reason"].as_str().unwrap().to_string(),
+                i["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_inbox_shows_each_member_what_waits_for_them() {
+    let env = Env::new();
+    let (req, sol) = designed(&env, "solution");
+    ready(&env, &sol);
+    env.run_as("li.na", &["advance", &req]).ok();
+    demo_with_feedback(&env, &req, "2026-11-27");
+    env.run_as("li.na", &["advance", &req]).ok();
+    assert_eq!(stage(&env, &req), "review");
+    // The assignee has the request; reviewers (not the author) have a verdict to give.
+    assert_eq!(inbox(&env, "li.na"), [("assigned".into(), req.clone())]);
+    assert_eq!(inbox(&env, "wang.fang"), [("review".into(), sol.clone())]);
+    assert!(inbox(&env, "zhang.wei").contains(&("review".into(), sol.clone())));
+    // Sales have nothing to review.
+    assert!(inbox(&env, "zhao.lei").is_empty());
+    env.run_as(
+        "wang.fang",
+        &["review", &sol, "--verdict", "pass", "--comment", "可行"],
+    )
+    .ok();
+    assert!(inbox(&env, "wang.fang").is_empty());
+    env.run_as(
+        "zhang.wei",
+        &["review", &sol, "--verdict", "pass", "--comment", "同意"],
+    )
+    .ok();
+    // Two passes: now the approver has it, and nobody else a verdict to give.
+    assert_eq!(inbox(&env, "chen.jing"), [("approve".into(), sol.clone())]);
+    assert!(inbox(&env, "liu.yang").is_empty());
+    // Days later the resolution limit has passed: the assignee sees it as breached first.
+    let late = env
+        .cmd()
+        .env("PRESALES_NOW", "2026-12-31T10:00:00+08:00")
+        .args(["--as", "li.na", "--format", "json", "inbox"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&late.stdout).unwrap();
+    assert_eq!(v["items"][0]["reason"], "breached", "{v}");
+    assert_eq!(v["items"][0]["id"], req.as_str());
+    // Every format renders.
+    for format in ["table", "markdown", "csv", "yaml"] {
+        env.run(&["--as", "chen.jing", "--format", format, "inbox"])
+            .ok();
+    }
+}

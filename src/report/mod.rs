@@ -7,6 +7,7 @@
 
 pub mod capacity;
 pub mod customer;
+pub mod inbox;
 pub mod kb;
 pub mod performance;
 pub mod period;

@@ -139,16 +139,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     }
 }
 
+impl PeriodArgs {
+    /// The current week as of `as_of` (or now): for the commands about "now".
+    pub(crate) fn now(as_of: Option<AsOf>, include_confidential: bool) -> PeriodArgs {
+        PeriodArgs {
+            as_of,
+            week: None,
+            month: None,
+            quarter: None,
+            from: None,
+            to: None,
+            include_confidential,
+        }
+    }
+}
+
 pub fn run_sla_now(ctx: &Ctx, a: SlaNowArgs) -> Result<()> {
-    let p = PeriodArgs {
-        as_of: a.as_of,
-        week: None,
-        month: None,
-        quarter: None,
-        from: None,
-        to: None,
-        include_confidential: a.include_confidential,
-    };
+    let p = PeriodArgs::now(a.as_of, a.include_confidential);
     with_data(ctx, &p, |data, zone| {
         sla::render(ctx, &report::sla_report::build(data, true), zone)
     })
@@ -156,7 +163,7 @@ pub fn run_sla_now(ctx: &Ctx, a: SlaNowArgs) -> Result<()> {
 
 /// Loads the store, resolves the window and hands the dataset to `f`. Files that do not
 /// parse are reported on stderr and the exit code becomes 1, but the report still renders.
-fn with_data(
+pub(crate) fn with_data(
     ctx: &Ctx,
     p: &PeriodArgs,
     f: impl FnOnce(&Dataset, &Zone) -> Result<String>,
