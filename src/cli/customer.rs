@@ -227,8 +227,8 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
             field(&mut s, "notes", &c.notes);
             let sv = &file.service;
             s.push_str(&format!(
-                "\nservice history: {} requests, {} open, {} won, {} lost, satisfaction {}\n",
-                sv.requests,
+                "\nservice history: {}, {} open, {} won, {} lost, satisfaction {}\n",
+                output::count(sv.requests, "request"),
                 sv.open,
                 sv.won,
                 sv.lost,

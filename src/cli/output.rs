@@ -38,6 +38,13 @@ impl Format {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn counts_take_the_plural_only_when_not_one() {
+        assert_eq!(super::count(1, "open request"), "1 open request");
+        assert_eq!(super::count(0, "deal"), "0 deals");
+        assert_eq!(super::count(2, "request"), "2 requests");
+    }
+
+    #[test]
     fn the_streamed_table_is_the_table() {
         let headers = ["ID", "STAGE", "TITLE", "CUSTOMER"];
         let rows: Vec<Vec<String>> = vec![
@@ -178,6 +185,15 @@ pub fn print(text: &str) -> Result<()> {
 }
 
 /// Our own structs as JSON; they always serialize, so a failure is a bug.
+/// `1 request`, `2 requests`: a count with its English noun, singular or plural.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     let mut s = serde_json::to_string_pretty(value)
         .map_err(|e| Error::internal_from("cannot serialize the output as JSON", e))?;

@@ -45,11 +45,11 @@ fn document(r: &CapacityReport, zone: &Zone) -> Doc {
     d.title(format!("Capacity {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));
     d.strong(format!(
-        "{} h logged · utilisation {} of {} h · {} open requests assigned · next free: {}",
+        "{} h logged · utilisation {} of {} h · {} assigned · next free: {}",
         r.team.hours,
         pct(r.team.utilisation_pct),
         h(r.team.capacity_hours),
-        r.team.open_load,
+        output::count(r.team.open_load, "open request"),
         r.frees_up_next.first().map_or("-", String::as_str)
     ));
     d.heading("Hours per engineer and activity");

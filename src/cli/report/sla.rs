@@ -47,7 +47,15 @@ fn document(r: &SlaReport, zone: &Zone) -> Doc {
             clock_name(r.header.clock),
             r.header.confidential
         ));
-        d.strong(format!("{} open requests need action", r.requests.len()));
+        d.strong(format!(
+            "{} {} action",
+            crate::cli::output::count(r.requests.len(), "open request"),
+            if r.requests.len() == 1 {
+                "needs"
+            } else {
+                "need"
+            }
+        ));
     } else {
         d.title(format!("SLA report {}", r.header.period.label));
         d.text(subtitle(&r.header, zone));

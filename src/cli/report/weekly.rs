@@ -97,8 +97,8 @@ fn document(r: &Weekly, zone: &Zone) -> Doc {
 
     d.heading("Work in progress");
     d.text(format!(
-        "{} open requests; age = hours in the current stage.",
-        r.wip.total
+        "{}; age = hours in the current stage.",
+        crate::cli::output::count(r.wip.total, "open request")
     ));
     d.table(
         &["STAGE", "OPEN", "AVG AGE", "MAX AGE", "OLDEST"],

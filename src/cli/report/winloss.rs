@@ -62,8 +62,8 @@ fn document(r: &WinLossReport, zone: &Zone) -> Doc {
     d.title(format!("Win/loss {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));
     d.strong(format!(
-        "{} deals decided · {} won, {} lost · win rate {} · technical wins {}",
-        r.total.won + r.total.lost,
+        "{} decided · {} won, {} lost · win rate {} · technical wins {}",
+        output::count(r.total.won + r.total.lost, "deal"),
         r.total.won,
         r.total.lost,
         rate(&r.total.win_rate),
