@@ -23,6 +23,7 @@ mod demo;
 mod edit;
 mod error;
 mod fmt;
+mod gap;
 mod init;
 mod kb;
 mod list;
@@ -115,6 +116,7 @@ enum Command {
     Advance(advance::Args),
     Comment(comment::Args),
     Log(log::Args),
+    Gap(gap::Args),
     Close(close::Args),
     Reopen(reopen::ReopenArgs),
     Rate(reopen::RateArgs),
@@ -295,6 +297,7 @@ pub fn run() -> ExitCode {
         Command::Advance(a) => advance::run(&ctx, a),
         Command::Comment(a) => comment::run(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
+        Command::Gap(a) => gap::run(&ctx, a),
         Command::Close(a) => close::run(&ctx, a),
         Command::Reopen(a) => reopen::run_reopen(&ctx, a),
         Command::Rate(a) => reopen::run_rate(&ctx, a),

@@ -3,6 +3,7 @@
 
 mod capacity;
 mod doc;
+mod gaps;
 mod kb;
 mod performance;
 mod sla;
@@ -32,6 +33,7 @@ pub use doc::Doc;
 ///   presales report performance --from 2026-10-01 --to 2026-12-31 --member li.na
 ///   presales report kb --as-of 2026-11-30
 ///   presales report capacity --week 2026-W48
+///   presales report gaps --from 2026-10-01 --to 2026-12-31 --format csv
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -53,6 +55,9 @@ enum Cmd {
     /// Effort (工时): hours per engineer and activity, utilisation against each member's
     /// hours_per_week, effort per request and per won value, who frees up next.
     Capacity(PeriodArgs),
+    /// Product gaps (产品差距): per gap the open, won and lost value of the deals linked to
+    /// it, weighted by severity; its age; the deals it blocked; top gaps by value at risk.
+    Gaps(PeriodArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,6 +129,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         }
         Cmd::Kb(p) => with_data(ctx, &p, |data, zone| kb::render(ctx, data, zone)),
         Cmd::Capacity(p) => with_data(ctx, &p, |data, zone| capacity::render(ctx, data, zone)),
+        Cmd::Gaps(p) => with_data(ctx, &p, |data, zone| gaps::render(ctx, data, zone)),
     }
 }
 
@@ -151,7 +157,8 @@ fn with_data(
     let store = ctx.store()?;
     let (requests, errors) = store.load_all_cached::<Request>();
     let (customers, cerrors) = store.load_all_cached::<Customer>();
-    for e in errors.iter().chain(&cerrors) {
+    let (gaps, gerrors) = store.load_all_cached::<crate::model::Gap>();
+    for e in errors.iter().chain(&cerrors).chain(&gerrors) {
         ctx.warn_error(e);
     }
     let articles = articles(ctx, &store);
@@ -189,6 +196,7 @@ fn with_data(
         requests: &requests,
         customers: &customers,
         articles: &articles,
+        gaps: &gaps,
         window,
         include_confidential: p.include_confidential,
     };
@@ -199,6 +207,7 @@ fn with_data(
     std::mem::forget(data);
     std::mem::forget(requests);
     std::mem::forget(customers);
+    std::mem::forget(gaps);
     Ok(())
 }
 
