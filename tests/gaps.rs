@@ -696,3 +696,43 @@ fn two_branches_linking_the_same_gap_and_the_same_request_merge_without_conflict
     let r = gate(&env);
     assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
 }
+
+#[test]
+fn check_names_broken_gap_references() {
+    let (env, _, g, req) = small();
+    let other = gap(&env, "SM4 missing", "VPN");
+    link(&env, &g, &req, "blocker", Some("1"));
+    env.run(&["check"]).ok();
+    let edit = |id: &str, f: &dyn Fn(&str) -> String| {
+        let p = env.path_of(id);
+        let t = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, f(&t)).unwrap();
+    };
+    edit(&g, &|t| {
+        t.replacen(
+            "author: zhao.lei\n",
+            "author: zhao.lei\nworkaround: KB-20261101-A000001\n",
+            1,
+        )
+    });
+    edit(&other, &|t| {
+        t.replacen(
+            "author: zhao.lei\n",
+            &format!("author: zhao.lei\nmerged_into: {other}\n"),
+            1,
+        )
+    });
+    edit(&req, &|t| t.replace(&g, "GAP-20261101-A000009"));
+    let r = env.run(&["check"]);
+    assert_eq!(r.code(), 1, "{}{}", r.stdout(), r.stderr());
+    let out = r.stdout();
+    assert!(
+        out.contains("workaround KB-20261101-A000001 is not an article"),
+        "{out}"
+    );
+    assert!(out.contains("merged into itself"), "{out}");
+    assert!(
+        out.contains("gap GAP-20261101-A000009 does not exist"),
+        "{out}"
+    );
+}
