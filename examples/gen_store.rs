@@ -275,6 +275,7 @@ fn main() {
             demos: vec![],
             articles: vec![],
             effort: vec![],
+            gaps: vec![],
             outcome: None,
             technical_win: false,
             technical_win_evidence: None,

@@ -214,6 +214,7 @@ mod tests {
             demos: vec![],
             articles: vec![],
             effort: vec![],
+            gaps: vec![],
             outcome: None,
             technical_win: false,
             technical_win_evidence: None,

@@ -59,6 +59,79 @@ pub struct Deals {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(with = "BTreeMap<String, String>")]
     pub rates: BTreeMap<String, rust_decimal::Decimal>,
+    /// How much of a deal's value a product gap puts at risk, by the severity of its link
+    /// (`presales report gaps`): `{ blocker = 1.0, challenge = 0.5, nice_to_have = 0.1 }`.
+    #[serde(default)]
+    pub gap_weights: GapWeights,
+}
+
+/// The share of a deal's value each severity of gap link weighs (`report gaps`): numbers
+/// from 0 to 1, exact decimals (a TOML float like `0.1` is read as the decimal it shows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GapWeights {
+    #[serde(default = "weight_blocker", deserialize_with = "weight")]
+    #[schemars(with = "f64")]
+    pub blocker: rust_decimal::Decimal,
+    #[serde(default = "weight_challenge", deserialize_with = "weight")]
+    #[schemars(with = "f64")]
+    pub challenge: rust_decimal::Decimal,
+    #[serde(default = "weight_nice_to_have", deserialize_with = "weight")]
+    #[schemars(with = "f64")]
+    pub nice_to_have: rust_decimal::Decimal,
+}
+
+fn weight_blocker() -> rust_decimal::Decimal {
+    rust_decimal::Decimal::ONE
+}
+
+fn weight_challenge() -> rust_decimal::Decimal {
+    rust_decimal::Decimal::new(5, 1)
+}
+
+fn weight_nice_to_have() -> rust_decimal::Decimal {
+    rust_decimal::Decimal::new(1, 1)
+}
+
+/// A weight written as a TOML number (`0.1`, read as the decimal it shows, not the binary
+/// float) or a string (`"0.1"`).
+fn weight<'de, D: serde::Deserializer<'de>>(d: D) -> Result<rust_decimal::Decimal, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Int(i64),
+        Float(f64),
+        Text(String),
+    }
+    let text = match Written::deserialize(d)? {
+        Written::Int(i) => i.to_string(),
+        Written::Float(f) => f.to_string(),
+        Written::Text(t) => t,
+    };
+    text.trim().parse().map_err(|_| {
+        serde::de::Error::custom(format!("`{text}` is not a weight (a number from 0 to 1)"))
+    })
+}
+
+impl Default for GapWeights {
+    fn default() -> GapWeights {
+        GapWeights {
+            blocker: weight_blocker(),
+            challenge: weight_challenge(),
+            nice_to_have: weight_nice_to_have(),
+        }
+    }
+}
+
+impl GapWeights {
+    /// The weight of a link of this severity.
+    pub fn of(&self, severity: crate::model::Severity) -> rust_decimal::Decimal {
+        match severity {
+            crate::model::Severity::Blocker => self.blocker,
+            crate::model::Severity::Challenge => self.challenge,
+            crate::model::Severity::NiceToHave => self.nice_to_have,
+        }
+    }
 }
 
 fn default_deal_types() -> Vec<String> {
@@ -98,6 +171,7 @@ impl Default for Deals {
             loss_reasons: default_loss_reasons(),
             currency: None,
             rates: BTreeMap::new(),
+            gap_weights: GapWeights::default(),
         }
     }
 }
@@ -130,6 +204,7 @@ pub const PERMISSIONS: &[(&str, &[Role])] = &[
     ("kb", &[]),
     ("kb_use", &[]),
     ("log", &[]),
+    ("gap", &[]),
     ("customer", &[]),
     ("migrate", &[]),
 ];
@@ -636,6 +711,18 @@ impl Config {
                 );
             }
         }
+        for (name, w) in [
+            ("blocker", deals.gap_weights.blocker),
+            ("challenge", deals.gap_weights.challenge),
+            ("nice_to_have", deals.gap_weights.nice_to_have),
+        ] {
+            if w < rust_decimal::Decimal::ZERO || w > rust_decimal::Decimal::ONE {
+                push(
+                    at.value(&[Seg::Key("deals"), Seg::Key("gap_weights"), Seg::Key(name)]),
+                    format!("deals.gap_weights.{name} must be from 0 to 1, got {w}"),
+                );
+            }
+        }
         for (currency, rate) in &deals.rates {
             let path = [Seg::Key("deals"), Seg::Key("rates"), Seg::Key(currency)];
             if deals.currency.is_none() {
@@ -1132,6 +1219,9 @@ types = ["solution", "rfp", "poc"]
 loss_reasons = ["price", "features", "competitor", "timing", "relationship", "no_decision", "other"]
 # currency = "CNY"
 # rates = { USD = "7.10", EUR = "7.70" }
+# The share of a deal's value a product gap puts at risk, by the severity of the link
+# (`presales gap link GAP REQ --severity S`); `presales report gaps` weighs values by it.
+gap_weights = { blocker = 1.0, challenge = 0.5, nice_to_have = 0.1 }
 
 "#;
 

@@ -2,7 +2,7 @@
 //! the `yaml-language-server` header that points each record at its schema.
 
 use crate::config::Config;
-use crate::model::{Article, Customer, Kind, Request, Solution};
+use crate::model::{Article, Customer, Gap, Kind, Request, Solution};
 
 /// The folder, relative to the store root, that holds the schemas.
 pub const DIR: &str = "schemas";
@@ -33,6 +33,7 @@ pub fn all() -> Vec<(String, String)> {
             file_name(Kind::Article),
             render(schemars::schema_for!(Article)),
         ),
+        (file_name(Kind::Gap), render(schemars::schema_for!(Gap))),
         (
             CONFIG_SCHEMA.to_string(),
             render(schemars::schema_for!(Config)),

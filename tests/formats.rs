@@ -88,21 +88,31 @@ fn read_and_checked(env: &Env) {
 }
 
 #[test]
-fn the_format_2_fixture_is_read_checked_and_needs_only_the_gitignore_line() {
+fn the_format_2_fixture_is_read_checked_and_needs_only_the_gitignore_and_gaps_lines() {
     let env = fixture("format-2");
     read_and_checked(&env);
-    // Since 0.2.0, `.gitignore` also keeps out the temp files of interrupted writes; no
-    // record changes.
+    // Since the fixture was written, `.gitignore` also keeps out the temp files of
+    // interrupted writes, and `.gitattributes` routes the new gap records (`gaps/`) to the
+    // merge driver; no record changes.
     let check = env.run(&["migrate", "--check"]);
     assert_eq!(check.code(), 1, "{}", check.stderr());
     assert_eq!(
         check.stdout(),
-        ".gitignore: ignore the derived caches and the temp files of interrupted writes\n"
+        ".gitattributes: add the merge-driver and LF line-ending rules for record files\n\
+         .gitignore: ignore the derived caches and the temp files of interrupted writes\n"
     );
     let before = records(env.root());
     env.run(&["migrate"]).ok();
     assert_eq!(records(env.root()), before);
-    assert_eq!(env.git(&["status", "--porcelain"]), " M .gitignore\n");
+    assert_eq!(
+        env.git(&["status", "--porcelain"]),
+        " M .gitattributes\n M .gitignore\n"
+    );
+    let attributes = std::fs::read_to_string(env.root().join(".gitattributes")).unwrap();
+    assert!(
+        attributes.ends_with("gaps/**/*.yaml merge=presales text eol=lf\n"),
+        "{attributes}"
+    );
     env.commit_all("migrate");
     let check = env.run(&["migrate", "--check"]);
     assert_eq!(check.code(), 0, "{}", check.stderr());

@@ -33,7 +33,7 @@ use common::Env;
 use presales::check::replay::{RecordChange, Rules, replay};
 use presales::check::{self, BaseFile};
 use presales::config::{self, CONFIG_FILE, Config};
-use presales::model::{Article, Customer, Kind, RecordId, Request, Solution};
+use presales::model::{Article, Customer, Gap, Kind, RecordId, Request, Solution};
 use presales::ops::AnyRecord;
 use presales::report::{self, Dataset, Input, PeriodSpec, Window};
 use presales::store::{Store, yaml};
@@ -67,7 +67,7 @@ fn build_seeds() -> Seeds {
     }
     records.sort();
     let names: Vec<&Path> = records.iter().map(|(p, _)| p.as_path()).collect();
-    assert_eq!(records.len(), 8, "{names:?}");
+    assert_eq!(records.len(), 10, "{names:?}");
     // With the template's business-hours calendar, so the reports count working time.
     let config = std::fs::read_to_string(root.join(CONFIG_FILE))
         .unwrap()
@@ -207,6 +207,21 @@ fn seed_env() -> (Env, String, String) {
     )
     .ok();
     env.run_as("li.na", &["comment", &req, "客户催进度"]).ok();
+    // Product gaps: one linked from the request (blocker), one merged into it.
+    let gap = env
+        .run(&["gap", "new", "--title", "不支持 SM4", "--product", "VPN"])
+        .ok();
+    let dup = env
+        .run(&["gap", "new", "--title", "国密算法", "--product", "VPN"])
+        .ok();
+    env.run_as(
+        "li.na",
+        &["gap", "link", &gap, &req, "--severity", "blocker"],
+    )
+    .ok();
+    env.run(&["gap", "status", &gap, "planned", "--ref", "JIRA-1"])
+        .ok();
+    env.run(&["gap", "merge", &dup, &gap]).ok();
     // A solution still in design, where forged quotes, resources and risks are legal moves,
     // and a request nobody has picked up.
     let open = env.request(&cus, "数据中心迁移", &["--priority", "P1"]);
@@ -336,6 +351,7 @@ fn parse_any(kind: Kind, path: &Path, text: &str) -> presales::Result<AnyRecord>
         Kind::Solution => AnyRecord::Solution(yaml::parse::<Solution>(path, text)?),
         Kind::Article => AnyRecord::Article(yaml::parse::<Article>(path, text)?),
         Kind::Customer => AnyRecord::Customer(yaml::parse::<Customer>(path, text)?),
+        Kind::Gap => AnyRecord::Gap(yaml::parse::<Gap>(path, text)?),
     })
 }
 
@@ -345,6 +361,7 @@ fn canonical(record: &AnyRecord) {
         AnyRecord::Solution(r) => yaml::record_text(r),
         AnyRecord::Article(r) => yaml::record_text(r),
         AnyRecord::Customer(r) => yaml::record_text(r),
+        AnyRecord::Gap(r) => yaml::record_text(r),
     };
 }
 
@@ -417,6 +434,7 @@ fn judge_record(sandbox: &Sandbox, rel: &Path, text: &str) {
 fn reports(store: &Store) {
     let (requests, _) = store.load_all::<Request>();
     let (customers, _) = store.load_all::<Customer>();
+    let (gaps, _) = store.load_all::<Gap>();
     let stages = store.workflow.all_stages();
     let now = chrono::DateTime::parse_from_rfc3339(common::NOW).unwrap();
     let Ok(window) = Window::resolve(
@@ -434,6 +452,7 @@ fn reports(store: &Store) {
         requests: &requests,
         customers: &customers,
         articles: &[],
+        gaps: &gaps,
         window,
         include_confidential: false,
     };
@@ -442,6 +461,7 @@ fn reports(store: &Store) {
     let sla = report::sla_report::build(&data, false);
     let perf = report::performance::build(&data, None);
     let _ = report::kb::build(&data);
+    let gap_report = report::gaps::build(&data);
     for c in &customers {
         let (items, summary) = report::customer::history(
             &c.id,
@@ -456,6 +476,7 @@ fn reports(store: &Store) {
         serde_saphyr::to_string(&weekly).unwrap(),
         serde_saphyr::to_string(&sla).unwrap(),
         serde_saphyr::to_string(&perf).unwrap(),
+        serde_saphyr::to_string(&gap_report).unwrap(),
     ] {
         finite_numbers_only(&text);
     }

@@ -85,6 +85,18 @@ pub fn check_changes(store: &Store, loaded: &Loaded, changes: &[BaseFile]) -> Ve
                     );
                 }
             }
+            Kind::Gap => {
+                if let Some(head) = loaded.gaps.iter().find(|x| x.record.id == id.as_str()) {
+                    let base = parse_base::<crate::model::Gap>(c);
+                    common(
+                        &c.path,
+                        head.text(),
+                        &head.record,
+                        base.as_ref(),
+                        &mut findings,
+                    );
+                }
+            }
             Kind::Article => {}
         }
     }

@@ -33,6 +33,7 @@ fn parse_any(kind: Kind, path: &Path, text: &str) -> crate::Result<AnyRecord> {
         Kind::Solution => AnyRecord::Solution(yaml::parse::<Solution>(path, text)?),
         Kind::Article => AnyRecord::Article(yaml::parse::<Article>(path, text)?),
         Kind::Customer => AnyRecord::Customer(yaml::parse::<Customer>(path, text)?),
+        Kind::Gap => AnyRecord::Gap(yaml::parse::<crate::model::Gap>(path, text)?),
     })
 }
 
@@ -200,6 +201,14 @@ pub fn reach(store: &Store, changed: &[PathBuf]) -> Vec<PathBuf> {
                 push(&mut out, &r.customer);
                 if let Some(s) = &r.solution {
                     push(&mut out, s);
+                }
+                for l in &r.gaps {
+                    push(&mut out, &l.gap);
+                }
+            }
+            Ok(AnyRecord::Gap(g)) => {
+                for other in g.merged_into.iter().chain(&g.workaround) {
+                    push(&mut out, other);
                 }
             }
             Ok(AnyRecord::Solution(s)) => {

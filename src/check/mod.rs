@@ -158,6 +158,7 @@ impl<T: Record + Send + Sync + 'static> crate::store::cache::Summary for Checked
         Kind::Solution => "check-solutions",
         Kind::Article => "check-articles",
         Kind::Customer => "check-customers",
+        Kind::Gap => "check-gaps",
     };
     fn of(full: &T) -> Self {
         Checked {
@@ -185,6 +186,7 @@ pub struct Loaded {
     pub requests: Vec<Parsed<Request>>,
     pub solutions: Vec<Parsed<Solution>>,
     pub customers: Vec<Parsed<Customer>>,
+    pub gaps: Vec<Parsed<crate::model::Gap>>,
     /// Article IDs present (their record type is validated by the knowledge base).
     pub articles: Vec<String>,
 }
@@ -194,6 +196,7 @@ enum ParsedFile {
     Request(Parsed<Request>),
     Solution(Parsed<Solution>),
     Customer(Parsed<Customer>),
+    Gap(Parsed<crate::model::Gap>),
     Article(Parsed<crate::model::Article>),
     Failed,
 }
@@ -296,6 +299,7 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
         loaded.requests = from_cache(store, &want, &mut covered, &mut cached_findings);
         loaded.solutions = from_cache(store, &want, &mut covered, &mut cached_findings);
         loaded.customers = from_cache(store, &want, &mut covered, &mut cached_findings);
+        loaded.gaps = from_cache(store, &want, &mut covered, &mut cached_findings);
         let articles: Vec<Parsed<crate::model::Article>> =
             from_cache(store, &want, &mut covered, &mut cached_findings);
         for a in &articles {
@@ -320,6 +324,7 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
                 Kind::Solution => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Solution),
                 Kind::Customer => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Customer),
                 Kind::Article => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Article),
+                Kind::Gap => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Gap),
             };
             (parsed.unwrap_or(ParsedFile::Failed), f)
         })
@@ -330,6 +335,7 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
             ParsedFile::Request(p) => loaded.requests.push(p),
             ParsedFile::Solution(p) => loaded.solutions.push(p),
             ParsedFile::Customer(p) => loaded.customers.push(p),
+            ParsedFile::Gap(p) => loaded.gaps.push(p),
             ParsedFile::Article(p) => check_article(store, &p, &mut findings),
             ParsedFile::Failed => {}
         }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Finding, Loaded, Parsed, conflicts, line_of_history_entry, line_of_key, named_file};
 use crate::config::Role;
-use crate::model::{Customer, RecordId, Request, Solution};
+use crate::model::{Customer, Gap, RecordId, Request, Solution};
 use crate::store::Store;
 use crate::workflow::{CLOSED, Facts, Guard};
 
@@ -16,6 +16,7 @@ struct Index<'a> {
     customers: BTreeMap<&'a str, &'a Customer>,
     solutions: BTreeMap<&'a str, &'a Parsed<Solution>>,
     requests: BTreeMap<&'a str, &'a Parsed<Request>>,
+    gaps: BTreeMap<&'a str, &'a Gap>,
 }
 
 /// The whole-store rules: references, members, stage consistency, guards, merge conflicts.
@@ -37,6 +38,11 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
             .iter()
             .map(|r| (r.record.id.as_str(), r))
             .collect(),
+        gaps: loaded
+            .gaps
+            .iter()
+            .map(|g| (g.record.id.as_str(), &g.record))
+            .collect(),
     };
     let mut findings = Vec::new();
     for p in &loaded.requests {
@@ -47,6 +53,9 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
     }
     for p in &loaded.customers {
         findings.extend(customer_findings(store, p));
+    }
+    for p in &loaded.gaps {
+        findings.extend(gap_findings(store, &index, p));
     }
     findings
 }
@@ -94,6 +103,49 @@ fn request_findings(
             && !store.path_of_id(&a.id).is_some_and(|p| p.exists())
         {
             push(at("articles"), format!("article {} does not exist", a.id));
+        }
+    }
+    let feedback_ids: Vec<&str> = r
+        .demos
+        .iter()
+        .flat_map(|d| d.feedback.iter())
+        .filter_map(|f| f.id.as_deref())
+        .collect();
+    let mut linked: Vec<&str> = Vec::new();
+    for l in &r.gaps {
+        let exists = match index.gaps.get(l.gap.as_str()) {
+            Some(_) => true,
+            None => RecordId::parse(&l.gap).is_ok_and(|id| {
+                id.kind() == crate::model::Kind::Gap
+                    && store.path_of_id(&l.gap).is_some_and(|p| p.exists())
+            }),
+        };
+        if !exists {
+            push(at("gaps"), format!("gap {} does not exist", l.gap));
+        }
+        if linked.contains(&l.gap.as_str()) {
+            push(at("gaps"), format!("gap {} is linked twice", l.gap));
+        }
+        linked.push(&l.gap);
+        if let Some(f) = &l.feedback
+            && !feedback_ids.contains(&f.as_str())
+        {
+            push(
+                at("gaps"),
+                format!(
+                    "the link to {} names feedback item {f}, which no demo holds",
+                    l.gap
+                ),
+            );
+        }
+        if !member(&l.by) && !config.members.is_empty() {
+            push(
+                at("gaps"),
+                format!(
+                    "the link to {} is by `{}`, who is not in presales.toml",
+                    l.gap, l.by
+                ),
+            );
         }
     }
     for (key, who) in [
@@ -327,5 +379,89 @@ fn customer_findings(store: &Store, p: &Parsed<Customer>) -> Vec<Finding> {
     conflicts(p.text(), &c.extra, &mut |line, msg| {
         findings.push(Finding::error(&rel, line, msg))
     });
+    findings
+}
+
+/// A gap: its author and the people of its history are members, its workaround is an
+/// article, and the gap it was merged into exists, is another gap, and the merges do not
+/// loop.
+fn gap_findings(store: &Store, index: &Index, p: &Parsed<Gap>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let config = &store.config;
+    let g = &p.record;
+    let rel = store.display_path(&p.path);
+    let at = |key: &str| line_of_key(p.text(), key);
+    let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
+    if config.member(&g.author).is_none() && !config.members.is_empty() {
+        push(
+            at("author"),
+            format!(
+                "author `{}` is not a team member in presales.toml",
+                g.author
+            ),
+        );
+    }
+    for (i, h) in g.history.iter().enumerate() {
+        if config.member(&h.by).is_none() && !config.members.is_empty() {
+            push(
+                line_of_history_entry(p.text(), i),
+                format!(
+                    "history entry {} is by `{}`, who is not in presales.toml (keep leavers with active = false)",
+                    i + 1,
+                    h.by
+                ),
+            );
+        }
+    }
+    if let Some(w) = &g.workaround {
+        let is_article =
+            RecordId::parse(w).is_ok_and(|id| id.kind() == crate::model::Kind::Article);
+        if !is_article
+            || (!index.loaded.articles.contains(w)
+                && !store.path_of_id(w).is_some_and(|p| p.exists()))
+        {
+            push(
+                at("workaround"),
+                format!("workaround {w} is not an article of the knowledge base"),
+            );
+        }
+    }
+    if let Some(into) = &g.merged_into {
+        let is_gap = RecordId::parse(into).is_ok_and(|id| id.kind() == crate::model::Kind::Gap);
+        if into == &g.id {
+            push(at("merged_into"), "merged into itself".into());
+        } else if !is_gap
+            || (!index.gaps.contains_key(into.as_str())
+                && !store.path_of_id(into).is_some_and(|p| p.exists()))
+        {
+            push(
+                at("merged_into"),
+                format!("merged into {into}, which is not a gap"),
+            );
+        } else {
+            // Follow the chain through the loaded gaps: a loop never ends in a live gap.
+            let mut seen = vec![g.id.as_str()];
+            let mut current = into.as_str();
+            while let Some(next) = index
+                .gaps
+                .get(current)
+                .and_then(|x| x.merged_into.as_deref())
+            {
+                if seen.contains(&current) {
+                    push(
+                        at("merged_into"),
+                        format!(
+                            "the merges from {} go round in a loop through {current}",
+                            g.id
+                        ),
+                    );
+                    break;
+                }
+                seen.push(current);
+                current = next;
+            }
+        }
+    }
+    conflicts(p.text(), &g.extra, &mut push);
     findings
 }

@@ -538,6 +538,7 @@ fn any_to_value(r: &AnyRecord) -> Result<Value> {
         AnyRecord::Solution(x) => serde_json::to_value(x),
         AnyRecord::Article(x) => serde_json::to_value(x),
         AnyRecord::Customer(x) => serde_json::to_value(x),
+        AnyRecord::Gap(x) => serde_json::to_value(x),
     };
     v.map_err(|e| Error::internal_from(format!("cannot serialize {}", r.id()), e))
 }
@@ -548,6 +549,7 @@ fn value_to_any(kind: Kind, v: Value) -> Result<AnyRecord> {
         Kind::Solution => serde_json::from_value::<Solution>(v).map(AnyRecord::Solution),
         Kind::Article => serde_json::from_value::<Article>(v).map(AnyRecord::Article),
         Kind::Customer => serde_json::from_value::<Customer>(v).map(AnyRecord::Customer),
+        Kind::Gap => serde_json::from_value::<crate::model::Gap>(v).map(AnyRecord::Gap),
     };
     r.map_err(|e| Error::invalid(e.to_string()))
 }
@@ -734,6 +736,7 @@ fn known_fields(kind: Kind) -> &'static [&'static str] {
             "demos",
             "articles",
             "effort",
+            "gaps",
             "outcome",
             "technical_win",
             "technical_win_evidence",
@@ -792,6 +795,20 @@ fn known_fields(kind: Kind) -> &'static [&'static str] {
             "confidential",
             "notes",
             "created",
+            "history",
+        ],
+        Kind::Gap => &[
+            "id",
+            "title",
+            "product",
+            "area",
+            "description",
+            "status",
+            "reference",
+            "workaround",
+            "created",
+            "author",
+            "merged_into",
             "history",
         ],
     }

@@ -55,6 +55,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Some(Kind::Solution) => typed::<Solution>(&merged),
         Some(Kind::Customer) => typed::<Customer>(&merged),
         Some(Kind::Article) => typed::<crate::model::Article>(&merged),
+        Some(Kind::Gap) => typed::<crate::model::Gap>(&merged),
         _ => None,
     };
     let text = match typed {

@@ -24,6 +24,7 @@ mod edit;
 mod error;
 mod fmt;
 mod inbox;
+mod gap;
 mod init;
 mod kb;
 mod list;
@@ -117,6 +118,7 @@ enum Command {
     Comment(comment::Args),
     Log(log::Args),
     Inbox(inbox::Args),
+    Gap(gap::Args),
     Close(close::Args),
     Reopen(reopen::ReopenArgs),
     Rate(reopen::RateArgs),
@@ -298,6 +300,7 @@ pub fn run() -> ExitCode {
         Command::Comment(a) => comment::run(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
         Command::Inbox(a) => inbox::run(&ctx, a),
+        Command::Gap(a) => gap::run(&ctx, a),
         Command::Close(a) => close::run(&ctx, a),
         Command::Reopen(a) => reopen::run_reopen(&ctx, a),
         Command::Rate(a) => reopen::run_rate(&ctx, a),

@@ -34,6 +34,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     match kind {
         Kind::Request => show_request(ctx, &store, &id, a.history),
         Kind::Customer => super::customer::show(ctx, id.as_str()),
+        Kind::Gap => super::gap::show(ctx, &store, &id),
         Kind::Solution => {
             let s: Solution = store.load(&id)?;
             super::solution::show(ctx, &s)
@@ -292,6 +293,23 @@ fn render_request(
                     .unwrap_or_else(|| "open".into()),
                 f.from,
                 f.text
+            ));
+        }
+    }
+    if !req.gaps.is_empty() {
+        s.push_str("\nproduct gaps:\n");
+        for l in &req.gaps {
+            s.push_str(&format!(
+                "  {} {}{} (linked {} by {})\n",
+                l.gap,
+                l.severity,
+                if l.feedback.is_some() {
+                    ", from demo feedback"
+                } else {
+                    ""
+                },
+                l.at.format("%Y-%m-%d"),
+                l.by
             ));
         }
     }

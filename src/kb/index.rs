@@ -27,7 +27,13 @@ pub const INDEX_DIR: &str = "index";
 const DOC_FORMAT: &str = "doc1";
 
 /// The kinds of record that are indexed.
-pub const INDEXED: [Kind; 4] = [Kind::Article, Kind::Request, Kind::Solution, Kind::Customer];
+pub const INDEXED: [Kind; 5] = [
+    Kind::Article,
+    Kind::Request,
+    Kind::Solution,
+    Kind::Customer,
+    Kind::Gap,
+];
 
 /// A step of a sync, for progress bars: listing the files, then indexing changed ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -411,6 +417,10 @@ fn load_doc(store: &Store, id: &RecordId) -> Result<(Doc, Option<String>)> {
             let c: Customer = store.load(id)?;
             Ok((customer_doc(&c), None))
         }
+        Kind::Gap => {
+            let g: crate::model::Gap = store.load(id)?;
+            Ok((gap_doc(&g), None))
+        }
     }
 }
 
@@ -542,6 +552,35 @@ pub fn customer_doc(c: &Customer) -> Doc {
         products: Vec::new(),
         tags: Vec::new(),
         confidential: c.confidential,
+    }
+}
+
+/// The search document of a product gap (产品差距): the title; description, area and the
+/// engineering reference as text. Category = product, status = the gap's status (`merged`
+/// once merged). Never confidential: a gap names a product, not a customer. Pure.
+pub fn gap_doc(g: &crate::model::Gap) -> Doc {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(g.description.clone());
+    parts.extend(g.area.clone());
+    parts.extend(g.reference.clone());
+    Doc {
+        id: g.id.clone(),
+        kind: Kind::Gap.noun().into(),
+        title: g.title.clone(),
+        body: with_keywords(
+            crate::search::text::plain(&parts.join("\n\n")),
+            std::slice::from_ref(&g.product),
+            &[],
+        ),
+        category: Some(g.product.clone()),
+        status: Some(if g.merged_into.is_some() {
+            "merged".into()
+        } else {
+            g.status.as_str().into()
+        }),
+        products: vec![g.product.clone()],
+        tags: Vec::new(),
+        confidential: false,
     }
 }
 

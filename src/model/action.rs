@@ -32,6 +32,12 @@ pub enum Action {
     UseArticle,
     /// Effort logged on a request (工时).
     Log,
+    /// A request was linked to a product gap (`gap link`).
+    LinkGap,
+    /// A gap's status changed (`gap status`).
+    GapStatus,
+    /// A gap was merged into another (`gap merge`).
+    MergeGap,
     Plan,
     Milestone,
     Resource,
@@ -50,7 +56,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const KNOWN: [Action; 32] = [
+    pub const KNOWN: [Action; 35] = [
         Action::Create,
         Action::Import,
         Action::Assign,
@@ -68,6 +74,9 @@ impl Action {
         Action::Disposition,
         Action::UseArticle,
         Action::Log,
+        Action::LinkGap,
+        Action::GapStatus,
+        Action::MergeGap,
         Action::Plan,
         Action::Milestone,
         Action::Resource,
@@ -104,6 +113,9 @@ impl Action {
             "feedback-disposition" => Action::Disposition,
             "use_article" => Action::UseArticle,
             "log" => Action::Log,
+            "link_gap" => Action::LinkGap,
+            "gap_status" => Action::GapStatus,
+            "merge_gap" => Action::MergeGap,
             "plan" => Action::Plan,
             "milestone" => Action::Milestone,
             "resource" => Action::Resource,
@@ -141,6 +153,9 @@ impl Action {
             Action::Disposition => "feedback-disposition",
             Action::UseArticle => "use_article",
             Action::Log => "log",
+            Action::LinkGap => "link_gap",
+            Action::GapStatus => "gap_status",
+            Action::MergeGap => "merge_gap",
             Action::Plan => "plan",
             Action::Milestone => "milestone",
             Action::Resource => "resource",
@@ -169,6 +184,11 @@ impl Action {
             (Kind::Customer, Create) => "presales customer new",
             (Kind::Article, Edit) => "presales kb edit",
             (Kind::Customer, Edit) => "presales customer edit",
+            (Kind::Gap, Create) => "presales gap new",
+            (Kind::Gap, Edit) => "presales gap edit",
+            (_, LinkGap) => "presales gap link",
+            (_, GapStatus) => "presales gap status",
+            (_, MergeGap) => "presales gap merge",
             (Kind::Article, Import) => "presales kb import",
             (Kind::Article, Publish) => "presales kb publish",
             (Kind::Article, Archive) => "presales kb archive",
@@ -236,6 +256,7 @@ impl Action {
             (Kind::Request, Feedback | Disposition) => &["demos"],
             (Kind::Request, UseArticle) => &["articles"],
             (Kind::Request, Log) => &["effort"],
+            (Kind::Request, LinkGap) => &["gaps", "demos"],
             (Kind::Solution, Create) => &["*"],
             (Kind::Solution, Plan) => &["plan", "plan_file"],
             (Kind::Solution, Milestone) => &["milestones"],
@@ -253,6 +274,10 @@ impl Action {
             (Kind::Article, Edit) => EDITABLE_ARTICLE_FIELDS,
             (Kind::Customer, Create) => &["*"],
             (Kind::Customer, Edit) => EDITABLE_CUSTOMER_FIELDS,
+            (Kind::Gap, Create) => &["*"],
+            (Kind::Gap, Edit) => EDITABLE_GAP_FIELDS,
+            (Kind::Gap, GapStatus) => &["status", "reference"],
+            (Kind::Gap, MergeGap) => &["merged_into"],
             _ => &[],
         }
     }
@@ -300,6 +325,10 @@ pub const EDITABLE_CUSTOMER_FIELDS: &[&str] = &[
     "confidential",
     "notes",
 ];
+
+/// The fields `presales gap edit` may change on a gap; status and reference change with
+/// `gap status`, `merged_into` with `gap merge`.
+pub const EDITABLE_GAP_FIELDS: &[&str] = &["title", "product", "area", "description", "workaround"];
 
 /// What an entry is to the replay of a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,10 +26,17 @@ pub enum Kind {
     Solution,
     Article,
     Customer,
+    Gap,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Request, Kind::Solution, Kind::Article, Kind::Customer];
+    pub const ALL: [Kind; 5] = [
+        Kind::Request,
+        Kind::Solution,
+        Kind::Article,
+        Kind::Customer,
+        Kind::Gap,
+    ];
 
     pub fn prefix(self) -> &'static str {
         match self {
@@ -37,6 +44,7 @@ impl Kind {
             Kind::Solution => "SOL",
             Kind::Article => "KB",
             Kind::Customer => "CUS",
+            Kind::Gap => "GAP",
         }
     }
 
@@ -47,6 +55,7 @@ impl Kind {
             Kind::Solution => "solutions",
             Kind::Article => "kb",
             Kind::Customer => "customers",
+            Kind::Gap => "gaps",
         }
     }
 
@@ -61,6 +70,7 @@ impl Kind {
             Kind::Solution => "solution",
             Kind::Article => "article",
             Kind::Customer => "customer",
+            Kind::Gap => "gap",
         }
     }
 
@@ -117,7 +127,9 @@ impl RecordId {
             ));
         };
         let kind = Kind::from_prefix(prefix).ok_or_else(|| {
-            format!("`{input}` has an unknown prefix `{prefix}` (expected REQ, SOL, KB or CUS)")
+            format!(
+                "`{input}` has an unknown prefix `{prefix}` (expected REQ, SOL, KB, CUS or GAP)"
+            )
         })?;
         if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("`{input}` has no YYYYMMDD date after its prefix"));
@@ -205,6 +217,12 @@ mod tests {
         assert_eq!(RecordId::parse(id.as_str()).unwrap(), id);
         assert_eq!(RecordId::parse("req-20261127-azzzzzz").unwrap(), id);
         assert_eq!(id.year(), 2026);
+        let gap = RecordId::mint(Kind::Gap, at("2026-11-27T10:15:00+08:00"), 0);
+        assert_eq!(gap.as_str(), "GAP-20261127-A000000");
+        assert_eq!(
+            RecordId::parse("gap-20261127-a000000").unwrap().kind(),
+            Kind::Gap
+        );
         let kb = RecordId::mint(Kind::Article, at("2026-01-02T00:00:00+00:00"), 1);
         assert_eq!(kb.as_str(), "KB-20260102-0000001");
     }

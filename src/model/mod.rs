@@ -57,6 +57,7 @@ pub(crate) use string_enum;
 pub mod action;
 pub mod article;
 pub mod customer;
+pub mod gap;
 pub mod history;
 pub mod id;
 pub mod request;
@@ -70,6 +71,7 @@ use serde::{Deserialize, Serialize};
 pub use action::Action;
 pub use article::Article;
 pub use customer::{Contact, Customer};
+pub use gap::{Gap, GapLink, GapStatus, Severity};
 pub use history::HistoryEntry;
 pub use id::{Kind, RecordId};
 pub use request::{Activity, Assessment, Demo, Effort, Feedback, Outcome, Request};
@@ -171,6 +173,8 @@ mod string_enum_tests {
         round_trips(&Feasibility::ALL);
         round_trips(&VerdictKind::ALL);
         round_trips(&Role::ALL);
+        round_trips(&super::GapStatus::ALL);
+        round_trips(&super::Severity::ALL);
     }
 
     #[test]

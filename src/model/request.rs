@@ -45,6 +45,10 @@ pub struct Request {
     /// Engineering effort logged on the request (工时), oldest first (`presales log`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub effort: Vec<Effort>,
+    /// Product gaps the request ran into (`presales gap link`), kept here and not on the
+    /// gap so that a gap many deals hit never conflicts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<super::GapLink>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -159,6 +163,8 @@ pub enum Disposition {
     Accepted,
     Rejected,
     Done,
+    /// Recorded as a product gap (`presales gap link --feedback N`).
+    Gap,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -21,7 +21,8 @@ use crate::model::solution::{
     Approval, Handover, Milestone, Quotation, QuoteLine, Resource, ReviewRound, Risk, Verdict,
 };
 use crate::model::{
-    Action, Article, Customer, HistoryEntry, Kind, Record, Request, Solution, Timestamp,
+    Action, Article, Customer, Gap, GapLink, GapStatus, HistoryEntry, Kind, Record, Request,
+    Solution, Timestamp,
 };
 use crate::workflow::{CLOSED, FIRST_STAGE, Facts, Move, MoveKind, Workflow};
 
@@ -171,6 +172,10 @@ pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
         Command::Archive { article, input } => archive(world, env, article, input),
         Command::UseArticle { request, input } => use_article(world, env, request, input),
         Command::Log { request, input } => log(world, env, request, input),
+        Command::NewGap { id, input } => new_gap(world, env, id, input),
+        Command::LinkGap { request, input } => link_gap(world, env, request, input),
+        Command::GapStatus { gap, input } => gap_status(world, env, gap, input),
+        Command::MergeGap { gap, input } => merge_gap(world, env, gap, input),
     }
 }
 
@@ -274,6 +279,7 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
         demos: Vec::new(),
         articles: Vec::new(),
         effort: Vec::new(),
+        gaps: Vec::new(),
         outcome: None,
         technical_win: false,
         technical_win_evidence: None,
@@ -733,6 +739,10 @@ fn owner_command(kind: Kind, field: &str) -> Option<&'static str> {
         ) => "presales reopen, then presales close",
         (Kind::Request, "satisfaction") => "presales rate",
         (Kind::Article, "status") => "presales kb publish / presales kb archive",
+        (Kind::Request, "gaps") => "presales gap link",
+        (Kind::Request, "effort") => "presales log",
+        (Kind::Gap, "status" | "reference") => "presales gap status",
+        (Kind::Gap, "merged_into") => "presales gap merge",
         _ => return None,
     })
 }
@@ -806,6 +816,25 @@ fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()>
                 env.check_member(o)?;
             }
             after.history = std::mem::take(&mut cus.history);
+            after.history.push(env.entry_with(Action::Edit, input));
+            world.put(after);
+        }
+        Kind::Gap => {
+            let mut gap: Gap = world.get(id)?;
+            if input.body_sha256.is_some() {
+                return Err(Error::invalid("a gap has no body file"));
+            }
+            let mut after: Gap =
+                edit_fields(&gap, crate::model::action::EDITABLE_GAP_FIELDS, input)?;
+            one_line("the title", &after.title)?;
+            one_line("the product", &after.product)?;
+            if let Some(a) = &after.area {
+                one_line("the area", a)?;
+            }
+            if let Some(w) = &after.workaround {
+                workaround_exists(world, w)?;
+            }
+            after.history = std::mem::take(&mut gap.history);
             after.history.push(env.entry_with(Action::Edit, input));
             world.put(after);
         }
@@ -1704,5 +1733,174 @@ fn use_article(world: &mut World, env: &Env, id: &str, input: &UseInput) -> Resu
     });
     req.history.push(env.entry_with(Action::UseArticle, input));
     world.put(req);
+    Ok(())
+}
+
+/// A gap's workaround is a knowledge-base article that exists.
+fn workaround_exists(world: &mut World, id: &str) -> Result<()> {
+    match world.find::<Article>(id) {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) | Err(_) => Err(Error::invalid_with_hint(
+            format!("workaround {id} is not an article of the knowledge base"),
+            "give an article's full ID (KB-…); list them with `presales kb list`",
+        )),
+    }
+}
+
+fn new_gap(world: &mut World, env: &Env, id: &str, input: &GapInput) -> Result<()> {
+    let title = one_line("a gap's title (--title)", &input.title)?;
+    let product = one_line("the product (--product)", &input.product)?;
+    let area = match &input.area {
+        Some(a) => Some(one_line("the area (--area)", a)?),
+        None => None,
+    };
+    if let Some(w) = &input.workaround {
+        workaround_exists(world, w)?;
+    }
+    ensure_new(world, id)?;
+    let input = GapInput {
+        title: title.clone(),
+        product: product.clone(),
+        area: area.clone(),
+        description: input
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+        workaround: input.workaround.clone(),
+    };
+    world.put(Gap {
+        id: id.to_string(),
+        title,
+        product,
+        area,
+        description: input.description.clone(),
+        status: GapStatus::Open,
+        reference: None,
+        workaround: input.workaround.clone(),
+        created: env.now,
+        author: env.by.to_string(),
+        merged_into: None,
+        extra: Default::default(),
+        history: vec![env.entry_with(Action::Create, &input)],
+    });
+    Ok(())
+}
+
+/// A gap that has not been merged into another, for a command that acts on it.
+fn live_gap(world: &mut World, id: &str) -> Result<Gap> {
+    let gap: Gap = world.get(id)?;
+    if let Some(into) = &gap.merged_into {
+        return Err(Error::invalid_with_hint(
+            format!("{id} was merged into {into}"),
+            format!("act on {into} instead"),
+        ));
+    }
+    Ok(gap)
+}
+
+fn link_gap(world: &mut World, env: &Env, id: &str, input: &GapLinkInput) -> Result<()> {
+    // A gap merged since is no reason to refuse: the link counts for the gap it was merged
+    // into. (The command links that gap in the first place; a replay may see the merge of
+    // the same second first.)
+    let gap: Gap = world.get(&input.gap)?;
+    let mut req: Request = world.get(id)?;
+    if let Some(l) = req.gaps.iter().find(|l| l.gap == gap.id) {
+        return Err(Error::invalid(format!(
+            "{} is already linked to {} (severity {})",
+            req.id, gap.id, l.severity
+        )));
+    }
+    if req.gaps.iter().any(|l| l.id == input.item) {
+        return Err(Error::invalid(format!(
+            "{} already has a gap link `{}`",
+            req.id, input.item
+        )));
+    }
+    if let Some(item) = &input.feedback {
+        let rid = req.id.clone();
+        let f = req
+            .demos
+            .last_mut()
+            .and_then(|d| {
+                d.feedback
+                    .iter_mut()
+                    .find(|f| f.id.as_deref() == Some(item.as_str()))
+            })
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "the latest demo of {rid} has no feedback item {item}"
+                ))
+            })?;
+        f.disposition = Some(crate::model::request::Disposition::Gap);
+    }
+    req.gaps.push(GapLink {
+        id: input.item.clone(),
+        gap: gap.id.clone(),
+        severity: input.severity,
+        feedback: input.feedback.clone(),
+        at: env.now,
+        by: env.by.to_string(),
+        extra: Default::default(),
+    });
+    req.history.push(env.entry_with(Action::LinkGap, input));
+    world.put(req);
+    Ok(())
+}
+
+fn gap_status(world: &mut World, env: &Env, id: &str, input: &GapStatusInput) -> Result<()> {
+    let mut gap = live_gap(world, id)?;
+    let reference = match &input.reference {
+        Some(r) => Some(one_line("the engineering reference (--ref)", r)?),
+        None => None,
+    };
+    if gap.status == input.to && (reference.is_none() || reference == gap.reference) {
+        return Err(Error::invalid(format!("{id} is `{}` already", input.to)));
+    }
+    let input = GapStatusInput {
+        from: Some(gap.status),
+        to: input.to,
+        reference: reference.clone(),
+        note: input
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
+    };
+    gap.status = input.to;
+    if reference.is_some() {
+        gap.reference = reference;
+    }
+    gap.history.push(env.entry_with(Action::GapStatus, &input));
+    world.put(gap);
+    Ok(())
+}
+
+fn merge_gap(world: &mut World, env: &Env, id: &str, input: &GapMergeInput) -> Result<()> {
+    if id == input.to {
+        return Err(Error::invalid(format!("{id} cannot be merged into itself")));
+    }
+    let mut gap = live_gap(world, id)?;
+    let into: Gap = world.get(&input.to)?;
+    if let Some(further) = &into.merged_into {
+        return Err(Error::invalid_with_hint(
+            format!("{} was merged into {further} itself", into.id),
+            format!("merge {id} into {further}"),
+        ));
+    }
+    let input = GapMergeInput {
+        to: into.id.clone(),
+        note: input
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
+    };
+    gap.merged_into = Some(into.id.clone());
+    gap.history.push(env.entry_with(Action::MergeGap, &input));
+    world.put(gap);
     Ok(())
 }

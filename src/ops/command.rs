@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::article::{Category, Status};
+use crate::model::gap::{GapStatus, Severity};
 use crate::model::request::{Activity, Disposition, Feasibility, Opportunity};
 use crate::model::solution::{Training, VerdictKind};
 use crate::model::{Action, HistoryEntry, Kind, Outcome, Priority};
@@ -383,6 +384,52 @@ pub struct LogInput {
     pub note: Option<String>,
 }
 
+/// `presales gap new` (产品差距).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapInput {
+    pub title: String,
+    pub product: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workaround: Option<String>,
+}
+
+/// `presales gap link GAP REQ --severity S [--feedback N]`, written on the request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapLinkInput {
+    /// The id of the new link.
+    pub item: String,
+    pub gap: String,
+    pub severity: Severity,
+    /// The id of the feedback item (of the latest demo) whose disposition becomes `gap`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<String>,
+}
+
+/// `presales gap status GAP planned --ref JIRA-123`. `from` (the old status) is written,
+/// not given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapStatusInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<GapStatus>,
+    pub to: GapStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `presales gap merge A B`, written on A: `to` is B.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapMergeInput {
+    pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 /// Every writing command, with the record it acts on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -498,6 +545,22 @@ pub enum Command {
         request: String,
         input: LogInput,
     },
+    NewGap {
+        id: String,
+        input: GapInput,
+    },
+    LinkGap {
+        request: String,
+        input: GapLinkInput,
+    },
+    GapStatus {
+        gap: String,
+        input: GapStatusInput,
+    },
+    MergeGap {
+        gap: String,
+        input: GapMergeInput,
+    },
 }
 
 impl Command {
@@ -516,6 +579,7 @@ impl Command {
             Command::Edit { record, .. } => match record.split('-').next() {
                 Some("KB") => "kb",
                 Some("CUS") => "customer",
+                Some("GAP") => "gap",
                 _ => "edit",
             },
             Command::NewSolution { .. }
@@ -535,6 +599,10 @@ impl Command {
             | Command::Archive { .. } => "kb",
             Command::UseArticle { .. } => "kb_use",
             Command::Log { .. } => "log",
+            Command::NewGap { .. }
+            | Command::LinkGap { .. }
+            | Command::GapStatus { .. }
+            | Command::MergeGap { .. } => "gap",
         }
     }
 
@@ -544,7 +612,8 @@ impl Command {
             Command::NewCustomer { .. }
             | Command::NewRequest { .. }
             | Command::NewSolution { .. }
-            | Command::NewArticle { .. } => Action::Create,
+            | Command::NewArticle { .. }
+            | Command::NewGap { .. } => Action::Create,
             Command::Assign { .. } => Action::Assign,
             Command::Assess { .. } => Action::Assess,
             Command::Advance { .. } => Action::Advance,
@@ -569,6 +638,9 @@ impl Command {
             Command::Archive { .. } => Action::Archive,
             Command::UseArticle { .. } => Action::UseArticle,
             Command::Log { .. } => Action::Log,
+            Command::LinkGap { .. } => Action::LinkGap,
+            Command::GapStatus { .. } => Action::GapStatus,
+            Command::MergeGap { .. } => Action::MergeGap,
         }
     }
 }
@@ -681,6 +753,22 @@ pub fn decode(kind: Kind, record: &str, entry: &HistoryEntry) -> Result<Command,
         },
         (Kind::Request, Action::Log) => Command::Log {
             request: id,
+            input: payload(entry)?,
+        },
+        (Kind::Request, Action::LinkGap) => Command::LinkGap {
+            request: id,
+            input: payload(entry)?,
+        },
+        (Kind::Gap, Action::Create) => Command::NewGap {
+            id,
+            input: payload(entry)?,
+        },
+        (Kind::Gap, Action::GapStatus) => Command::GapStatus {
+            gap: id,
+            input: payload(entry)?,
+        },
+        (Kind::Gap, Action::MergeGap) => Command::MergeGap {
+            gap: id,
             input: payload(entry)?,
         },
         (Kind::Solution, Action::Create) => Command::NewSolution {

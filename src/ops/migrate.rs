@@ -79,7 +79,7 @@ fn item_ids(kind: Kind, value: &mut Value) -> bool {
                 }
             }
         }
-        Kind::Article | Kind::Customer => {}
+        Kind::Article | Kind::Customer | Kind::Gap => {}
     }
     changed
 }
@@ -175,6 +175,9 @@ pub fn migrate(store: &Store, actor: Option<&Actor>, check_only: bool) -> Result
                 Kind::Customer => {
                     rewrite::<Customer>(&shown, value, content, actor, from, &op, check_only)?
                 }
+                Kind::Gap => rewrite::<crate::model::Gap>(
+                    &shown, value, content, actor, from, &op, check_only,
+                )?,
             };
             Ok((new_text != text).then(|| {
                 let change = if content {

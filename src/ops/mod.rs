@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod command;
 pub mod fmt;
+pub mod gap;
 pub mod kb;
 pub mod migrate;
 pub mod solution;
@@ -98,6 +99,7 @@ impl<'a> Tx<'a> {
                 AnyRecord::Solution(r) => self.store.save(r, &self.lock)?,
                 AnyRecord::Article(r) => self.store.save(r, &self.lock)?,
                 AnyRecord::Customer(r) => self.store.save(r, &self.lock)?,
+                AnyRecord::Gap(r) => self.store.save(r, &self.lock)?,
             };
             if let Some(path) = written {
                 count += 1;
@@ -268,6 +270,7 @@ impl Source for Store {
             Kind::Solution => AnyRecord::Solution(Store::load(self, id)?),
             Kind::Article => AnyRecord::Article(Store::load(self, id)?),
             Kind::Customer => AnyRecord::Customer(Store::load(self, id)?),
+            Kind::Gap => AnyRecord::Gap(Store::load(self, id)?),
         }))
     }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::model::{Article, Customer, Kind, Record, RecordId, Request, Solution};
+use crate::model::{Article, Customer, Gap, Kind, Record, RecordId, Request, Solution};
 
 /// Any record, by kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +14,7 @@ pub enum AnyRecord {
     Solution(Solution),
     Article(Article),
     Customer(Customer),
+    Gap(Gap),
 }
 
 impl AnyRecord {
@@ -23,6 +24,7 @@ impl AnyRecord {
             AnyRecord::Solution(r) => &r.id,
             AnyRecord::Article(r) => &r.id,
             AnyRecord::Customer(r) => &r.id,
+            AnyRecord::Gap(r) => &r.id,
         }
     }
 
@@ -32,6 +34,7 @@ impl AnyRecord {
             AnyRecord::Solution(_) => Kind::Solution,
             AnyRecord::Article(_) => Kind::Article,
             AnyRecord::Customer(_) => Kind::Customer,
+            AnyRecord::Gap(_) => Kind::Gap,
         }
     }
 
@@ -41,6 +44,7 @@ impl AnyRecord {
             AnyRecord::Solution(r) => &r.history,
             AnyRecord::Article(r) => &r.history,
             AnyRecord::Customer(r) => &r.history,
+            AnyRecord::Gap(r) => &r.history,
         }
     }
 }
@@ -70,6 +74,7 @@ stored!(Request);
 stored!(Solution);
 stored!(Article);
 stored!(Customer);
+stored!(Gap);
 
 /// Where records and the files they name come from.
 pub trait Source {

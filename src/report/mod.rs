@@ -8,6 +8,7 @@
 pub mod capacity;
 pub mod customer;
 pub mod inbox;
+pub mod gaps;
 pub mod kb;
 pub mod performance;
 pub mod period;
@@ -46,6 +47,8 @@ pub struct Input<'a> {
     pub customers: &'a [Customer],
     /// The knowledge base; may be empty (usage is then read from requests alone).
     pub articles: &'a [ArticleInfo],
+    /// The product gaps; may be empty (only `report gaps` reads them).
+    pub gaps: &'a [crate::model::Gap],
     pub window: Window,
     pub include_confidential: bool,
 }

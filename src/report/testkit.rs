@@ -136,6 +136,7 @@ pub fn input<'a>(
         requests,
         customers,
         articles,
+        gaps: &[],
         window,
         include_confidential: false,
     }

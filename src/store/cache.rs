@@ -340,6 +340,7 @@ impl<T: Record + Send + Sync + 'static> Summary for Whole<T> {
         Kind::Solution => "solutions-whole",
         Kind::Article => "articles-whole",
         Kind::Customer => "customers-whole",
+        Kind::Gap => "gaps-whole",
     };
     fn of(full: &T) -> Self {
         Whole(full.clone())

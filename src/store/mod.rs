@@ -423,6 +423,7 @@ impl Store {
                         Kind::Solution => "solution ",
                         Kind::Article => "kb ",
                         Kind::Customer => "customer ",
+                        Kind::Gap => "gap ",
                     }
                 )),
             }),
@@ -529,6 +530,7 @@ impl Store {
             Kind::Solution => canon::<crate::model::Solution>(self, path)?,
             Kind::Customer => canon::<crate::model::Customer>(self, path)?,
             Kind::Article => canon::<crate::model::Article>(self, path)?,
+            Kind::Gap => canon::<crate::model::Gap>(self, path)?,
         };
         Ok((text, canonical))
     }

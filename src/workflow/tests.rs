@@ -41,6 +41,7 @@ fn request(kind: &str, stage: &str) -> Request {
         demos: vec![],
         articles: vec![],
         effort: vec![],
+        gaps: vec![],
         outcome: None,
         technical_win: false,
         technical_win_evidence: None,

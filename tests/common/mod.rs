@@ -156,6 +156,11 @@ impl Env {
                 .join("solutions")
                 .join(year)
                 .join(format!("{id}.yaml"))
+        } else if id.starts_with("GAP-") {
+            self.root()
+                .join("gaps")
+                .join(year)
+                .join(format!("{id}.yaml"))
         } else if id.starts_with("KB-") {
             self.root().join("kb").join(year).join(format!("{id}.yaml"))
         } else {

@@ -282,6 +282,7 @@ fn judge(base: &HashMap<String, AnyRecord>, head: &HashMap<String, AnyRecord>) -
                         AnyRecord::Solution(x) => yaml::record_text(x),
                         AnyRecord::Article(x) => yaml::record_text(x),
                         AnyRecord::Customer(x) => yaml::record_text(x),
+                        AnyRecord::Gap(x) => yaml::record_text(x),
                     }
                     .unwrap();
                     (r.clone(), text)
@@ -543,4 +544,122 @@ fn an_unknown_action_is_refused() {
             .any(|m| m.contains("not what one presales command writes")),
         "{f:?}"
     );
+}
+
+const GAP: &str = "GAP-20261102-A000003";
+const GAP2: &str = "GAP-20261102-A000004";
+
+fn new_gap(id: &str, title: &str) -> (&'static str, &'static str, Command) {
+    (
+        "li.na",
+        "02T09:00:00",
+        Command::NewGap {
+            id: id.into(),
+            input: GapInput {
+                title: title.into(),
+                product: "VPN".into(),
+                area: None,
+                description: None,
+                workaround: None,
+            },
+        },
+    )
+}
+
+fn link_gap(
+    gap: &str,
+    item: &str,
+    severity: crate::model::Severity,
+) -> (&'static str, &'static str, Command) {
+    (
+        "li.na",
+        "03T09:00:00",
+        Command::LinkGap {
+            request: REQ.into(),
+            input: GapLinkInput {
+                item: item.into(),
+                gap: gap.into(),
+                severity,
+                feedback: None,
+            },
+        },
+    )
+}
+
+fn merge_gap(from: &str, to: &str) -> (&'static str, &'static str, Command) {
+    (
+        "li.na",
+        "03T09:00:00",
+        Command::MergeGap {
+            gap: from.into(),
+            input: GapMergeInput {
+                to: to.into(),
+                note: None,
+            },
+        },
+    )
+}
+
+#[test]
+fn gap_work_replays_exactly_even_when_a_link_and_a_merge_share_a_second() {
+    use crate::model::Severity;
+    let base = designed();
+    let head = after(
+        &base,
+        vec![
+            new_gap(GAP, "不支持 SM4"),
+            new_gap(GAP2, "国密"),
+            link_gap(GAP2, "L1", Severity::Blocker),
+            merge_gap(GAP2, GAP),
+            link_gap(GAP, "L2", Severity::Challenge),
+            (
+                "li.na",
+                "04T09:00:00",
+                Command::GapStatus {
+                    gap: GAP.into(),
+                    input: GapStatusInput {
+                        from: None,
+                        to: crate::model::GapStatus::Planned,
+                        reference: Some("JIRA-1".into()),
+                        note: None,
+                    },
+                },
+            ),
+        ],
+    );
+    assert_eq!(judge(&base, &head), Vec::<String>::new());
+    // A severity raised by hand is named.
+    let mut forged = head.clone();
+    request(&mut forged).gaps[1].severity = Severity::Blocker;
+    let f = judge(&base, &forged);
+    assert!(f.iter().any(|m| m.contains("`gaps`")), "{f:?}");
+}
+
+#[test]
+fn merges_into_itself_or_into_a_merged_gap_are_refused() {
+    let base = after(
+        &designed(),
+        vec![new_gap(GAP, "a"), new_gap(GAP2, "b"), merge_gap(GAP2, GAP)],
+    );
+    let (config, workflow) = rules();
+    let mem = Mem {
+        records: base,
+        files: HashMap::new(),
+    };
+    for (from, to, why) in [
+        (GAP, GAP, "itself"),
+        (GAP, GAP2, "was merged into"),
+        (GAP2, GAP, "was merged into"),
+    ] {
+        let mut world = World::new(&mem);
+        let env = Env {
+            config: &config,
+            workflow: &workflow,
+            by: "li.na",
+            now: t("05T09:00:00"),
+            op: "OPX",
+        };
+        let err = apply(&mut world, &env, &merge_gap(from, to).2).unwrap_err();
+        assert!(err.to_string().contains(why), "{from} → {to}: {err}");
+    }
 }

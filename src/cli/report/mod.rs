@@ -3,6 +3,7 @@
 
 mod capacity;
 mod doc;
+mod gaps;
 mod kb;
 mod performance;
 mod sla;
@@ -35,6 +36,7 @@ pub use doc::Doc;
 ///   presales report kb --as-of 2026-11-30
 ///   presales report capacity --week 2026-W48
 ///   presales report winloss --month 2026-11
+///   presales report gaps --from 2026-10-01 --to 2026-12-31 --format csv
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -59,6 +61,9 @@ enum Cmd {
     /// Win/loss (赢单/丢单): deals decided in the period by type, product, industry,
     /// engineer and value; loss reasons and competitors; days to decision; value per demo.
     Winloss(PeriodArgs),
+    /// Product gaps (产品差距): per gap the open, won and lost value of the deals linked to
+    /// it, weighted by severity; its age; the deals it blocked; top gaps by value at risk.
+    Gaps(PeriodArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -136,6 +141,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         Cmd::Kb(p) => with_data(ctx, &p, |data, zone| kb::render(ctx, data, zone)),
         Cmd::Capacity(p) => with_data(ctx, &p, |data, zone| capacity::render(ctx, data, zone)),
         Cmd::Winloss(p) => with_data(ctx, &p, |data, zone| winloss::render(ctx, data, zone)),
+        Cmd::Gaps(p) => with_data(ctx, &p, |data, zone| gaps::render(ctx, data, zone)),
     }
 }
 
@@ -171,7 +177,8 @@ pub(crate) fn with_data(
     let store = ctx.store()?;
     let (requests, errors) = store.load_all_cached::<Request>();
     let (customers, cerrors) = store.load_all_cached::<Customer>();
-    for e in errors.iter().chain(&cerrors) {
+    let (gaps, gerrors) = store.load_all_cached::<crate::model::Gap>();
+    for e in errors.iter().chain(&cerrors).chain(&gerrors) {
         ctx.warn_error(e);
     }
     let articles = articles(ctx, &store);
@@ -212,6 +219,7 @@ pub(crate) fn with_data(
         requests: &requests,
         customers: &customers,
         articles: &articles,
+        gaps: &gaps,
         window,
         include_confidential: p.include_confidential,
     };
@@ -222,6 +230,7 @@ pub(crate) fn with_data(
     std::mem::forget(data);
     std::mem::forget(requests);
     std::mem::forget(customers);
+    std::mem::forget(gaps);
     Ok(())
 }
 

@@ -121,5 +121,6 @@ pub fn disposition_str(d: Disposition) -> &'static str {
         Disposition::Accepted => "accepted",
         Disposition::Rejected => "rejected",
         Disposition::Done => "done",
+        Disposition::Gap => "gap",
     }
 }
