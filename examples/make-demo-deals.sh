@@ -49,4 +49,19 @@ log '智慧园区网络改造方案' 5h --activity design --date 2026-11-23
 log '智慧园区网络改造方案' 3h --activity meeting --date 2026-11-25 --note '与设计院对接'
 log 'Store network refresh (RFP #2026-117)' 4h --activity rfp --date 2026-11-26
 
-echo "deal values and effort added to $D" >&2
+# Product gaps (产品差距) the deals ran into, linked from the requests (and a demo's feedback).
+gap() { ps gap "$@" 2>/dev/null; }
+as li.na; at 2026-11-27T09:30:00+08:00
+g1=$(gap new --title 'SD-WAN overlay 不支持 IPv6' --product SD-WAN --area network \
+  --description '分行要求 IPv6 双栈 overlay，当前版本仅支持 IPv4 隧道')
+g2=$(gap new --title 'No CDC from Oracle 19c' --product DataHub --area integration \
+  --description 'Change data capture stops at Oracle 12c; RFP #2026-088 and ACME ask for 19c')
+g3=$(gap new --title '影像归档不支持 DICOM 无损压缩' --product Storage --area imaging)
+gap link "$g1" "$(id_of '分行 SD-WAN 组网改造')" --severity blocker --feedback 1 >/dev/null
+gap link "$g2" "$(id_of 'Retail analytics RFP #2026-088')" --severity challenge >/dev/null
+gap link "$g2" "$(id_of 'Does DataHub support CDC from Oracle 19c?')" --severity nice_to_have >/dev/null
+gap link "$g3" "$(id_of '医院影像云存储方案')" --severity blocker >/dev/null
+as zhang.wei
+gap status "$g2" planned --ref DATAHUB-412 --note '研发排期 2027 Q1' >/dev/null
+
+echo "deal values, effort and product gaps added to $D" >&2

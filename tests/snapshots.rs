@@ -793,6 +793,11 @@ fn golden_outputs_of_the_demo_store() {
             "report winloss",
             vec!["report", "winloss", "--month", "2026-11", as_of],
         ),
+        (
+            "report gaps",
+            vec!["report", "gaps", "--month", "2026-11", as_of],
+        ),
+        ("gap list", vec!["gap", "list"]),
         ("sla", vec!["sla", as_of]),
         ("inbox", vec!["inbox", "--as", "li.na", as_of]),
         ("inbox approver", vec!["inbox", "--as", "chen.jing", as_of]),

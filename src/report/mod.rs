@@ -7,8 +7,8 @@
 
 pub mod capacity;
 pub mod customer;
-pub mod inbox;
 pub mod gaps;
+pub mod inbox;
 pub mod kb;
 pub mod performance;
 pub mod period;

@@ -35,10 +35,9 @@ fn document(r: &GapsReport, zone: &Zone) -> Doc {
     d.text(subtitle(&r.header, zone));
     let linked = r.gaps.iter().filter(|g| g.requests > 0).count();
     d.strong(format!(
-        "{} gaps, {} linked to requests · {} deals blocked in the period · weights: blocker {}, challenge {}, nice_to_have {}",
-        r.gaps.len(),
-        linked,
-        r.blocked.len(),
+        "{}, {linked} linked to requests · {} blocked in the period · weights: blocker {}, challenge {}, nice_to_have {}",
+        crate::cli::output::count(r.gaps.len(), "gap"),
+        crate::cli::output::count(r.blocked.len(), "deal"),
         r.weights.blocker,
         r.weights.challenge,
         r.weights.nice_to_have
