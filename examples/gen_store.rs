@@ -218,6 +218,32 @@ fn main() {
         customers.push(c.id);
     }
 
+    // Product gaps: one per 500 requests (at least 3), written by engineers; a random
+    // source of their own, so the rest of the store is what earlier versions generated.
+    let mut gap_rng = StdRng::seed_from_u64(a.seed ^ 0x6A70);
+    let first_gap_day = start;
+    let gaps: Vec<String> = (0..(a.requests / 500).max(3))
+        .map(|k| {
+            let created = first_gap_day + Duration::hours(k as i64);
+            let id = RecordId::mint(Kind::Gap, created, gap_rng.random::<u32>() & 0x3fff_ffff);
+            let author = engineers[k % engineers.len()].clone();
+            let product = ["SD-WAN", "DataHub", "IAM", "API Gateway"][k % 4];
+            let status = ["open", "open", "planned", "shipped", "wont_do"][k % 5];
+            let gap: presales::model::Gap = serde_json::from_value(serde_json::json!({
+                "id": id.to_string(),
+                "title": format!("{} 缺少 / lacks {}", ZH[k % ZH.len()], EN[k % EN.len()]),
+                "product": product,
+                "status": status,
+                "created": created.to_rfc3339(),
+                "author": author,
+                "history": [{"at": created.to_rfc3339(), "by": author, "action": "create"}],
+            }))
+            .expect("a gap");
+            write(&store, &gap);
+            id.to_string()
+        })
+        .collect();
+
     let mut turn = 0u64;
     for i in 0..a.requests {
         let frac = i as f64 / a.requests as f64;
@@ -523,7 +549,12 @@ fn main() {
             }
             req.stage = "closed".into();
         }
-        deal_intelligence(&mut req, a.seed ^ (i as u64).wrapping_mul(0x9E37_79B9), t);
+        deal_intelligence(
+            &mut req,
+            a.seed ^ (i as u64).wrapping_mul(0x9E37_79B9),
+            t,
+            &gaps,
+        );
         write(&store, &req);
         if let Some(s) = &sol {
             write(&store, s);
@@ -542,9 +573,14 @@ fn main() {
 /// the store is what earlier versions generated): every deal type gets a value, a lost deal
 /// a reason and often a competitor, and the assignee logs 1–4 entries of effort, each with
 /// its `log` history entry, between the assignment and `last`.
-fn deal_intelligence(req: &mut Request, seed: u64, last: DateTime<FixedOffset>) {
+fn deal_intelligence(req: &mut Request, seed: u64, last: DateTime<FixedOffset>, gaps: &[String]) {
     use presales::model::{Activity, Effort};
     let mut rng = StdRng::seed_from_u64(seed);
+    // One deal in eight ran into a product gap (a link made by the assignee after the
+    // assignment; gaps were all recorded before the first request).
+    let link_gap = !gaps.is_empty() && rng.random_bool(0.125);
+    let gap = gaps[rng.random_range(0..gaps.len().max(1)) % gaps.len().max(1)].clone();
+    let severity = ["blocker", "challenge", "challenge", "nice_to_have"][rng.random_range(0..4)];
     if matches!(req.kind.as_str(), "solution" | "rfp" | "poc") {
         req.opportunity = Some(presales::model::request::Opportunity {
             name: None,
@@ -588,6 +624,21 @@ fn deal_intelligence(req: &mut Request, seed: u64, last: DateTime<FixedOffset>) 
         })
         .collect();
     entries.sort_by_key(|(at, _)| *at);
+    if link_gap && matches!(req.kind.as_str(), "solution" | "rfp" | "poc") {
+        let at = start + Duration::minutes(rng.random_range(0..span));
+        let item = format!("G{:08X}", seed & 0xFFFF_FFFF);
+        let link: presales::model::GapLink = serde_json::from_value(serde_json::json!({
+            "id": item, "gap": gap, "severity": severity, "at": at.to_rfc3339(), "by": by,
+        }))
+        .expect("a gap link");
+        req.gaps.push(link);
+        req.history.push(
+            HistoryEntry::new(at, &by, "link_gap")
+                .with("item", item.as_str())
+                .with("gap", gap.as_str())
+                .with("severity", severity),
+        );
+    }
     for (at, e) in entries {
         req.history.push(
             HistoryEntry::new(at, &by, "log")
