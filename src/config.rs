@@ -177,6 +177,31 @@ impl Default for Deals {
 }
 
 impl Deals {
+    /// A deal's value as the reports total it: converted into `currency` when a rate for
+    /// its currency is given (rounded half away from zero to cents), else as recorded. A
+    /// value without a currency is taken to be in `currency` when one is set, else `-`.
+    /// `None` without a value.
+    pub fn value_of(
+        &self,
+        o: &crate::model::request::Opportunity,
+    ) -> Option<(rust_decimal::Decimal, String)> {
+        let value = o.value?;
+        let recorded = o.currency.clone().or_else(|| self.currency.clone());
+        let Some(recorded) = recorded else {
+            return Some((value, "-".into()));
+        };
+        match (&self.currency, self.rates.get(&recorded)) {
+            (Some(target), Some(rate)) if *target != recorded => {
+                let converted = value.checked_mul(*rate)?.round_dp_with_strategy(
+                    2,
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                );
+                Some((converted.normalize(), target.clone()))
+            }
+            _ => Some((value, recorded)),
+        }
+    }
+
     /// Whether requests of type `kind` end in a deal decision.
     pub fn decides(&self, kind: &str) -> bool {
         self.types.iter().any(|t| t == kind)
@@ -1298,6 +1323,37 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn deal_values_are_converted_only_with_a_rate() {
+        let o = |v: &str, c: Option<&str>| crate::model::request::Opportunity {
+            name: None,
+            value: Some(v.parse().unwrap()),
+            currency: c.map(str::to_string),
+            expected_close: None,
+            extra: Default::default(),
+        };
+        let mut deals = Deals::default();
+        // No [deals] currency: every value as recorded, per currency.
+        assert_eq!(
+            deals.value_of(&o("100", Some("USD"))),
+            Some(("100".parse().unwrap(), "USD".into()))
+        );
+        assert_eq!(deals.value_of(&o("5", None)).unwrap().1, "-");
+        deals.currency = Some("CNY".into());
+        deals.rates.insert("USD".into(), "7.105".parse().unwrap());
+        // USD converted at 7.105, rounded to cents; CNY and a value without currency stay;
+        // EUR has no rate, so it stays in EUR.
+        assert_eq!(
+            deals.value_of(&o("100.01", Some("USD"))),
+            Some(("710.57".parse().unwrap(), "CNY".into()))
+        );
+        assert_eq!(deals.value_of(&o("5", None)).unwrap().1, "CNY");
+        assert_eq!(deals.value_of(&o("9", Some("EUR"))).unwrap().1, "EUR");
+        let text = "[deals]\ncurrency = \"CNY\"\nrates = { USD = \"7.10\" }\n";
+        let c = Config::parse(text).unwrap();
+        assert_eq!(c.deals.rates["USD"], "7.10".parse().unwrap());
+    }
 
     #[test]
     fn locate_finds_a_key_with_the_parsers_spans() {

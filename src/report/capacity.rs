@@ -207,11 +207,12 @@ pub fn build(data: &Dataset) -> CapacityReport {
         if in_p.is_zero() {
             continue;
         }
-        let opportunity = i
+        let value = i
             .req
             .opportunity
             .as_ref()
-            .filter(|_| !i.confidential || data.input.include_confidential);
+            .filter(|_| !i.confidential || data.input.include_confidential)
+            .and_then(|o| config.deals.value_of(o));
         deals.push(DealEffort {
             id: i.id().to_string(),
             title: i.title.clone(),
@@ -221,8 +222,8 @@ pub fn build(data: &Dataset) -> CapacityReport {
             outcome: i.tl.outcome,
             hours_in_period: two(in_p),
             hours_total: two(mine.iter().map(|e| e.hours).sum()),
-            value: opportunity.and_then(|o| o.value),
-            currency: opportunity.and_then(|o| o.currency.clone()),
+            value: value.as_ref().map(|(v, _)| *v),
+            currency: value.map(|(_, c)| c),
         });
     }
     deals.sort_by(|a, b| {
@@ -245,11 +246,14 @@ pub fn build(data: &Dataset) -> CapacityReport {
         if hours.is_zero() {
             continue;
         }
-        let Some(o) = i.req.opportunity.as_ref() else {
+        let Some((value, currency)) = i
+            .req
+            .opportunity
+            .as_ref()
+            .and_then(|o| config.deals.value_of(o))
+        else {
             continue;
         };
-        let Some(value) = o.value else { continue };
-        let currency = o.currency.clone().unwrap_or_else(|| "-".into());
         let slot = won.entry(currency).or_default();
         slot.0 += 1;
         slot.1 += value;

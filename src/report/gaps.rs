@@ -224,10 +224,9 @@ impl Sums {
     }
 }
 
-/// A request's value and currency (`-` without one).
-fn value_of(req: &Request) -> Option<(Decimal, String)> {
-    let o = req.opportunity.as_ref()?;
-    Some((o.value?, o.currency.clone().unwrap_or_else(|| "-".into())))
+/// A request's value and currency, converted as `[deals]` says ([`crate::config::Deals::value_of`]).
+fn value_of(deals: &crate::config::Deals, req: &Request) -> Option<(Decimal, String)> {
+    deals.value_of(req.opportunity.as_ref()?)
 }
 
 #[derive(Default)]
@@ -268,7 +267,7 @@ pub fn build(data: &Dataset) -> GapsReport {
             if w.contains(link.at) {
                 a.linked_in_period += 1;
             }
-            let value = value_of(item.req);
+            let value = value_of(&data.input.config.deals, item.req);
             let weighted = |v: Decimal| v.checked_mul(weight).unwrap_or(Decimal::MAX);
             if item.tl.is_open() {
                 a.open_deals += 1;

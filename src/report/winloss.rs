@@ -205,7 +205,11 @@ pub fn build(data: &Dataset) -> WinLossReport {
         .iter()
         .filter_map(|i| {
             let closed = i.tl.closed?;
-            let o = i.req.opportunity.as_ref();
+            let value = i
+                .req
+                .opportunity
+                .as_ref()
+                .and_then(|o| data.input.config.deals.value_of(o));
             Some(Deal {
                 id: i.id().to_string(),
                 title: i.title.clone(),
@@ -215,8 +219,8 @@ pub fn build(data: &Dataset) -> WinLossReport {
                 outcome: i.tl.outcome?,
                 technical_win: i.req.technical_win,
                 engineer: i.tl.assignee_at(closed).map(String::from),
-                value: o.and_then(|o| o.value),
-                currency: o.and_then(|o| o.currency.clone()),
+                value: value.as_ref().map(|(v, _)| *v),
+                currency: value.map(|(_, c)| c),
                 loss_reason: i.req.loss_reason.clone(),
                 competitor: if hidden(i) {
                     i.req.competitor.as_ref().map(|_| REDACTED.to_string())
