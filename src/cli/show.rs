@@ -356,6 +356,25 @@ fn render_request(
 }
 
 /// One history entry on one line: time, who, what.
+/// A history value as people read it: strings bare, lists joined with commas, mappings as
+/// `key: value` pairs; nothing of JSON's quoting.
+fn plain_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => {
+            items.iter().map(plain_value).collect::<Vec<_>>().join(",")
+        }
+        serde_json::Value::Object(map) => {
+            let pairs: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", plain_value(v)))
+                .collect();
+            format!("{{{}}}", pairs.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
 pub fn history_line(h: &HistoryEntry) -> String {
     let mut line = format!(
         "{}  {:<10} {}",
@@ -369,14 +388,24 @@ pub fn history_line(h: &HistoryEntry) -> String {
         _ => {}
     }
     for (k, v) in &h.extra {
-        let v = v
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| v.to_string());
-        line.push_str(&format!(" {k}={v}"));
+        line.push_str(&format!(" {k}={}", plain_value(v)));
     }
     if let Some(n) = &h.note {
         line.push_str(&format!(": {}", n.replace('\n', " ")));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn history_values_read_without_json_quoting() {
+        let v = serde_json::json!({"value": "1200000", "currency": "CNY"});
+        assert_eq!(super::plain_value(&v), "{value: 1200000, currency: CNY}");
+        assert_eq!(
+            super::plain_value(&serde_json::json!(["SD-WAN", "IAM"])),
+            "SD-WAN,IAM"
+        );
+        assert_eq!(super::plain_value(&serde_json::json!(3)), "3");
+    }
 }
