@@ -806,7 +806,15 @@ fn the_whole_demo_store_replays_from_nothing() {
             .unwrap();
         assert!(out.status.success());
     };
-    for dir in ["requests", "solutions", "kb", "customers", "plans", "docs"] {
+    for dir in [
+        "requests",
+        "solutions",
+        "kb",
+        "customers",
+        "gaps",
+        "plans",
+        "docs",
+    ] {
         if demo.join(dir).exists() {
             let _ = std::fs::remove_dir_all(env.root().join(dir));
             copy(&demo.join(dir), &env.root().join(dir));
