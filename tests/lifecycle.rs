@@ -709,3 +709,50 @@ fn customers_are_found_by_name_as_well_as_by_id() {
     let err = env.run(&["customer", "show", "北方"]).err();
     assert!(err.contains("no customer matches `北方`"), "{err}");
 }
+
+#[test]
+fn list_filters_sorts_and_limits() {
+    let mut env = Env::new();
+    let cus = env.customer("华东银行");
+    // Registered in this order, within one day: creation order is the default.
+    env.now = "2026-11-27T09:00:00+08:00".into();
+    let a = env.request(&cus, "A", &["--priority", "P3", "--product", "SD-WAN"]);
+    env.now = "2026-11-27T09:00:30+08:00".into();
+    let b = env.request(&cus, "B", &["--priority", "P1", "--due", "2026-12-20"]);
+    env.now = "2026-11-27T11:00:00+08:00".into();
+    let c = env.request(
+        &cus,
+        "C",
+        &[
+            "--priority",
+            "P1",
+            "--due",
+            "2026-12-05",
+            "--product",
+            "sd-wan",
+        ],
+    );
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["list"];
+        full.extend_from_slice(args);
+        env.json(&full)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&[]), [a.clone(), b.clone(), c.clone()]);
+    assert_eq!(ids(&["--priority", "P1"]), [b.clone(), c.clone()]);
+    assert_eq!(ids(&["--product", "SD-WAN"]), [a.clone(), c.clone()]);
+    assert_eq!(
+        ids(&["--requested-by", "zhao.lei", "--limit", "1"]),
+        std::slice::from_ref(&a)
+    );
+    assert_eq!(ids(&["--sort", "due"]), [c.clone(), b.clone(), a.clone()]);
+    assert_eq!(
+        ids(&["--sort", "priority", "--reverse"]),
+        [a.clone(), c.clone(), b.clone()]
+    );
+    assert_eq!(env.run(&["list", "--limit", "0"]).code(), 2);
+}
