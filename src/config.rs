@@ -535,13 +535,24 @@ impl Config {
 
     /// Finds a member by id or e-mail (case-insensitive for e-mail).
     pub fn find_member(&self, who: &str) -> Option<&Member> {
-        self.member(who).or_else(|| {
-            self.members.iter().find(|m| {
-                m.email
-                    .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(who))
+        let who = who.trim();
+        self.member(who)
+            .or_else(|| self.members.iter().find(|m| m.id.eq_ignore_ascii_case(who)))
+            .or_else(|| {
+                self.members.iter().find(|m| {
+                    m.email
+                        .as_deref()
+                        .is_some_and(|e| e.eq_ignore_ascii_case(who))
+                })
             })
-        })
+            .or_else(|| {
+                // The display name (`周强`), when only one member has it.
+                let mut named = self.members.iter().filter(|m| m.name.trim() == who);
+                match (named.next(), named.next()) {
+                    (Some(m), None) => Some(m),
+                    _ => None,
+                }
+            })
     }
 
     /// The roles allowed to run `command` (see [`PERMISSIONS`]); empty means every active
@@ -1447,6 +1458,9 @@ mod tests {
         assert_eq!(config.find_member("li.na").unwrap().name, "李娜");
         assert_eq!(config.find_member("LI.NA@example.com").unwrap().id, "li.na");
         assert!(config.find_member("nobody").is_none());
+        // Any case of the id, and the display name when only one member has it.
+        assert_eq!(config.find_member("LI.NA").unwrap().id, "li.na");
+        assert_eq!(config.find_member("李娜").unwrap().id, "li.na");
     }
 
     /// The problems of `text` as `line:col: message` lines.

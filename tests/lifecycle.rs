@@ -756,3 +756,30 @@ fn list_filters_sorts_and_limits() {
     );
     assert_eq!(env.run(&["list", "--limit", "0"]).code(), 2);
 }
+
+#[test]
+fn members_and_types_are_found_in_any_case() {
+    let env = Env::new();
+    let cus = env.customer("华东银行");
+    // `--type RFP` is the `rfp` type; `--as LI.NA` and `--as 李娜` are li.na.
+    let req = env
+        .run(&[
+            "new",
+            "--title",
+            "招标",
+            "--customer",
+            &cus,
+            "--type",
+            "RFP",
+        ])
+        .ok();
+    let req = req.trim();
+    assert_eq!(env.json(&["show", req])["type"], "rfp");
+    env.run(&["--as", "ZHANG.WEI", "assign", req, "--to", "li.na"])
+        .ok();
+    env.run(&["--as", "李娜", "comment", req, "已联系客户"])
+        .ok();
+    let history = env.json(&["show", req])["history"].clone();
+    let last = history.as_array().unwrap().last().unwrap();
+    assert_eq!(last["by"], "li.na");
+}

@@ -363,6 +363,17 @@ pub fn create_request(
     let kind = input
         .kind
         .unwrap_or_else(|| store.config.workflow.default_type.clone());
+    // `--type RFP` means `rfp` when that is the one type spelled so in any case.
+    let kind = if store.workflow.path(&kind).is_ok() {
+        kind
+    } else {
+        let names = store.workflow.type_names();
+        let mut same = names.iter().filter(|t| t.eq_ignore_ascii_case(&kind));
+        match (same.next(), same.next()) {
+            (Some(t), None) => t.clone(),
+            _ => kind,
+        }
+    };
     let customer = resolve_customer(store, &input.customer).map_err(|e| match e {
         Error::NotFound { input, .. } => Error::invalid_with_hint(
             format!("no customer matches `{input}`"),
