@@ -7,47 +7,6 @@ mod common;
 
 use common::Env;
 
-/// Words that belong to the libraries or to Rust, not to the product.
-const JARGON: &[&str] = &[
-    "Option<",
-    "DuplicateKeyPolicy",
-    "budget",
-    "Nodes {",
-    "0..=",
-    "1..=",
-    "premature end of input",
-    "input is out of range",
-    "input contains invalid characters",
-    "invalid u8",
-    "invalid u32",
-    "invalid i64",
-    "expected u8",
-    "serde",
-    "saphyr",
-    "panicked",
-    "RUST_BACKTRACE",
-    "Error {",
-    "Some(",
-    "thread '",
-    "unwrap()",
-    "usize",
-];
-
-fn clean(what: &str, r: &common::Run) {
-    let code = r.code();
-    assert!(
-        code == 1 || code == 2,
-        "{what}: exit {code}\nstdout:\n{}\nstderr:\n{}",
-        r.stdout(),
-        r.stderr()
-    );
-    let all = format!("{}{}", r.stdout(), r.stderr());
-    for j in JARGON {
-        assert!(!all.contains(j), "{what}: `{j}` in\n{all}");
-    }
-    assert!(!r.stderr().trim().is_empty(), "{what}: says nothing");
-}
-
 /// `presales list | head -0`: the reader closes the pipe before presales writes. A closed
 /// pipe is not a failure: exit 0 and nothing on stderr, in every output path (a printed
 /// table, the streamed table, JSON and CSV, a record shown).
@@ -191,7 +150,7 @@ fn flags_out_of_range_are_usage_errors() {
         let r = env.run(&args);
         let err = r.usage();
         assert!(err.contains(expect), "{args:?}: {err}");
-        clean(&format!("{args:?}"), &r);
+        common::clean(&format!("{args:?}"), &r);
     }
 }
 

@@ -217,49 +217,6 @@ fn help_of_every_command() {
 
 // ── 2. The bad-input catalogue: every error with its hint and exit code ──────────────────
 
-/// Words that belong to the libraries or to Rust, not to the product.
-const JARGON: &[&str] = &[
-    "Option<",
-    "DuplicateKeyPolicy",
-    "budget",
-    "Nodes {",
-    "0..=",
-    "1..=",
-    "premature end of input",
-    "input is out of range",
-    "input contains invalid characters",
-    "invalid u8",
-    "invalid u32",
-    "invalid i64",
-    "expected u8",
-    "serde",
-    "saphyr",
-    "panicked",
-    "RUST_BACKTRACE",
-    "Error {",
-    "Some(",
-    "thread '",
-    "unwrap()",
-    "usize",
-];
-
-/// A bad input fails cleanly: exit 1 or 2 (never a panic's 101), says something, and speaks
-/// the product's words.
-fn clean(what: &str, r: &Run) {
-    let code = r.code();
-    assert!(
-        code == 1 || code == 2,
-        "{what}: exit {code}\nstdout:\n{}\nstderr:\n{}",
-        r.stdout(),
-        r.stderr()
-    );
-    let all = format!("{}{}", r.stdout(), r.stderr());
-    for j in JARGON {
-        assert!(!all.contains(j), "{what}: `{j}` in\n{all}");
-    }
-    assert!(!r.stderr().trim().is_empty(), "{what}: says nothing");
-}
-
 /// Runs `args` (with extra environment), checks it fails cleanly and snapshots what the user
 /// reads.
 fn refused(group: &mut Group, env: &Env, what: &str, vars: &[(&str, Option<&str>)], args: &[&str]) {
@@ -274,7 +231,7 @@ fn refused(group: &mut Group, env: &Env, what: &str, vars: &[(&str, Option<&str>
     let r = Run {
         out: cmd.args(args).output().unwrap(),
     };
-    clean(what, &r);
+    common::clean(what, &r);
     let mut text = String::new();
     for (k, v) in vars {
         text.push_str(&match v {
@@ -730,7 +687,7 @@ fn malformed_record_files() {
             vec!["check", "--base", "HEAD"],
         ] {
             let r = env.run(&args);
-            clean(&format!("{} ({what})", args.join(" ")), &r);
+            common::clean(&format!("{} ({what})", args.join(" ")), &r);
             all.push_str(&transcript(&args, &r));
             all.push('\n');
         }

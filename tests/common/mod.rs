@@ -181,3 +181,46 @@ impl Env {
         serde_json::from_str(&self.run(&full).ok()).unwrap()
     }
 }
+
+/// Words that belong to the libraries or to Rust, not to the product.
+const JARGON: &[&str] = &[
+    "Option<",
+    "DuplicateKeyPolicy",
+    "budget",
+    "Nodes {",
+    "0..=",
+    "1..=",
+    "premature end of input",
+    "input is out of range",
+    "input contains invalid characters",
+    "invalid u8",
+    "invalid u32",
+    "invalid i64",
+    "expected u8",
+    "serde",
+    "saphyr",
+    "panicked",
+    "RUST_BACKTRACE",
+    "Error {",
+    "Some(",
+    "thread '",
+    "unwrap()",
+    "usize",
+];
+
+/// A bad input fails cleanly: exit 1 or 2 (never a panic's 101), says something, and speaks
+/// the product's words.
+pub fn clean(what: &str, r: &Run) {
+    let code = r.code();
+    assert!(
+        code == 1 || code == 2,
+        "{what}: exit {code}\nstdout:\n{}\nstderr:\n{}",
+        r.stdout(),
+        r.stderr()
+    );
+    let all = format!("{}{}", r.stdout(), r.stderr());
+    for j in JARGON {
+        assert!(!all.contains(j), "{what}: `{j}` in\n{all}");
+    }
+    assert!(!r.stderr().trim().is_empty(), "{what}: says nothing");
+}
