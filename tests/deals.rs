@@ -441,3 +441,47 @@ fn report_winloss_ranks_reasons_and_competitors_of_the_deals_decided() {
     full.extend_from_slice(&args);
     assert_eq!(env.run(&full).ok().lines().count(), 5);
 }
+
+#[test]
+fn deal_texts_are_one_line_of_plain_text() {
+    let env = Env::new();
+    let cus = env.customer("华东银行");
+    let r = env.run(&[
+        "new",
+        "--title",
+        "x",
+        "--customer",
+        &cus,
+        "--value",
+        "5",
+        "--currency",
+        "C\u{1b}[31mNY",
+    ]);
+    assert!(
+        r.err()
+            .contains("the currency (--currency) holds the control character U+001B")
+    );
+    let req = env.request(&cus, "咨询", &["--type", "consultation"]);
+    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
+        .ok();
+    env.run_as("li.na", &["advance", &req, "--note", "已答复"])
+        .ok();
+    let r = env.run_as(
+        "li.na",
+        &[
+            "close",
+            &req,
+            "--outcome",
+            "lost",
+            "--summary",
+            "s",
+            "--competitor",
+            "Acme\nFAKE",
+        ],
+    );
+    assert!(
+        r.err()
+            .contains("the competitor (--competitor) holds a line break")
+    );
+    assert_eq!(env.json(&["show", &req])["stage"], "answered");
+}

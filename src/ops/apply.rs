@@ -244,6 +244,13 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
             env.today()
         )));
     }
+    if let Some(c) = input
+        .opportunity
+        .as_ref()
+        .and_then(|o| o.currency.as_deref())
+    {
+        one_line("the currency (--currency)", c)?;
+    }
     if let Some(v) = input.opportunity.as_ref().and_then(|o| o.value)
         && v.is_sign_negative()
     {
@@ -532,17 +539,19 @@ fn close(world: &mut World, env: &Env, id: &str, input: &CloseInput) -> Result<(
     if req.stage == CLOSED {
         return Err(Error::invalid(format!("{id} is already closed")));
     }
-    let words = |s: &Option<String>| {
+    // Short texts of one line each; an empty one is as good as none.
+    let line = |what: &str, s: &Option<String>| -> Result<Option<String>> {
         s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| one_line(what, s))
+            .transpose()
     };
-    let (evidence, loss_reason, competitor) = (
-        words(&input.evidence),
-        words(&input.loss_reason),
-        words(&input.competitor),
-    );
+    let evidence = line(
+        "the evidence of a technical win (--evidence)",
+        &input.evidence,
+    )?;
+    let loss_reason = line("the loss reason (--loss-reason)", &input.loss_reason)?;
+    let competitor = line("the competitor (--competitor)", &input.competitor)?;
     if evidence.is_some() && !input.technical_win {
         return Err(Error::invalid_with_hint(
             "--evidence records who confirmed a technical win",
