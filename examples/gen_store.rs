@@ -579,7 +579,10 @@ fn deal_intelligence(req: &mut Request, seed: u64, last: DateTime<FixedOffset>, 
     // One deal in eight ran into a product gap (a link made by the assignee after the
     // assignment; gaps were all recorded before the first request).
     let link_gap = !gaps.is_empty() && rng.random_bool(0.125);
-    let gap = gaps[rng.random_range(0..gaps.len().max(1)) % gaps.len().max(1)].clone();
+    let gap = gaps
+        .get(rng.random_range(0..gaps.len().max(1)))
+        .cloned()
+        .unwrap_or_default();
     let severity = ["blocker", "challenge", "challenge", "nice_to_have"][rng.random_range(0..4)];
     if matches!(req.kind.as_str(), "solution" | "rfp" | "poc") {
         req.opportunity = Some(presales::model::request::Opportunity {

@@ -66,6 +66,9 @@ pub struct Tx<'a> {
     lock: StoreLock,
     author: Option<String>,
     touched: Touched,
+    /// The files of `touched`, for the check that lists each once: `migrate` writes every
+    /// record of a store, where a scan of the list per write would be quadratic.
+    seen: std::collections::HashSet<std::path::PathBuf>,
 }
 
 impl<'a> Tx<'a> {
@@ -76,6 +79,7 @@ impl<'a> Tx<'a> {
             lock: store.lock()?,
             author: actor.map(|a| a.id.clone()),
             touched: Vec::new(),
+            seen: std::collections::HashSet::new(),
         })
     }
 
@@ -143,7 +147,7 @@ impl<'a> Tx<'a> {
 
     /// Notes a file written under this lock.
     fn wrote(&mut self, path: std::path::PathBuf) {
-        if !self.touched.contains(&path) {
+        if self.seen.insert(path.clone()) {
             self.touched.push(path);
         }
     }

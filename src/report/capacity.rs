@@ -233,16 +233,12 @@ pub fn build(data: &Dataset) -> CapacityReport {
     });
     // Won deals: value against effort, per currency.
     let mut won: BTreeMap<String, (usize, Decimal, Decimal)> = BTreeMap::new();
-    for i in data
-        .items
-        .iter()
-        .filter(|i| i.tl.outcome == Some(Outcome::Won) && data.decides(i) && !i.tl.is_open())
+    for (i, mine) in
+        data.items.iter().zip(&known_by_item).filter(|(i, _)| {
+            i.tl.outcome == Some(Outcome::Won) && data.decides(i) && !i.tl.is_open()
+        })
     {
-        let hours: Decimal = known(i.req, w.as_of)
-            .into_iter()
-            .filter(|e| e.date <= as_of_day)
-            .map(|e| e.hours)
-            .sum();
+        let hours: Decimal = mine.iter().map(|e| e.hours).sum();
         if hours.is_zero() {
             continue;
         }
