@@ -35,8 +35,23 @@ pub struct Config {
     /// Deal outcomes: which types end in a deal decision, loss reasons, currencies.
     #[serde(default)]
     pub deals: Deals,
+    /// Knowledge-base upkeep (资料库定期更新).
+    #[serde(default)]
+    pub kb: KbSettings,
     #[serde(default)]
     pub members: Vec<Member>,
+}
+
+/// Knowledge-base upkeep: how often an article is reviewed unless it says otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KbSettings {
+    /// The review cycle of articles without their own `review_every` (`180d`, `26w`, `6m`,
+    /// `1y`): a new article is due for review one cycle after it is written, and `kb review`
+    /// moves the date one cycle ahead. Without it, articles are reviewed when their
+    /// `review_by` says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_every: Option<crate::model::article::Cycle>,
 }
 
 /// Deal outcomes (赢单/丢单, 销售转化率): which request types end in a deal decision, the
@@ -1245,6 +1260,12 @@ stages = ["registered", "assigned", "answered", "closed"]
 description = "Proof of concept: designed, demonstrated and reviewed, no handover"
 stages = ["registered", "assigned", "analysis", "design", "demo", "review", "approved", "closed"]
 revise = { demo = "design", review = "design" }
+
+# Knowledge-base upkeep (资料库定期更新): a new article is due for review one cycle after it
+# is written, and `presales kb review ART` moves the date one cycle ahead (180d, 26w, 6m,
+# 1y); an article's own `review_every` wins.
+[kb]
+review_every = "180d"
 
 # Deal outcomes (赢单/丢单). Win, conversion and technical-win rates count only the types
 # that end in a deal decision; `presales close --outcome lost --loss-reason R` takes one of

@@ -453,6 +453,7 @@ fn reports(store: &Store) {
         customers: &customers,
         articles: &[],
         gaps: &gaps,
+        searches: &presales::report::kb::NO_SEARCHES,
         window,
         include_confidential: false,
     };

@@ -9,7 +9,7 @@ use super::search::{Bar, print_hits, report_sync};
 use super::{Ctx, Format, output, parse_date};
 use crate::error::Result;
 use crate::kb::{self, ListFilter, NewArticle};
-use crate::model::article::{Category, Status};
+use crate::model::article::{Category, Cycle, Status};
 use crate::model::{Article, Kind, RecordId, Request};
 use crate::ops;
 use crate::search::SearchQuery;
@@ -27,6 +27,8 @@ use crate::store::Store;
 ///   presales kb use KB-20261127-A7KQ2MX --request 7KQ2MX
 ///   presales kb suggest 7KQ2MX
 ///   presales kb list --stale
+///   presales kb review KB-20261127-A7KQ2MX --note '核对了第 3 步'
+///   presales kb flag KB-20261127-A7KQ2MX --request 7KQ2MX --note '截图是旧版控制台'
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -58,6 +60,13 @@ enum Cmd {
     Import(ImportArgs),
     /// Record that an article was used for a request (on the request, not the article).
     Use(UseArgs),
+    /// Record a review (资料定期更新): the article is still right, or was just fixed. Moves
+    /// review_by one cycle ahead of today and closes the flags raised before.
+    Review(ReviewArgs),
+    /// Report a problem with an article for its owner (wrong, outdated, missing a step);
+    /// kept on the request it was found in with --request, else on the article. Open until
+    /// the next `kb review`.
+    Flag(FlagArgs),
     /// Search articles, best first: every word optional and ranked; "quotes" for a phrase that
     /// must occur, +word / -word, title: / body: / tag: / category:, word* (see `presales
     /// search --help`).
@@ -87,8 +96,13 @@ struct NewArgs {
     #[arg(long = "product")]
     products: Vec<String>,
     /// Review the article by this day (YYYY-MM-DD); past it, `kb list --stale` shows it.
+    /// Default: one review cycle from today.
     #[arg(long, value_parser = parse_date)]
     review_by: Option<NaiveDate>,
+    /// The article's own review cycle (180d, 26w, 6m, 1y); default `[kb] review_every` of
+    /// presales.toml.
+    #[arg(long, value_name = "CYCLE", value_parser = parse_cycle)]
+    review_every: Option<Cycle>,
     /// Who keeps it up to date (a team member; default: you).
     #[arg(long)]
     owner: Option<String>,
@@ -123,6 +137,30 @@ struct UseArgs {
     /// The request it was used for.
     #[arg(long)]
     request: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReviewArgs {
+    /// The article (ID or unique abbreviation).
+    article: String,
+    /// What was checked or changed.
+    #[arg(long)]
+    note: Option<String>,
+    /// A new review cycle for this article (180d, 26w, 6m, 1y).
+    #[arg(long, value_name = "CYCLE", value_parser = parse_cycle)]
+    every: Option<Cycle>,
+}
+
+#[derive(Debug, clap::Args)]
+struct FlagArgs {
+    /// The article (ID or unique abbreviation).
+    article: String,
+    /// What is wrong with it.
+    #[arg(long)]
+    note: String,
+    /// The request it was found in (the flag is kept there).
+    #[arg(long)]
+    request: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -186,6 +224,26 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         }
         Cmd::Import(a) => import(ctx, a),
         Cmd::Use(a) => use_article(ctx, a),
+        Cmd::Review(a) => {
+            let store = ctx.store()?;
+            let actor = ctx.actor(&store)?;
+            let id = store.resolve(Kind::Article, &a.article)?;
+            let (_, written) = ops::kb::review(&store, &actor, &id, a.every, a.note)?;
+            ctx.written(&store, &written)?;
+            Ok(())
+        }
+        Cmd::Flag(a) => {
+            let store = ctx.store()?;
+            let actor = ctx.actor(&store)?;
+            let id = store.resolve(Kind::Article, &a.article)?;
+            let request = match &a.request {
+                Some(r) => Some(store.resolve(Kind::Request, r)?),
+                None => None,
+            };
+            let written = ops::kb::flag(&store, &actor, &id, request.as_ref(), a.note)?;
+            ctx.written(&store, &written)?;
+            Ok(())
+        }
         Cmd::Search(a) => search(ctx, a),
         Cmd::Suggest(a) => suggest(ctx, a),
     }
@@ -193,6 +251,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
 
 /// `--category`: one of the kinds of material of the knowledge base (技术支持资料库).
 fn parse_category(s: &str) -> std::result::Result<Category, String> {
+    s.parse()
+}
+
+/// `--every`, `--review-every`: a review cycle.
+fn parse_cycle(s: &str) -> std::result::Result<Cycle, String> {
     s.parse()
 }
 
@@ -220,6 +283,7 @@ fn new(ctx: &Ctx, a: NewArgs) -> Result<()> {
             tags: a.tags,
             products: a.products,
             review_by: a.review_by,
+            review_every: a.review_every,
             owner: a.owner,
             confidential: a.confidential,
         },
@@ -243,6 +307,8 @@ struct ArticleView<'a> {
     #[serde(flatten)]
     article: &'a Article,
     used_by: Vec<Use>,
+    /// Every flag raised on it (here and on requests), open ones marked.
+    flags_raised: Vec<kb::RaisedFlag>,
 }
 
 /// Shows one article; also what `presales show KB-…` prints.
@@ -264,6 +330,7 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
     let view = ArticleView {
         article: &article,
         used_by,
+        flags_raised: kb::flags_of(&[&article], &requests),
     };
     match ctx.format {
         Format::Json => {
@@ -337,6 +404,23 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
             u.by,
             u.title
         ));
+    }
+    let open: Vec<&kb::RaisedFlag> = view.flags_raised.iter().filter(|f| f.open).collect();
+    if !open.is_empty() {
+        s.push_str(&format!(
+            "open flags   {} (answered by the next `presales kb review {}`)\n",
+            open.len(),
+            a.id
+        ));
+        for f in open {
+            s.push_str(&format!(
+                "  {}  {}  {}  {}\n",
+                f.at.format("%Y-%m-%d"),
+                f.by,
+                f.request.as_deref().unwrap_or("-"),
+                output::safe(&f.note.replace('\n', " "))
+            ));
+        }
     }
     if !body.trim().is_empty() {
         s.push('\n');
@@ -502,9 +586,10 @@ fn search(ctx: &Ctx, a: SearchArgs) -> Result<()> {
         include_confidential: a.include_confidential,
     };
     let mut bar = Bar::new();
-    let (synced, hits) =
+    let (synced, hits, answered) =
         kb::index::search(&store, &query, &mut |p, d, t, r| bar.update(p, d, t, r))?;
     bar.finish();
+    super::search::note_search(ctx, &store, &query.text, answered);
     report_sync(ctx, &synced);
     print_hits(ctx, &hits, &query.text)
 }

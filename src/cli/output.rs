@@ -42,6 +42,8 @@ mod tests {
         assert_eq!(super::count(1, "open request"), "1 open request");
         assert_eq!(super::count(0, "deal"), "0 deals");
         assert_eq!(super::count(2, "request"), "2 requests");
+        assert_eq!(super::count(3, "search"), "3 searches");
+        assert_eq!(super::count(2, "approach"), "2 approaches");
     }
 
     #[test]
@@ -184,15 +186,19 @@ pub fn print(text: &str) -> Result<()> {
         .map_err(Error::Stdout)
 }
 
-/// Our own structs as JSON; they always serialize, so a failure is a bug.
-/// `1 request`, `2 requests`: a count with its English noun, singular or plural.
+/// `1 request`, `2 requests`, `2 searches`: a count with its English noun, singular or
+/// plural (`-s`, or `-es` after s, x, z, ch and sh).
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
+    } else if ["s", "x", "z", "ch", "sh"].iter().any(|e| noun.ends_with(e)) {
+        format!("{n} {noun}es")
     } else {
         format!("{n} {noun}s")
     }
 }
+
+/// Our own structs as JSON; they always serialize, so a failure is a bug.
 
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     let mut s = serde_json::to_string_pretty(value)

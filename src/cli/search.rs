@@ -60,6 +60,14 @@ fn parse_kind(s: &str) -> std::result::Result<String, String> {
     }
 }
 
+/// Counts the search in the store's private search log (`report kb` lists the unanswered
+/// ones). Best effort: a store that cannot be written still searches.
+pub(super) fn note_search(ctx: &Ctx, store: &crate::store::Store, text: &str, answered: bool) {
+    if let Ok(now) = ctx.now() {
+        let _ = store.record_search(text, answered, now);
+    }
+}
+
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
     let query = SearchQuery {
@@ -73,8 +81,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         include_confidential: a.include_confidential,
     };
     let mut bar = Bar::new();
-    let (synced, hits) = index::search(&store, &query, &mut |p, d, t, r| bar.update(p, d, t, r))?;
+    let (synced, hits, answered) =
+        index::search(&store, &query, &mut |p, d, t, r| bar.update(p, d, t, r))?;
     bar.finish();
+    note_search(ctx, &store, &query.text, answered);
     report_sync(ctx, &synced);
     print_hits(ctx, &hits, &query.text)
 }

@@ -587,7 +587,14 @@ pub fn gap_doc(g: &crate::model::Gap) -> Doc {
 /// Searches, syncing first. If the index turns out damaged while searching, it is rebuilt
 /// (or, when it cannot be written, built in memory) and the search run once more, so the
 /// answer is never an error or an answer from a damaged index.
-pub fn search(store: &Store, q: &SearchQuery, progress: Progress) -> Result<(Synced, Vec<Hit>)> {
+///
+/// The flag says whether the search was answered: its best hit (confidential or not)
+/// matches at least half of the query.
+pub fn search(
+    store: &Store,
+    q: &SearchQuery,
+    progress: Progress,
+) -> Result<(Synced, Vec<Hit>, bool)> {
     // Reject an empty query before touching the index.
     crate::search::parse_query(&q.text).map_err(search_error)?;
     // Only the kinds asked for need to be fresh.
@@ -613,11 +620,14 @@ pub fn search(store: &Store, q: &SearchQuery, progress: Progress) -> Result<(Syn
         Err(e) => return Err(search_error(e)),
     };
     let (synced, mut hits) = hits;
+    let answered = hits
+        .first()
+        .is_some_and(|h| h.coverage.is_none_or(|c| c >= 0.5));
     if !q.include_confidential {
         hits.retain(|h| !confidential_by_link(store, h));
     }
     hits.truncate(q.limit);
-    Ok((synced, hits))
+    Ok((synced, hits, answered))
 }
 
 /// A request of a confidential customer, or a solution of a confidential request (or of

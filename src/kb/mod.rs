@@ -66,6 +66,59 @@ pub fn uses_of<'a>(requests: &'a [Request], article: &str) -> Vec<(&'a Request, 
         .collect()
 }
 
+/// A problem reported with an article, wherever it is kept.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RaisedFlag {
+    pub id: String,
+    pub article: String,
+    /// The request it was found in (kept there), if any.
+    pub request: Option<String>,
+    pub note: String,
+    pub at: crate::model::Timestamp,
+    pub by: String,
+    /// Not yet answered by a review of the article.
+    pub open: bool,
+}
+
+/// Every flag raised on `articles`, from the articles themselves and from requests, oldest
+/// first. Flags naming an article not in `articles` are left out. Pure.
+pub fn flags_of(articles: &[&Article], requests: &[Request]) -> Vec<RaisedFlag> {
+    let by_id: std::collections::HashMap<&str, &Article> =
+        articles.iter().map(|a| (a.id.as_str(), *a)).collect();
+    let mut out: Vec<RaisedFlag> = Vec::new();
+    for a in articles {
+        for f in &a.flags {
+            out.push(RaisedFlag {
+                id: f.id.clone(),
+                article: a.id.clone(),
+                request: None,
+                note: f.note.clone(),
+                at: f.at,
+                by: f.by.clone(),
+                open: a.flag_is_open(f.at),
+            });
+        }
+    }
+    for r in requests {
+        for f in &r.article_flags {
+            let Some(a) = f.article.as_deref().and_then(|id| by_id.get(id)) else {
+                continue;
+            };
+            out.push(RaisedFlag {
+                id: f.id.clone(),
+                article: a.id.clone(),
+                request: Some(r.id.clone()),
+                note: f.note.clone(),
+                at: f.at,
+                by: f.by.clone(),
+                open: a.flag_is_open(f.at),
+            });
+        }
+    }
+    out.sort_by(|x, y| (x.at, &x.id).cmp(&(y.at, &y.id)));
+    out
+}
+
 /// Filters for `kb list`. Pure.
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {

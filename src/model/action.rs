@@ -30,6 +30,8 @@ pub enum Action {
     Feedback,
     Disposition,
     UseArticle,
+    /// A problem reported with an article (`kb flag`), on the request or the article.
+    Flag,
     /// Effort logged on a request (工时).
     Log,
     /// A request was linked to a product gap (`gap link`).
@@ -56,7 +58,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const KNOWN: [Action; 35] = [
+    pub const KNOWN: [Action; 36] = [
         Action::Create,
         Action::Import,
         Action::Assign,
@@ -73,6 +75,7 @@ impl Action {
         Action::Feedback,
         Action::Disposition,
         Action::UseArticle,
+        Action::Flag,
         Action::Log,
         Action::LinkGap,
         Action::GapStatus,
@@ -112,6 +115,7 @@ impl Action {
             "feedback" => Action::Feedback,
             "feedback-disposition" => Action::Disposition,
             "use_article" => Action::UseArticle,
+            "flag" => Action::Flag,
             "log" => Action::Log,
             "link_gap" => Action::LinkGap,
             "gap_status" => Action::GapStatus,
@@ -152,6 +156,7 @@ impl Action {
             Action::Feedback => "feedback",
             Action::Disposition => "feedback-disposition",
             Action::UseArticle => "use_article",
+            Action::Flag => "flag",
             Action::Log => "log",
             Action::LinkGap => "link_gap",
             Action::GapStatus => "gap_status",
@@ -198,6 +203,8 @@ impl Action {
             (_, Revise) => "presales advance",
             (_, Disposition) => "presales feedback --item",
             (_, UseArticle) => "presales kb use",
+            (_, Flag) => "presales kb flag",
+            (Kind::Article, Review) => "presales kb review",
             (_, LinkSolution) => "presales solution new",
             (_, ReviewOpen | ReviewClose) => "presales advance",
             (_, Superseded) => "presales solution new --supersede",
@@ -255,6 +262,9 @@ impl Action {
             (Kind::Request, Demo) => &["demos", "stage"],
             (Kind::Request, Feedback | Disposition) => &["demos"],
             (Kind::Request, UseArticle) => &["articles"],
+            (Kind::Request, Flag) => &["article_flags"],
+            (Kind::Article, Flag) => &["flags"],
+            (Kind::Article, Review) => &["review_by", "review_every"],
             (Kind::Request, Log) => &["effort"],
             (Kind::Request, LinkGap) => &["gaps", "demos"],
             (Kind::Solution, Create) => &["*"],

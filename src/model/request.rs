@@ -49,6 +49,11 @@ pub struct Request {
     /// gap so that a gap many deals hit never conflicts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gaps: Vec<super::GapLink>,
+    /// Problems found in knowledge-base articles while working on the request (`kb flag
+    /// --request`), kept here and not on the article so that a popular article never
+    /// conflicts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub article_flags: Vec<super::article::Flag>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
     #[serde(default, skip_serializing_if = "is_false")]

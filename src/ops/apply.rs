@@ -171,6 +171,8 @@ pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
         Command::Publish { article, input } => publish(world, env, article, input),
         Command::Archive { article, input } => archive(world, env, article, input),
         Command::UseArticle { request, input } => use_article(world, env, request, input),
+        Command::ReviewArticle { article, input } => review_article(world, env, article, input),
+        Command::Flag { record, input } => flag(world, env, record, input),
         Command::Log { request, input } => log(world, env, request, input),
         Command::NewGap { id, input } => new_gap(world, env, id, input),
         Command::LinkGap { request, input } => link_gap(world, env, request, input),
@@ -287,6 +289,7 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
         articles: Vec::new(),
         effort: Vec::new(),
         gaps: Vec::new(),
+        article_flags: Vec::new(),
         outcome: None,
         technical_win: false,
         technical_win_evidence: None,
@@ -1513,7 +1516,13 @@ fn new_article(world: &mut World, env: &Env, id: &str, input: &ArticleInput) -> 
         author: env.by.to_string(),
         owner: input.owner.clone(),
         status: Status::Draft,
-        review_by: input.review_by,
+        review_by: input.review_by.or_else(|| {
+            input
+                .review_every
+                .or(env.config.kb.review_every)
+                .map(|c| c.after(env.today()))
+        }),
+        review_every: input.review_every,
         confidential: input.confidential,
         summary: None,
         aliases: Vec::new(),
@@ -1522,6 +1531,7 @@ fn new_article(world: &mut World, env: &Env, id: &str, input: &ArticleInput) -> 
         attachments: Vec::new(),
         source: None,
         created: env.now,
+        flags: Vec::new(),
         extra: Default::default(),
         history: vec![env.entry_with(Action::Create, &input)],
     });
@@ -1543,7 +1553,8 @@ fn import(world: &mut World, env: &Env, id: &str, input: &ImportInput) -> Result
         author: env.by.to_string(),
         owner: None,
         status: Status::Draft,
-        review_by: None,
+        review_by: env.config.kb.review_every.map(|c| c.after(env.today())),
+        review_every: None,
         confidential: false,
         summary: None,
         aliases: Vec::new(),
@@ -1552,6 +1563,7 @@ fn import(world: &mut World, env: &Env, id: &str, input: &ImportInput) -> Result
         attachments: Vec::new(),
         source: Some(input.source.clone()),
         created: env.now,
+        flags: Vec::new(),
         extra: Default::default(),
         history: Vec::new(),
     });
@@ -1742,6 +1754,84 @@ fn use_article(world: &mut World, env: &Env, id: &str, input: &UseInput) -> Resu
     });
     req.history.push(env.entry_with(Action::UseArticle, input));
     world.put(req);
+    Ok(())
+}
+
+/// `kb review`: the article was checked and is still true (or was fixed); `review_by` moves
+/// one cycle ahead of today, which also closes the flags raised before it.
+fn review_article(
+    world: &mut World,
+    env: &Env,
+    id: &str,
+    input: &ArticleReviewInput,
+) -> Result<()> {
+    let mut article: Article = world.get(id)?;
+    if article.status == Status::Archived {
+        return Err(Error::invalid_with_hint(
+            format!("{id} is archived: nobody relies on it any more"),
+            format!("bring it back with `presales kb publish {id}` first"),
+        ));
+    }
+    let every = input
+        .every
+        .or(article.review_every)
+        .or(env.config.kb.review_every)
+        .ok_or_else(|| {
+            Error::invalid_with_hint(
+                format!("{id} has no review cycle, so the next review date is unknown"),
+                "give one with --every 180d, or set `review_every` under [kb] in presales.toml",
+            )
+        })?;
+    let next = every.after(env.today());
+    let entry = env.entry_with(
+        Action::Review,
+        &ArticleReviewInput {
+            from: article.review_by.map(|d| d.to_string()),
+            to: Some(next.to_string()),
+            every: input.every,
+            note: input.note.clone().filter(|n| !n.trim().is_empty()),
+        },
+    );
+    article.review_by = Some(next);
+    if input.every.is_some() {
+        article.review_every = input.every;
+    }
+    article.history.push(entry);
+    world.put(article);
+    Ok(())
+}
+
+/// `kb flag`: a problem with an article, kept on the request it was found in (so that a
+/// popular article never conflicts), else on the article.
+fn flag(world: &mut World, env: &Env, id: &str, input: &FlagInput) -> Result<()> {
+    let note = input.note.trim();
+    if note.is_empty() {
+        return Err(Error::invalid_with_hint(
+            "a flag needs a note saying what is wrong",
+            "e.g. --note \"step 3 refers to the old console\"",
+        ));
+    }
+    let art: Article = world.get(&input.article)?;
+    let flag = |article: Option<String>| crate::model::article::Flag {
+        id: input.item.clone(),
+        article,
+        note: note.to_string(),
+        at: env.now,
+        by: env.by.to_string(),
+        extra: Default::default(),
+    };
+    let entry = env.entry_with(Action::Flag, input);
+    if id == art.id {
+        let mut art = art;
+        art.flags.push(flag(None));
+        art.history.push(entry);
+        world.put(art);
+    } else {
+        let mut req: Request = world.get(id)?;
+        req.article_flags.push(flag(Some(art.id.clone())));
+        req.history.push(entry);
+        world.put(req);
+    }
     Ok(())
 }
 

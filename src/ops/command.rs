@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::article::{Category, Status};
+use crate::model::article::{Category, Cycle, Status};
 use crate::model::gap::{GapStatus, Severity};
 use crate::model::request::{Activity, Disposition, Feasibility, Opportunity};
 use crate::model::solution::{Training, VerdictKind};
@@ -310,6 +310,8 @@ pub struct ArticleInput {
     pub owner: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_by: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_every: Option<Cycle>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub confidential: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -353,6 +355,31 @@ pub struct ImportInput {
     pub body_sha256: String,
     #[serde(skip)]
     pub body: Option<String>,
+}
+
+/// `presales kb review` (资料定期更新): `from`/`to` are the old and new `review_by`,
+/// written, not given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleReviewInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// A new review cycle for the article (`--every`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<Cycle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `presales kb flag` (资料使用反馈): a problem with `article`, written on the request it was
+/// found in, else on the article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlagInput {
+    /// The id of the new flag.
+    pub item: String,
+    pub article: String,
+    pub note: String,
 }
 
 /// `kb publish` / `kb archive`. `from` and `to` are written, not given.
@@ -541,6 +568,15 @@ pub enum Command {
         request: String,
         input: UseInput,
     },
+    ReviewArticle {
+        article: String,
+        input: ArticleReviewInput,
+    },
+    /// On a request (found while working on it) or on the article itself.
+    Flag {
+        record: String,
+        input: FlagInput,
+    },
     Log {
         request: String,
         input: LogInput,
@@ -597,7 +633,8 @@ impl Command {
             | Command::Import { .. }
             | Command::Publish { .. }
             | Command::Archive { .. } => "kb",
-            Command::UseArticle { .. } => "kb_use",
+            Command::ReviewArticle { .. } => "kb",
+            Command::UseArticle { .. } | Command::Flag { .. } => "kb_use",
             Command::Log { .. } => "log",
             Command::NewGap { .. }
             | Command::LinkGap { .. }
@@ -637,6 +674,8 @@ impl Command {
             Command::Publish { .. } => Action::Publish,
             Command::Archive { .. } => Action::Archive,
             Command::UseArticle { .. } => Action::UseArticle,
+            Command::ReviewArticle { .. } => Action::Review,
+            Command::Flag { .. } => Action::Flag,
             Command::Log { .. } => Action::Log,
             Command::LinkGap { .. } => Action::LinkGap,
             Command::GapStatus { .. } => Action::GapStatus,
@@ -821,6 +860,14 @@ pub fn decode(kind: Kind, record: &str, entry: &HistoryEntry) -> Result<Command,
         },
         (Kind::Article, Action::Archive) => Command::Archive {
             article: id,
+            input: payload(entry)?,
+        },
+        (Kind::Article, Action::Review) => Command::ReviewArticle {
+            article: id,
+            input: payload(entry)?,
+        },
+        (Kind::Article | Kind::Request, Action::Flag) => Command::Flag {
+            record: id,
             input: payload(entry)?,
         },
         _ => {

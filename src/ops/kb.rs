@@ -7,11 +7,13 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::command::{ArticleInput, Command, ImportInput, StatusInput, UseInput};
+use super::command::{
+    ArticleInput, ArticleReviewInput, Command, FlagInput, ImportInput, StatusInput, UseInput,
+};
 use super::{Actor, Tx, World, Written, check_member, run};
 use crate::error::{Error, Result};
 use crate::kb::import::parse_markdown;
-use crate::model::article::Category;
+use crate::model::article::{Category, Cycle};
 use crate::model::{Article, Kind, RecordId, Request, content_hash};
 use crate::store::Store;
 
@@ -25,6 +27,8 @@ pub struct NewArticle {
     pub tags: Vec<String>,
     pub products: Vec<String>,
     pub review_by: Option<NaiveDate>,
+    /// The article's own review cycle (else `[kb] review_every`).
+    pub review_every: Option<Cycle>,
     pub owner: Option<String>,
     pub confidential: bool,
 }
@@ -55,6 +59,7 @@ pub fn create(store: &Store, actor: &Actor, input: NewArticle) -> Result<(Articl
             tags: input.tags,
             owner: input.owner,
             review_by: input.review_by,
+            review_every: input.review_every,
             confidential: input.confidential,
             body_file,
             body_sha256,
@@ -148,6 +153,59 @@ pub fn record_use(
         format!("{request}: use {article}")
     })
     .map(Some)
+}
+
+/// Records a review of an article (资料定期更新): `review_by` moves one cycle (`every`, else
+/// the article's, else `[kb] review_every`) ahead of today; flags raised before are closed.
+pub fn review(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    every: Option<Cycle>,
+    note: Option<String>,
+) -> Result<(Article, Written)> {
+    let cmd = Command::ReviewArticle {
+        article: id.to_string(),
+        input: ArticleReviewInput {
+            from: None,
+            to: None,
+            every,
+            note,
+        },
+    };
+    run(store, actor, cmd, id.as_str(), |a: &Article| {
+        let next = a.review_by.map(|d| d.to_string()).unwrap_or_default();
+        format!("{id}: reviewed, next review by {next}")
+    })
+}
+
+/// Records a problem with `article` for its owner: on `request` when it was found while
+/// working on one (the article file stays untouched), else on the article.
+pub fn flag(
+    store: &Store,
+    actor: &Actor,
+    article: &RecordId,
+    request: Option<&RecordId>,
+    note: String,
+) -> Result<Written> {
+    let record = request.unwrap_or(article);
+    let cmd = Command::Flag {
+        record: record.to_string(),
+        input: FlagInput {
+            item: crate::store::mint_item()?,
+            article: article.to_string(),
+            note,
+        },
+    };
+    let description = format!("{article}: flag");
+    match request {
+        Some(r) => run(store, actor, cmd, r.as_str(), |_: &Request| description)
+            .map(|(_, w)| w),
+        None => run(store, actor, cmd, article.as_str(), |_: &Article| {
+            description
+        })
+        .map(|(_, w)| w),
+    }
 }
 
 /// What an import did, file by file.

@@ -25,6 +25,12 @@ pub struct ArticleInfo {
     /// The last history entry (or `created`).
     pub updated: Timestamp,
     pub confidential: bool,
+    /// Who keeps it up to date: the owner, else the author.
+    pub owner: String,
+    /// When it was reviewed (`kb review`).
+    pub reviews: Vec<Timestamp>,
+    /// Problems reported on the article itself (`kb flag` without `--request`).
+    pub flags: Vec<crate::model::article::Flag>,
 }
 
 impl ArticleInfo {
@@ -60,6 +66,59 @@ pub struct ArticleRef {
     pub review_by: Option<NaiveDate>,
 }
 
+/// The stale articles of one owner (资料管理员).
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerOverdue {
+    pub owner: String,
+    pub articles: Vec<ArticleRef>,
+}
+
+/// A problem reported with an article and not yet answered by a review.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenFlag {
+    pub article: String,
+    pub title: String,
+    pub owner: String,
+    /// The request it was found in, if any.
+    pub request: Option<String>,
+    pub note: String,
+    pub at: Timestamp,
+    pub by: String,
+}
+
+/// A query people searched for that the knowledge base did not answer (its best hit
+/// matched less than half of it), from this clone's private search log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnansweredSearch {
+    pub query: String,
+    pub count: u64,
+    pub last: Timestamp,
+}
+
+/// The search log as the report sees it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Searches {
+    /// Searches run in this clone since its log began.
+    pub total: u64,
+    /// The most asked unanswered queries, most first.
+    pub unanswered: Vec<UnansweredSearch>,
+}
+
+/// No search log.
+pub static NO_SEARCHES: Searches = Searches {
+    total: 0,
+    unanswered: Vec::new(),
+};
+
+/// An article that helped win deals.
+#[derive(Debug, Clone, Serialize)]
+pub struct WonWith {
+    pub id: String,
+    pub title: String,
+    /// Won requests (closed up to the as-of instant) that used it.
+    pub won: usize,
+}
+
 /// A request closed in the period that used no article.
 #[derive(Debug, Clone, Serialize)]
 pub struct Gap {
@@ -93,6 +152,18 @@ pub struct KbReport {
     pub closed_with_article: Rate,
     pub articles: Vec<ArticleUsage>,
     pub stale: Vec<ArticleRef>,
+    /// Stale articles grouped by who keeps them, most overdue owner first.
+    pub overdue_by_owner: Vec<OwnerOverdue>,
+    /// Problems reported and not yet answered by a review, oldest first.
+    pub open_flags: Vec<OpenFlag>,
+    /// Searches run in this clone (its private log, never committed).
+    pub searches: u64,
+    /// The most asked unanswered searches of this clone.
+    pub unanswered_searches: Vec<UnansweredSearch>,
+    /// Published articles no request has used (up to the as-of instant).
+    pub unused: Vec<ArticleRef>,
+    /// Articles used by won deals, most wins first.
+    pub won_with: Vec<WonWith>,
     pub gaps: Vec<Gap>,
     pub anomalies: Vec<Anomaly>,
 }
@@ -190,6 +261,131 @@ pub fn stale(data: &Dataset) -> Vec<ArticleRef> {
     v.into_iter().map(|a| reference(data, a)).collect()
 }
 
+/// Stale articles by owner: owners with most overdue first, then by name.
+pub fn overdue_by_owner(data: &Dataset) -> Vec<OwnerOverdue> {
+    let stale = stale(data);
+    let owner_of: std::collections::HashMap<&str, &str> = data
+        .input
+        .articles
+        .iter()
+        .map(|a| (a.id.as_str(), a.owner.as_str()))
+        .collect();
+    let mut by: BTreeMap<String, Vec<ArticleRef>> = BTreeMap::new();
+    for a in stale {
+        let owner = owner_of.get(a.id.as_str()).copied().unwrap_or("-");
+        by.entry(owner.to_string()).or_default().push(a);
+    }
+    let mut out: Vec<OwnerOverdue> = by
+        .into_iter()
+        .map(|(owner, articles)| OwnerOverdue { owner, articles })
+        .collect();
+    out.sort_by(|a, b| b.articles.len().cmp(&a.articles.len()).then(a.owner.cmp(&b.owner)));
+    out
+}
+
+/// Flags raised up to the as-of instant and not answered by a review before it, oldest
+/// first. A confidential article's flags keep their place but not their text.
+pub fn open_flags(data: &Dataset) -> Vec<OpenFlag> {
+    let as_of = data.window().as_of;
+    let by_id: std::collections::HashMap<&str, &ArticleInfo> = data
+        .input
+        .articles
+        .iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
+    let open = |a: &ArticleInfo, at: Timestamp| {
+        at <= as_of
+            && a.status != "archived"
+            && !a.reviews.iter().any(|r| *r >= at && *r <= as_of)
+    };
+    let make = |a: &ArticleInfo, f: &crate::model::article::Flag, request: Option<String>| {
+        let hidden = a.confidential && !data.input.include_confidential;
+        OpenFlag {
+            article: a.id.clone(),
+            title: title(data, a),
+            owner: a.owner.clone(),
+            request,
+            note: if hidden { REDACTED.to_string() } else { f.note.clone() },
+            at: f.at,
+            by: f.by.clone(),
+        }
+    };
+    let mut out: Vec<OpenFlag> = Vec::new();
+    for a in data.input.articles {
+        out.extend(a.flags.iter().filter(|f| open(a, f.at)).map(|f| make(a, f, None)));
+    }
+    for i in &data.items {
+        for f in &i.req.article_flags {
+            let Some(a) = f.article.as_deref().and_then(|id| by_id.get(id)) else {
+                continue;
+            };
+            if open(a, f.at) {
+                out.push(make(a, f, Some(i.id().to_string())));
+            }
+        }
+    }
+    out.sort_by(|x, y| (x.at, &x.article).cmp(&(y.at, &y.article)));
+    out
+}
+
+/// Published articles that existed at the as-of instant and no request used up to it.
+pub fn unused(data: &Dataset) -> Vec<ArticleRef> {
+    let as_of = data.window().as_of;
+    let used: BTreeSet<&str> = data
+        .items
+        .iter()
+        .flat_map(|i| i.req.articles.iter())
+        .filter(|u| u.at <= as_of)
+        .map(|u| u.id.as_str())
+        .collect();
+    let mut v: Vec<&ArticleInfo> = data
+        .input
+        .articles
+        .iter()
+        .filter(|a| a.status == "published" && a.created <= as_of && !used.contains(a.id.as_str()))
+        .collect();
+    v.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
+    v.into_iter().map(|a| reference(data, a)).collect()
+}
+
+/// Articles used by requests won up to the as-of instant, most wins first.
+pub fn won_with(data: &Dataset) -> Vec<WonWith> {
+    let as_of = data.window().as_of;
+    let mut won: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in &data.items {
+        let is_won = i.tl.outcome == Some(Outcome::Won) && i.tl.closed.is_some_and(|c| c <= as_of);
+        if !is_won {
+            continue;
+        }
+        let ids: BTreeSet<&str> = i
+            .req
+            .articles
+            .iter()
+            .filter(|u| u.at <= as_of)
+            .map(|u| u.id.as_str())
+            .collect();
+        for id in ids {
+            *won.entry(id).or_default() += 1;
+        }
+    }
+    let by_id: std::collections::HashMap<&str, &ArticleInfo> = data
+        .input
+        .articles
+        .iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
+    let mut out: Vec<WonWith> = won
+        .into_iter()
+        .map(|(id, n)| WonWith {
+            id: id.to_string(),
+            title: by_id.get(id).map_or_else(|| "-".to_string(), |a| title(data, a)),
+            won: n,
+        })
+        .collect();
+    out.sort_by(|a, b| b.won.cmp(&a.won).then(a.id.cmp(&b.id)));
+    out
+}
+
 pub fn activity(data: &Dataset, top: usize) -> KbActivity {
     let w = data.window();
     let pick = |f: &dyn Fn(&ArticleInfo) -> bool| {
@@ -252,6 +448,12 @@ pub fn build(data: &Dataset) -> KbReport {
         closed_with_article: Rate::new(closed.iter().filter(|i| used(i)).count(), closed.len()),
         articles,
         stale: stale(data),
+        overdue_by_owner: overdue_by_owner(data),
+        open_flags: open_flags(data),
+        searches: data.input.searches.total,
+        unanswered_searches: data.input.searches.unanswered.clone(),
+        unused: unused(data),
+        won_with: won_with(data),
         gaps,
         anomalies: data.anomalies(),
     }
@@ -273,6 +475,9 @@ mod tests {
             created: t("02T09:00"),
             updated: t("24T09:00"),
             confidential: id.ends_with('C'),
+            owner: "wang.fang".into(),
+            reviews: Vec::new(),
+            flags: Vec::new(),
         }
     }
 

@@ -49,6 +49,8 @@ pub struct Input<'a> {
     pub articles: &'a [ArticleInfo],
     /// The product gaps; may be empty (only `report gaps` reads them).
     pub gaps: &'a [crate::model::Gap],
+    /// This clone's search log (only `report kb` reads it).
+    pub searches: &'a kb::Searches,
     pub window: Window,
     pub include_confidential: bool,
 }

@@ -137,6 +137,7 @@ pub fn input<'a>(
         customers,
         articles,
         gaps: &[],
+        searches: &crate::report::kb::NO_SEARCHES,
         window,
         include_confidential: false,
     }

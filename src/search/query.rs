@@ -26,7 +26,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Q
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::SearchError;
 use super::index::{Fields, SearchIndex};
@@ -105,6 +105,10 @@ pub struct Hit {
     pub score: f32,
     /// Excerpt of the body (or title) with matches wrapped in `**…**`; newlines flattened.
     pub snippet: String,
+    /// The share (0–1) of the query's terms this hit matches; measured on the best hit
+    /// only (a search whose best hit matches less than half went unanswered).
+    #[serde(skip)]
+    pub coverage: Option<f32>,
 }
 
 fn field_pair(fields: &Fields, which: ClauseFields) -> (Field, Field) {
@@ -494,7 +498,13 @@ impl SearchIndex {
         }
         let query = build_query(&self.fields, &parsed, q);
         let clauses: Vec<Clause> = parsed.all().cloned().collect();
-        self.run(&query, &clauses, q.limit)
+        // The query's terms, each strict item counted once (by its first alternative).
+        let mut asked: Vec<Clause> = parsed.terms.clone();
+        asked.extend(parsed.required.iter().filter_map(|alts| alts.first().cloned()));
+        if asked.is_empty() {
+            asked = parsed.phrases.clone();
+        }
+        self.run(&query, &clauses, &asked, q.limit)
     }
 
     /// Ranks articles related to free text (e.g. a request's title + description + products)
@@ -537,7 +547,7 @@ impl SearchIndex {
                 keyword_query(self.fields.confidential, "yes"),
             ),
         ]);
-        self.run(&query, &clauses, limit)
+        self.run(&query, &clauses, &clauses, limit)
     }
 
     /// The search proper, run as one guarded step: a panic anywhere in tantivy (the query,
@@ -546,15 +556,17 @@ impl SearchIndex {
         &self,
         query: &dyn Query,
         clauses: &[Clause],
+        asked: &[Clause],
         limit: usize,
     ) -> Result<Vec<Hit>, SearchError> {
-        self.guarded(|| self.run_unguarded(query, clauses, limit))
+        self.guarded(|| self.run_unguarded(query, clauses, asked, limit))
     }
 
     fn run_unguarded(
         &self,
         query: &dyn Query,
         clauses: &[Clause],
+        asked: &[Clause],
         limit: usize,
     ) -> tantivy::Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
@@ -579,9 +591,28 @@ impl SearchIndex {
                 category: first_str(&doc, f.category),
                 status: first_str(&doc, f.status),
                 score,
+                coverage: hits
+                    .is_empty()
+                    .then(|| self.coverage(&searcher, asked, addr)),
             });
         }
         Ok(hits)
+    }
+
+    /// The share of `asked` that the document at `addr` matches.
+    fn coverage(&self, searcher: &Searcher, asked: &[Clause], addr: DocAddress) -> f32 {
+        if asked.is_empty() {
+            return 1.0;
+        }
+        let matched = asked
+            .iter()
+            .filter(|c| {
+                clause_query(&self.fields, c)
+                    .explain(searcher, addr)
+                    .is_ok()
+            })
+            .count();
+        matched as f32 / asked.len() as f32
     }
 }
 

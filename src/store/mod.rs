@@ -9,6 +9,7 @@ pub mod format;
 mod lock;
 pub mod paths;
 pub mod scan;
+pub mod searches;
 pub mod yaml;
 
 use std::fs;

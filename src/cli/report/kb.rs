@@ -77,6 +77,81 @@ fn document(r: &KbReport, zone: &Zone) -> Doc {
             .collect(),
         "no stale article",
     );
+    d.heading("Overdue reviews by owner");
+    d.table(
+        &["OWNER", "OVERDUE", "ARTICLES"],
+        r.overdue_by_owner
+            .iter()
+            .map(|o| {
+                vec![
+                    o.owner.clone(),
+                    o.articles.len().to_string(),
+                    o.articles
+                        .iter()
+                        .map(|a| a.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ]
+            })
+            .collect(),
+        "no review is overdue",
+    );
+    d.heading("Open flags");
+    d.table(
+        &["RAISED", "ARTICLE", "OWNER", "BY", "REQUEST", "NOTE"],
+        r.open_flags
+            .iter()
+            .map(|f| {
+                vec![
+                    when(zone, f.at),
+                    f.article.clone(),
+                    f.owner.clone(),
+                    f.by.clone(),
+                    or_dash(f.request.as_deref()),
+                    f.note.clone(),
+                ]
+            })
+            .collect(),
+        "no open flag",
+    );
+    d.heading("Unanswered searches");
+    d.text(format!(
+        "From this clone's private search log ({}); a search is unanswered when its best \
+         hit matches less than half of it.",
+        output::count(r.searches as usize, "search")
+    ));
+    d.table(
+        &["COUNT", "LAST", "QUERY"],
+        r.unanswered_searches
+            .iter()
+            .map(|u| vec![u.count.to_string(), when(zone, u.last), u.query.clone()])
+            .collect(),
+        "no unanswered search",
+    );
+    d.heading("Unused articles");
+    d.table(
+        &["ARTICLE", "REVIEW BY", "TITLE"],
+        r.unused
+            .iter()
+            .map(|a| {
+                vec![
+                    a.id.clone(),
+                    a.review_by.map_or_else(|| "-".into(), |d| d.to_string()),
+                    a.title.clone(),
+                ]
+            })
+            .collect(),
+        "every published article has been used",
+    );
+    d.heading("Articles used by won deals");
+    d.table(
+        &["ARTICLE", "WON", "TITLE"],
+        r.won_with
+            .iter()
+            .map(|w| vec![w.id.clone(), w.won.to_string(), w.title.clone()])
+            .collect(),
+        "no won request used an article",
+    );
     d.heading("Closed without an article");
     d.table(
         &["CLOSED", "REQUEST", "TYPE", "OUTCOME", "TITLE"],

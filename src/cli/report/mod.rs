@@ -182,6 +182,7 @@ pub(crate) fn with_data(
         ctx.warn_error(e);
     }
     let articles = articles(ctx, &store);
+    let searches = searches(&store);
     let spec = match (
         p.week.as_ref().or(p.month.as_ref()).or(p.quarter.as_ref()),
         p.from,
@@ -220,6 +221,7 @@ pub(crate) fn with_data(
         customers: &customers,
         articles: &articles,
         gaps: &gaps,
+        searches: &searches,
         window,
         include_confidential: p.include_confidential,
     };
@@ -251,8 +253,33 @@ fn articles(ctx: &Ctx, store: &Store) -> Vec<ArticleInfo> {
             created: a.created,
             updated: a.history.last().map_or(a.created, |h| h.at),
             confidential: a.confidential,
+            owner: a.owner.clone().unwrap_or_else(|| a.author.clone()),
+            reviews: a
+                .history
+                .iter()
+                .filter(|h| h.action == "review")
+                .map(|h| h.at)
+                .collect(),
+            flags: a.flags.clone(),
         })
         .collect()
+}
+
+/// The most asked unanswered searches of this clone's private log.
+fn searches(store: &Store) -> report::kb::Searches {
+    let log = store.search_log();
+    report::kb::Searches {
+        total: log.searches,
+        unanswered: log
+            .top(20)
+            .into_iter()
+            .map(|(q, u)| report::kb::UnansweredSearch {
+                query: q.to_string(),
+                count: u.count,
+                last: u.last,
+            })
+            .collect(),
+    }
 }
 
 /// Serializes a report for the machine formats; `None` for table and Markdown.
