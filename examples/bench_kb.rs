@@ -61,6 +61,7 @@ fn make_store(dir: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
                 Status::Published
             },
             review_by: None,
+            review_every: None,
             confidential: false,
             summary: None,
             aliases: vec![],
@@ -69,6 +70,7 @@ fn make_store(dir: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
             attachments: vec![],
             source: None,
             created: now,
+            flags: vec![],
             extra: Default::default(),
             history: vec![HistoryEntry::new(now, "zhao.lei", "create")],
         };

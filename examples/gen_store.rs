@@ -302,6 +302,7 @@ fn main() {
             articles: vec![],
             effort: vec![],
             gaps: vec![],
+            article_flags: vec![],
             outcome: None,
             technical_win: false,
             technical_win_evidence: None,
@@ -873,6 +874,7 @@ fn articles(
                 .then(|| engineers[rng.random_range(0..engineers.len())].clone()),
             status,
             review_by,
+            review_every: None,
             confidential: i % 53 == 0,
             summary: None,
             aliases: vec![],
@@ -885,6 +887,7 @@ fn articles(
             },
             source: None,
             created,
+            flags: vec![],
             extra: Default::default(),
             history,
         };

@@ -366,7 +366,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sq.limit = 10;
             let t = Instant::now();
             let hits = match kb::index::search(&store, &sq, &mut |_, _, _, _| {}) {
-                Ok((_, hits)) => hits,
+                Ok((_, hits, _)) => hits,
                 Err(_) => Vec::new(),
             };
             latencies.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -215,6 +215,7 @@ mod tests {
             articles: vec![],
             effort: vec![],
             gaps: vec![],
+            article_flags: vec![],
             outcome: None,
             technical_win: false,
             technical_win_evidence: None,

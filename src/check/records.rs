@@ -105,6 +105,24 @@ fn request_findings(
             push(at("articles"), format!("article {} does not exist", a.id));
         }
     }
+    for f in &r.article_flags {
+        match f.article.as_deref() {
+            None => push(
+                at("article_flags"),
+                format!("flag {} names no article", f.id),
+            ),
+            Some(id)
+                if !index.loaded.articles.iter().any(|x| x == id)
+                    && !store.path_of_id(id).is_some_and(|p| p.exists()) =>
+            {
+                push(
+                    at("article_flags"),
+                    format!("flag {} names article {id}, which does not exist", f.id),
+                );
+            }
+            Some(_) => {}
+        }
+    }
     let feedback_ids: Vec<&str> = r
         .demos
         .iter()

@@ -638,7 +638,7 @@ fn compare(
     let known = known_fields(c.id.kind());
     // Fields this version does not know ride along untouched.
     for (k, v) in have_map {
-        if !known.contains(&k.as_str()) && k != super::CONFLICTS_KEY {
+        if !known.iter().any(|f| f == k) && k != super::CONFLICTS_KEY {
             want_map.insert(k.clone(), v.clone());
         }
     }
@@ -712,106 +712,27 @@ fn by_id(v: &mut Value) {
     }
 }
 
-/// The top-level fields of a record kind this version knows.
-fn known_fields(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::Request => &[
-            "id",
-            "title",
-            "type",
-            "priority",
-            "customer",
-            "opportunity",
-            "requested_by",
-            "created",
-            "due",
-            "stage",
-            "assignee",
-            "skills",
-            "products",
-            "tags",
-            "description",
-            "assessment",
-            "solution",
-            "demos",
-            "articles",
-            "effort",
-            "gaps",
-            "outcome",
-            "technical_win",
-            "technical_win_evidence",
-            "loss_reason",
-            "competitor",
-            "summary",
-            "satisfaction",
-            "confidential",
-            "history",
-        ],
-        Kind::Solution => &[
-            "id",
-            "request",
-            "title",
-            "version",
-            "author",
-            "created",
-            "plan",
-            "plan_file",
-            "milestones",
-            "resources",
-            "quotation",
-            "risks",
-            "reviews",
-            "approval",
-            "handover",
-            "supersedes",
-            "superseded_by",
-            "history",
-        ],
-        Kind::Article => &[
-            "id",
-            "title",
-            "category",
-            "products",
-            "tags",
-            "author",
-            "owner",
-            "status",
-            "review_by",
-            "confidential",
-            "body",
-            "body_file",
-            "attachments",
-            "source",
-            "created",
-            "history",
-        ],
-        Kind::Customer => &[
-            "id",
-            "name",
-            "industry",
-            "region",
-            "contacts",
-            "account_owner",
-            "confidential",
-            "notes",
-            "created",
-            "history",
-        ],
-        Kind::Gap => &[
-            "id",
-            "title",
-            "product",
-            "area",
-            "description",
-            "status",
-            "reference",
-            "workaround",
-            "created",
-            "author",
-            "merged_into",
-            "history",
-        ],
+/// The top-level fields of a record kind this version knows: the properties of its JSON
+/// Schema, so that a field added to a record is judged by the gate from the start (a field
+/// missing here would ride along unjudged as if a newer version had written it).
+fn known_fields(kind: Kind) -> &'static [String] {
+    use std::sync::OnceLock;
+    fn props(schema: schemars::Schema) -> Vec<String> {
+        schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
     }
+    static FIELDS: [OnceLock<Vec<String>>; 5] = [const { OnceLock::new() }; 5];
+    let (slot, make): (usize, fn() -> Vec<String>) = match kind {
+        Kind::Request => (0, || props(schemars::schema_for!(crate::model::Request))),
+        Kind::Solution => (1, || props(schemars::schema_for!(crate::model::Solution))),
+        Kind::Article => (2, || props(schemars::schema_for!(crate::model::Article))),
+        Kind::Customer => (3, || props(schemars::schema_for!(crate::model::Customer))),
+        Kind::Gap => (4, || props(schemars::schema_for!(crate::model::Gap))),
+    };
+    FIELDS[slot].get_or_init(make)
 }
 
 /// The first key on which two entries differ, both values named.

@@ -37,6 +37,7 @@ fn what(r: Reason) -> &'static str {
         Reason::AtRisk => "at risk",
         Reason::Assigned => "assigned",
         Reason::ArticleDue => "article due",
+        Reason::ArticleFlagged => "article flagged",
     }
 }
 

@@ -191,7 +191,10 @@ pub fn print(text: &str) -> Result<()> {
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
-    } else if ["s", "x", "z", "ch", "sh"].iter().any(|e| noun.ends_with(e)) {
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|e| noun.ends_with(e))
+    {
         format!("{n} {noun}es")
     } else {
         format!("{n} {noun}s")
@@ -199,7 +202,6 @@ pub fn count(n: usize, noun: &str) -> String {
 }
 
 /// Our own structs as JSON; they always serialize, so a failure is a bug.
-
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     let mut s = serde_json::to_string_pretty(value)
         .map_err(|e| Error::internal_from("cannot serialize the output as JSON", e))?;

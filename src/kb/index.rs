@@ -713,6 +713,7 @@ mod tests {
             tags: vec![],
             products: vec![],
             review_by: None,
+            review_every: None,
             owner: None,
             confidential: false,
         };
@@ -720,7 +721,7 @@ mod tests {
     }
 
     fn ids(store: &Store, text: &str) -> Vec<String> {
-        let (_, hits) = search(store, &SearchQuery::new(text), &mut |_, _, _, _| {}).unwrap();
+        let (_, hits, _) = search(store, &SearchQuery::new(text), &mut |_, _, _, _| {}).unwrap();
         hits.into_iter().map(|h| h.id).collect()
     }
 

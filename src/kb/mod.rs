@@ -151,6 +151,7 @@ mod tests {
             owner: None,
             status,
             review_by: review.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+            review_every: None,
             confidential: false,
             summary: None,
             aliases: vec![],
@@ -159,6 +160,7 @@ mod tests {
             attachments: vec![],
             source: None,
             created: chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00+08:00").unwrap(),
+            flags: vec![],
             extra: Default::default(),
             history: vec![],
         }

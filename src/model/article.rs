@@ -122,9 +122,7 @@ impl std::str::FromStr for Cycle {
     fn from_str(s: &str) -> Result<Self, String> {
         let t = s.trim().to_lowercase();
         let bad = || {
-            format!(
-                "`{s}` is not a review cycle: a number and d, w, m or y (180d, 26w, 6m, 1y)"
-            )
+            format!("`{s}` is not a review cycle: a number and d, w, m or y (180d, 26w, 6m, 1y)")
         };
         let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
         let (n, unit) = t.split_at(split);
@@ -137,7 +135,9 @@ impl std::str::FromStr for Cycle {
             _ => return Err(bad()),
         };
         if count == 0 || count > 100 * 366 {
-            return Err(format!("{s}: a review cycle is at least 1 and under a century"));
+            return Err(format!(
+                "{s}: a review cycle is at least 1 and under a century"
+            ));
         }
         if unit != CycleUnit::Day && count > 1200 {
             return Err(format!("{s}: a review cycle is under a century"));
@@ -320,10 +320,19 @@ history:
         let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let c: Cycle = "180d".parse().unwrap();
         assert_eq!(c.after(day("2026-11-27")), day("2027-05-26"));
-        assert_eq!("2w".parse::<Cycle>().unwrap().after(day("2026-11-27")), day("2026-12-11"));
+        assert_eq!(
+            "2w".parse::<Cycle>().unwrap().after(day("2026-11-27")),
+            day("2026-12-11")
+        );
         assert_eq!(" 6M ".parse::<Cycle>().unwrap().to_string(), "6m");
-        assert_eq!("1m".parse::<Cycle>().unwrap().after(day("2027-01-31")), day("2027-02-28"));
-        assert_eq!("1 year".parse::<Cycle>().unwrap().after(day("2028-02-29")), day("2029-02-28"));
+        assert_eq!(
+            "1m".parse::<Cycle>().unwrap().after(day("2027-01-31")),
+            day("2027-02-28")
+        );
+        assert_eq!(
+            "1 year".parse::<Cycle>().unwrap().after(day("2028-02-29")),
+            day("2029-02-28")
+        );
         for bad in ["", "d", "0d", "180", "18x", "-3d", "99999999999d", "5000y"] {
             assert!(bad.parse::<Cycle>().is_err(), "{bad}");
         }

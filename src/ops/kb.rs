@@ -199,8 +199,7 @@ pub fn flag(
     };
     let description = format!("{article}: flag");
     match request {
-        Some(r) => run(store, actor, cmd, r.as_str(), |_: &Request| description)
-            .map(|(_, w)| w),
+        Some(r) => run(store, actor, cmd, r.as_str(), |_: &Request| description).map(|(_, w)| w),
         None => run(store, actor, cmd, article.as_str(), |_: &Article| {
             description
         })

@@ -27,6 +27,8 @@ pub enum Reason {
     Assigned,
     /// An article I own whose review date has passed.
     ArticleDue,
+    /// An article I own with problems reported (`kb flag`) and no review since.
+    ArticleFlagged,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -196,13 +198,69 @@ pub fn build(data: &Dataset, solutions: &[Solution], articles: &[Article], membe
             });
         }
     }
-    // Articles I own that are due for review.
+    // Articles I own (owner, else author) that are due for review or flagged.
     let today = w.zone.date_of(w.as_of);
-    for a in articles.iter().filter(|a| {
-        a.owner.as_deref() == Some(member)
+    let mine = |a: &&Article| {
+        a.owner.as_deref().unwrap_or(&a.author) == member
             && a.status != crate::model::article::Status::Archived
-            && a.review_by.is_some_and(|d| d < today)
-    }) {
+    };
+    let mut flags: std::collections::BTreeMap<&str, usize> = Default::default();
+    for a in articles.iter().filter(mine) {
+        let n = a
+            .flags
+            .iter()
+            .filter(|f| f.at <= w.as_of && a.flag_is_open(f.at))
+            .count();
+        if n > 0 {
+            flags.insert(&a.id, n);
+        }
+    }
+    let owned: std::collections::HashMap<&str, &Article> = articles
+        .iter()
+        .filter(mine)
+        .map(|a| (a.id.as_str(), a))
+        .collect();
+    for i in &data.items {
+        for f in &i.req.article_flags {
+            if let Some(a) = f.article.as_deref().and_then(|id| owned.get(id))
+                && f.at <= w.as_of
+                && a.flag_is_open(f.at)
+            {
+                *flags.entry(&a.id).or_default() += 1;
+            }
+        }
+    }
+    for (id, n) in flags {
+        let a = owned[id];
+        items.push(InboxItem {
+            reason: Reason::ArticleFlagged,
+            id: a.id.clone(),
+            title: if a.confidential && !data.input.include_confidential {
+                super::REDACTED.to_string()
+            } else {
+                a.title.clone()
+            },
+            stage: None,
+            detail: format!(
+                "{} raised since its last review",
+                if n == 1 {
+                    "1 problem".to_string()
+                } else {
+                    format!("{n} problems")
+                }
+            ),
+            next: format!(
+                "presales kb show {0}, fix it, then presales kb review {0}",
+                a.id
+            ),
+            due: None,
+        });
+    }
+    for a in articles
+        .iter()
+        .filter(mine)
+        .filter(|a| a.review_by.is_some_and(|d| d < today))
+    {
         items.push(InboxItem {
             reason: Reason::ArticleDue,
             id: a.id.clone(),
@@ -216,7 +274,7 @@ pub fn build(data: &Dataset, solutions: &[Solution], articles: &[Article], membe
                 "review by {} has passed",
                 a.review_by.map(|d| d.to_string()).unwrap_or_default()
             ),
-            next: format!("presales kb edit {}", a.id),
+            next: format!("presales kb review {}", a.id),
             due: None,
         });
     }

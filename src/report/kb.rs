@@ -279,7 +279,12 @@ pub fn overdue_by_owner(data: &Dataset) -> Vec<OwnerOverdue> {
         .into_iter()
         .map(|(owner, articles)| OwnerOverdue { owner, articles })
         .collect();
-    out.sort_by(|a, b| b.articles.len().cmp(&a.articles.len()).then(a.owner.cmp(&b.owner)));
+    out.sort_by(|a, b| {
+        b.articles
+            .len()
+            .cmp(&a.articles.len())
+            .then(a.owner.cmp(&b.owner))
+    });
     out
 }
 
@@ -294,9 +299,7 @@ pub fn open_flags(data: &Dataset) -> Vec<OpenFlag> {
         .map(|a| (a.id.as_str(), a))
         .collect();
     let open = |a: &ArticleInfo, at: Timestamp| {
-        at <= as_of
-            && a.status != "archived"
-            && !a.reviews.iter().any(|r| *r >= at && *r <= as_of)
+        at <= as_of && a.status != "archived" && !a.reviews.iter().any(|r| *r >= at && *r <= as_of)
     };
     let make = |a: &ArticleInfo, f: &crate::model::article::Flag, request: Option<String>| {
         let hidden = a.confidential && !data.input.include_confidential;
@@ -305,14 +308,23 @@ pub fn open_flags(data: &Dataset) -> Vec<OpenFlag> {
             title: title(data, a),
             owner: a.owner.clone(),
             request,
-            note: if hidden { REDACTED.to_string() } else { f.note.clone() },
+            note: if hidden {
+                REDACTED.to_string()
+            } else {
+                f.note.clone()
+            },
             at: f.at,
             by: f.by.clone(),
         }
     };
     let mut out: Vec<OpenFlag> = Vec::new();
     for a in data.input.articles {
-        out.extend(a.flags.iter().filter(|f| open(a, f.at)).map(|f| make(a, f, None)));
+        out.extend(
+            a.flags
+                .iter()
+                .filter(|f| open(a, f.at))
+                .map(|f| make(a, f, None)),
+        );
     }
     for i in &data.items {
         for f in &i.req.article_flags {
@@ -378,7 +390,9 @@ pub fn won_with(data: &Dataset) -> Vec<WonWith> {
         .into_iter()
         .map(|(id, n)| WonWith {
             id: id.to_string(),
-            title: by_id.get(id).map_or_else(|| "-".to_string(), |a| title(data, a)),
+            title: by_id
+                .get(id)
+                .map_or_else(|| "-".to_string(), |a| title(data, a)),
             won: n,
         })
         .collect();

@@ -500,7 +500,12 @@ impl SearchIndex {
         let clauses: Vec<Clause> = parsed.all().cloned().collect();
         // The query's terms, each strict item counted once (by its first alternative).
         let mut asked: Vec<Clause> = parsed.terms.clone();
-        asked.extend(parsed.required.iter().filter_map(|alts| alts.first().cloned()));
+        asked.extend(
+            parsed
+                .required
+                .iter()
+                .filter_map(|alts| alts.first().cloned()),
+        );
         if asked.is_empty() {
             asked = parsed.phrases.clone();
         }
@@ -604,12 +609,37 @@ impl SearchIndex {
         if asked.is_empty() {
             return 1.0;
         }
+        let reader = searcher.segment_reader(addr.segment_ord);
+        // Whether the document holds `text` in `field`, read from the postings directly
+        // (tantivy's `explain` trips over a term the segment lacks).
+        let holds = |field: Field, text: &str| -> bool {
+            let Ok(inv) = reader.inverted_index(field) else {
+                return false;
+            };
+            let term = Term::from_field_text(field, text);
+            match inv.read_postings(&term, IndexRecordOption::Basic) {
+                Ok(Some(mut p)) => {
+                    use tantivy::DocSet;
+                    if p.doc() >= addr.doc_id {
+                        p.doc() == addr.doc_id
+                    } else {
+                        p.seek(addr.doc_id) == addr.doc_id
+                    }
+                }
+                _ => false,
+            }
+        };
         let matched = asked
             .iter()
             .filter(|c| {
-                clause_query(&self.fields, c)
-                    .explain(searcher, addr)
-                    .is_ok()
+                let (title, body) = field_pair(&self.fields, c.fields);
+                let fields: &[Field] = match c.target {
+                    Target::Title => &[title],
+                    Target::Body => &[body],
+                    Target::Any => &[title, body],
+                };
+                // A prefix matches when the word was found at all (the hit is ranked by it).
+                c.prefix || fields.iter().any(|f| c.terms.iter().all(|t| holds(*f, t)))
             })
             .count();
         matched as f32 / asked.len() as f32
@@ -991,5 +1021,30 @@ mod tests {
         // One-character CJK terms take part too.
         let hits = f.index.suggest("库", 5).expect("suggest");
         assert_eq!(hits[0].id, "db");
+    }
+}
+#[cfg(test)]
+mod coverage_tests {
+    use crate::search::SearchQuery;
+    use crate::search::test_util::{Store, doc};
+
+    #[test]
+    fn coverage_of_the_best_hit() {
+        let mut store = Store::default();
+        store.put(doc(
+            "KB-1",
+            "article",
+            "派工原则说明",
+            "派工依次轮流，机会均等",
+        ));
+        let mut index = crate::search::SearchIndex::in_memory().unwrap();
+        store.sync(&mut index);
+        let hits = index
+            .search(&SearchQuery::new("派工 VPN 隧道 超时"))
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].coverage.unwrap() < 0.5, "{:?}", hits[0].coverage);
+        let hits = index.search(&SearchQuery::new("派工原则")).unwrap();
+        assert_eq!(hits[0].coverage, Some(1.0));
     }
 }

@@ -69,8 +69,11 @@ impl SearchLog {
 
     /// The most asked unanswered queries, most first (then latest, then by text).
     pub fn top(&self, n: usize) -> Vec<(&str, &Unanswered)> {
-        let mut all: Vec<(&str, &Unanswered)> =
-            self.unanswered.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let mut all: Vec<(&str, &Unanswered)> = self
+            .unanswered
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
         all.sort_by(|a, b| {
             b.1.count
                 .cmp(&a.1.count)

@@ -42,6 +42,7 @@ fn request(kind: &str, stage: &str) -> Request {
         articles: vec![],
         effort: vec![],
         gaps: vec![],
+        article_flags: vec![],
         outcome: None,
         technical_win: false,
         technical_win_evidence: None,

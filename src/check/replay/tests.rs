@@ -663,3 +663,26 @@ fn merges_into_itself_or_into_a_merged_gap_are_refused() {
         assert!(err.to_string().contains(why), "{from} → {to}: {err}");
     }
 }
+
+#[test]
+fn every_field_of_every_record_is_judged() {
+    for (kind, fields) in [
+        (
+            Kind::Request,
+            &["title", "article_flags", "effort", "gaps", "history"][..],
+        ),
+        (
+            Kind::Article,
+            &["summary", "aliases", "review_every", "flags", "history"][..],
+        ),
+        (Kind::Customer, &["contacts", "notes", "history"][..]),
+        (Kind::Solution, &["quotation", "reviews", "history"][..]),
+        (Kind::Gap, &["merged_into", "history"][..]),
+    ] {
+        let known = known_fields(kind);
+        for f in fields {
+            assert!(known.iter().any(|k| k == f), "{kind:?} {f}: {known:?}");
+        }
+        assert!(!known.iter().any(|k| k == "extra"), "{known:?}");
+    }
+}
