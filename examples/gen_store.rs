@@ -206,6 +206,7 @@ fn main() {
             account_owner: Some(format!("sales{}", i % 10)),
             confidential: i % 37 == 0,
             notes: None,
+            interactions: vec![],
             created,
             extra: Default::default(),
             history: vec![HistoryEntry::new(
@@ -308,6 +309,7 @@ fn main() {
             technical_win_evidence: None,
             loss_reason: None,
             competitor: None,
+            resolution: None,
             summary: None,
             satisfaction: None,
             confidential: false,

@@ -221,6 +221,7 @@ mod tests {
             technical_win_evidence: None,
             loss_reason: None,
             competitor: None,
+            resolution: None,
             summary: None,
             satisfaction: None,
             confidential: false,

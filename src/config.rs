@@ -404,6 +404,15 @@ pub struct TypeDef {
     /// Guard overrides for this type, per target stage.
     #[serde(default)]
     pub guards: BTreeMap<String, Vec<String>>,
+    /// The outcomes that end this type's path (closing from its last open stage). Default:
+    /// the deal outcomes (won, lost, no_decision, cancelled, infeasible); a complaint type
+    /// ends `resolved` or `rejected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcomes: Option<Vec<Outcome>>,
+    /// Response-time limits of this type per priority; a priority left out falls back to
+    /// `[sla]` (e.g. complaints answered faster than other requests).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sla: BTreeMap<Priority, SlaLimit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -492,6 +501,26 @@ impl Member {
 }
 
 impl Config {
+    /// Whether requests of type `kind` are complaints (客户投诉): their path ends `resolved` or
+    /// `rejected`. Complaints are counted apart and never in win rates.
+    pub fn is_complaint(&self, kind: &str) -> bool {
+        self.workflow.types.get(kind).is_some_and(|t| {
+            t.outcomes
+                .as_ref()
+                .is_some_and(|o| o.iter().any(|x| Outcome::COMPLAINT.contains(x)))
+        })
+    }
+
+    /// The response-time limits of a request of type `kind` and `priority`: the type's own,
+    /// else the priority's (`[sla]`).
+    pub fn sla_limit(&self, kind: &str, priority: Priority) -> Option<&SlaLimit> {
+        self.workflow
+            .types
+            .get(kind)
+            .and_then(|t| t.sla.get(&priority))
+            .or_else(|| self.sla.get(&priority))
+    }
+
     /// Parses presales.toml text; the error carries the line and column toml reports.
     pub fn parse(text: &str) -> Result<Config, toml::de::Error> {
         let mut config: Config = toml::from_str(text)?;
@@ -687,7 +716,17 @@ impl Config {
             })
         };
         self.member_problems(&at, &mut push);
-        for (priority, limit) in &self.sla {
+        let type_limits = self.workflow.types.iter().flat_map(|(name, def)| {
+            def.sla
+                .iter()
+                .map(move |(p, l)| (vec!["workflow", "types", name.as_str(), "sla"], p, l))
+        });
+        let limits = self
+            .sla
+            .iter()
+            .map(|(p, l)| (vec!["sla"], p, l))
+            .chain(type_limits);
+        for (table, priority, limit) in limits {
             let priority = priority.to_string();
             for (field, hours) in [
                 ("first_response_hours", limit.first_response_hours),
@@ -696,7 +735,8 @@ impl Config {
                 if usable_sla_hours(hours) {
                     continue;
                 }
-                let path = [Seg::Key("sla"), Seg::Key(&priority), Seg::Key(field)];
+                let mut path: Vec<Seg> = table.iter().map(|k| Seg::Key(k)).collect();
+                path.extend([Seg::Key(&priority), Seg::Key(field)]);
                 let got = at.source(&path).unwrap_or_else(|| hours.to_string());
                 let rule = if hours.is_finite() && hours > MAX_SLA_HOURS {
                     format!("must be at most {MAX_SLA_HOURS} hours")
@@ -705,7 +745,23 @@ impl Config {
                 };
                 push(
                     at.value(&path),
-                    format!("sla.{priority}.{field} {rule}, got {got}"),
+                    format!("{}.{priority}.{field} {rule}, got {got}", table.join(".")),
+                );
+            }
+        }
+        for (name, def) in &self.workflow.types {
+            if def.outcomes.as_ref().is_some_and(Vec::is_empty) {
+                let path = [
+                    Seg::Key("workflow"),
+                    Seg::Key("types"),
+                    Seg::Key(name),
+                    Seg::Key("outcomes"),
+                ];
+                push(
+                    at.value(&path),
+                    format!(
+                        "workflow.types.{name}.outcomes is empty: a request of this type could never close"
+                    ),
                 );
             }
         }
@@ -1234,7 +1290,7 @@ closed = ["outcome"]
 # feasibility analysis may close as infeasible.
 [workflow.close]
 anytime = ["cancelled"]
-from = { analysis = ["infeasible"] }
+from = { analysis = ["infeasible"], investigating = ["rejected"] }
 
 [workflow.types.solution]
 description = "Full solution: analysis, design, demo, review, approval, handover"
@@ -1260,6 +1316,15 @@ stages = ["registered", "assigned", "answered", "closed"]
 description = "Proof of concept: designed, demonstrated and reviewed, no handover"
 stages = ["registered", "assigned", "analysis", "design", "demo", "review", "approved", "closed"]
 revise = { demo = "design", review = "design" }
+
+# A customer complaint (客户投诉): investigated, settled, closed with its resolution
+# (`presales close REQ --outcome resolved|rejected --resolution T`). Its own limits per
+# priority; priorities left out use [sla]. Never counted in win rates.
+[workflow.types.complaint]
+description = "Customer complaint (客户投诉): investigated, resolved, closed with a resolution"
+stages = ["registered", "assigned", "investigating", "resolved", "closed"]
+outcomes = ["resolved", "rejected"]
+sla = { P1 = { first_response_hours = 1, resolution_hours = 24 }, P2 = { first_response_hours = 2, resolution_hours = 48 } }
 
 # Knowledge-base upkeep (资料库定期更新): a new article is due for review one cycle after it
 # is written, and `presales kb review ART` moves the date one cycle ahead (180d, 26w, 6m,

@@ -470,6 +470,7 @@ fn reports(store: &Store) {
             data.clock,
             &store.config.workflow.paused_stages,
             data.window().as_of,
+            &|k| store.config.is_complaint(k),
         );
         finite_numbers_only(&serde_saphyr::to_string(&(items, summary)).unwrap());
     }

@@ -216,6 +216,21 @@ pub fn replay(rules: &Rules, changes: &[RecordChange], others: &dyn Source) -> V
                     texts.insert(content_hash(b), b.clone());
                 }
             }
+            // Personal data, recorded by hash: the contacts as `edit` hashes them, the
+            // notes' texts and contact names.
+            Some(AnyRecord::Customer(cus)) => {
+                if let Ok(v) = serde_json::to_value(&cus.contacts)
+                    && let Some(t) = crate::ops::command::private_text(&v)
+                {
+                    texts.insert(content_hash(&t), t);
+                }
+                for i in &cus.interactions {
+                    texts.insert(content_hash(&i.text), i.text.clone());
+                    if let Some(n) = &i.contact {
+                        texts.insert(content_hash(n), n.clone());
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -271,6 +271,9 @@ fn render_request(
         );
     }
     field("summary", req.summary.clone().unwrap_or_default());
+    if req.resolution != req.summary {
+        field("resolution", req.resolution.clone().unwrap_or_default());
+    }
     if let Some(d) = &req.description {
         s.push_str("\ndescription:\n");
         for line in d.lines() {

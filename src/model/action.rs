@@ -32,6 +32,10 @@ pub enum Action {
     UseArticle,
     /// A problem reported with an article (`kb flag`), on the request or the article.
     Flag,
+    /// A contact with a customer outside requests (`customer note`).
+    Note,
+    /// A customer's contact erased from the current file (`customer forget-contact`).
+    ForgetContact,
     /// Effort logged on a request (工时).
     Log,
     /// A request was linked to a product gap (`gap link`).
@@ -58,7 +62,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const KNOWN: [Action; 36] = [
+    pub const KNOWN: [Action; 38] = [
         Action::Create,
         Action::Import,
         Action::Assign,
@@ -76,6 +80,8 @@ impl Action {
         Action::Disposition,
         Action::UseArticle,
         Action::Flag,
+        Action::Note,
+        Action::ForgetContact,
         Action::Log,
         Action::LinkGap,
         Action::GapStatus,
@@ -116,6 +122,8 @@ impl Action {
             "feedback-disposition" => Action::Disposition,
             "use_article" => Action::UseArticle,
             "flag" => Action::Flag,
+            "note" => Action::Note,
+            "forget_contact" => Action::ForgetContact,
             "log" => Action::Log,
             "link_gap" => Action::LinkGap,
             "gap_status" => Action::GapStatus,
@@ -157,6 +165,8 @@ impl Action {
             Action::Disposition => "feedback-disposition",
             Action::UseArticle => "use_article",
             Action::Flag => "flag",
+            Action::Note => "note",
+            Action::ForgetContact => "forget_contact",
             Action::Log => "log",
             Action::LinkGap => "link_gap",
             Action::GapStatus => "gap_status",
@@ -204,6 +214,8 @@ impl Action {
             (_, Disposition) => "presales feedback --item",
             (_, UseArticle) => "presales kb use",
             (_, Flag) => "presales kb flag",
+            (_, Note) => "presales customer note",
+            (_, ForgetContact) => "presales customer forget-contact",
             (Kind::Article, Review) => "presales kb review",
             (_, LinkSolution) => "presales solution new",
             (_, ReviewOpen | ReviewClose) => "presales advance",
@@ -255,6 +267,7 @@ impl Action {
                 "technical_win_evidence",
                 "loss_reason",
                 "competitor",
+                "resolution",
             ],
             (Kind::Request, Rate) => &["satisfaction"],
             (Kind::Request, Edit) => EDITABLE_REQUEST_FIELDS,
@@ -284,6 +297,8 @@ impl Action {
             (Kind::Article, Edit) => EDITABLE_ARTICLE_FIELDS,
             (Kind::Customer, Create) => &["*"],
             (Kind::Customer, Edit) => EDITABLE_CUSTOMER_FIELDS,
+            (Kind::Customer, Note) => &["interactions"],
+            (Kind::Customer, ForgetContact) => &["contacts", "interactions"],
             (Kind::Gap, Create) => &["*"],
             (Kind::Gap, Edit) => EDITABLE_GAP_FIELDS,
             (Kind::Gap, GapStatus) => &["status", "reference"],

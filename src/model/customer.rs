@@ -20,6 +20,10 @@ pub struct Customer {
     pub confidential: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Contacts with the customer outside requests (客户接触记录: a call, a visit, a
+    /// complaint by phone), oldest first (`presales customer note`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interactions: Vec<Interaction>,
     pub created: Timestamp,
     #[serde(flatten)]
     pub extra: Extra,
@@ -39,6 +43,36 @@ pub struct Contact {
     /// Fields this version does not know, kept on rewrite.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// One contact with the customer outside requests. Its text and the contact's name are
+/// personal data: history entries record them by hash only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Interaction {
+    /// Stable id: merges of two branches that both noted a contact keep both.
+    pub id: String,
+    pub at: Timestamp,
+    pub by: String,
+    /// The customer's contact it was with (a name of `contacts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    pub text: String,
+    /// Fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// What stands in for a forgotten contact's name (`customer forget-contact`).
+pub const FORGOTTEN: &str = "[forgotten]";
+
+impl Customer {
+    /// The contact named `name` (case-insensitive, trimmed).
+    pub fn contact(&self, name: &str) -> Option<&Contact> {
+        let want = name.trim().to_lowercase();
+        self.contacts
+            .iter()
+            .find(|c| c.name.trim().to_lowercase() == want)
+    }
 }
 
 impl Record for Customer {

@@ -70,6 +70,9 @@ pub struct Request {
     /// The closing summary (工作记录与总结).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// How a complaint was settled, or why it was rejected (`close --resolution T`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
     /// Customer satisfaction, 1–5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction: Option<u8>,
@@ -258,6 +261,10 @@ pub enum Outcome {
     Cancelled,
     NoDecision,
     Infeasible,
+    /// A complaint settled (客户投诉处理).
+    Resolved,
+    /// A complaint found unfounded, with the reason given to the customer.
+    Rejected,
 }
 
 string_enum!(Outcome, "outcome", fold = str::to_string, {
@@ -266,7 +273,14 @@ string_enum!(Outcome, "outcome", fold = str::to_string, {
     Cancelled => "cancelled",
     NoDecision => "no_decision",
     Infeasible => "infeasible",
+    Resolved => "resolved",
+    Rejected => "rejected",
 });
+
+impl Outcome {
+    /// How a complaint ends; the other outcomes end the other types.
+    pub const COMPLAINT: [Outcome; 2] = [Outcome::Resolved, Outcome::Rejected];
+}
 
 string_enum!(Feasibility, "feasibility", fold = str::to_string, {
     Feasible => "feasible",

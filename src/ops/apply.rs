@@ -21,8 +21,8 @@ use crate::model::solution::{
     Approval, Handover, Milestone, Quotation, QuoteLine, Resource, ReviewRound, Risk, Verdict,
 };
 use crate::model::{
-    Action, Article, Customer, Gap, GapLink, GapStatus, HistoryEntry, Kind, Record, Request,
-    Solution, Timestamp,
+    Action, Article, Customer, Gap, GapLink, GapStatus, HistoryEntry, Kind, Outcome, Record,
+    Request, Solution, Timestamp,
 };
 use crate::workflow::{CLOSED, FIRST_STAGE, Facts, Move, MoveKind, Workflow};
 
@@ -145,6 +145,8 @@ pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
         .map_err(|m| Error::invalid_with_hint(m, "ask someone who may, or change [permissions] in presales.toml in a pull request of its own"))?;
     match cmd {
         Command::NewCustomer { id, input } => new_customer(world, env, id, input),
+        Command::CustomerNote { customer, input } => customer_note(world, env, customer, input),
+        Command::ForgetContact { customer, input } => forget_contact(world, env, customer, input),
         Command::NewRequest { id, input } => new_request(world, env, id, input),
         Command::Assign { request, input } => assign(world, env, request, input),
         Command::Assess { request, input } => assess(world, env, request, input),
@@ -215,10 +217,90 @@ fn new_customer(world: &mut World, env: &Env, id: &str, input: &CustomerInput) -
         account_owner: input.account_owner.clone(),
         confidential: input.confidential,
         notes: input.notes.clone(),
+        interactions: Vec::new(),
         created: env.now,
         extra: Default::default(),
         history: vec![env.entry_with(Action::Create, &input)],
     });
+    Ok(())
+}
+
+/// `customer note`: a contact with the customer outside requests.
+fn customer_note(world: &mut World, env: &Env, id: &str, input: &NoteInput) -> Result<()> {
+    let mut cus: Customer = world.get(id)?;
+    let text = text_of(world, &input.text, &input.text_sha256);
+    if text.trim().is_empty() {
+        return Err(Error::invalid_with_hint(
+            "a note needs its text",
+            "say what was discussed with --text T",
+        ));
+    }
+    let contact = match &input.contact_sha256 {
+        None => None,
+        Some(h) => {
+            let name = text_of(world, &input.contact, h);
+            let known = cus.contact(&name).map(|c| c.name.clone());
+            Some(known.ok_or_else(|| {
+                Error::invalid_with_hint(
+                    format!("{id} has no contact named `{}`", name.trim()),
+                    if cus.contacts.is_empty() {
+                        format!("add contacts with `presales customer edit {id} --contact name=N`")
+                    } else {
+                        format!(
+                            "contacts: {}",
+                            cus.contacts
+                                .iter()
+                                .map(|c| c.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    },
+                )
+            })?)
+        }
+    };
+    let input = NoteInput {
+        contact_sha256: contact.as_deref().map(crate::model::content_hash),
+        text_sha256: crate::model::content_hash(text.trim()),
+        ..input.clone()
+    };
+    cus.interactions.push(crate::model::customer::Interaction {
+        id: input.item.clone(),
+        at: env.now,
+        by: env.by.to_string(),
+        contact,
+        text: text.trim().to_string(),
+        extra: Default::default(),
+    });
+    cus.history.push(env.entry_with(Action::Note, &input));
+    world.put(cus);
+    Ok(())
+}
+
+/// `customer forget-contact` (PIPL/GDPR erasure): the contact leaves the current file, and
+/// its name leaves the interactions; entries never held it.
+fn forget_contact(world: &mut World, env: &Env, id: &str, input: &ForgetInput) -> Result<()> {
+    let mut cus: Customer = world.get(id)?;
+    let Some(pos) = cus
+        .contacts
+        .iter()
+        .position(|c| crate::model::content_hash(&c.name) == input.contact_sha256)
+    else {
+        return Err(Error::invalid(format!("{id} has no such contact")));
+    };
+    let gone = cus.contacts.remove(pos);
+    let forgotten = crate::model::customer::FORGOTTEN;
+    for i in &mut cus.interactions {
+        if i.contact.as_deref() == Some(gone.name.as_str()) {
+            i.contact = Some(forgotten.to_string());
+        }
+        if !gone.name.trim().is_empty() {
+            i.text = i.text.replace(gone.name.trim(), forgotten);
+        }
+    }
+    cus.history
+        .push(env.entry_with(Action::ForgetContact, input));
+    world.put(cus);
     Ok(())
 }
 
@@ -295,6 +377,7 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
         technical_win_evidence: None,
         loss_reason: None,
         competitor: None,
+        resolution: None,
         summary: None,
         satisfaction: None,
         confidential: input.confidential,
@@ -532,7 +615,35 @@ fn close(world: &mut World, env: &Env, id: &str, input: &CloseInput) -> Result<(
     if let Some(s) = input.satisfaction {
         satisfaction_ok(s)?;
     }
-    let summary = input.summary.trim();
+    let resolution = input
+        .resolution
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let is_complaint_outcome = Outcome::COMPLAINT.contains(&input.outcome);
+    if resolution.is_some() && !is_complaint_outcome {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "--resolution says how a complaint ended, not `{}`",
+                input.outcome.as_str()
+            ),
+            "write what happened with --summary",
+        ));
+    }
+    if is_complaint_outcome && resolution.is_none() {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "a complaint closed as {} needs its resolution",
+                input.outcome
+            ),
+            "say what was done, or why it was rejected, with --resolution T",
+        ));
+    }
+    // A complaint's resolution is its summary unless one is written besides.
+    let summary = match (input.summary.trim(), resolution) {
+        ("", Some(r)) => r,
+        (s, _) => s,
+    };
     if summary.is_empty() {
         return Err(Error::invalid(
             "closing needs a written summary (--summary)",
@@ -587,6 +698,7 @@ fn close(world: &mut World, env: &Env, id: &str, input: &CloseInput) -> Result<(
     req.technical_win_evidence = evidence.clone();
     req.loss_reason = loss_reason.clone();
     req.competitor = competitor.clone();
+    req.resolution = resolution.map(str::to_string);
     let mut sol = linked(world, &req)?;
     let mv = env
         .workflow
@@ -601,6 +713,7 @@ fn close(world: &mut World, env: &Env, id: &str, input: &CloseInput) -> Result<(
         evidence,
         loss_reason,
         competitor,
+        resolution: resolution.map(str::to_string),
         ..input.clone()
     };
     req.stage = mv.to;
@@ -642,6 +755,7 @@ fn reopen(world: &mut World, env: &Env, id: &str, input: &ReopenInput) -> Result
     req.technical_win_evidence = None;
     req.loss_reason = None;
     req.competitor = None;
+    req.resolution = None;
     req.history.push(env.entry_with(
         Action::Reopen,
         &ReopenInput {
@@ -692,7 +806,12 @@ fn comment(world: &mut World, env: &Env, id: &str, input: &CommentInput) -> Resu
 
 /// Applies old → new field changes to a record through its JSON form, refusing fields the
 /// action may not change and old values that are not the record's.
-fn edit_fields<T: Record>(record: &T, editable: &[&str], input: &EditInput) -> Result<T> {
+fn edit_fields<T: Record>(
+    record: &T,
+    editable: &[&str],
+    input: &EditInput,
+    world_text: &dyn Fn(&str) -> Option<String>,
+) -> Result<T> {
     if input.fields.is_empty() && input.body_sha256.is_none() {
         return Err(Error::invalid("the edit changes nothing"));
     }
@@ -715,6 +834,46 @@ fn edit_fields<T: Record>(record: &T, editable: &[&str], input: &EditInput) -> R
             ));
         }
         let current = map.get(field).cloned().unwrap_or(serde_json::Value::Null);
+        if is_private(T::KIND, field) {
+            // Personal data: the entry holds hashes; the value comes with the command, or
+            // (replaying) from the head's file by its hash.
+            if private_hash(&current) != change.old {
+                return Err(Error::invalid(format!(
+                    "`{field}` of {} is not what the edit says it was",
+                    record.id()
+                )));
+            }
+            let new = match (&change.new, input.private.get(field)) {
+                (serde_json::Value::Null, _) => serde_json::Value::Null,
+                (_, Some(v)) => v.clone(),
+                (serde_json::Value::String(h), None) => world_text(h)
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .ok_or_else(|| {
+                        Error::invalid(format!(
+                            "`{field}` of {}: the edit's new value is not in the change",
+                            record.id()
+                        ))
+                    })?,
+                _ => {
+                    return Err(Error::invalid(format!(
+                        "`{field}` of {} is recorded by hash, not as a value",
+                        record.id()
+                    )));
+                }
+            };
+            if private_hash(&new) != change.new {
+                return Err(Error::invalid(format!(
+                    "`{field}` of {}: the new value does not match the recorded hash",
+                    record.id()
+                )));
+            }
+            if new.is_null() {
+                map.remove(field);
+            } else {
+                map.insert(field.clone(), new);
+            }
+            continue;
+        }
         if !same_value(&current, &change.old) {
             return Err(Error::invalid(format!(
                 "`{field}` of {} is {current}, not {} as the edit says",
@@ -769,14 +928,20 @@ fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 
 fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()> {
     let rid = crate::model::RecordId::parse(id).map_err(Error::invalid)?;
+    let source = world.source();
+    let texts = |h: &str| source.text_by_hash(h);
     match rid.kind() {
         Kind::Request => {
             let mut req: Request = world.get(id)?;
             if input.body_sha256.is_some() {
                 return Err(Error::invalid("a request has no body file"));
             }
-            let mut after: Request =
-                edit_fields(&req, crate::model::action::EDITABLE_REQUEST_FIELDS, input)?;
+            let mut after: Request = edit_fields(
+                &req,
+                crate::model::action::EDITABLE_REQUEST_FIELDS,
+                input,
+                &texts,
+            )?;
             one_line("the title", &after.title)?;
             let full = crate::model::RecordId::parse(&after.customer)
                 .is_ok_and(|c| c.kind() == Kind::Customer && c.as_str() == after.customer);
@@ -801,8 +966,12 @@ fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()>
         }
         Kind::Article => {
             let mut art: Article = world.get(id)?;
-            let mut after: Article =
-                edit_fields(&art, crate::model::action::EDITABLE_ARTICLE_FIELDS, input)?;
+            let mut after: Article = edit_fields(
+                &art,
+                crate::model::action::EDITABLE_ARTICLE_FIELDS,
+                input,
+                &texts,
+            )?;
             if input.body_sha256.is_some() && after.body_file.is_none() {
                 return Err(Error::invalid(format!("{id} has no body file")));
             }
@@ -821,9 +990,23 @@ fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()>
             if input.body_sha256.is_some() {
                 return Err(Error::invalid("a customer has no body file"));
             }
-            let mut after: Customer =
-                edit_fields(&cus, crate::model::action::EDITABLE_CUSTOMER_FIELDS, input)?;
+            let mut after: Customer = edit_fields(
+                &cus,
+                crate::model::action::EDITABLE_CUSTOMER_FIELDS,
+                input,
+                &texts,
+            )?;
             one_line("the name", &after.name)?;
+            let mut names = std::collections::BTreeSet::new();
+            for c in &after.contacts {
+                one_line("a contact's name", &c.name)?;
+                if !names.insert(c.name.trim().to_lowercase()) {
+                    return Err(Error::invalid(format!(
+                        "{id} would have two contacts named `{}`",
+                        c.name.trim()
+                    )));
+                }
+            }
             if let Some(o) = &after.account_owner {
                 env.check_member(o)?;
             }
@@ -836,8 +1019,12 @@ fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()>
             if input.body_sha256.is_some() {
                 return Err(Error::invalid("a gap has no body file"));
             }
-            let mut after: Gap =
-                edit_fields(&gap, crate::model::action::EDITABLE_GAP_FIELDS, input)?;
+            let mut after: Gap = edit_fields(
+                &gap,
+                crate::model::action::EDITABLE_GAP_FIELDS,
+                input,
+                &texts,
+            )?;
             one_line("the title", &after.title)?;
             one_line("the product", &after.product)?;
             if let Some(a) = &after.area {

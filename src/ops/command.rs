@@ -24,6 +24,28 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// `presales customer note` (客户接触记录): the text and the contact's name are personal
+/// data, recorded by hash only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteInput {
+    /// The id of the new interaction.
+    pub item: String,
+    pub text_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_sha256: Option<String>,
+    /// The text: in the command, never in the entry.
+    #[serde(skip)]
+    pub text: Option<String>,
+    #[serde(skip)]
+    pub contact: Option<String>,
+}
+
+/// `presales customer forget-contact`: the contact, by the hash of its name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForgetInput {
+    pub contact_sha256: String,
+}
+
 /// `presales customer new`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerInput {
@@ -123,6 +145,9 @@ pub struct CloseInput {
     /// Who won the deal instead (lost deals only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub competitor: Option<String>,
+    /// How a complaint was settled or why it was rejected (complaint outcomes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
 }
 
 /// `presales reopen`: back to the stage the request was closed from.
@@ -170,6 +195,36 @@ pub struct EditInput {
     /// since the last entry that recorded it: how a changed manual is accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_sha256: Option<String>,
+    /// The new values of personal-data fields ([`PRIVATE_FIELDS`]), whose old → new the
+    /// entry records by hash only: in the command, never in the entry.
+    #[serde(skip)]
+    pub private: BTreeMap<String, Value>,
+}
+
+/// Fields holding personal data (a customer's contacts): `edit` records them by the hash of
+/// their JSON, so that `customer forget-contact` leaves nothing in history.
+pub const PRIVATE_FIELDS: &[(Kind, &str)] = &[(Kind::Customer, "contacts")];
+
+/// Whether `field` of a `kind` record is personal data.
+pub fn is_private(kind: Kind, field: &str) -> bool {
+    PRIVATE_FIELDS
+        .iter()
+        .any(|(k, f)| *k == kind && *f == field)
+}
+
+/// How an entry records a personal-data value: `null` for none (null or empty), else the
+/// SHA-256 of its JSON. [`private_text`] is the text hashed.
+pub fn private_hash(v: &Value) -> Value {
+    match private_text(v) {
+        None => Value::Null,
+        Some(t) => Value::String(crate::model::content_hash(&t)),
+    }
+}
+
+/// The JSON text of a personal-data value, `None` when empty.
+pub fn private_text(v: &Value) -> Option<String> {
+    let empty = v.is_null() || v.as_array().is_some_and(|a| a.is_empty());
+    (!empty).then(|| v.to_string())
 }
 
 /// `presales solution new`. `plan_sha256` is the hash of the inline plan or of the plan file.
@@ -464,6 +519,14 @@ pub enum Command {
         id: String,
         input: CustomerInput,
     },
+    CustomerNote {
+        customer: String,
+        input: NoteInput,
+    },
+    ForgetContact {
+        customer: String,
+        input: ForgetInput,
+    },
     NewRequest {
         id: String,
         input: RequestInput,
@@ -603,7 +666,9 @@ impl Command {
     /// The name of the command in the permission table (`[permissions]` of presales.toml).
     pub fn permission(&self) -> &'static str {
         match self {
-            Command::NewCustomer { .. } => "customer",
+            Command::NewCustomer { .. }
+            | Command::CustomerNote { .. }
+            | Command::ForgetContact { .. } => "customer",
             Command::NewRequest { .. } => "new",
             Command::Assign { .. } => "assign",
             Command::Assess { .. } => "assess",
@@ -652,6 +717,8 @@ impl Command {
             | Command::NewArticle { .. }
             | Command::NewGap { .. } => Action::Create,
             Command::Assign { .. } => Action::Assign,
+            Command::CustomerNote { .. } => Action::Note,
+            Command::ForgetContact { .. } => Action::ForgetContact,
             Command::Assess { .. } => Action::Assess,
             Command::Advance { .. } => Action::Advance,
             Command::Close { .. } => Action::Close,
@@ -736,6 +803,14 @@ pub fn decode(kind: Kind, record: &str, entry: &HistoryEntry) -> Result<Command,
     let cmd = match (kind, &action) {
         (Kind::Customer, Action::Create) => Command::NewCustomer {
             id,
+            input: payload(entry)?,
+        },
+        (Kind::Customer, Action::Note) => Command::CustomerNote {
+            customer: id,
+            input: payload(entry)?,
+        },
+        (Kind::Customer, Action::ForgetContact) => Command::ForgetContact {
+            customer: id,
             input: payload(entry)?,
         },
         (Kind::Request, Action::Create) => Command::NewRequest {

@@ -300,6 +300,69 @@ pub(crate) fn run<T: Stored>(
     Ok((record, tx.finish(description)))
 }
 
+/// Records a contact with a customer outside requests (客户接触记录), with whom (a name of
+/// its contacts) if given. The text and the name reach the entry as hashes only.
+pub fn customer_note(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    text: &str,
+    contact: Option<&str>,
+) -> Result<(Customer, Written)> {
+    let cmd = Command::CustomerNote {
+        customer: id.to_string(),
+        input: command::NoteInput {
+            item: crate::store::mint_item()?,
+            text_sha256: crate::model::content_hash(text.trim()),
+            contact_sha256: contact.map(|c| crate::model::content_hash(c.trim())),
+            text: Some(text.to_string()),
+            contact: contact.map(str::to_string),
+        },
+    };
+    run(store, actor, cmd, id.as_str(), |_: &Customer| {
+        format!("{id}: note")
+    })
+}
+
+/// Erases a contact from a customer's file (PIPL/GDPR): the contact goes, and its name in
+/// the notes becomes `[forgotten]`. History never held it; git history may (the docs say
+/// how to purge it).
+pub fn forget_contact(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    name: &str,
+) -> Result<(Customer, Written)> {
+    let customer: Customer = store.load(id)?;
+    let Some(contact) = customer.contact(name) else {
+        return Err(Error::invalid_with_hint(
+            format!("{id} has no contact named `{}`", name.trim()),
+            if customer.contacts.is_empty() {
+                "it has no contacts".to_string()
+            } else {
+                format!(
+                    "contacts: {}",
+                    customer
+                        .contacts
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        ));
+    };
+    let cmd = Command::ForgetContact {
+        customer: id.to_string(),
+        input: command::ForgetInput {
+            contact_sha256: crate::model::content_hash(&contact.name),
+        },
+    };
+    run(store, actor, cmd, id.as_str(), |_: &Customer| {
+        format!("{id}: forget a contact")
+    })
+}
+
 pub struct NewCustomer {
     pub name: String,
     pub industry: Option<String>,
@@ -754,6 +817,8 @@ pub struct Closing {
     pub evidence: Option<String>,
     pub loss_reason: Option<String>,
     pub competitor: Option<String>,
+    /// How a complaint was settled or why it was rejected.
+    pub resolution: Option<String>,
 }
 
 /// Closes a request with its outcome and summary (工作记录与总结).
@@ -776,6 +841,7 @@ pub fn close(
             evidence: closing.evidence,
             loss_reason: closing.loss_reason,
             competitor: closing.competitor,
+            resolution: closing.resolution,
         },
     };
     run(store, actor, cmd, id.as_str(), |_: &Request| {
@@ -866,22 +932,32 @@ pub fn edit_changes<T: Record>(before: &T, after: &T) -> Result<command::EditInp
         .collect();
     keys.sort();
     keys.dedup();
+    let mut private = std::collections::BTreeMap::new();
     let fields = keys
         .into_iter()
         .filter(|k| b.get(*k) != a.get(*k))
         .map(|k| {
-            (
-                k.clone(),
-                command::FieldChange {
-                    old: b.get(k).cloned().unwrap_or_default(),
-                    new: a.get(k).cloned().unwrap_or_default(),
-                },
-            )
+            let (old, new) = (
+                b.get(k).cloned().unwrap_or_default(),
+                a.get(k).cloned().unwrap_or_default(),
+            );
+            let change = if command::is_private(T::KIND, k) {
+                let change = command::FieldChange {
+                    old: command::private_hash(&old),
+                    new: command::private_hash(&new),
+                };
+                private.insert(k.clone(), new);
+                change
+            } else {
+                command::FieldChange { old, new }
+            };
+            (k.clone(), change)
         })
         .collect();
     Ok(command::EditInput {
         fields,
         body_sha256: None,
+        private,
     })
 }
 

@@ -106,7 +106,7 @@ impl<'s> World<'s> {
         }
     }
 
-    pub fn source(&self) -> &dyn Source {
+    pub fn source(&self) -> &'s dyn Source {
         self.source
     }
 

@@ -43,18 +43,37 @@ pub struct ServiceSummary {
     pub open: usize,
     pub won: usize,
     pub lost: usize,
+    /// Won of the decided deals (complaints never count).
     pub win_rate: Rate,
+    pub satisfaction: Average,
+    /// Complaints (客户投诉) of this customer, and the open ones by ID.
+    pub complaints: usize,
+    pub open_complaints: Vec<String>,
+    /// Mean first-response and resolution hours of the requests that have them.
+    pub first_response_hours: Average,
+    pub resolution_hours: Average,
+    /// Satisfaction per quarter of closing, oldest first: the trend.
+    pub satisfaction_trend: Vec<QuarterSatisfaction>,
+}
+
+/// The satisfaction scores of the requests closed in one quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarterSatisfaction {
+    /// `2026-Q4`.
+    pub quarter: String,
     pub satisfaction: Average,
 }
 
 /// The requests of `customer`, by ID (that is, by creation), as known at `as_of`.
-/// Durations skip `paused` stages, like the SLA figures.
+/// Durations skip `paused` stages, like the SLA figures; `is_complaint` tells complaint
+/// types apart.
 pub fn history(
     customer: &str,
     requests: &[Request],
     clock: Clock,
     paused: &[String],
     as_of: Timestamp,
+    is_complaint: &dyn Fn(&str) -> bool,
 ) -> (Vec<ServiceItem>, ServiceSummary) {
     let mut mine: Vec<&Request> = requests.iter().filter(|r| r.customer == customer).collect();
     mine.sort_by(|a, b| a.id.cmp(&b.id));
@@ -106,7 +125,40 @@ pub fn history(
         .iter()
         .filter_map(|r| valid_satisfaction(r.satisfaction))
         .collect();
+    let complaints: Vec<&&Request> = mine.iter().filter(|r| is_complaint(&r.kind)).collect();
+    let mean_of = |f: &dyn Fn(&ServiceItem) -> Option<f64>| {
+        Average::of(&items.iter().filter_map(f).collect::<Vec<_>>())
+    };
+    let mut by_quarter: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for (r, i) in mine.iter().zip(&items) {
+        let (Some(s), Some(closed)) = (valid_satisfaction(r.satisfaction), &i.closed) else {
+            continue;
+        };
+        let Ok(at) = chrono::DateTime::parse_from_rfc3339(closed) else {
+            continue;
+        };
+        let q = (chrono::Datelike::month(&at) - 1) / 3 + 1;
+        by_quarter
+            .entry(format!("{}-Q{q}", chrono::Datelike::year(&at)))
+            .or_default()
+            .push(s);
+    }
     let summary = ServiceSummary {
+        complaints: complaints.len(),
+        open_complaints: complaints
+            .iter()
+            .filter(|r| r.stage != crate::workflow::CLOSED)
+            .map(|r| r.id.clone())
+            .collect(),
+        first_response_hours: mean_of(&|i| i.first_response_hours),
+        resolution_hours: mean_of(&|i| i.resolution_hours),
+        satisfaction_trend: by_quarter
+            .into_iter()
+            .map(|(quarter, v)| QuarterSatisfaction {
+                quarter,
+                satisfaction: Average::of(&v),
+            })
+            .collect(),
         requests: mine.len(),
         open: mine
             .iter()
@@ -139,7 +191,9 @@ mod tests {
                 .done(),
             req("A000003", "solution", Priority::P3, "25T09:00").done(),
         ];
-        let (items, summary) = history(CUS, &reqs, Clock::Wall, &[], t("27T09:00"));
+        let (items, summary) = history(CUS, &reqs, Clock::Wall, &[], t("27T09:00"), &|k| {
+            k == "complaint"
+        });
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].first_response_hours, Some(2.0));
         assert_eq!(items[0].resolution_hours, Some(24.0));
@@ -151,5 +205,35 @@ mod tests {
         assert_eq!((summary.requests, summary.open, summary.won), (2, 1, 1));
         assert_eq!(summary.win_rate.pct, Some(100.0));
         assert_eq!(summary.satisfaction.mean, Some(4.0));
+        assert_eq!(summary.first_response_hours.mean, Some(2.0));
+        assert_eq!(summary.resolution_hours.mean, Some(24.0));
+        assert_eq!(summary.satisfaction_trend.len(), 1);
+        assert_eq!(summary.satisfaction_trend[0].quarter, "2026-Q4");
+        assert_eq!(summary.complaints, 0);
+    }
+
+    #[test]
+    fn complaints_are_counted_apart_and_never_in_the_win_rate() {
+        let reqs = vec![
+            req("A000001", "complaint", Priority::P1, "23T09:00")
+                .assign("23T09:00", "li.na")
+                .with(|r| r.satisfaction = Some(2))
+                .close("23T12:00", "li.na", Outcome::Resolved)
+                .done(),
+            req("A000002", "complaint", Priority::P2, "24T09:00").done(),
+            req("A000003", "solution", Priority::P3, "25T09:00")
+                .assign("25T09:00", "li.na")
+                .close("26T09:00", "li.na", Outcome::Won)
+                .done(),
+        ];
+        let (_, s) = history(CUS, &reqs, Clock::Wall, &[], t("27T09:00"), &|k| {
+            k == "complaint"
+        });
+        assert_eq!(s.complaints, 2);
+        assert_eq!(s.open_complaints.len(), 1);
+        assert!(s.open_complaints[0].ends_with("A000002"));
+        assert_eq!((s.won, s.lost), (1, 0));
+        assert_eq!(s.win_rate.denominator, 1);
+        assert_eq!(s.satisfaction.mean, Some(2.0));
     }
 }

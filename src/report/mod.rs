@@ -121,7 +121,7 @@ impl<'a> Dataset<'a> {
                 let redact = |s: String| if hide { REDACTED.to_string() } else { s };
                 let paused = tl.paused(paused_stages, as_of);
                 let paused_now = tl.is_open() && paused_stages.iter().any(|s| s == tl.stage());
-                let limit = input.config.sla.get(&req.priority);
+                let limit = input.config.sla_limit(&req.kind, req.priority);
                 let cycle = |metric, limit_hours, stop| {
                     Cycle::measure(
                         clock,

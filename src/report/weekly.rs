@@ -32,8 +32,34 @@ pub struct Weekly {
     pub cycle_time: Vec<StageCycle>,
     pub workload: Vec<Workload>,
     pub kb: KbActivity,
+    /// Customer complaints (客户投诉), counted apart from the deals.
+    pub complaints: Complaints,
     pub attention: Vec<Attention>,
     pub anomalies: Vec<Anomaly>,
+}
+
+/// Complaints: requests of a type whose path ends `resolved` or `rejected`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Complaints {
+    /// Registered in the period.
+    pub new: usize,
+    /// Closed in the period, by outcome.
+    pub resolved: usize,
+    pub rejected: usize,
+    pub cancelled: usize,
+    /// Open at the as-of instant, oldest first.
+    pub open: Vec<OpenComplaint>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenComplaint {
+    pub request: String,
+    pub title: String,
+    pub customer: String,
+    pub priority: Priority,
+    pub stage: String,
+    pub assignee: Option<String>,
+    pub created: Timestamp,
 }
 
 /// The headline numbers.
@@ -227,8 +253,35 @@ pub fn build(data: &Dataset) -> Weekly {
         cycle_time: cycle_time(data),
         workload: workload(data),
         kb,
+        complaints: complaints(data, &intake, &closed, &open),
         attention,
         anomalies,
+    }
+}
+
+fn complaints(data: &Dataset, intake: &[&Item], closed: &[&Item], open: &[&Item]) -> Complaints {
+    let is = |i: &&&Item| data.input.config.is_complaint(&i.req.kind);
+    let closed: Vec<&Item> = closed.iter().filter(is).copied().collect();
+    let mut open: Vec<OpenComplaint> = open
+        .iter()
+        .filter(is)
+        .map(|i| OpenComplaint {
+            request: i.id().to_string(),
+            title: i.title.clone(),
+            customer: i.customer.clone(),
+            priority: i.req.priority,
+            stage: i.tl.stage().to_string(),
+            assignee: i.req.assignee.clone(),
+            created: i.tl.created,
+        })
+        .collect();
+    open.sort_by(|a, b| a.created.cmp(&b.created).then(a.request.cmp(&b.request)));
+    Complaints {
+        new: intake.iter().filter(is).count(),
+        resolved: outcome_count(&closed, Outcome::Resolved),
+        rejected: outcome_count(&closed, Outcome::Rejected),
+        cancelled: outcome_count(&closed, Outcome::Cancelled),
+        open,
     }
 }
 

@@ -38,6 +38,8 @@ pub struct TypePath {
     pub stages: Vec<String>,
     revise: BTreeMap<String, String>,
     guards: BTreeMap<String, Vec<Guard>>,
+    /// The outcomes the path ends with (closing from its last open stage).
+    outcomes: Vec<Outcome>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,6 +250,12 @@ impl Workflow {
                     stages,
                     revise: def.revise.clone(),
                     guards,
+                    outcomes: def.outcomes.clone().unwrap_or_else(|| {
+                        Outcome::ALL
+                            .into_iter()
+                            .filter(|o| !Outcome::COMPLAINT.contains(o))
+                            .collect()
+                    }),
                 },
             );
         }
@@ -376,10 +384,10 @@ impl Workflow {
 
     /// Outcomes that may close a request from `stage` of `path`.
     pub fn closing_outcomes(&self, path: &TypePath, stage: &str) -> Vec<Outcome> {
-        if path.last_open() == Some(stage) {
-            return Outcome::ALL.to_vec();
-        }
         let mut out = self.close.anytime.clone();
+        if path.last_open() == Some(stage) {
+            out.extend(path.outcomes.iter().copied());
+        }
         if let Some(extra) = self.close.from.get(stage) {
             out.extend(extra.iter().copied());
         }

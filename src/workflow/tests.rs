@@ -48,6 +48,7 @@ fn request(kind: &str, stage: &str) -> Request {
         technical_win_evidence: None,
         loss_reason: None,
         competitor: None,
+        resolution: None,
         summary: None,
         satisfaction: None,
         confidential: false,

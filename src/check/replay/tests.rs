@@ -376,6 +376,7 @@ fn a_closed_request_cannot_become_won_with_satisfaction_5() {
                     evidence: None,
                     loss_reason: None,
                     competitor: None,
+                    resolution: None,
                 },
             },
         )],

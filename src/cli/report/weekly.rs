@@ -160,6 +160,37 @@ fn document(r: &Weekly, zone: &Zone) -> Doc {
         "nothing closed in this period",
     );
 
+    d.heading("Complaints");
+    let c = &r.complaints;
+    d.text(format!(
+        "{} new · {} resolved · {} rejected · {} cancelled · {} open (not counted in win rates).",
+        c.new,
+        c.resolved,
+        c.rejected,
+        c.cancelled,
+        c.open.len()
+    ));
+    d.table(
+        &[
+            "REQUEST", "PRI", "STAGE", "ASSIGNEE", "CREATED", "CUSTOMER", "TITLE",
+        ],
+        c.open
+            .iter()
+            .map(|o| {
+                vec![
+                    o.request.clone(),
+                    o.priority.to_string(),
+                    o.stage.clone(),
+                    or_dash(o.assignee.as_deref()),
+                    when(zone, o.created),
+                    o.customer.clone(),
+                    o.title.clone(),
+                ]
+            })
+            .collect(),
+        "no open complaint",
+    );
+
     d.heading("SLA");
     d.table(
         &["METRIC", "MET", "BREACHED", "STILL OPEN", "ATTAINMENT"],
