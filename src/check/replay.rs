@@ -205,6 +205,13 @@ pub fn replay(rules: &Rules, changes: &[RecordChange], others: &dyn Source) -> V
     // Texts recorded by hash (plans, bodies), from the head.
     let mut texts = HashMap::new();
     for c in changes {
+        // Personal data recorded by hash may come from the base too (a contact the change
+        // edits or forgets).
+        if let Some(AnyRecord::Customer(cus)) = &c.base
+            && let Ok(v) = serde_json::to_value(&cus.contacts)
+        {
+            texts.extend(crate::ops::command::private_texts(&v));
+        }
         match c.head.as_ref().map(|(r, _)| r) {
             Some(AnyRecord::Solution(s)) => {
                 if let Some(p) = &s.plan {
@@ -219,10 +226,8 @@ pub fn replay(rules: &Rules, changes: &[RecordChange], others: &dyn Source) -> V
             // Personal data, recorded by hash: the contacts as `edit` hashes them, the
             // notes' texts and contact names.
             Some(AnyRecord::Customer(cus)) => {
-                if let Ok(v) = serde_json::to_value(&cus.contacts)
-                    && let Some(t) = crate::ops::command::private_text(&v)
-                {
-                    texts.insert(content_hash(&t), t);
+                if let Ok(v) = serde_json::to_value(&cus.contacts) {
+                    texts.extend(crate::ops::command::private_texts(&v));
                 }
                 for i in &cus.interactions {
                     texts.insert(content_hash(&i.text), i.text.clone());

@@ -843,23 +843,29 @@ fn edit_fields<T: Record>(
                     record.id()
                 )));
             }
+            let lookup = |h: &serde_json::Value| -> Result<serde_json::Value> {
+                h.as_str()
+                    .and_then(world_text)
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .ok_or_else(|| {
+                        Error::invalid_with_hint(
+                            format!(
+                                "`{field}` of {}: a value the edit recorded by hash is in neither \
+                                 the base nor the head of this change",
+                                record.id()
+                            ),
+                            "it was added and erased within the change; merge the addition \
+                             before forgetting it",
+                        )
+                    })
+            };
             let new = match (&change.new, input.private.get(field)) {
                 (serde_json::Value::Null, _) => serde_json::Value::Null,
                 (_, Some(v)) => v.clone(),
-                (serde_json::Value::String(h), None) => world_text(h)
-                    .and_then(|t| serde_json::from_str(&t).ok())
-                    .ok_or_else(|| {
-                        Error::invalid(format!(
-                            "`{field}` of {}: the edit's new value is not in the change",
-                            record.id()
-                        ))
-                    })?,
-                _ => {
-                    return Err(Error::invalid(format!(
-                        "`{field}` of {} is recorded by hash, not as a value",
-                        record.id()
-                    )));
+                (serde_json::Value::Array(hashes), None) => {
+                    serde_json::Value::Array(hashes.iter().map(lookup).collect::<Result<Vec<_>>>()?)
                 }
+                (h, None) => lookup(h)?,
             };
             if private_hash(&new) != change.new {
                 return Err(Error::invalid(format!(

@@ -212,19 +212,31 @@ pub fn is_private(kind: Kind, field: &str) -> bool {
         .any(|(k, f)| *k == kind && *f == field)
 }
 
-/// How an entry records a personal-data value: `null` for none (null or empty), else the
-/// SHA-256 of its JSON. [`private_text`] is the text hashed.
+/// How an entry records a personal-data value: `null` for none (null or empty), a list of
+/// the SHA-256 of each item's JSON for a list (so that each contact can be found again on
+/// its own), else the SHA-256 of its JSON.
 pub fn private_hash(v: &Value) -> Value {
-    match private_text(v) {
-        None => Value::Null,
-        Some(t) => Value::String(crate::model::content_hash(&t)),
+    let hash = |x: &Value| Value::String(crate::model::content_hash(&x.to_string()));
+    match v {
+        Value::Null => Value::Null,
+        Value::Array(items) if items.is_empty() => Value::Null,
+        Value::Array(items) => Value::Array(items.iter().map(hash).collect()),
+        other => hash(other),
     }
 }
 
-/// The JSON text of a personal-data value, `None` when empty.
-pub fn private_text(v: &Value) -> Option<String> {
-    let empty = v.is_null() || v.as_array().is_some_and(|a| a.is_empty());
-    (!empty).then(|| v.to_string())
+/// The texts a personal-data value's hashes stand for, by hash: each item of a list, or the
+/// whole value.
+pub fn private_texts(v: &Value) -> Vec<(String, String)> {
+    let one = |x: &Value| {
+        let t = x.to_string();
+        (crate::model::content_hash(&t), t)
+    };
+    match v {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items.iter().map(one).collect(),
+        other => vec![one(other)],
+    }
 }
 
 /// `presales solution new`. `plan_sha256` is the hash of the inline plan or of the plan file.

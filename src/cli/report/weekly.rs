@@ -389,6 +389,16 @@ fn csv(r: &Weekly) -> Result<String> {
         "satisfaction_mean",
         num(r.closed.satisfaction.mean, 2),
     );
+    let c = &r.complaints;
+    for (m, v) in [
+        ("new", c.new),
+        ("resolved", c.resolved),
+        ("rejected", c.rejected),
+        ("cancelled", c.cancelled),
+        ("open", c.open.len()),
+    ] {
+        row("complaints", "", m, v.to_string());
+    }
     for (k, a) in [
         ("first_response", &r.sla.first_response),
         ("resolution", &r.sla.resolution),
