@@ -1481,7 +1481,14 @@ mod tests {
             let config = Config::parse(&template(team)).unwrap();
             assert_eq!(
                 config.workflow.types.keys().collect::<Vec<_>>(),
-                ["consultation", "demo", "poc", "rfp", "solution"]
+                [
+                    "complaint",
+                    "consultation",
+                    "demo",
+                    "poc",
+                    "rfp",
+                    "solution"
+                ]
             );
             assert_eq!(config.sla.len(), 4);
             assert_eq!(config.members.is_empty(), !team);

@@ -94,7 +94,7 @@ fn a_store_with_problems_still_reads_and_checks_but_refuses_every_write() {
             "presales.toml:{sla}:20: error: sla.P1.resolution_hours must be a positive number of hours, got inf"
         ),
         format!(
-            "presales.toml:{paused}:18: error: workflow.paused_stages: `waiting` is not a stage of any request type (stages: registered, assigned, analysis, design, demo, review, approved, handover, closed, answered)"
+            "presales.toml:{paused}:18: error: workflow.paused_stages: `waiting` is not a stage of any request type (stages: registered, assigned, analysis, design, demo, review, approved, handover, closed, investigating, resolved, answered)"
         ),
         format!(
             "presales.toml:{dup}:6: error: duplicate member id `Li.Na` (also on line {first_li_na}, as `li.na`)"

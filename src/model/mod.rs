@@ -200,7 +200,7 @@ mod string_enum_tests {
         );
         assert_eq!(
             err("maybe".parse::<Outcome>().map(drop)),
-            "unknown outcome `maybe` (expected won, lost, cancelled, no_decision or infeasible)"
+            "unknown outcome `maybe` (expected one of: won, lost, cancelled, no_decision, infeasible, resolved, rejected)"
         );
         assert_eq!(
             err("boss".parse::<Role>().map(drop)),

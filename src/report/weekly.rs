@@ -680,6 +680,7 @@ mod tests {
         assert_eq!(
             by_type,
             [
+                ("complaint", 0),
                 ("consultation", 1),
                 ("demo", 1),
                 ("poc", 0),

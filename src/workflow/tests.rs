@@ -344,11 +344,22 @@ fn after_a_revise_loop_the_old_demo_does_not_count() {
 }
 
 #[test]
-fn handover_closes_with_any_outcome_and_a_summary() {
+fn handover_closes_with_any_deal_outcome_and_a_summary() {
     let c = Case::new();
     let mut r = request("solution", "handover");
     assert!(c.missing(&r, None, "closed")[0].contains("an outcome"));
-    for o in Outcome::ALL {
+    for o in Outcome::COMPLAINT {
+        r.outcome = Some(o);
+        r.summary = Some("签约".into());
+        assert!(
+            c.missing(&r, None, "closed")[0].contains("an outcome allowed"),
+            "a deal does not end {o}"
+        );
+    }
+    for o in Outcome::ALL
+        .into_iter()
+        .filter(|o| !Outcome::COMPLAINT.contains(o))
+    {
         r.outcome = Some(o);
         r.summary = None;
         assert!(c.missing(&r, None, "closed")[0].contains("summary"));
