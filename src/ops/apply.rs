@@ -1709,12 +1709,7 @@ fn new_article(world: &mut World, env: &Env, id: &str, input: &ArticleInput) -> 
         author: env.by.to_string(),
         owner: input.owner.clone(),
         status: Status::Draft,
-        review_by: input.review_by.or_else(|| {
-            input
-                .review_every
-                .or(env.config.kb.review_every)
-                .map(|c| c.after(env.today()))
-        }),
+        review_by: input.review_by,
         review_every: input.review_every,
         confidential: input.confidential,
         summary: None,
@@ -1746,7 +1741,7 @@ fn import(world: &mut World, env: &Env, id: &str, input: &ImportInput) -> Result
         author: env.by.to_string(),
         owner: None,
         status: Status::Draft,
-        review_by: env.config.kb.review_every.map(|c| c.after(env.today())),
+        review_by: None,
         review_every: None,
         confidential: false,
         summary: None,

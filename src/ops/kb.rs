@@ -58,7 +58,14 @@ pub fn create(store: &Store, actor: &Actor, input: NewArticle) -> Result<(Articl
             products: input.products,
             tags: input.tags,
             owner: input.owner,
-            review_by: input.review_by,
+            // The first review is due one cycle from today; the entry records the date, so
+            // its replay does not depend on presales.toml.
+            review_by: input.review_by.or_else(|| {
+                input
+                    .review_every
+                    .or(store.config.kb.review_every)
+                    .map(|c| c.after(actor.today()))
+            }),
             review_every: input.review_every,
             confidential: input.confidential,
             body_file,
@@ -271,7 +278,11 @@ pub fn import_dir(
                     products: parsed.products,
                     owner: parsed.owner,
                     status: parsed.status,
-                    review_by: parsed.review_by,
+                    // A new article's first review is due one cycle from today.
+                    review_by: parsed.review_by.or_else(|| {
+                        existing.is_none().then_some(())?;
+                        store.config.kb.review_every.map(|c| c.after(actor.today()))
+                    }),
                     confidential: parsed.confidential,
                     summary: parsed.summary,
                     aliases: parsed.aliases,
