@@ -35,8 +35,34 @@ pub struct Config {
     /// Deal outcomes: which types end in a deal decision, loss reasons, currencies.
     #[serde(default)]
     pub deals: Deals,
+    /// Training plans (培训计划): the length of a session when `training new` gives none.
+    #[serde(default)]
+    pub trainings: TrainingSettings,
     #[serde(default)]
     pub members: Vec<Member>,
+}
+
+/// `[trainings]`: defaults of `presales training new`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSettings {
+    /// Hours of a session when `--hours` is not given (and of each handover training, which
+    /// records none): a number above 0 and at most 24; default 2.
+    #[serde(default = "default_training_hours", deserialize_with = "hours")]
+    #[schemars(with = "f64")]
+    pub default_hours: rust_decimal::Decimal,
+}
+
+fn default_training_hours() -> rust_decimal::Decimal {
+    rust_decimal::Decimal::from(2)
+}
+
+impl Default for TrainingSettings {
+    fn default() -> TrainingSettings {
+        TrainingSettings {
+            default_hours: default_training_hours(),
+        }
+    }
 }
 
 /// Deal outcomes (赢单/丢单, 销售转化率): which request types end in a deal decision, the
@@ -96,6 +122,18 @@ fn weight_nice_to_have() -> rust_decimal::Decimal {
 /// A weight written as a TOML number (`0.1`, read as the decimal it shows, not the binary
 /// float) or a string (`"0.1"`).
 fn weight<'de, D: serde::Deserializer<'de>>(d: D) -> Result<rust_decimal::Decimal, D::Error> {
+    decimal(d, "a weight (a number from 0 to 1)")
+}
+
+/// Hours written as a TOML number or a string, read as the decimal they show.
+fn hours<'de, D: serde::Deserializer<'de>>(d: D) -> Result<rust_decimal::Decimal, D::Error> {
+    decimal(d, "a number of hours")
+}
+
+fn decimal<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    what: &str,
+) -> Result<rust_decimal::Decimal, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Written {
@@ -108,9 +146,9 @@ fn weight<'de, D: serde::Deserializer<'de>>(d: D) -> Result<rust_decimal::Decima
         Written::Float(f) => f.to_string(),
         Written::Text(t) => t,
     };
-    text.trim().parse().map_err(|_| {
-        serde::de::Error::custom(format!("`{text}` is not a weight (a number from 0 to 1)"))
-    })
+    text.trim()
+        .parse()
+        .map_err(|_| serde::de::Error::custom(format!("`{text}` is not {what}")))
 }
 
 impl Default for GapWeights {
@@ -230,6 +268,7 @@ pub const PERMISSIONS: &[(&str, &[Role])] = &[
     ("kb_use", &[]),
     ("log", &[]),
     ("gap", &[]),
+    ("training", &[]),
     ("customer", &[]),
     ("migrate", &[]),
 ];
@@ -696,6 +735,13 @@ impl Config {
         }
         self.workflow_problems(&at, &mut push);
         self.deal_problems(&at, &mut push);
+        let hours = self.trainings.default_hours;
+        if hours <= rust_decimal::Decimal::ZERO || hours > rust_decimal::Decimal::from(24) {
+            push(
+                at.value(&[Seg::Key("trainings"), Seg::Key("default_hours")]),
+                format!("trainings.default_hours must be more than 0 and at most 24, got {hours}"),
+            );
+        }
         for command in self.permissions.keys() {
             if !PERMISSIONS.iter().any(|(c, _)| c == command) {
                 let names: Vec<&str> = PERMISSIONS.iter().map(|(c, _)| *c).collect();

@@ -539,6 +539,7 @@ fn any_to_value(r: &AnyRecord) -> Result<Value> {
         AnyRecord::Article(x) => serde_json::to_value(x),
         AnyRecord::Customer(x) => serde_json::to_value(x),
         AnyRecord::Gap(x) => serde_json::to_value(x),
+        AnyRecord::Training(x) => serde_json::to_value(x),
     };
     v.map_err(|e| Error::internal_from(format!("cannot serialize {}", r.id()), e))
 }
@@ -550,6 +551,9 @@ fn value_to_any(kind: Kind, v: Value) -> Result<AnyRecord> {
         Kind::Article => serde_json::from_value::<Article>(v).map(AnyRecord::Article),
         Kind::Customer => serde_json::from_value::<Customer>(v).map(AnyRecord::Customer),
         Kind::Gap => serde_json::from_value::<crate::model::Gap>(v).map(AnyRecord::Gap),
+        Kind::Training => {
+            serde_json::from_value::<crate::model::Training>(v).map(AnyRecord::Training)
+        }
     };
     r.map_err(|e| Error::invalid(e.to_string()))
 }
@@ -809,6 +813,22 @@ fn known_fields(kind: Kind) -> &'static [&'static str] {
             "created",
             "author",
             "merged_into",
+            "history",
+        ],
+        Kind::Training => &[
+            "id",
+            "title",
+            "kind",
+            "date",
+            "hours",
+            "trainer",
+            "place",
+            "topics",
+            "attendees",
+            "attended",
+            "note",
+            "created",
+            "author",
             "history",
         ],
     }

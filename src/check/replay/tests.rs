@@ -283,6 +283,7 @@ fn judge(base: &HashMap<String, AnyRecord>, head: &HashMap<String, AnyRecord>) -
                         AnyRecord::Article(x) => yaml::record_text(x),
                         AnyRecord::Customer(x) => yaml::record_text(x),
                         AnyRecord::Gap(x) => yaml::record_text(x),
+                        AnyRecord::Training(x) => yaml::record_text(x),
                     }
                     .unwrap();
                     (r.clone(), text)
