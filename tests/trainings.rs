@@ -541,3 +541,273 @@ fn attendance_recorded_on_two_branches_merges_and_passes_the_gate() {
     let r = gate(&env);
     assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
 }
+
+// ── report training ──────────────────────────────────────────────────────────────────
+
+/// A request taken to handover, with a handover training on 11-29 recorded by zhang.wei
+/// for zhao.lei and sun.li.
+fn handed_over(env: &mut Env) {
+    at(env, "11-27T10:00:00");
+    let cus = env.customer("华东银行");
+    let req = env.request(&cus, "智慧园区网络改造", &["--skill", "network"]);
+    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
+        .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "assess",
+            &req,
+            "--feasibility",
+            "feasible",
+            "--difficulty",
+            "3",
+        ],
+    )
+    .ok();
+    env.run_as("li.na", &["advance", &req]).ok();
+    let sol = env
+        .run_as(
+            "li.na",
+            &[
+                "solution",
+                "new",
+                "--request",
+                &req,
+                "--plan",
+                "# 方案\n\n升级",
+            ],
+        )
+        .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "solution",
+            "milestone",
+            &sol,
+            "--name",
+            "上线",
+            "--date",
+            "2026-12-20",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "solution", "resource", &sol, "--role", "engineer", "--days", "5",
+        ],
+    )
+    .ok();
+    at(env, "11-28T10:00:00");
+    env.run_as(
+        "li.na",
+        &[
+            "demo",
+            &req,
+            "--date",
+            "2026-11-28",
+            "--attendee",
+            "客户CTO",
+        ],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &["feedback", &req, "--from", "客户CTO", "--text", "需要容灾"],
+    )
+    .ok();
+    env.run_as(
+        "li.na",
+        &["feedback", &req, "--item", "1", "--disposition", "accepted"],
+    )
+    .ok();
+    env.run_as("li.na", &["advance", &req]).ok();
+    at(env, "11-29T10:00:00");
+    for who in ["wang.fang", "zhang.wei"] {
+        env.run_as(
+            who,
+            &["review", &sol, "--verdict", "pass", "--comment", "好"],
+        )
+        .ok();
+    }
+    env.run_as("chen.jing", &["approve", &sol]).ok();
+    env.run_as(
+        "zhang.wei",
+        &[
+            "handover",
+            &req,
+            "--to",
+            "zhao.lei",
+            "--training",
+            "2026-11-29 方案讲解 zhao.lei,sun.li",
+        ],
+    )
+    .ok();
+}
+
+/// The figures of the doc comment of `report::training`, end to end:
+///
+/// | session  | date  | h | trainer   | invited                  | attended                  |
+/// |----------|-------|---|-----------|--------------------------|---------------------------|
+/// | security | 11-20 | 2 | zhang.wei | li.na, wang.fang, liu.yang | li.na, wang.fang        |
+/// | product  | 11-25 | 3 | li.na     | wang.fang, sun.li        | wang.fang, zhao.lei       |
+/// | handover | 11-29 | 2 | zhang.wei | —                        | zhao.lei, sun.li          |
+#[test]
+fn report_training_matches_the_hand_computation() {
+    let mut env = Env::new();
+    let sec = security(&env, "2026-11-20");
+    attend(&env, &sec, &["li.na", "wang.fang"]);
+    let prod = training(
+        &env,
+        &[
+            "--title",
+            "产品培训",
+            "--date",
+            "2026-11-25",
+            "--trainer",
+            "li.na",
+            "--hours",
+            "3",
+            "--attendee",
+            "wang.fang",
+            "--attendee",
+            "sun.li",
+        ],
+    );
+    attend(&env, &prod, &["wang.fang", "zhao.lei"]);
+    handed_over(&mut env);
+    // Planned, after the as-of day: not held, listed as planned.
+    training(
+        &env,
+        &[
+            "--title",
+            "年末培训",
+            "--date",
+            "2026-12-15",
+            "--trainer",
+            "li.na",
+        ],
+    );
+    let args = [
+        "--format",
+        "json",
+        "report",
+        "training",
+        "--quarter",
+        "2026-Q4",
+        "--as-of",
+        "2026-11-30",
+    ];
+    let r: serde_json::Value = serde_json::from_str(&env.run(&args).ok()).unwrap();
+    let s = &r["summary"];
+    assert_eq!(s["sessions"], 3);
+    assert_eq!(s["hours"], 7.0);
+    assert_eq!(s["attendances"], 6);
+    assert_eq!(s["attendance_rate"]["numerator"], 3);
+    assert_eq!(s["attendance_rate"]["denominator"], 5);
+    assert_eq!(s["attendance_rate"]["pct"], 60.0);
+    assert_eq!(s["members"], 7);
+    assert_eq!(s["trainings_per_member"], 0.86);
+    assert_eq!(s["security_due"], 4);
+    let m = |id: &str| {
+        r["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["member"] == id)
+            .unwrap()
+            .clone()
+    };
+    let li = m("li.na");
+    assert_eq!(
+        (
+            li["sessions_attended"].clone(),
+            li["hours_attended"].clone()
+        ),
+        (1.into(), 2.0.into())
+    );
+    assert_eq!(
+        (li["sessions_given"].clone(), li["hours_given"].clone()),
+        (1.into(), 3.0.into())
+    );
+    let zhao = m("zhao.lei");
+    assert_eq!(
+        (
+            zhao["sessions_attended"].clone(),
+            zhao["hours_attended"].clone()
+        ),
+        (2.into(), 5.0.into())
+    );
+    assert_eq!(zhao["security_due"], true);
+    let zhang = m("zhang.wei");
+    assert_eq!(
+        (
+            zhang["sessions_given"].clone(),
+            zhang["hours_given"].clone()
+        ),
+        (2.into(), 4.0.into())
+    );
+    assert_eq!(zhang["last_security"], "2026-11-20");
+    assert_eq!(zhang["security_due"], false);
+    let sun = m("sun.li");
+    assert_eq!(sun["attendance"]["numerator"], 0);
+    assert_eq!(sun["attendance"]["denominator"], 1);
+    let due: Vec<&str> = r["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["security_due"] == true)
+        .map(|m| m["member"].as_str().unwrap())
+        .collect();
+    assert_eq!(due, ["chen.jing", "liu.yang", "sun.li", "zhao.lei"]);
+    let kinds: Vec<(&str, &str)> = r["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["kind"].as_str().unwrap(), s["source"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("security", "training"),
+            ("product", "training"),
+            ("handover", "handover")
+        ]
+    );
+    assert_eq!(r["sessions"][2]["trainer"], "zhang.wei");
+    assert_eq!(r["planned"].as_array().unwrap().len(), 1);
+    // The handover training is derived, never copied into a training file.
+    let files = std::fs::read_dir(env.root().join("trainings/2026"))
+        .unwrap()
+        .count();
+    assert_eq!(files, 3);
+    // Every format renders, twice the same.
+    for format in ["table", "markdown", "json", "yaml", "csv"] {
+        let run = |_: u8| {
+            env.run(&[
+                "--format",
+                format,
+                "report",
+                "training",
+                "--quarter",
+                "2026-Q4",
+                "--as-of",
+                "2026-11-30",
+            ])
+            .ok()
+        };
+        assert_eq!(run(1), run(2), "{format}");
+    }
+    let table = env
+        .run(&[
+            "report",
+            "training",
+            "--quarter",
+            "2026-Q4",
+            "--as-of",
+            "2026-11-30",
+        ])
+        .ok();
+    assert!(table.contains("liu.yang 刘洋: never"), "{table}");
+    assert!(table.contains("(handover)"), "{table}");
+}

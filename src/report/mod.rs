@@ -16,6 +16,7 @@ pub mod sla;
 pub mod sla_report;
 pub mod stats;
 pub mod timeline;
+pub mod training;
 pub mod weekly;
 pub mod winloss;
 
