@@ -7,6 +7,7 @@ mod gaps;
 mod kb;
 mod performance;
 mod sla;
+mod targets;
 mod training;
 mod weekly;
 mod winloss;
@@ -39,6 +40,7 @@ pub use doc::Doc;
 ///   presales report winloss --month 2026-11
 ///   presales report gaps --from 2026-10-01 --to 2026-12-31 --format csv
 ///   presales report training --quarter 2026-Q4
+///   presales report targets --quarter 2026-Q4
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -69,6 +71,9 @@ enum Cmd {
     /// Training (培训): per member the sessions and hours as trainee and as trainer, the
     /// attendance rate, and who has not had the yearly security (保密) training.
     Training(PeriodArgs),
+    /// Targets (目标): each target of `[targets]` for the quarter holding the period
+    /// (--quarter 2026-Q4), its actual up to the as-of day, met or not.
+    Targets(PeriodArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -131,7 +136,9 @@ pub struct SlaNowArgs {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     match args.cmd {
-        Cmd::Weekly(p) => with_data(ctx, &p, |data, zone| weekly::render(ctx, data, zone)),
+        Cmd::Weekly(p) => load(ctx, &p, trainings_targeted, |data, zone, sessions| {
+            weekly::render(ctx, data, zone, sessions)
+        }),
         Cmd::Sla(p) => with_data(ctx, &p, |data, zone| {
             sla::render(ctx, &report::sla_report::build(data, false), zone)
         }),
@@ -149,6 +156,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         Cmd::Gaps(p) => with_data(ctx, &p, |data, zone| gaps::render(ctx, data, zone)),
         Cmd::Training(p) => with_sessions(ctx, &p, |data, zone, sessions| {
             training::render(ctx, data, zone, sessions)
+        }),
+        Cmd::Targets(p) => load(ctx, &p, trainings_targeted, |data, zone, sessions| {
+            targets::render(ctx, data, zone, sessions)
         }),
     }
 }
@@ -182,7 +192,37 @@ pub(crate) fn with_data(
     p: &PeriodArgs,
     f: impl FnOnce(&Dataset, &Zone) -> Result<String>,
 ) -> Result<()> {
-    load(ctx, p, false, |data, zone, _| f(data, zone))
+    load(ctx, p, |_| false, |data, zone, _| f(data, zone))
+}
+
+/// Whether `[targets]` sets trainings per member anywhere: the targets then need the
+/// training sessions.
+fn trainings_targeted(config: &crate::config::Config) -> bool {
+    config.targets.mentions("trainings_per_member")
+}
+
+/// The targets of the quarter holding `data`'s period, read to the same as-of instant
+/// (`report::targets`); `None` when presales.toml sets none for that quarter.
+fn quarter_targets(
+    data: &Dataset,
+    sessions: &[report::training::Session],
+) -> Option<report::targets::TargetsReport> {
+    let window = data.window().quarter();
+    if data
+        .input
+        .config
+        .targets
+        .of(&window.period.label)
+        .is_empty()
+    {
+        return None;
+    }
+    let input = Input {
+        window,
+        ..*data.input
+    };
+    let quarter = Dataset::new(&input);
+    Some(report::targets::build(&quarter, sessions))
 }
 
 /// [`with_data`] with the training sessions known at the as-of instant: the training
@@ -193,13 +233,13 @@ pub(crate) fn with_sessions(
     p: &PeriodArgs,
     f: impl FnOnce(&Dataset, &Zone, &[report::training::Session]) -> Result<String>,
 ) -> Result<()> {
-    load(ctx, p, true, f)
+    load(ctx, p, |_| true, f)
 }
 
 fn load(
     ctx: &Ctx,
     p: &PeriodArgs,
-    sessions: bool,
+    sessions: impl FnOnce(&crate::config::Config) -> bool,
     f: impl FnOnce(&Dataset, &Zone, &[report::training::Session]) -> Result<String>,
 ) -> Result<()> {
     let store = ctx.store()?;
@@ -251,7 +291,7 @@ fn load(
         window,
         include_confidential: p.include_confidential,
     };
-    let sessions = if sessions {
+    let sessions = if sessions(&store.config) {
         let (trainings, terrors) = store.load_all_cached::<crate::model::Training>();
         let (solutions, serrors) = store.load_all_cached::<crate::model::Solution>();
         for e in terrors.iter().chain(&serrors) {
