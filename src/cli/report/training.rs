@@ -17,7 +17,8 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone, sessions: &[Session]) -> R
     }
 }
 
-fn session_rows(lines: &[SessionLine]) -> Vec<Vec<String>> {
+/// Held sessions show their attendance, planned ones how many are invited.
+fn session_rows(lines: &[SessionLine], planned: bool) -> Vec<Vec<String>> {
     lines
         .iter()
         .map(|l| {
@@ -31,9 +32,11 @@ fn session_rows(lines: &[SessionLine]) -> Vec<Vec<String>> {
                 },
                 h(s.hours),
                 s.trainer.clone(),
-                l.attendance
-                    .as_ref()
-                    .map_or_else(|| s.attended.len().to_string(), rate),
+                match &l.attendance {
+                    _ if planned => format!("{} invited", s.invited.len()),
+                    Some(r) => rate(r),
+                    None => s.attended.len().to_string(),
+                },
                 s.title.clone(),
             ]
         })
@@ -118,13 +121,13 @@ fn document(r: &TrainingReport, zone: &Zone) -> Doc {
     d.heading("Sessions held");
     d.table(
         &SESSION_HEADERS,
-        session_rows(&r.sessions),
+        session_rows(&r.sessions, false),
         "no training session in the period (`presales training new`)",
     );
     d.heading("Planned");
     d.table(
         &SESSION_HEADERS,
-        session_rows(&r.planned),
+        session_rows(&r.planned, true),
         "nothing planned for the rest of the period",
     );
     d
