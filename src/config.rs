@@ -38,6 +38,13 @@ pub struct Config {
     /// Knowledge-base upkeep (资料库定期更新).
     #[serde(default)]
     pub kb: KbSettings,
+    /// Training plans (培训计划): the length of a session when `training new` gives none.
+    #[serde(default)]
+    pub trainings: TrainingSettings,
+    /// Team targets (主管 制定计划和目标), per quarter: `[targets]` holds defaults for every
+    /// quarter, `[targets."2026-Q4"]` the targets of one quarter over them.
+    #[serde(default, skip_serializing_if = "Targets::is_empty")]
+    pub targets: Targets,
     #[serde(default)]
     pub members: Vec<Member>,
 }
@@ -52,6 +59,166 @@ pub struct KbSettings {
     /// `review_by` says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_every: Option<crate::model::article::Cycle>,
+}
+
+/// `[targets]`: default values (`win_rate = 40`) and quarters (`[targets."2026-Q4"]`), each a
+/// table of target values. Which names are targets, and their ranges, is [`TARGETS`];
+/// [`Config::problems`] judges both, located in the file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(transparent)]
+pub struct Targets(pub BTreeMap<String, TargetEntry>);
+
+/// One entry of `[targets]`.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum TargetEntry {
+    /// A default for every quarter: `win_rate = 40`.
+    Value(f64),
+    /// The targets of one quarter (`"2026-Q4"`), over the defaults.
+    Quarter(BTreeMap<String, f64>),
+}
+
+impl<'de> Deserialize<'de> for TargetEntry {
+    /// A number, or a table of numbers; anything else is refused with what to write.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TargetEntry, D::Error> {
+        use serde::de::Error as _;
+        let number = |v: &toml::Value| match v {
+            toml::Value::Integer(i) => Some(*i as f64),
+            toml::Value::Float(f) => Some(*f),
+            _ => None,
+        };
+        let v = toml::Value::deserialize(d)?;
+        if let Some(n) = number(&v) {
+            return Ok(TargetEntry::Value(n));
+        }
+        let toml::Value::Table(t) = v else {
+            return Err(D::Error::custom(format!(
+                "a target is a number (win_rate = 40), not {}",
+                v.type_str()
+            )));
+        };
+        t.iter()
+            .map(|(k, v)| match number(v) {
+                Some(n) => Ok((k.clone(), n)),
+                None => Err(D::Error::custom(format!(
+                    "target `{k}` is a number (e.g. {k} = 40), not {}",
+                    v.type_str()
+                ))),
+            })
+            .collect::<Result<_, _>>()
+            .map(TargetEntry::Quarter)
+    }
+}
+
+/// A target's name, the range of its values, and what it measures.
+pub struct TargetDef {
+    pub name: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub unit: &'static str,
+}
+
+/// Every target `[targets]` takes, in report order. Every target is met at or above its
+/// value.
+pub const TARGETS: &[TargetDef] = &[
+    TargetDef {
+        name: "win_rate",
+        min: 0.0,
+        max: 100.0,
+        unit: "%",
+    },
+    TargetDef {
+        name: "technical_win_rate",
+        min: 0.0,
+        max: 100.0,
+        unit: "%",
+    },
+    TargetDef {
+        name: "first_response_attainment",
+        min: 0.0,
+        max: 100.0,
+        unit: "%",
+    },
+    TargetDef {
+        name: "satisfaction",
+        min: 1.0,
+        max: 5.0,
+        unit: "of 5",
+    },
+    TargetDef {
+        name: "trainings_per_member",
+        min: 0.0,
+        max: 1000.0,
+        unit: "sessions",
+    },
+];
+
+impl Targets {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The targets of `quarter` (`2026-Q4`): its own values over the defaults, in the
+    /// order of [`TARGETS`]; names that are not targets are left out.
+    pub fn of(&self, quarter: &str) -> Vec<(&'static TargetDef, f64)> {
+        let own = match self.0.get(quarter) {
+            Some(TargetEntry::Quarter(q)) => Some(q),
+            _ => None,
+        };
+        TARGETS
+            .iter()
+            .filter_map(|t| {
+                let v = own
+                    .and_then(|q| q.get(t.name))
+                    .copied()
+                    .or(match self.0.get(t.name) {
+                        Some(TargetEntry::Value(v)) => Some(*v),
+                        _ => None,
+                    })?;
+                Some((t, v))
+            })
+            .collect()
+    }
+
+    /// Whether any quarter or default sets `name`.
+    pub fn mentions(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, e)| match e {
+            TargetEntry::Value(_) => k == name,
+            TargetEntry::Quarter(q) => q.contains_key(name),
+        })
+    }
+}
+
+/// Whether `s` names a quarter as `[targets]` keys them: `2026-Q4`.
+fn is_quarter(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 7
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && &s[4..6] == "-Q"
+        && (b'1'..=b'4').contains(&b[6])
+}
+
+/// `[trainings]`: defaults of `presales training new`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSettings {
+    /// Hours of a session when `--hours` is not given (and of each handover training, which
+    /// records none): a number above 0 and at most 24; default 2.
+    #[serde(default = "default_training_hours", deserialize_with = "hours")]
+    #[schemars(with = "f64")]
+    pub default_hours: rust_decimal::Decimal,
+}
+
+fn default_training_hours() -> rust_decimal::Decimal {
+    rust_decimal::Decimal::from(2)
+}
+
+impl Default for TrainingSettings {
+    fn default() -> TrainingSettings {
+        TrainingSettings {
+            default_hours: default_training_hours(),
+        }
+    }
 }
 
 /// Deal outcomes (赢单/丢单, 销售转化率): which request types end in a deal decision, the
@@ -111,6 +278,18 @@ fn weight_nice_to_have() -> rust_decimal::Decimal {
 /// A weight written as a TOML number (`0.1`, read as the decimal it shows, not the binary
 /// float) or a string (`"0.1"`).
 fn weight<'de, D: serde::Deserializer<'de>>(d: D) -> Result<rust_decimal::Decimal, D::Error> {
+    decimal(d, "a weight (a number from 0 to 1)")
+}
+
+/// Hours written as a TOML number or a string, read as the decimal they show.
+fn hours<'de, D: serde::Deserializer<'de>>(d: D) -> Result<rust_decimal::Decimal, D::Error> {
+    decimal(d, "a number of hours")
+}
+
+fn decimal<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    what: &str,
+) -> Result<rust_decimal::Decimal, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Written {
@@ -123,9 +302,9 @@ fn weight<'de, D: serde::Deserializer<'de>>(d: D) -> Result<rust_decimal::Decima
         Written::Float(f) => f.to_string(),
         Written::Text(t) => t,
     };
-    text.trim().parse().map_err(|_| {
-        serde::de::Error::custom(format!("`{text}` is not a weight (a number from 0 to 1)"))
-    })
+    text.trim()
+        .parse()
+        .map_err(|_| serde::de::Error::custom(format!("`{text}` is not {what}")))
 }
 
 impl Default for GapWeights {
@@ -245,6 +424,7 @@ pub const PERMISSIONS: &[(&str, &[Role])] = &[
     ("kb_use", &[]),
     ("log", &[]),
     ("gap", &[]),
+    ("training", &[]),
     ("customer", &[]),
     ("migrate", &[]),
 ];
@@ -767,6 +947,14 @@ impl Config {
         }
         self.workflow_problems(&at, &mut push);
         self.deal_problems(&at, &mut push);
+        self.target_problems(&at, &mut push);
+        let hours = self.trainings.default_hours;
+        if hours <= rust_decimal::Decimal::ZERO || hours > rust_decimal::Decimal::from(24) {
+            push(
+                at.value(&[Seg::Key("trainings"), Seg::Key("default_hours")]),
+                format!("trainings.default_hours must be more than 0 and at most 24, got {hours}"),
+            );
+        }
         for command in self.permissions.keys() {
             if !PERMISSIONS.iter().any(|(c, _)| c == command) {
                 let names: Vec<&str> = PERMISSIONS.iter().map(|(c, _)| *c).collect();
@@ -844,6 +1032,60 @@ impl Config {
                     at.value(&path),
                     format!("deals.rates.{currency} must be a positive number, got {rate}"),
                 );
+            }
+        }
+    }
+
+    fn target_problems(&self, at: &Locator, push: &mut impl FnMut((u64, u64), String)) {
+        let names: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
+        let judge = |path: &[Seg], name: &str, v: f64, push: &mut dyn FnMut((u64, u64), String)| {
+            let Some(def) = TARGETS.iter().find(|t| t.name == name) else {
+                push(
+                    at.key(path),
+                    format!(
+                        "targets: {} is not a target (targets: {})",
+                        shown(name),
+                        names.join(", ")
+                    ),
+                );
+                return;
+            };
+            if !(v.is_finite() && def.min <= v && v <= def.max) {
+                let got = at.source(path).unwrap_or_else(|| v.to_string());
+                push(
+                    at.value(path),
+                    format!(
+                        "targets: {name} must be from {} to {} ({}), got {got}",
+                        def.min, def.max, def.unit
+                    ),
+                );
+            }
+        };
+        for (key, entry) in &self.targets.0 {
+            match entry {
+                TargetEntry::Value(v) => {
+                    judge(&[Seg::Key("targets"), Seg::Key(key)], key, *v, &mut *push)
+                }
+                TargetEntry::Quarter(q) => {
+                    if !is_quarter(key) {
+                        push(
+                            at.key(&[Seg::Key("targets"), Seg::Key(key)]),
+                            format!(
+                                "targets: {} is not a quarter; write [targets.\"2026-Q4\"] for one quarter, or a target's value for every quarter",
+                                shown(key)
+                            ),
+                        );
+                        continue;
+                    }
+                    for (name, v) in q {
+                        judge(
+                            &[Seg::Key("targets"), Seg::Key(key), Seg::Key(name)],
+                            name,
+                            *v,
+                            &mut *push,
+                        );
+                    }
+                }
             }
         }
     }
@@ -1564,6 +1806,40 @@ mod tests {
             .iter()
             .map(|p| format!("{}:{}: {}", p.line, p.column, p.message))
             .collect()
+    }
+
+    #[test]
+    fn targets_of_a_quarter_lie_over_the_defaults() {
+        let text = "[targets]\nwin_rate = 40\nsatisfaction = 4.5\n\n[targets.\"2026-Q4\"]\nwin_rate = 45\ntrainings_per_member = 2\n";
+        let config = Config::parse(text).unwrap();
+        let of = |q: &str| -> Vec<(&str, f64)> {
+            config
+                .targets
+                .of(q)
+                .into_iter()
+                .map(|(t, v)| (t.name, v))
+                .collect()
+        };
+        assert_eq!(
+            of("2026-Q4"),
+            [
+                ("win_rate", 45.0),
+                ("satisfaction", 4.5),
+                ("trainings_per_member", 2.0)
+            ]
+        );
+        assert_eq!(of("2027-Q1"), [("win_rate", 40.0), ("satisfaction", 4.5)]);
+        assert!(config.targets.mentions("trainings_per_member"));
+        assert!(!config.targets.mentions("technical_win_rate"));
+        assert_eq!(problems(text), Vec::<String>::new());
+        assert!(is_quarter("2026-Q4") && !is_quarter("2026-Q5") && !is_quarter("2026Q4"));
+        assert_eq!(
+            problems("[targets]\nwin_rate = -1\n[targets.Q4]\nwin_rate = 1\n"),
+            [
+                "2:12: targets: win_rate must be from 0 to 100 (%), got -1",
+                "3:10: targets: `Q4` is not a quarter; write [targets.\"2026-Q4\"] for one quarter, or a target's value for every quarter"
+            ]
+        );
     }
 
     #[test]

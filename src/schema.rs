@@ -2,7 +2,7 @@
 //! the `yaml-language-server` header that points each record at its schema.
 
 use crate::config::Config;
-use crate::model::{Article, Customer, Gap, Kind, Request, Solution};
+use crate::model::{Article, Customer, Gap, Kind, Request, Solution, Training};
 
 /// The folder, relative to the store root, that holds the schemas.
 pub const DIR: &str = "schemas";
@@ -34,6 +34,10 @@ pub fn all() -> Vec<(String, String)> {
             render(schemars::schema_for!(Article)),
         ),
         (file_name(Kind::Gap), render(schemars::schema_for!(Gap))),
+        (
+            file_name(Kind::Training),
+            render(schemars::schema_for!(Training)),
+        ),
         (
             CONFIG_SCHEMA.to_string(),
             render(schemars::schema_for!(Config)),

@@ -88,12 +88,12 @@ fn read_and_checked(env: &Env) {
 }
 
 #[test]
-fn the_format_2_fixture_is_read_checked_and_needs_only_the_gitignore_and_gaps_lines() {
+fn the_format_2_fixture_is_read_checked_and_needs_only_the_gitignore_gaps_and_trainings_lines() {
     let env = fixture("format-2");
     read_and_checked(&env);
     // Since the fixture was written, `.gitignore` also keeps out the temp files of
-    // interrupted writes, and `.gitattributes` routes the new gap records (`gaps/`) to the
-    // merge driver; no record changes.
+    // interrupted writes, and `.gitattributes` routes the new gap and training records
+    // (`gaps/`, `trainings/`) to the merge driver; no record changes.
     let check = env.run(&["migrate", "--check"]);
     assert_eq!(check.code(), 1, "{}", check.stderr());
     assert_eq!(
@@ -110,7 +110,10 @@ fn the_format_2_fixture_is_read_checked_and_needs_only_the_gitignore_and_gaps_li
     );
     let attributes = std::fs::read_to_string(env.root().join(".gitattributes")).unwrap();
     assert!(
-        attributes.ends_with("gaps/**/*.yaml merge=presales text eol=lf\n"),
+        attributes.ends_with(
+            "gaps/**/*.yaml merge=presales text eol=lf\n\
+             trainings/**/*.yaml merge=presales text eol=lf\n"
+        ),
         "{attributes}"
     );
     env.commit_all("migrate");

@@ -352,6 +352,9 @@ fn parse_any(kind: Kind, path: &Path, text: &str) -> presales::Result<AnyRecord>
         Kind::Article => AnyRecord::Article(yaml::parse::<Article>(path, text)?),
         Kind::Customer => AnyRecord::Customer(yaml::parse::<Customer>(path, text)?),
         Kind::Gap => AnyRecord::Gap(yaml::parse::<Gap>(path, text)?),
+        Kind::Training => {
+            AnyRecord::Training(yaml::parse::<presales::model::Training>(path, text)?)
+        }
     })
 }
 
@@ -362,6 +365,7 @@ fn canonical(record: &AnyRecord) {
         AnyRecord::Article(r) => yaml::record_text(r),
         AnyRecord::Customer(r) => yaml::record_text(r),
         AnyRecord::Gap(r) => yaml::record_text(r),
+        AnyRecord::Training(r) => yaml::record_text(r),
     };
 }
 

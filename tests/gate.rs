@@ -812,6 +812,7 @@ fn the_whole_demo_store_replays_from_nothing() {
         "kb",
         "customers",
         "gaps",
+        "trainings",
         "plans",
         "docs",
     ] {

@@ -755,6 +755,15 @@ fn golden_outputs_of_the_demo_store() {
             vec!["report", "gaps", "--month", "2026-11", as_of],
         ),
         ("gap list", vec!["gap", "list"]),
+        (
+            "report training",
+            vec!["report", "training", "--quarter", "2026-Q4", as_of],
+        ),
+        (
+            "report targets",
+            vec!["report", "targets", "--quarter", "2026-Q4", as_of],
+        ),
+        ("training list", vec!["training", "list"]),
         ("sla", vec!["sla", as_of]),
         ("inbox", vec!["inbox", "--as", "li.na", as_of]),
         ("inbox approver", vec!["inbox", "--as", "chen.jing", as_of]),

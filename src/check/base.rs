@@ -97,6 +97,18 @@ pub fn check_changes(store: &Store, loaded: &Loaded, changes: &[BaseFile]) -> Ve
                     );
                 }
             }
+            Kind::Training => {
+                if let Some(head) = loaded.trainings.iter().find(|x| x.record.id == id.as_str()) {
+                    let base = parse_base::<crate::model::Training>(c);
+                    common(
+                        &c.path,
+                        head.text(),
+                        &head.record,
+                        base.as_ref(),
+                        &mut findings,
+                    );
+                }
+            }
             Kind::Article => {}
         }
     }

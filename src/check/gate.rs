@@ -34,6 +34,7 @@ fn parse_any(kind: Kind, path: &Path, text: &str) -> crate::Result<AnyRecord> {
         Kind::Article => AnyRecord::Article(yaml::parse::<Article>(path, text)?),
         Kind::Customer => AnyRecord::Customer(yaml::parse::<Customer>(path, text)?),
         Kind::Gap => AnyRecord::Gap(yaml::parse::<crate::model::Gap>(path, text)?),
+        Kind::Training => AnyRecord::Training(yaml::parse::<crate::model::Training>(path, text)?),
     })
 }
 

@@ -159,6 +159,7 @@ impl<T: Record + Send + Sync + 'static> crate::store::cache::Summary for Checked
         Kind::Article => "check-articles",
         Kind::Customer => "check-customers",
         Kind::Gap => "check-gaps",
+        Kind::Training => "check-trainings",
     };
     fn of(full: &T) -> Self {
         Checked {
@@ -187,6 +188,7 @@ pub struct Loaded {
     pub solutions: Vec<Parsed<Solution>>,
     pub customers: Vec<Parsed<Customer>>,
     pub gaps: Vec<Parsed<crate::model::Gap>>,
+    pub trainings: Vec<Parsed<crate::model::Training>>,
     /// Article IDs present (their record type is validated by the knowledge base).
     pub articles: Vec<String>,
 }
@@ -197,6 +199,7 @@ enum ParsedFile {
     Solution(Parsed<Solution>),
     Customer(Parsed<Customer>),
     Gap(Parsed<crate::model::Gap>),
+    Training(Parsed<crate::model::Training>),
     Article(Parsed<crate::model::Article>),
     Failed,
 }
@@ -300,6 +303,7 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
         loaded.solutions = from_cache(store, &want, &mut covered, &mut cached_findings);
         loaded.customers = from_cache(store, &want, &mut covered, &mut cached_findings);
         loaded.gaps = from_cache(store, &want, &mut covered, &mut cached_findings);
+        loaded.trainings = from_cache(store, &want, &mut covered, &mut cached_findings);
         let articles: Vec<Parsed<crate::model::Article>> =
             from_cache(store, &want, &mut covered, &mut cached_findings);
         for a in &articles {
@@ -325,6 +329,7 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
                 Kind::Customer => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Customer),
                 Kind::Article => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Article),
                 Kind::Gap => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Gap),
+                Kind::Training => parse_one(&path, &rel, text, &mut f).map(ParsedFile::Training),
             };
             (parsed.unwrap_or(ParsedFile::Failed), f)
         })
@@ -336,6 +341,7 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
             ParsedFile::Solution(p) => loaded.solutions.push(p),
             ParsedFile::Customer(p) => loaded.customers.push(p),
             ParsedFile::Gap(p) => loaded.gaps.push(p),
+            ParsedFile::Training(p) => loaded.trainings.push(p),
             ParsedFile::Article(p) => check_article(store, &p, &mut findings),
             ParsedFile::Failed => {}
         }

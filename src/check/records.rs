@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Finding, Loaded, Parsed, conflicts, line_of_history_entry, line_of_key, named_file};
 use crate::config::Role;
-use crate::model::{Customer, Gap, RecordId, Request, Solution};
+use crate::model::{Customer, Gap, RecordId, Request, Solution, Training};
 use crate::store::Store;
 use crate::workflow::{CLOSED, Facts, Guard};
 
@@ -56,6 +56,9 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
     }
     for p in &loaded.gaps {
         findings.extend(gap_findings(store, &index, p));
+    }
+    for p in &loaded.trainings {
+        findings.extend(training_findings(store, p));
     }
     findings
 }
@@ -481,5 +484,104 @@ fn gap_findings(store: &Store, index: &Index, p: &Parsed<Gap>) -> Vec<Finding> {
         }
     }
     conflicts(p.text(), &g.extra, &mut push);
+    findings
+}
+
+/// A training session: its trainer, invited and attending members and the people of its
+/// history are members of the team (leavers kept with `active = false` still count: the
+/// session was before they left); nobody is invited or recorded twice; the trainer is not
+/// an attendee; its hours are above zero and at most a day.
+fn training_findings(store: &Store, p: &Parsed<Training>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let config = &store.config;
+    let t = &p.record;
+    let rel = store.display_path(&p.path);
+    let at = |key: &str| line_of_key(p.text(), key);
+    let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
+    let known = |who: &str| config.members.is_empty() || config.member(who).is_some();
+    for (key, who) in [("trainer", &t.trainer), ("author", &t.author)] {
+        if !known(who) {
+            push(
+                at(key),
+                format!("{key} `{who}` is not a team member in presales.toml"),
+            );
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for a in &t.attendees {
+        if !known(a) {
+            push(
+                at("attendees"),
+                format!("attendee `{a}` is not a team member in presales.toml"),
+            );
+        }
+        if a == &t.trainer {
+            push(
+                at("attendees"),
+                format!("{a} is the trainer and also invited as an attendee"),
+            );
+        }
+        if seen.contains(&a.as_str()) {
+            push(at("attendees"), format!("{a} is invited twice"));
+        }
+        seen.push(a);
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for a in &t.attended {
+        if !known(&a.member) {
+            push(
+                at("attended"),
+                format!(
+                    "`{}` attended but is not a team member in presales.toml",
+                    a.member
+                ),
+            );
+        }
+        if a.member == t.trainer {
+            push(
+                at("attended"),
+                format!("{} is the trainer and also recorded as attending", a.member),
+            );
+        }
+        if seen.contains(&a.member.as_str()) {
+            push(
+                at("attended"),
+                format!("{}'s attendance is recorded twice", a.member),
+            );
+        }
+        seen.push(&a.member);
+        if !known(&a.by) {
+            push(
+                at("attended"),
+                format!(
+                    "the attendance of {} was recorded by `{}`, who is not in presales.toml",
+                    a.member, a.by
+                ),
+            );
+        }
+    }
+    let max = rust_decimal::Decimal::from(crate::ops::apply::MAX_TRAINING_HOURS);
+    if t.hours <= rust_decimal::Decimal::ZERO || t.hours > max {
+        push(
+            at("hours"),
+            format!(
+                "hours {} is not a session: more than 0 and at most {max}",
+                t.hours
+            ),
+        );
+    }
+    for (i, h) in t.history.iter().enumerate() {
+        if !known(&h.by) {
+            push(
+                line_of_history_entry(p.text(), i),
+                format!(
+                    "history entry {} is by `{}`, who is not in presales.toml (keep leavers with active = false)",
+                    i + 1,
+                    h.by
+                ),
+            );
+        }
+    }
+    conflicts(p.text(), &t.extra, &mut push);
     findings
 }

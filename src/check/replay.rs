@@ -559,6 +559,7 @@ fn any_to_value(r: &AnyRecord) -> Result<Value> {
         AnyRecord::Article(x) => serde_json::to_value(x),
         AnyRecord::Customer(x) => serde_json::to_value(x),
         AnyRecord::Gap(x) => serde_json::to_value(x),
+        AnyRecord::Training(x) => serde_json::to_value(x),
     };
     v.map_err(|e| Error::internal_from(format!("cannot serialize {}", r.id()), e))
 }
@@ -570,6 +571,9 @@ fn value_to_any(kind: Kind, v: Value) -> Result<AnyRecord> {
         Kind::Article => serde_json::from_value::<Article>(v).map(AnyRecord::Article),
         Kind::Customer => serde_json::from_value::<Customer>(v).map(AnyRecord::Customer),
         Kind::Gap => serde_json::from_value::<crate::model::Gap>(v).map(AnyRecord::Gap),
+        Kind::Training => {
+            serde_json::from_value::<crate::model::Training>(v).map(AnyRecord::Training)
+        }
     };
     r.map_err(|e| Error::invalid(e.to_string()))
 }
@@ -744,13 +748,14 @@ fn known_fields(kind: Kind) -> &'static [String] {
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default()
     }
-    static FIELDS: [OnceLock<Vec<String>>; 5] = [const { OnceLock::new() }; 5];
+    static FIELDS: [OnceLock<Vec<String>>; 6] = [const { OnceLock::new() }; 6];
     let (slot, make): (usize, fn() -> Vec<String>) = match kind {
         Kind::Request => (0, || props(schemars::schema_for!(crate::model::Request))),
         Kind::Solution => (1, || props(schemars::schema_for!(crate::model::Solution))),
         Kind::Article => (2, || props(schemars::schema_for!(crate::model::Article))),
         Kind::Customer => (3, || props(schemars::schema_for!(crate::model::Customer))),
         Kind::Gap => (4, || props(schemars::schema_for!(crate::model::Gap))),
+        Kind::Training => (5, || props(schemars::schema_for!(crate::model::Training))),
     };
     FIELDS[slot].get_or_init(make)
 }

@@ -32,6 +32,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Kind::Article => edit_record::<crate::model::Article>(ctx, &store, &a.id),
         Kind::Customer => edit_record::<crate::model::Customer>(ctx, &store, &a.id),
         Kind::Gap => edit_record::<crate::model::Gap>(ctx, &store, &a.id),
+        Kind::Training => edit_record::<crate::model::Training>(ctx, &store, &a.id),
         Kind::Solution => Err(Error::invalid_with_hint(
             format!("{}: a solution is changed by its own commands", a.id),
             "presales solution plan|milestone|resource|quote|risk SOL …",

@@ -56,6 +56,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Some(Kind::Customer) => typed::<Customer>(&merged),
         Some(Kind::Article) => typed::<crate::model::Article>(&merged),
         Some(Kind::Gap) => typed::<crate::model::Gap>(&merged),
+        Some(Kind::Training) => typed::<crate::model::Training>(&merged),
         _ => None,
     };
     let text = match typed {

@@ -42,6 +42,7 @@ mod search;
 mod show;
 mod solution;
 mod team;
+mod training;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -119,6 +120,7 @@ enum Command {
     Log(log::Args),
     Inbox(inbox::Args),
     Gap(gap::Args),
+    Training(training::Args),
     Close(close::Args),
     Reopen(reopen::ReopenArgs),
     Rate(reopen::RateArgs),
@@ -301,6 +303,7 @@ pub fn run() -> ExitCode {
         Command::Log(a) => log::run(&ctx, a),
         Command::Inbox(a) => inbox::run(&ctx, a),
         Command::Gap(a) => gap::run(&ctx, a),
+        Command::Training(a) => training::run(&ctx, a),
         Command::Close(a) => close::run(&ctx, a),
         Command::Reopen(a) => reopen::run_reopen(&ctx, a),
         Command::Rate(a) => reopen::run_rate(&ctx, a),

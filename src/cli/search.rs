@@ -29,7 +29,8 @@ pub struct Args {
     /// Words to search for (several arguments are joined with spaces).
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
-    /// Only this kind of record: article, request, solution, customer or gap (repeatable).
+    /// Only this kind of record: article, request, solution, customer, gap or training
+    /// (repeatable).
     #[arg(long = "kind", value_parser = parse_kind)]
     kinds: Vec<String>,
     /// Only records about this product.

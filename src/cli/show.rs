@@ -35,6 +35,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Kind::Request => show_request(ctx, &store, &id, a.history),
         Kind::Customer => super::customer::show(ctx, id.as_str()),
         Kind::Gap => super::gap::show(ctx, &store, &id),
+        Kind::Training => super::training::show(ctx, &store, &id),
         Kind::Solution => {
             let s: Solution = store.load(&id)?;
             super::solution::show(ctx, &s)

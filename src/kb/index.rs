@@ -27,12 +27,13 @@ pub const INDEX_DIR: &str = "index";
 const DOC_FORMAT: &str = "doc1";
 
 /// The kinds of record that are indexed.
-pub const INDEXED: [Kind; 5] = [
+pub const INDEXED: [Kind; 6] = [
     Kind::Article,
     Kind::Request,
     Kind::Solution,
     Kind::Customer,
     Kind::Gap,
+    Kind::Training,
 ];
 
 /// A step of a sync, for progress bars: listing the files, then indexing changed ones.
@@ -421,6 +422,10 @@ fn load_doc(store: &Store, id: &RecordId) -> Result<(Doc, Option<String>)> {
             let g: crate::model::Gap = store.load(id)?;
             Ok((gap_doc(&g), None))
         }
+        Kind::Training => {
+            let t: crate::model::Training = store.load(id)?;
+            Ok((training_doc(&t), None))
+        }
     }
 }
 
@@ -580,6 +585,26 @@ pub fn gap_doc(g: &crate::model::Gap) -> Doc {
         }),
         products: vec![g.product.clone()],
         tags: Vec::new(),
+        confidential: false,
+    }
+}
+
+/// The search document of a training session (培训计划): the title; topics, place and note
+/// as text. Category = the training's kind; no status. Never confidential: a training names
+/// members and subjects, not customers. Pure.
+pub fn training_doc(t: &crate::model::Training) -> Doc {
+    let mut parts: Vec<String> = t.topics.clone();
+    parts.extend(t.place.clone());
+    parts.extend(t.note.clone());
+    Doc {
+        id: t.id.clone(),
+        kind: Kind::Training.noun().into(),
+        title: t.title.clone(),
+        body: crate::search::text::plain(&parts.join("\n\n")),
+        category: Some(t.kind.as_str().into()),
+        status: None,
+        products: Vec::new(),
+        tags: t.topics.clone(),
         confidential: false,
     }
 }

@@ -44,6 +44,8 @@ pub enum Action {
     GapStatus,
     /// A gap was merged into another (`gap merge`).
     MergeGap,
+    /// Members attended a training session (`training attend`).
+    Attend,
     Plan,
     Milestone,
     Resource,
@@ -62,7 +64,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const KNOWN: [Action; 38] = [
+    pub const KNOWN: [Action; 39] = [
         Action::Create,
         Action::Import,
         Action::Assign,
@@ -86,6 +88,7 @@ impl Action {
         Action::LinkGap,
         Action::GapStatus,
         Action::MergeGap,
+        Action::Attend,
         Action::Plan,
         Action::Milestone,
         Action::Resource,
@@ -128,6 +131,7 @@ impl Action {
             "link_gap" => Action::LinkGap,
             "gap_status" => Action::GapStatus,
             "merge_gap" => Action::MergeGap,
+            "attend" => Action::Attend,
             "plan" => Action::Plan,
             "milestone" => Action::Milestone,
             "resource" => Action::Resource,
@@ -171,6 +175,7 @@ impl Action {
             Action::LinkGap => "link_gap",
             Action::GapStatus => "gap_status",
             Action::MergeGap => "merge_gap",
+            Action::Attend => "attend",
             Action::Plan => "plan",
             Action::Milestone => "milestone",
             Action::Resource => "resource",
@@ -204,6 +209,9 @@ impl Action {
             (_, LinkGap) => "presales gap link",
             (_, GapStatus) => "presales gap status",
             (_, MergeGap) => "presales gap merge",
+            (Kind::Training, Create) => "presales training new",
+            (Kind::Training, Edit) => "presales training edit",
+            (_, Attend) => "presales training attend",
             (Kind::Article, Import) => "presales kb import",
             (Kind::Article, Publish) => "presales kb publish",
             (Kind::Article, Archive) => "presales kb archive",
@@ -303,6 +311,9 @@ impl Action {
             (Kind::Gap, Edit) => EDITABLE_GAP_FIELDS,
             (Kind::Gap, GapStatus) => &["status", "reference"],
             (Kind::Gap, MergeGap) => &["merged_into"],
+            (Kind::Training, Create) => &["*"],
+            (Kind::Training, Edit) => EDITABLE_TRAINING_FIELDS,
+            (Kind::Training, Attend) => &["attended"],
             _ => &[],
         }
     }
@@ -354,6 +365,20 @@ pub const EDITABLE_CUSTOMER_FIELDS: &[&str] = &[
 /// The fields `presales gap edit` may change on a gap; status and reference change with
 /// `gap status`, `merged_into` with `gap merge`.
 pub const EDITABLE_GAP_FIELDS: &[&str] = &["title", "product", "area", "description", "workaround"];
+
+/// The fields `presales training edit` may change on a training session; who attended
+/// changes with `training attend`.
+pub const EDITABLE_TRAINING_FIELDS: &[&str] = &[
+    "title",
+    "kind",
+    "date",
+    "hours",
+    "trainer",
+    "place",
+    "topics",
+    "attendees",
+    "note",
+];
 
 /// What an entry is to the replay of a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,15 +27,17 @@ pub enum Kind {
     Article,
     Customer,
     Gap,
+    Training,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Request,
         Kind::Solution,
         Kind::Article,
         Kind::Customer,
         Kind::Gap,
+        Kind::Training,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Article => "KB",
             Kind::Customer => "CUS",
             Kind::Gap => "GAP",
+            Kind::Training => "TRN",
         }
     }
 
@@ -56,6 +59,7 @@ impl Kind {
             Kind::Article => "kb",
             Kind::Customer => "customers",
             Kind::Gap => "gaps",
+            Kind::Training => "trainings",
         }
     }
 
@@ -71,6 +75,7 @@ impl Kind {
             Kind::Article => "article",
             Kind::Customer => "customer",
             Kind::Gap => "gap",
+            Kind::Training => "training",
         }
     }
 
@@ -128,7 +133,7 @@ impl RecordId {
         };
         let kind = Kind::from_prefix(prefix).ok_or_else(|| {
             format!(
-                "`{input}` has an unknown prefix `{prefix}` (expected REQ, SOL, KB, CUS or GAP)"
+                "`{input}` has an unknown prefix `{prefix}` (expected REQ, SOL, KB, CUS, GAP or TRN)"
             )
         })?;
         if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {

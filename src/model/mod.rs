@@ -62,6 +62,7 @@ pub mod history;
 pub mod id;
 pub mod request;
 pub mod solution;
+pub mod training;
 
 use std::collections::BTreeMap;
 
@@ -76,6 +77,7 @@ pub use history::HistoryEntry;
 pub use id::{Kind, RecordId};
 pub use request::{Activity, Assessment, Demo, Effort, Feedback, Outcome, Request};
 pub use solution::Solution;
+pub use training::{Attendance, Training, TrainingKind};
 
 /// Every timestamp in a record: RFC 3339 with its UTC offset, whole seconds.
 pub type Timestamp = DateTime<FixedOffset>;
@@ -175,6 +177,7 @@ mod string_enum_tests {
         round_trips(&Role::ALL);
         round_trips(&super::GapStatus::ALL);
         round_trips(&super::Severity::ALL);
+        round_trips(&super::TrainingKind::ALL);
     }
 
     #[test]

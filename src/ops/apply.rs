@@ -21,8 +21,8 @@ use crate::model::solution::{
     Approval, Handover, Milestone, Quotation, QuoteLine, Resource, ReviewRound, Risk, Verdict,
 };
 use crate::model::{
-    Action, Article, Customer, Gap, GapLink, GapStatus, HistoryEntry, Kind, Outcome, Record,
-    Request, Solution, Timestamp,
+    Action, Article, Attendance, Customer, Gap, GapLink, GapStatus, HistoryEntry, Kind, Outcome,
+    Record, Request, Solution, Timestamp, Training,
 };
 use crate::workflow::{CLOSED, FIRST_STAGE, Facts, Move, MoveKind, Workflow};
 
@@ -180,6 +180,8 @@ pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
         Command::LinkGap { request, input } => link_gap(world, env, request, input),
         Command::GapStatus { gap, input } => gap_status(world, env, gap, input),
         Command::MergeGap { gap, input } => merge_gap(world, env, gap, input),
+        Command::NewTraining { id, input } => new_training(world, env, id, input),
+        Command::Attend { training, input } => attend(world, env, training, input),
     }
 }
 
@@ -920,6 +922,7 @@ fn owner_command(kind: Kind, field: &str) -> Option<&'static str> {
         (Kind::Request, "effort") => "presales log",
         (Kind::Gap, "status" | "reference") => "presales gap status",
         (Kind::Gap, "merged_into") => "presales gap merge",
+        (Kind::Training, "attended") => "presales training attend",
         _ => return None,
     })
 }
@@ -1040,6 +1043,22 @@ fn edit(world: &mut World, env: &Env, id: &str, input: &EditInput) -> Result<()>
                 workaround_exists(world, w)?;
             }
             after.history = std::mem::take(&mut gap.history);
+            after.history.push(env.entry_with(Action::Edit, input));
+            world.put(after);
+        }
+        Kind::Training => {
+            let mut training: Training = world.get(id)?;
+            if input.body_sha256.is_some() {
+                return Err(Error::invalid("a training has no body file"));
+            }
+            let mut after: Training = edit_fields(
+                &training,
+                crate::model::action::EDITABLE_TRAINING_FIELDS,
+                input,
+                &texts,
+            )?;
+            check_training(env, &after)?;
+            after.history = std::mem::take(&mut training.history);
             after.history.push(env.entry_with(Action::Edit, input));
             world.put(after);
         }
@@ -2189,5 +2208,138 @@ fn merge_gap(world: &mut World, env: &Env, id: &str, input: &GapMergeInput) -> R
     gap.merged_into = Some(into.id.clone());
     gap.history.push(env.entry_with(Action::MergeGap, &input));
     world.put(gap);
+    Ok(())
+}
+
+/// The longest a training session may be, in hours: a day and a night (a course of several
+/// days is one session per day).
+pub const MAX_TRAINING_HOURS: u32 = 24;
+
+/// Checks that `who` is an active team member, for `what` (`the trainer`, `an attendee`).
+fn check_active(env: &Env, what: &str, who: &str) -> Result<()> {
+    env.check_member(who)?;
+    match env.config.member(who) {
+        Some(m) if !m.active => Err(Error::invalid_with_hint(
+            format!("{what} `{who}` has left the team (active = false)"),
+            "name an active member",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// What a training session must be, whether new or edited: one-line texts, hours above
+/// zero and at most a day, an active trainer, active attendees named once, the trainer not
+/// among them.
+fn check_training(env: &Env, t: &Training) -> Result<()> {
+    one_line("a training's title (--title)", &t.title)?;
+    if let Some(p) = &t.place {
+        one_line("the place (--place)", p)?;
+    }
+    one_line_items("a topic (--topic)", &t.topics)?;
+    let max = Decimal::from(MAX_TRAINING_HOURS);
+    if t.hours <= Decimal::ZERO || t.hours > max {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "{} h is not a training session: more than 0 and at most {MAX_TRAINING_HOURS} hours",
+                t.hours
+            ),
+            "record a course of several days as one session per day",
+        ));
+    }
+    check_active(env, "the trainer", &t.trainer)?;
+    let mut seen: Vec<&str> = Vec::new();
+    for a in &t.attendees {
+        check_active(env, "the attendee", a)?;
+        if a == &t.trainer {
+            return Err(Error::invalid(format!(
+                "{a} gives the training; the trainer is not also an attendee"
+            )));
+        }
+        if seen.contains(&a.as_str()) {
+            return Err(Error::invalid(format!("{a} is invited twice")));
+        }
+        seen.push(a);
+    }
+    Ok(())
+}
+
+fn new_training(world: &mut World, env: &Env, id: &str, input: &TrainingInput) -> Result<()> {
+    let trimmed = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let input = TrainingInput {
+        title: input.title.trim().to_string(),
+        place: trimmed(&input.place),
+        topics: input.topics.iter().map(|t| t.trim().to_string()).collect(),
+        note: trimmed(&input.note),
+        ..input.clone()
+    };
+    let training = Training {
+        id: id.to_string(),
+        title: input.title.clone(),
+        kind: input.kind,
+        date: input.date,
+        hours: input.hours,
+        trainer: input.trainer.clone(),
+        place: input.place.clone(),
+        topics: input.topics.clone(),
+        attendees: input.attendees.clone(),
+        attended: Vec::new(),
+        note: input.note.clone(),
+        created: env.now,
+        author: env.by.to_string(),
+        extra: Default::default(),
+        history: vec![env.entry_with(Action::Create, &input)],
+    };
+    check_training(env, &training)?;
+    ensure_new(world, id)?;
+    world.put(training);
+    Ok(())
+}
+
+fn attend(world: &mut World, env: &Env, id: &str, input: &AttendInput) -> Result<()> {
+    let mut training: Training = world.get(id)?;
+    if input.members.is_empty() {
+        return Err(Error::invalid_with_hint(
+            "no member given",
+            "name who attended with --member M (repeatable)",
+        ));
+    }
+    if training.date > env.today() {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "{id} is on {}, after today ({}); attendance is recorded once it is held",
+                training.date,
+                env.today()
+            ),
+            format!("move the date with `presales training edit {id}` if it was held earlier"),
+        ));
+    }
+    for (i, m) in input.members.iter().enumerate() {
+        check_active(env, "the attendee", m)?;
+        if m == &training.trainer {
+            return Err(Error::invalid(format!(
+                "{m} gave {id}; the trainer is counted as trainer, not as an attendee"
+            )));
+        }
+        if training.did_attend(m) || input.members[..i].contains(m) {
+            return Err(Error::invalid(format!(
+                "{m}'s attendance of {id} is recorded already"
+            )));
+        }
+    }
+    for m in &input.members {
+        training.attended.push(Attendance {
+            member: m.clone(),
+            at: env.now,
+            by: env.by.to_string(),
+            extra: Default::default(),
+        });
+    }
+    training.history.push(env.entry_with(Action::Attend, input));
+    world.put(training);
     Ok(())
 }

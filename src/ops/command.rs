@@ -18,7 +18,7 @@ use crate::model::article::{Category, Cycle, Status};
 use crate::model::gap::{GapStatus, Severity};
 use crate::model::request::{Activity, Disposition, Feasibility, Opportunity};
 use crate::model::solution::{Training, VerdictKind};
-use crate::model::{Action, HistoryEntry, Kind, Outcome, Priority};
+use crate::model::{Action, HistoryEntry, Kind, Outcome, Priority, TrainingKind};
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -524,6 +524,30 @@ pub struct GapMergeInput {
     pub note: Option<String>,
 }
 
+/// `presales training new` (培训计划): a session, its trainer and whom it invites.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingInput {
+    pub title: String,
+    pub kind: TrainingKind,
+    pub date: NaiveDate,
+    pub hours: Decimal,
+    pub trainer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attendees: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `presales training attend TRN --member M…`: members who attended the session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttendInput {
+    pub members: Vec<String>,
+}
+
 /// Every writing command, with the record it acts on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -672,6 +696,14 @@ pub enum Command {
         gap: String,
         input: GapMergeInput,
     },
+    NewTraining {
+        id: String,
+        input: TrainingInput,
+    },
+    Attend {
+        training: String,
+        input: AttendInput,
+    },
 }
 
 impl Command {
@@ -693,6 +725,7 @@ impl Command {
                 Some("KB") => "kb",
                 Some("CUS") => "customer",
                 Some("GAP") => "gap",
+                Some("TRN") => "training",
                 _ => "edit",
             },
             Command::NewSolution { .. }
@@ -717,6 +750,7 @@ impl Command {
             | Command::LinkGap { .. }
             | Command::GapStatus { .. }
             | Command::MergeGap { .. } => "gap",
+            Command::NewTraining { .. } | Command::Attend { .. } => "training",
         }
     }
 
@@ -727,7 +761,8 @@ impl Command {
             | Command::NewRequest { .. }
             | Command::NewSolution { .. }
             | Command::NewArticle { .. }
-            | Command::NewGap { .. } => Action::Create,
+            | Command::NewGap { .. }
+            | Command::NewTraining { .. } => Action::Create,
             Command::Assign { .. } => Action::Assign,
             Command::CustomerNote { .. } => Action::Note,
             Command::ForgetContact { .. } => Action::ForgetContact,
@@ -759,6 +794,7 @@ impl Command {
             Command::LinkGap { .. } => Action::LinkGap,
             Command::GapStatus { .. } => Action::GapStatus,
             Command::MergeGap { .. } => Action::MergeGap,
+            Command::Attend { .. } => Action::Attend,
         }
     }
 }
@@ -895,6 +931,14 @@ pub fn decode(kind: Kind, record: &str, entry: &HistoryEntry) -> Result<Command,
         },
         (Kind::Gap, Action::MergeGap) => Command::MergeGap {
             gap: id,
+            input: payload(entry)?,
+        },
+        (Kind::Training, Action::Create) => Command::NewTraining {
+            id,
+            input: payload(entry)?,
+        },
+        (Kind::Training, Action::Attend) => Command::Attend {
+            training: id,
             input: payload(entry)?,
         },
         (Kind::Solution, Action::Create) => Command::NewSolution {

@@ -79,7 +79,7 @@ fn item_ids(kind: Kind, value: &mut Value) -> bool {
                 }
             }
         }
-        Kind::Article | Kind::Customer | Kind::Gap => {}
+        Kind::Article | Kind::Customer | Kind::Gap | Kind::Training => {}
     }
     changed
 }
@@ -176,6 +176,9 @@ pub fn migrate(store: &Store, actor: Option<&Actor>, check_only: bool) -> Result
                     rewrite::<Customer>(&shown, value, content, actor, from, &op, check_only)?
                 }
                 Kind::Gap => rewrite::<crate::model::Gap>(
+                    &shown, value, content, actor, from, &op, check_only,
+                )?,
+                Kind::Training => rewrite::<crate::model::Training>(
                     &shown, value, content, actor, from, &op, check_only,
                 )?,
             };

@@ -11,6 +11,7 @@ pub mod kb;
 pub mod migrate;
 pub mod solution;
 pub mod team;
+pub mod training;
 pub mod world;
 
 use chrono::NaiveDate;
@@ -104,6 +105,7 @@ impl<'a> Tx<'a> {
                 AnyRecord::Article(r) => self.store.save(r, &self.lock)?,
                 AnyRecord::Customer(r) => self.store.save(r, &self.lock)?,
                 AnyRecord::Gap(r) => self.store.save(r, &self.lock)?,
+                AnyRecord::Training(r) => self.store.save(r, &self.lock)?,
             };
             if let Some(path) = written {
                 count += 1;
@@ -275,6 +277,7 @@ impl Source for Store {
             Kind::Article => AnyRecord::Article(Store::load(self, id)?),
             Kind::Customer => AnyRecord::Customer(Store::load(self, id)?),
             Kind::Gap => AnyRecord::Gap(Store::load(self, id)?),
+            Kind::Training => AnyRecord::Training(Store::load(self, id)?),
         }))
     }
 
@@ -494,6 +497,17 @@ pub enum Duration {
 /// Hours in a working day when presales.toml has no `[calendar]`.
 pub const DEFAULT_WORKING_DAY_HOURS: u32 = 8;
 
+/// The hours of a working day (`1d`): the calendar's, or [`DEFAULT_WORKING_DAY_HOURS`].
+pub(crate) fn working_day_hours(store: &Store) -> rust_decimal::Decimal {
+    store.calendar.as_ref().map_or(
+        rust_decimal::Decimal::from(DEFAULT_WORKING_DAY_HOURS),
+        |c| {
+            rust_decimal::Decimal::from(c.working_seconds_per_day())
+                / rust_decimal::Decimal::from(3600)
+        },
+    )
+}
+
 /// Parses `3h`, `1.5h`, `90m`, `45min`, `1d`, `0.5d` (a space before the unit is fine).
 pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     use rust_decimal::Decimal;
@@ -547,14 +561,7 @@ pub fn log_effort(
     id: &RecordId,
     log: EffortLog,
 ) -> Result<(Request, Written)> {
-    let day_hours = store.calendar.as_ref().map_or(
-        rust_decimal::Decimal::from(DEFAULT_WORKING_DAY_HOURS),
-        |c| {
-            rust_decimal::Decimal::from(c.working_seconds_per_day())
-                / rust_decimal::Decimal::from(3600)
-        },
-    );
-    let hours = log.duration.hours(day_hours);
+    let hours = log.duration.hours(working_day_hours(store));
     let activity = log.activity;
     let cmd = Command::Log {
         request: id.to_string(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::model::{Article, Customer, Gap, Kind, Record, RecordId, Request, Solution};
+use crate::model::{Article, Customer, Gap, Kind, Record, RecordId, Request, Solution, Training};
 
 /// Any record, by kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +15,7 @@ pub enum AnyRecord {
     Article(Article),
     Customer(Customer),
     Gap(Gap),
+    Training(Training),
 }
 
 impl AnyRecord {
@@ -25,6 +26,7 @@ impl AnyRecord {
             AnyRecord::Article(r) => &r.id,
             AnyRecord::Customer(r) => &r.id,
             AnyRecord::Gap(r) => &r.id,
+            AnyRecord::Training(r) => &r.id,
         }
     }
 
@@ -35,6 +37,7 @@ impl AnyRecord {
             AnyRecord::Article(_) => Kind::Article,
             AnyRecord::Customer(_) => Kind::Customer,
             AnyRecord::Gap(_) => Kind::Gap,
+            AnyRecord::Training(_) => Kind::Training,
         }
     }
 
@@ -45,6 +48,7 @@ impl AnyRecord {
             AnyRecord::Article(r) => &r.history,
             AnyRecord::Customer(r) => &r.history,
             AnyRecord::Gap(r) => &r.history,
+            AnyRecord::Training(r) => &r.history,
         }
     }
 }
@@ -75,6 +79,7 @@ stored!(Solution);
 stored!(Article);
 stored!(Customer);
 stored!(Gap);
+stored!(Training);
 
 /// Where records and the files they name come from.
 pub trait Source {

@@ -15,7 +15,9 @@ pub mod period;
 pub mod sla;
 pub mod sla_report;
 pub mod stats;
+pub mod targets;
 pub mod timeline;
+pub mod training;
 pub mod weekly;
 pub mod winloss;
 

@@ -353,6 +353,28 @@ impl Window {
         })
     }
 
+    /// The quarter holding this window's as-of day (or the period's last day, when the
+    /// as-of day is after it), read as of the same instant: the quarter to date.
+    pub fn quarter(&self) -> Window {
+        let day = self
+            .zone
+            .date_of(self.as_of)
+            .min(self.period.to)
+            .max(self.period.from);
+        let period = Period::of(Unit::Quarter, day);
+        let start = self.zone.start_of(period.from);
+        let end = self
+            .zone
+            .start_of(period.to.succ_opt().unwrap_or(period.to));
+        Window {
+            period,
+            start,
+            end,
+            as_of: self.zone.at(self.as_of.min(end - Duration::seconds(1))),
+            zone: self.zone,
+        }
+    }
+
     /// Whether an instant falls inside the period.
     pub fn contains(&self, t: Timestamp) -> bool {
         self.start <= t && t < self.end
@@ -374,6 +396,30 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_quarter_of_a_window_is_read_to_its_as_of_day() {
+        let week = |label: &str, as_of: &str| {
+            Window::resolve(
+                None,
+                PeriodSpec::Given(Period::parse_week(label).unwrap()),
+                Some(AsOf::Instant(t(as_of))),
+                t(as_of),
+            )
+            .unwrap()
+        };
+        let q = week("2026-W48", "2026-11-27T10:00:00+08:00").quarter();
+        assert_eq!(q.period.label, "2026-Q4");
+        assert_eq!(q.as_of, t("2026-11-27T10:00:00+08:00"));
+        assert_eq!(q.start, t("2026-10-01T00:00:00+08:00"));
+        // A week across two quarters, read on its Wednesday: the quarter it is in then.
+        let q = week("2026-W40", "2026-09-30T12:00:00+08:00").quarter();
+        assert_eq!(q.period.label, "2026-Q3");
+        // A past week read later: its last day's quarter, up to the quarter's end.
+        let q = week("2026-W40", "2027-01-15T12:00:00+08:00").quarter();
+        assert_eq!(q.period.label, "2026-Q4");
+        assert_eq!(q.as_of, t("2026-12-31T23:59:59+08:00"));
     }
 
     #[test]

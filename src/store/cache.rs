@@ -341,6 +341,7 @@ impl<T: Record + Send + Sync + 'static> Summary for Whole<T> {
         Kind::Article => "articles-whole",
         Kind::Customer => "customers-whole",
         Kind::Gap => "gaps-whole",
+        Kind::Training => "trainings-whole",
     };
     fn of(full: &T) -> Self {
         Whole(full.clone())

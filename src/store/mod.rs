@@ -425,6 +425,7 @@ impl Store {
                         Kind::Article => "kb ",
                         Kind::Customer => "customer ",
                         Kind::Gap => "gap ",
+                        Kind::Training => "training ",
                     }
                 )),
             }),
@@ -532,6 +533,7 @@ impl Store {
             Kind::Customer => canon::<crate::model::Customer>(self, path)?,
             Kind::Article => canon::<crate::model::Article>(self, path)?,
             Kind::Gap => canon::<crate::model::Gap>(self, path)?,
+            Kind::Training => canon::<crate::model::Training>(self, path)?,
         };
         Ok((text, canonical))
     }

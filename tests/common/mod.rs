@@ -161,6 +161,11 @@ impl Env {
                 .join("gaps")
                 .join(year)
                 .join(format!("{id}.yaml"))
+        } else if id.starts_with("TRN-") {
+            self.root()
+                .join("trainings")
+                .join(year)
+                .join(format!("{id}.yaml"))
         } else if id.starts_with("KB-") {
             self.root().join("kb").join(year).join(format!("{id}.yaml"))
         } else {

@@ -283,6 +283,7 @@ fn judge(base: &HashMap<String, AnyRecord>, head: &HashMap<String, AnyRecord>) -
                         AnyRecord::Article(x) => yaml::record_text(x),
                         AnyRecord::Customer(x) => yaml::record_text(x),
                         AnyRecord::Gap(x) => yaml::record_text(x),
+                        AnyRecord::Training(x) => yaml::record_text(x),
                     }
                     .unwrap();
                     (r.clone(), text)
@@ -679,6 +680,7 @@ fn every_field_of_every_record_is_judged() {
         (Kind::Customer, &["contacts", "notes", "history"][..]),
         (Kind::Solution, &["quotation", "reviews", "history"][..]),
         (Kind::Gap, &["merged_into", "history"][..]),
+        (Kind::Training, &["attendees", "attended", "history"][..]),
     ] {
         let known = known_fields(kind);
         for f in fields {

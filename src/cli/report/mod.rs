@@ -1,4 +1,4 @@
-//! `presales report weekly|sla|performance|kb` and `presales sla`: load the store, resolve
+//! `presales report weekly|sla|performance|kb|…|training` and `presales sla`: load the store, resolve
 //! the period, compute with [`crate::report`], render as table, Markdown, JSON, YAML or CSV.
 
 mod capacity;
@@ -7,6 +7,8 @@ mod gaps;
 mod kb;
 mod performance;
 mod sla;
+mod targets;
+mod training;
 mod weekly;
 mod winloss;
 
@@ -37,6 +39,8 @@ pub use doc::Doc;
 ///   presales report capacity --week 2026-W48
 ///   presales report winloss --month 2026-11
 ///   presales report gaps --from 2026-10-01 --to 2026-12-31 --format csv
+///   presales report training --quarter 2026-Q4
+///   presales report targets --quarter 2026-Q4
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -64,6 +68,12 @@ enum Cmd {
     /// Product gaps (产品差距): per gap the open, won and lost value of the deals linked to
     /// it, weighted by severity; its age; the deals it blocked; top gaps by value at risk.
     Gaps(PeriodArgs),
+    /// Training (培训): per member the sessions and hours as trainee and as trainer, the
+    /// attendance rate, and who has not had the yearly security (保密) training.
+    Training(PeriodArgs),
+    /// Targets (目标): each target of `[targets]` for the quarter holding the period
+    /// (--quarter 2026-Q4), its actual up to the as-of day, met or not.
+    Targets(PeriodArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,7 +136,9 @@ pub struct SlaNowArgs {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     match args.cmd {
-        Cmd::Weekly(p) => with_data(ctx, &p, |data, zone| weekly::render(ctx, data, zone)),
+        Cmd::Weekly(p) => load(ctx, &p, trainings_targeted, |data, zone, sessions| {
+            weekly::render(ctx, data, zone, sessions)
+        }),
         Cmd::Sla(p) => with_data(ctx, &p, |data, zone| {
             sla::render(ctx, &report::sla_report::build(data, false), zone)
         }),
@@ -142,6 +154,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         Cmd::Capacity(p) => with_data(ctx, &p, |data, zone| capacity::render(ctx, data, zone)),
         Cmd::Winloss(p) => with_data(ctx, &p, |data, zone| winloss::render(ctx, data, zone)),
         Cmd::Gaps(p) => with_data(ctx, &p, |data, zone| gaps::render(ctx, data, zone)),
+        Cmd::Training(p) => with_sessions(ctx, &p, |data, zone, sessions| {
+            training::render(ctx, data, zone, sessions)
+        }),
+        Cmd::Targets(p) => load(ctx, &p, trainings_targeted, |data, zone, sessions| {
+            targets::render(ctx, data, zone, sessions)
+        }),
     }
 }
 
@@ -173,6 +191,56 @@ pub(crate) fn with_data(
     ctx: &Ctx,
     p: &PeriodArgs,
     f: impl FnOnce(&Dataset, &Zone) -> Result<String>,
+) -> Result<()> {
+    load(ctx, p, |_| false, |data, zone, _| f(data, zone))
+}
+
+/// Whether `[targets]` sets trainings per member anywhere: the targets then need the
+/// training sessions.
+fn trainings_targeted(config: &crate::config::Config) -> bool {
+    config.targets.mentions("trainings_per_member")
+}
+
+/// The targets of the quarter holding `data`'s period, read to the same as-of instant
+/// (`report::targets`); `None` when presales.toml sets none for that quarter.
+fn quarter_targets(
+    data: &Dataset,
+    sessions: &[report::training::Session],
+) -> Option<report::targets::TargetsReport> {
+    let window = data.window().quarter();
+    if data
+        .input
+        .config
+        .targets
+        .of(&window.period.label)
+        .is_empty()
+    {
+        return None;
+    }
+    let input = Input {
+        window,
+        ..*data.input
+    };
+    let quarter = Dataset::new(&input);
+    Some(report::targets::build(&quarter, sessions))
+}
+
+/// [`with_data`] with the training sessions known at the as-of instant: the training
+/// records and the trainings of solution handovers (only the reports that count trainings
+/// read the solutions).
+pub(crate) fn with_sessions(
+    ctx: &Ctx,
+    p: &PeriodArgs,
+    f: impl FnOnce(&Dataset, &Zone, &[report::training::Session]) -> Result<String>,
+) -> Result<()> {
+    load(ctx, p, |_| true, f)
+}
+
+fn load(
+    ctx: &Ctx,
+    p: &PeriodArgs,
+    sessions: impl FnOnce(&crate::config::Config) -> bool,
+    f: impl FnOnce(&Dataset, &Zone, &[report::training::Session]) -> Result<String>,
 ) -> Result<()> {
     let store = ctx.store()?;
     let (requests, errors) = store.load_all_cached::<Request>();
@@ -225,8 +293,24 @@ pub(crate) fn with_data(
         window,
         include_confidential: p.include_confidential,
     };
+    let sessions = if sessions(&store.config) {
+        let (trainings, terrors) = store.load_all_cached::<crate::model::Training>();
+        let (solutions, serrors) = store.load_all_cached::<crate::model::Solution>();
+        for e in terrors.iter().chain(&serrors) {
+            ctx.warn_error(e);
+        }
+        report::training::sessions(
+            &trainings,
+            &solutions,
+            |m| store.config.member(m).is_some(),
+            store.config.trainings.default_hours,
+            input.window.as_of,
+        )
+    } else {
+        Vec::new()
+    };
     let data = Dataset::new(&input);
-    output::print(&f(&data, &zone)?)?;
+    output::print(&f(&data, &zone, &sessions)?)?;
     // The process ends right after this; freeing 100,000 records one by one would only
     // cost time (a tenth of a large report), so the memory goes back with the process.
     std::mem::forget(data);

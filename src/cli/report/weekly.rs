@@ -5,17 +5,39 @@ use super::{
 };
 use crate::cli::{Ctx, Format, output};
 use crate::error::Result;
+use crate::report::targets::TargetsReport;
+use crate::report::training::Session;
 use crate::report::weekly::{self, Weekly};
 use crate::report::{Dataset, Zone};
 
-pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone) -> Result<String> {
+/// The weekly report with the targets of its quarter, when presales.toml sets any.
+#[derive(serde::Serialize)]
+struct WithTargets<'a> {
+    #[serde(flatten)]
+    weekly: &'a Weekly,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    targets: Option<&'a TargetsReport>,
+}
+
+pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone, sessions: &[Session]) -> Result<String> {
     let r = weekly::build(data);
-    if let Some(out) = machine(ctx.format, &r) {
+    let targets = super::quarter_targets(data, sessions);
+    let both = WithTargets {
+        weekly: &r,
+        targets: targets.as_ref(),
+    };
+    if let Some(out) = machine(ctx.format, &both) {
         return out;
     }
     match ctx.format {
         Format::Csv => csv(&r),
-        f => Ok(document(&r, zone).render(f == Format::Markdown)),
+        f => {
+            let mut d = document(&r, zone);
+            if let Some(t) = &targets {
+                super::targets::section(&mut d, t, true);
+            }
+            Ok(d.render(f == Format::Markdown))
+        }
     }
 }
 
