@@ -22,6 +22,7 @@ mod customer;
 mod demo;
 mod edit;
 mod error;
+mod fit;
 mod fmt;
 mod gap;
 mod inbox;
@@ -104,6 +105,10 @@ pub struct GlobalArgs {
     /// Commit exactly the files a writing command touched (also `auto_commit` in presales.toml).
     #[arg(long, global = true)]
     commit: bool,
+    /// Never cut tables or wrap text to the terminal's width (COLUMNS, else the terminal's
+    /// size); output that is not a terminal is never cut.
+    #[arg(long, global = true)]
+    wide: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -277,6 +282,12 @@ impl Ctx {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    output::set_width(
+        cli.global.wide,
+        std::env::var("COLUMNS").ok().as_deref(),
+        // A test hook: tables fitted as on a terminal while stdout is a pipe.
+        std::env::var_os("PRESALES_FORCE_TTY").is_some_and(|v| v == "1"),
+    );
     let ctx = Ctx {
         format: cli.global.format,
         root: cli.global.root,

@@ -336,11 +336,9 @@ fn render_request(
                 if missing.is_empty() {
                     s.push_str(&format!("  {}{label}: ready\n", mv.to));
                 } else {
-                    s.push_str(&format!(
-                        "  {}{label}: needs {}\n",
-                        mv.to,
-                        missing.join("; ")
-                    ));
+                    let line = format!("  {}{label}: needs {}", mv.to, missing.join("; "));
+                    s.push_str(&output::wrap(&line, 4));
+                    s.push('\n');
                 }
             }
         }
@@ -349,7 +347,9 @@ fn render_request(
     }
     s.push_str("\nhistory:\n");
     for h in &req.history {
-        s.push_str(&format!("  {}\n", history_line(h)));
+        // Continuation lines start under the action, past the time and the member.
+        s.push_str(&output::wrap(&format!("  {}", history_line(h)), 31));
+        s.push('\n');
     }
     output::print(&s)?;
     Ok(())

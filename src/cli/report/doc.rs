@@ -54,7 +54,14 @@ impl Doc {
         });
     }
 
+    /// The terminal rendering (prose wrapped to [`output::width`], tables fitted to it) or
+    /// Markdown (never cut: it is text for a renderer).
     pub fn render(&self, markdown: bool) -> String {
+        let width = output::width().filter(|_| !markdown);
+        let wrap = |s: &str, indent: usize| match width {
+            Some(w) => super::super::fit::wrap(s, w, indent),
+            None => s.to_string(),
+        };
         let mut parts: Vec<String> = Vec::new();
         for b in &self.blocks {
             parts.push(match b {
@@ -62,10 +69,14 @@ impl Doc {
                 Block::Title(s) => format!("{s}\n{}\n", "=".repeat(s.chars().count())),
                 Block::Heading(s) if markdown => format!("## {s}\n"),
                 Block::Heading(s) => format!("{s}\n{}\n", "-".repeat(s.chars().count())),
-                Block::Text(s) => format!("{s}\n"),
+                Block::Text(s) if markdown => format!("{s}\n"),
+                Block::Text(s) => format!("{}\n", wrap(s, 0)),
                 Block::Strong(s) if markdown => format!("**{s}**\n"),
-                Block::Strong(s) => format!("{s}\n"),
-                Block::Bullets(items) => items.iter().map(|i| format!("- {i}\n")).collect(),
+                Block::Strong(s) => format!("{}\n", wrap(s, 0)),
+                Block::Bullets(items) => items
+                    .iter()
+                    .map(|i| format!("{}\n", wrap(&format!("- {i}"), 2)))
+                    .collect(),
                 Block::Table { rows, empty, .. } if rows.is_empty() && markdown => {
                     format!("_{empty}_\n")
                 }
