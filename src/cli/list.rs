@@ -269,7 +269,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     // A store can hold 100,000 requests: write as we go rather than build the whole text.
     match ctx.format {
         Format::Json => output::stream_json(&shown)?,
-        Format::Yaml | Format::Markdown => {
+        Format::Yaml | Format::Markdown | Format::Html => {
             let rows = (0..shown.len()).map(row).collect();
             output::print(&output::list(ctx.format, &shown, &headers, rows)?)?;
         }

@@ -25,6 +25,7 @@ mod error;
 mod fit;
 mod fmt;
 mod gap;
+mod html;
 mod inbox;
 mod init;
 mod kb;
@@ -42,6 +43,7 @@ mod schema;
 mod search;
 mod show;
 mod solution;
+mod svg;
 mod team;
 
 use std::io::IsTerminal;
@@ -143,6 +145,7 @@ enum Command {
     Handover(review::HandoverArgs),
     Report(report::Args),
     Sla(report::SlaNowArgs),
+    Dashboard(report::dashboard::Args),
     Kb(kb::Args),
     Search(search::Args),
     Reindex(reindex::Args),
@@ -331,6 +334,7 @@ pub fn run() -> ExitCode {
         Command::Handover(a) => review::run_handover(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
         Command::Sla(a) => report::run_sla_now(&ctx, a),
+        Command::Dashboard(a) => report::dashboard::run(&ctx, a),
         Command::Kb(a) => kb::run(&ctx, a),
         Command::Search(a) => search::run(&ctx, a),
         Command::Reindex(a) => reindex::run(&ctx, a),

@@ -24,6 +24,9 @@ pub enum Format {
     Text,
     /// GitHub Actions annotations (`presales check`); elsewhere the same as table.
     Github,
+    /// A self-contained HTML page (reports and lists; inline CSS, no script); elsewhere the
+    /// same as table. `presales dashboard` writes a whole site.
+    Html,
 }
 
 impl Format {
@@ -31,7 +34,7 @@ impl Format {
     pub fn is_human(self) -> bool {
         matches!(
             self,
-            Format::Table | Format::Markdown | Format::Text | Format::Github
+            Format::Table | Format::Markdown | Format::Text | Format::Github | Format::Html
         )
     }
 }
@@ -348,7 +351,20 @@ pub fn list<T: Serialize>(
         Format::Csv => csv(headers, rows),
         Format::Table | Format::Text | Format::Github => Ok(table(headers, rows)),
         Format::Markdown => Ok(markdown_table(headers, rows)),
+        Format::Html => {
+            let mut doc = super::report::Doc::default();
+            doc.table(&leak(headers), rows, "none");
+            doc.render_as(Format::Html)
+        }
     }
+}
+
+/// Headers as the `'static` strings a document table keeps (a handful per run).
+fn leak(headers: &[&str]) -> Vec<&'static str> {
+    headers
+        .iter()
+        .map(|h| &*Box::leak(h.to_string().into_boxed_str()))
+        .collect()
 }
 
 pub fn color_enabled(choice: ColorChoice, no_color_env: bool) -> bool {

@@ -47,7 +47,9 @@ fn print_record<T: serde::Serialize>(ctx: &Ctx, rec: &T, text: impl Fn() -> Stri
     match ctx.format {
         Format::Json => output::print(&output::json(rec)?)?,
         Format::Yaml | Format::Csv => output::print(&output::yaml(rec)?)?,
-        Format::Table | Format::Text | Format::Github | Format::Markdown => output::print(&text())?,
+        Format::Table | Format::Text | Format::Github | Format::Markdown | Format::Html => {
+            output::print(&text())?
+        }
     }
     Ok(())
 }

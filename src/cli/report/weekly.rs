@@ -15,7 +15,7 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone) -> Result<String> {
     }
     match ctx.format {
         Format::Csv => csv(&r),
-        f => Ok(document(&r, zone).render(f == Format::Markdown)),
+        f => document(&r, zone).render_as(f),
     }
 }
 
@@ -37,7 +37,7 @@ fn headline(r: &Weekly) -> String {
     )
 }
 
-fn document(r: &Weekly, zone: &Zone) -> Doc {
+pub(super) fn document(r: &Weekly, zone: &Zone) -> Doc {
     let mut d = Doc::default();
     d.title(format!("Weekly report {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));
