@@ -137,7 +137,7 @@ fn install_steps_never_install_the_unpublished_crate() {
     let mut docs = vec![root().join("README.md")];
     for entry in std::fs::read_dir(root().join("docs")).unwrap() {
         let path = entry.unwrap().path();
-        if !path.ends_with("CHANGELOG.md") {
+        if !path.ends_with("CHANGELOG.md") && path.extension().is_some_and(|e| e == "md") {
             docs.push(path);
         }
     }
@@ -296,5 +296,149 @@ fn version_names_the_release_and_the_commit() {
             );
         }
         None => assert_eq!(text, format!("presales {VERSION}")),
+    }
+}
+
+/// The `presales dashboard` line of a job's script, and the folder it writes.
+fn dashboard_line(e: &Example) -> (String, String) {
+    let lines: Vec<String> = shell_lines(e)
+        .into_iter()
+        .map(|(_, l)| l)
+        .filter(|l| l.starts_with("presales dashboard") || l.starts_with("run: presales dashboard"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}: one dashboard build: {lines:?}", e.path);
+    let line = lines[0].split(" #").next().unwrap().trim().to_string();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let out = words
+        .iter()
+        .position(|w| *w == "--out")
+        .and_then(|i| words.get(i + 1))
+        .unwrap_or_else(|| panic!("{}: `{line}` has no --out", e.path))
+        .trim_end_matches('/')
+        .to_string();
+    assert!(
+        words.windows(2).any(|w| w == ["--week", "last"]),
+        "{}: the dashboard is of the week that has just ended: {line}",
+        e.path
+    );
+    (line, out)
+}
+
+#[test]
+fn weekly_jobs_build_the_dashboard_and_publish_it_to_pages() {
+    for e in examples() {
+        if e.path.ends_with("presales-weekly.yml") {
+            let (_, out) = dashboard_line(&e);
+            let report = get(&e.doc, &["jobs", "report", "steps"]).unwrap();
+            let uses = |name: &str| -> Vec<&Value> {
+                report
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|s| {
+                        s.get("uses")
+                            .and_then(|u| u.as_str())
+                            .is_some_and(|u| u.starts_with(name))
+                    })
+                    .collect()
+            };
+            let pages = uses("actions/upload-pages-artifact@");
+            assert_eq!(pages.len(), 1, "{}", e.path);
+            let path = get(pages[0], &["with", "path"]).unwrap().as_str().unwrap();
+            assert_eq!(
+                path.trim_end_matches('/'),
+                out,
+                "{}: Pages gets the site",
+                e.path
+            );
+            let artifact = uses("actions/upload-artifact@");
+            let kept = get(artifact[0], &["with", "path"])
+                .unwrap()
+                .as_str()
+                .unwrap();
+            assert!(
+                kept.lines().any(|l| l.trim().trim_end_matches('/') == out),
+                "{}: the site is kept as an artifact too",
+                e.path
+            );
+            let deploy = get(&e.doc, &["jobs", "deploy"]).expect("a deploy job");
+            assert_eq!(get(deploy, &["needs"]).unwrap(), "report");
+            assert_eq!(get(deploy, &["permissions", "pages"]).unwrap(), "write");
+            assert_eq!(get(deploy, &["permissions", "id-token"]).unwrap(), "write");
+            assert_eq!(
+                get(deploy, &["environment", "name"]).unwrap(),
+                "github-pages"
+            );
+            let steps = get(deploy, &["steps"]).unwrap().as_array().unwrap();
+            assert!(
+                steps.iter().any(|s| s
+                    .get("uses")
+                    .and_then(|u| u.as_str())
+                    .is_some_and(|u| u.starts_with("actions/deploy-pages@"))),
+                "{}",
+                e.path
+            );
+            assert!(
+                e.text.contains("public even"),
+                "{}: the Pages warning",
+                e.path
+            );
+        }
+        if e.path.ends_with(".gitlab-ci.yml") {
+            let (_, out) = dashboard_line(&e);
+            assert_eq!(out, "public", "GitLab Pages publishes public/");
+            let pages = get(&e.doc, &["pages"]).expect("a `pages` job");
+            let paths = get(pages, &["artifacts", "paths"]).unwrap();
+            assert_eq!(paths, &serde_json::json!(["public"]));
+            assert!(
+                e.text.contains("public even"),
+                "{}: the Pages warning",
+                e.path
+            );
+        }
+    }
+}
+
+#[test]
+fn the_dashboard_lines_of_the_examples_run_as_written() {
+    let demo = root().join("examples/demo");
+    for e in examples() {
+        if !(e.path.ends_with("presales-weekly.yml") || e.path.ends_with(".gitlab-ci.yml")) {
+            continue;
+        }
+        let (line, out) = dashboard_line(&e);
+        let dir = tempfile::tempdir().unwrap();
+        let copied = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(demo.join("."))
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(copied.success());
+        let words: Vec<&str> = line
+            .trim_start_matches("run: ")
+            .split_whitespace()
+            .collect();
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_presales"))
+            .args(&words[1..])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("PRESALES_NOW", "2026-11-30T09:00:00+08:00")
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}: `{line}`: {}",
+            e.path,
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(
+            dir.path().join(&out).join("index.html").is_file(),
+            "{}",
+            e.path
+        );
     }
 }

@@ -94,7 +94,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 })
                 .collect()
         }
-        Format::Table | Format::Text | Format::Markdown => findings
+        Format::Table | Format::Text | Format::Markdown | Format::Html => findings
             .iter()
             .map(|f| {
                 format!(

@@ -386,7 +386,7 @@ pub(super) fn show(ctx: &Ctx, input: &str) -> Result<()> {
                 rows,
             )?)?
         }
-        Format::Table | Format::Text | Format::Github | Format::Markdown => {
+        Format::Table | Format::Text | Format::Github | Format::Markdown | Format::Html => {
             let c = &customer;
             let mut s = format!("{}  {}\n", c.id, c.name);
             let field = |s: &mut String, k: &str, v: &Option<String>| {

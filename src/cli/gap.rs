@@ -508,7 +508,7 @@ fn show_gap(ctx: &Ctx, store: &Store, id: &RecordId, include_confidential: bool)
                 })
                 .collect(),
         )?)?,
-        Format::Table | Format::Text | Format::Github | Format::Markdown => {
+        Format::Table | Format::Text | Format::Github | Format::Markdown | Format::Html => {
             let g = &gap;
             let mut s = format!("{}  {}\n", g.id, g.title);
             let mut field = |k: &str, v: Option<String>| {

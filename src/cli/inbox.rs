@@ -92,5 +92,5 @@ fn render(format: Format, inbox: &Inbox) -> Result<String> {
         if inbox.items.len() == 1 { "" } else { "s" }
     ));
     d.table(&headers, rows, "nothing waits for you");
-    Ok(d.render(format == Format::Markdown))
+    d.render_as(format)
 }

@@ -17,6 +17,11 @@ use crate::workflow::CLOSED;
 ///   presales list --overdue --format json
 ///   presales list --open --priority P1 --sort due
 ///   presales list --product SD-WAN --sort created --reverse --limit 10
+///   presales list --columns id,stage,assignee,title
+///
+/// On a terminal the table fits its width: titles and customer names are cut with `…`, and
+/// when even that is not enough, TYPE, CUSTOMER, DUE and PRI are left out in that order
+/// (--columns says which to show, --wide cuts nothing).
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -54,6 +59,85 @@ pub struct Args {
     /// Show at most N requests (after sorting).
     #[arg(long, value_name = "N", value_parser = super::parse_count)]
     limit: Option<usize>,
+    /// The columns of the table, CSV and Markdown, in this order (comma-separated): id,
+    /// stage, type, priority (pri), title, customer, assignee, due. JSON and YAML print
+    /// whole summaries.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "COLUMN,…")]
+    columns: Vec<Column>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Column {
+    Id,
+    Stage,
+    Type,
+    #[value(alias = "pri")]
+    Priority,
+    Title,
+    Customer,
+    Assignee,
+    Due,
+}
+
+impl Column {
+    const ALL: [Column; 8] = [
+        Column::Id,
+        Column::Stage,
+        Column::Type,
+        Column::Priority,
+        Column::Title,
+        Column::Customer,
+        Column::Assignee,
+        Column::Due,
+    ];
+
+    /// What a narrow terminal leaves out first when no --columns are given.
+    const DROPPED_FIRST: [Column; 4] = [
+        Column::Type,
+        Column::Customer,
+        Column::Due,
+        Column::Priority,
+    ];
+
+    fn header(self) -> &'static str {
+        match self {
+            Column::Id => "ID",
+            Column::Stage => "STAGE",
+            Column::Type => "TYPE",
+            Column::Priority => "PRI",
+            Column::Title => "TITLE",
+            Column::Customer => "CUSTOMER",
+            Column::Assignee => "ASSIGNEE",
+            Column::Due => "DUE",
+        }
+    }
+}
+
+/// The default columns that fit `width` with the title at least 16 wide (or whole), leaving
+/// out [`Column::DROPPED_FIRST`] one by one. Pure: `natural` is each column's widest cell.
+fn default_columns(natural: &[usize; 8], width: Option<usize>) -> Vec<Column> {
+    let mut cols = Column::ALL.to_vec();
+    let Some(width) = width else { return cols };
+    let need = |cols: &[Column]| -> usize {
+        cols.iter()
+            .map(|&c| {
+                let w = natural[c as usize];
+                match c {
+                    Column::Title => w.min(16),
+                    Column::Customer => w.min(8),
+                    _ => w,
+                }
+            })
+            .sum::<usize>()
+            + super::fit::overhead(cols.len())
+    };
+    for drop in Column::DROPPED_FIRST {
+        if need(&cols) <= width {
+            break;
+        }
+        cols.retain(|&c| c != drop);
+    }
+    cols
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -98,7 +182,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let needs_names = matches!(
         ctx.format,
         super::Format::Table | super::Format::Text | super::Format::Github | super::Format::Csv
-    );
+    ) && (a.columns.is_empty() || a.columns.contains(&Column::Customer));
     let customers: std::collections::HashMap<String, String> = if needs_names {
         store
             .summaries::<CustomerSummary>()
@@ -147,30 +231,45 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if let Some(n) = a.limit {
         shown.truncate(n);
     }
-    let row = |i: usize| -> Vec<String> {
-        let r = shown[i];
-        let cname = customers
-            .get(&r.customer)
-            .cloned()
-            .unwrap_or_else(|| r.customer.clone());
-        vec![
-            r.id.clone(),
-            r.stage.clone(),
-            r.kind.clone(),
-            r.priority.to_string(),
-            r.title.clone(),
-            cname,
-            r.assignee.clone().unwrap_or_default(),
-            r.due.map(|d| d.to_string()).unwrap_or_default(),
-        ]
+    let cell = |r: &RequestSummary, c: Column| -> String {
+        match c {
+            Column::Id => r.id.clone(),
+            Column::Stage => r.stage.clone(),
+            Column::Type => r.kind.clone(),
+            Column::Priority => r.priority.to_string(),
+            Column::Title => r.title.clone(),
+            Column::Customer => customers
+                .get(&r.customer)
+                .cloned()
+                .unwrap_or_else(|| r.customer.clone()),
+            Column::Assignee => r.assignee.clone().unwrap_or_default(),
+            Column::Due => r.due.map(|d| d.to_string()).unwrap_or_default(),
+        }
     };
-    let headers = [
-        "ID", "STAGE", "TYPE", "PRI", "TITLE", "CUSTOMER", "ASSIGNEE", "DUE",
-    ];
+    let columns = if !a.columns.is_empty() {
+        a.columns.clone()
+    } else if matches!(ctx.format, Format::Table | Format::Text | Format::Github) {
+        let width = output::width();
+        let mut natural = Column::ALL.map(|c| c.header().len());
+        if width.is_some() {
+            use unicode_width::UnicodeWidthStr;
+            for r in &shown {
+                for c in Column::ALL {
+                    let w = output::safe(&cell(r, c)).width();
+                    natural[c as usize] = natural[c as usize].max(w);
+                }
+            }
+        }
+        default_columns(&natural, width)
+    } else {
+        Column::ALL.to_vec()
+    };
+    let row = |i: usize| -> Vec<String> { columns.iter().map(|&c| cell(shown[i], c)).collect() };
+    let headers: Vec<&str> = columns.iter().map(|c| c.header()).collect();
     // A store can hold 100,000 requests: write as we go rather than build the whole text.
     match ctx.format {
         Format::Json => output::stream_json(&shown)?,
-        Format::Yaml | Format::Markdown => {
+        Format::Yaml | Format::Markdown | Format::Html => {
             let rows = (0..shown.len()).map(row).collect();
             output::print(&output::list(ctx.format, &shown, &headers, rows)?)?;
         }
@@ -180,4 +279,39 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_narrow_terminal_leaves_out_type_customer_due_then_priority() {
+        // ID, STAGE, TYPE, PRI, TITLE, CUSTOMER, ASSIGNEE, DUE
+        let natural = [20, 8, 12, 3, 30, 12, 9, 10];
+        assert_eq!(default_columns(&natural, None), Column::ALL);
+        assert_eq!(default_columns(&natural, Some(200)), Column::ALL);
+        assert_eq!(
+            default_columns(&natural, Some(80)),
+            [
+                Column::Id,
+                Column::Stage,
+                Column::Priority,
+                Column::Title,
+                Column::Assignee
+            ]
+        );
+        assert_eq!(
+            default_columns(&natural, Some(100)),
+            [
+                Column::Id,
+                Column::Stage,
+                Column::Priority,
+                Column::Title,
+                Column::Customer,
+                Column::Assignee,
+                Column::Due
+            ]
+        );
+    }
 }

@@ -22,8 +22,10 @@ mod customer;
 mod demo;
 mod edit;
 mod error;
+mod fit;
 mod fmt;
 mod gap;
+mod html;
 mod inbox;
 mod init;
 mod kb;
@@ -41,6 +43,7 @@ mod schema;
 mod search;
 mod show;
 mod solution;
+mod svg;
 mod team;
 mod training;
 
@@ -105,6 +108,10 @@ pub struct GlobalArgs {
     /// Commit exactly the files a writing command touched (also `auto_commit` in presales.toml).
     #[arg(long, global = true)]
     commit: bool,
+    /// Never cut tables or wrap text to the terminal's width (COLUMNS, else the terminal's
+    /// size); output that is not a terminal is never cut.
+    #[arg(long, global = true)]
+    wide: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +147,7 @@ enum Command {
     Handover(review::HandoverArgs),
     Report(report::Args),
     Sla(report::SlaNowArgs),
+    Dashboard(report::dashboard::Args),
     Kb(kb::Args),
     Search(search::Args),
     Reindex(reindex::Args),
@@ -279,6 +287,12 @@ impl Ctx {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    output::set_width(
+        cli.global.wide,
+        std::env::var("COLUMNS").ok().as_deref(),
+        // A test hook: tables fitted as on a terminal while stdout is a pipe.
+        std::env::var_os("PRESALES_FORCE_TTY").is_some_and(|v| v == "1"),
+    );
     let ctx = Ctx {
         format: cli.global.format,
         root: cli.global.root,
@@ -323,6 +337,7 @@ pub fn run() -> ExitCode {
         Command::Handover(a) => review::run_handover(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
         Command::Sla(a) => report::run_sla_now(&ctx, a),
+        Command::Dashboard(a) => report::dashboard::run(&ctx, a),
         Command::Kb(a) => kb::run(&ctx, a),
         Command::Search(a) => search::run(&ctx, a),
         Command::Reindex(a) => reindex::run(&ctx, a),

@@ -1,6 +1,7 @@
 //! Output rendering: tables, Markdown, JSON, YAML and CSV of the same structs; stdout handling.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::OnceLock;
 
 use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets};
@@ -23,6 +24,9 @@ pub enum Format {
     Text,
     /// GitHub Actions annotations (`presales check`); elsewhere the same as table.
     Github,
+    /// A self-contained HTML page (reports and lists; inline CSS, no script); elsewhere the
+    /// same as table. `presales dashboard` writes a whole site.
+    Html,
 }
 
 impl Format {
@@ -30,7 +34,7 @@ impl Format {
     pub fn is_human(self) -> bool {
         matches!(
             self,
-            Format::Table | Format::Markdown | Format::Text | Format::Github
+            Format::Table | Format::Markdown | Format::Text | Format::Github | Format::Html
         )
     }
 }
@@ -70,14 +74,23 @@ mod tests {
                 "café".into(),
             ],
         ];
-        for n in [0, 1, rows.len()] {
-            let mut streamed = Vec::new();
-            super::write_table(&mut streamed, &headers, n, |i| rows[i].clone()).unwrap();
-            assert_eq!(
-                String::from_utf8(streamed).unwrap(),
-                super::table(&headers, rows[..n].to_vec()),
-                "{n} rows"
-            );
+        for width in [None, Some(80), Some(40), Some(20)] {
+            for n in [0, 1, rows.len()] {
+                let mut streamed = Vec::new();
+                super::write_table(&mut streamed, &headers, n, |i| rows[i].clone(), width).unwrap();
+                let streamed = String::from_utf8(streamed).unwrap();
+                assert_eq!(
+                    streamed,
+                    super::table_in(&headers, rows[..n].to_vec(), width),
+                    "{n} rows, width {width:?}"
+                );
+                if let Some(w) = width.filter(|&w| w >= 40) {
+                    use unicode_width::UnicodeWidthStr;
+                    for line in streamed.lines() {
+                        assert!(line.width() <= w, "{w}: {line}");
+                    }
+                }
+            }
         }
     }
 
@@ -213,9 +226,80 @@ pub fn yaml<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     yaml::to_canonical(value)
 }
 
+/// The width tables and report prose must fit, decided once per run by [`set_width`]:
+/// `None` when nothing may be cut (stdout is not a terminal, or `--wide`).
+static WIDTH: OnceLock<Option<usize>> = OnceLock::new();
+
+/// Decides the width of this run's output: `--wide` or a stdout that is not a terminal
+/// (`PRESALES_FORCE_TTY=1`, for tests, says it is one) cut nothing; on a terminal,
+/// `COLUMNS` when it is a number, else the terminal's own width.
+pub fn set_width(wide: bool, columns: Option<&str>, force_tty: bool) {
+    let width = if wide || !(force_tty || io::stdout().is_terminal()) {
+        None
+    } else {
+        columns
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c > 0)
+            .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+    };
+    let _ = WIDTH.set(width);
+}
+
+/// The width output must fit, if any (see [`set_width`]).
+pub fn width() -> Option<usize> {
+    WIDTH.get().copied().flatten()
+}
+
+/// A line of prose wrapped to [`width`] on a terminal (continuation lines indented by
+/// `indent`), as it is otherwise.
+pub fn wrap(line: &str, indent: usize) -> String {
+    match width() {
+        Some(w) => super::fit::wrap(line, w, indent),
+        None => line.to_string(),
+    }
+}
+
+/// Rows with their cells cut to the column widths that fit [`width`], after making them
+/// safe to print (an escape is wider than the character it shows).
+fn fitted(
+    headers: &[&str],
+    rows: Vec<Vec<String>>,
+    width: Option<usize>,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    use unicode_width::UnicodeWidthStr;
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| r.iter().map(|c| safe(c).into_owned()).collect())
+        .collect();
+    let head = headers.iter().map(|h| h.to_string()).collect();
+    let Some(width) = width else {
+        return (head, rows);
+    };
+    let mut natural: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for row in &rows {
+        for (w, cell) in natural.iter_mut().zip(row) {
+            *w = (*w).max(cell.lines().map(|l| l.width()).max().unwrap_or(0));
+        }
+    }
+    let widths = super::fit::column_widths(headers, &natural, width);
+    if widths == natural {
+        return (head, rows);
+    }
+    let rows = rows
+        .into_iter()
+        .map(|r| super::fit::fit_row(r, &widths))
+        .collect();
+    (super::fit::fit_row(head, &widths), rows)
+}
+
 /// A plain table: header rule, no borders, CJK-width aware (comfy-table measures display
-/// width, so Chinese columns line up).
+/// width, so Chinese columns line up). On a terminal, cut to fit [`width`].
 pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    table_in(headers, rows, width())
+}
+
+fn table_in(headers: &[&str], rows: Vec<Vec<String>>, width: Option<usize>) -> String {
+    let (headers, rows) = fitted(headers, rows, width);
     let mut t = Table::new();
     t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
         .remove_style(comfy_table::TableComponent::HorizontalLines)
@@ -227,9 +311,9 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
         .remove_style(comfy_table::TableComponent::TopBorderIntersections)
         .remove_style(comfy_table::TableComponent::BottomBorderIntersections)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(headers.iter().map(|h| h.to_string()));
+        .set_header(headers);
     for row in rows {
-        t.add_row(row.iter().map(|c| safe(c).into_owned()));
+        t.add_row(row);
     }
     let mut s = t.trim_fmt();
     s.push('\n');
@@ -275,7 +359,20 @@ pub fn list<T: Serialize>(
         Format::Csv => csv(headers, rows),
         Format::Table | Format::Text | Format::Github => Ok(table(headers, rows)),
         Format::Markdown => Ok(markdown_table(headers, rows)),
+        Format::Html => {
+            let mut doc = super::report::Doc::default();
+            doc.table(&leak(headers), rows, "none");
+            doc.render_as(Format::Html)
+        }
     }
+}
+
+/// Headers as the `'static` strings a document table keeps (a handful per run).
+fn leak(headers: &[&str]) -> Vec<&'static str> {
+    headers
+        .iter()
+        .map(|h| &*Box::leak(h.to_string().into_boxed_str()))
+        .collect()
 }
 
 pub fn color_enabled(choice: ColorChoice, no_color_env: bool) -> bool {
@@ -319,7 +416,7 @@ pub fn stream_csv(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>
 /// flat however many rows there are.
 pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>) -> Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
-    write_table(&mut out, headers, n, row).map_err(Error::Stdout)?;
+    write_table(&mut out, headers, n, row, width()).map_err(Error::Stdout)?;
     out.flush().map_err(Error::Stdout)
 }
 
@@ -331,15 +428,37 @@ fn write_table(
     headers: &[&str],
     n: usize,
     row: impl Fn(usize) -> Vec<String>,
+    width: Option<usize>,
 ) -> io::Result<()> {
     use unicode_width::UnicodeWidthStr;
-    let row = |i: usize| -> Vec<String> { row(i).iter().map(|c| safe(c).into_owned()).collect() };
+    let safe_row =
+        |i: usize| -> Vec<String> { row(i).iter().map(|c| safe(c).into_owned()).collect() };
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for i in 0..n {
-        for (w, cell) in widths.iter_mut().zip(row(i)) {
+        for (w, cell) in widths.iter_mut().zip(safe_row(i)) {
             *w = (*w).max(cell.width());
         }
     }
+    let fitted = match width {
+        Some(width) => super::fit::column_widths(headers, &widths, width),
+        None => widths.clone(),
+    };
+    let row = |i: usize| super::fit::fit_row(safe_row(i), &fitted);
+    if fitted != widths {
+        // A cut cell can come out narrower than its column (a wide character left out
+        // whole): the column is as wide as what is shown, as comfy-table measures it.
+        widths = fitted
+            .iter()
+            .zip(headers)
+            .map(|(&w, h)| super::fit::truncate(h, w).width())
+            .collect();
+        for i in 0..n {
+            for (w, cell) in widths.iter_mut().zip(row(i)) {
+                *w = (*w).max(cell.lines().map(|l| l.width()).max().unwrap_or(0));
+            }
+        }
+    }
+    let widths = widths;
     let line = |cells: &[String]| -> String {
         let mut s = String::new();
         for (k, (c, w)) in cells.iter().zip(&widths).enumerate() {
@@ -354,7 +473,7 @@ fn write_table(
         s.push('\n');
         s
     };
-    let head: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    let head = super::fit::fit_row(headers.iter().map(|h| h.to_string()).collect(), &fitted);
     let total: usize = widths.iter().map(|w| w + 3).sum::<usize>() - 1;
     let mut text = line(&head);
     text.push_str(&"═".repeat(total));

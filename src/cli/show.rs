@@ -48,7 +48,9 @@ fn print_record<T: serde::Serialize>(ctx: &Ctx, rec: &T, text: impl Fn() -> Stri
     match ctx.format {
         Format::Json => output::print(&output::json(rec)?)?,
         Format::Yaml | Format::Csv => output::print(&output::yaml(rec)?)?,
-        Format::Table | Format::Text | Format::Github | Format::Markdown => output::print(&text())?,
+        Format::Table | Format::Text | Format::Github | Format::Markdown | Format::Html => {
+            output::print(&text())?
+        }
     }
     Ok(())
 }
@@ -340,11 +342,9 @@ fn render_request(
                 if missing.is_empty() {
                     s.push_str(&format!("  {}{label}: ready\n", mv.to));
                 } else {
-                    s.push_str(&format!(
-                        "  {}{label}: needs {}\n",
-                        mv.to,
-                        missing.join("; ")
-                    ));
+                    let line = format!("  {}{label}: needs {}", mv.to, missing.join("; "));
+                    s.push_str(&output::wrap(&line, 4));
+                    s.push('\n');
                 }
             }
         }
@@ -353,7 +353,9 @@ fn render_request(
     }
     s.push_str("\nhistory:\n");
     for h in &req.history {
-        s.push_str(&format!("  {}\n", history_line(h)));
+        // Continuation lines start under the action, past the time and the member.
+        s.push_str(&output::wrap(&format!("  {}", history_line(h)), 31));
+        s.push('\n');
     }
     output::print(&s)?;
     Ok(())

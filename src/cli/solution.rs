@@ -277,7 +277,7 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
             output::print(&output::yaml(sol)?)?;
             return Ok(());
         }
-        Format::Table | Format::Text | Format::Github | Format::Markdown => {}
+        Format::Table | Format::Text | Format::Github | Format::Markdown | Format::Html => {}
     }
     let mut s = format!("{}  {}  (v{})\n", sol.id, sol.title, sol.version);
     s.push_str(&format!("{:<12}{}\n", "request", sol.request));

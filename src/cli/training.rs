@@ -355,7 +355,7 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
                 })
                 .collect(),
         )?),
-        Format::Table | Format::Text | Format::Github | Format::Markdown => {
+        Format::Table | Format::Text | Format::Github | Format::Markdown | Format::Html => {
             let mut s = format!("{}  {}\n", t.id, t.title);
             let mut field = |k: &str, v: Option<String>| {
                 if let Some(v) = v {

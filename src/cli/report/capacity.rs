@@ -14,7 +14,7 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone) -> Result<String> {
     }
     match ctx.format {
         Format::Csv => csv(&r),
-        f => Ok(document(&r, zone).render(f == Format::Markdown)),
+        f => document(&r, zone).render_as(f),
     }
 }
 
@@ -40,7 +40,7 @@ fn member_row(m: &MemberCapacity) -> Vec<String> {
     row
 }
 
-fn document(r: &CapacityReport, zone: &Zone) -> Doc {
+pub(super) fn document(r: &CapacityReport, zone: &Zone) -> Doc {
     let mut d = Doc::default();
     d.title(format!("Capacity {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));

@@ -13,7 +13,7 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone) -> Result<String> {
     }
     match ctx.format {
         Format::Csv => csv(&r),
-        f => Ok(document(&r, zone).render(f == Format::Markdown)),
+        f => document(&r, zone).render_as(f),
     }
 }
 
@@ -29,7 +29,7 @@ fn money(amounts: &[Amount]) -> String {
         .join(" + ")
 }
 
-fn document(r: &GapsReport, zone: &Zone) -> Doc {
+pub(super) fn document(r: &GapsReport, zone: &Zone) -> Doc {
     let mut d = Doc::default();
     d.title(format!("Product gaps {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));

@@ -13,11 +13,11 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone) -> Result<String> {
     }
     match ctx.format {
         Format::Csv => csv(&r, zone),
-        f => Ok(document(&r, zone).render(f == Format::Markdown)),
+        f => document(&r, zone).render_as(f),
     }
 }
 
-fn document(r: &KbReport, zone: &Zone) -> Doc {
+pub(super) fn document(r: &KbReport, zone: &Zone) -> Doc {
     let mut d = Doc::default();
     d.title(format!("Knowledge base {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));

@@ -1,7 +1,9 @@
-//! `presales report weekly|sla|performance|kb|…|training` and `presales sla`: load the store, resolve
-//! the period, compute with [`crate::report`], render as table, Markdown, JSON, YAML or CSV.
+//! `presales report weekly|sla|performance|kb|capacity|winloss|gaps|training|targets`,
+//! `presales sla` and `presales dashboard`: load the store, resolve the period, compute
+//! with [`crate::report`], render as table, Markdown, HTML, JSON, YAML or CSV.
 
 mod capacity;
+pub mod dashboard;
 mod doc;
 mod gaps;
 mod kb;
@@ -242,58 +244,86 @@ fn load(
     sessions: impl FnOnce(&crate::config::Config) -> bool,
     f: impl FnOnce(&Dataset, &Zone, &[report::training::Session]) -> Result<String>,
 ) -> Result<()> {
-    let store = ctx.store()?;
-    let (requests, errors) = store.load_all_cached::<Request>();
-    let (customers, cerrors) = store.load_all_cached::<Customer>();
-    let (gaps, gerrors) = store.load_all_cached::<crate::model::Gap>();
-    for e in errors.iter().chain(&cerrors).chain(&gerrors) {
-        ctx.warn_error(e);
-    }
-    let articles = articles(ctx, &store);
-    let searches = searches(&store);
-    let spec = match (
-        p.week.as_ref().or(p.month.as_ref()).or(p.quarter.as_ref()),
-        p.from,
-        p.to,
-    ) {
-        (Some(named), _, _) => named.clone(),
-        (_, Some(from), Some(to)) => {
-            // Two flags that contradict each other: a usage error, as clap's own.
-            PeriodSpec::Given(Period::range(from, to).map_err(|message| Error::Usage {
-                message,
-                hint: None,
-            })?)
-        }
-        _ => PeriodSpec::Default,
-    };
-    // The clock is read only when --as-of does not say.
-    let now = match p.as_of {
-        Some(AsOf::Instant(t)) => t,
-        Some(AsOf::Date(d)) => Zone::utc().end_of(d),
-        None => ctx.now()?,
-    };
-    let window = Window::resolve(
-        store.calendar.as_ref().map(|c| c.time_zone()),
-        spec,
-        p.as_of,
-        now,
-    )
-    .map_err(|m| Error::invalid_with_hint(m, "give a later --as-of, or an earlier period"))?;
-    let stages = store.workflow.all_stages();
+    let loaded = Loaded::load(ctx)?;
+    let spec = p.spec()?;
+    let window = loaded.window(spec, p.as_of, loaded.now(ctx, p.as_of)?)?;
     let zone = window.zone;
-    let input = Input {
-        config: &store.config,
-        calendar: store.calendar.as_ref(),
-        stages: &stages,
-        requests: &requests,
-        customers: &customers,
-        articles: &articles,
-        gaps: &gaps,
-        searches: &searches,
-        window,
-        include_confidential: p.include_confidential,
+    let sessions = if sessions(&loaded.store.config) {
+        loaded.sessions(ctx, window.as_of)
+    } else {
+        Vec::new()
     };
-    let sessions = if sessions(&store.config) {
+    let text = loaded.with(window, p.include_confidential, |data| {
+        f(data, &zone, &sessions)
+    })?;
+    output::print(&text)?;
+    // The process ends right after this; freeing 100,000 records one by one would only
+    // cost time (a tenth of a large report), so the memory goes back with the process.
+    std::mem::forget(loaded);
+    Ok(())
+}
+
+impl PeriodArgs {
+    /// The period the flags name.
+    fn spec(&self) -> Result<PeriodSpec> {
+        Ok(
+            match (
+                self.week
+                    .as_ref()
+                    .or(self.month.as_ref())
+                    .or(self.quarter.as_ref()),
+                self.from,
+                self.to,
+            ) {
+                (Some(named), _, _) => named.clone(),
+                (_, Some(from), Some(to)) => {
+                    // Two flags that contradict each other: a usage error, as clap's own.
+                    PeriodSpec::Given(Period::range(from, to).map_err(|message| Error::Usage {
+                        message,
+                        hint: None,
+                    })?)
+                }
+                _ => PeriodSpec::Default,
+            },
+        )
+    }
+}
+
+/// The records a report reads, loaded once (the dashboard builds many reports from them).
+pub(crate) struct Loaded {
+    pub store: Store,
+    requests: Vec<Request>,
+    customers: Vec<Customer>,
+    gaps: Vec<crate::model::Gap>,
+    articles: Vec<ArticleInfo>,
+    searches: report::kb::Searches,
+}
+
+impl Loaded {
+    pub fn load(ctx: &Ctx) -> Result<Loaded> {
+        let store = ctx.store()?;
+        let (requests, errors) = store.load_all_cached::<Request>();
+        let (customers, cerrors) = store.load_all_cached::<Customer>();
+        let (gaps, gerrors) = store.load_all_cached::<crate::model::Gap>();
+        for e in errors.iter().chain(&cerrors).chain(&gerrors) {
+            ctx.warn_error(e);
+        }
+        let articles = articles(ctx, &store);
+        let searches = searches(&store);
+        Ok(Loaded {
+            store,
+            requests,
+            customers,
+            gaps,
+            articles,
+            searches,
+        })
+    }
+
+    /// The training sessions known at `as_of`: the training records and the trainings of
+    /// solution handovers.
+    pub fn sessions(&self, ctx: &Ctx, as_of: Timestamp) -> Vec<report::training::Session> {
+        let store = &self.store;
         let (trainings, terrors) = store.load_all_cached::<crate::model::Training>();
         let (solutions, serrors) = store.load_all_cached::<crate::model::Solution>();
         for e in terrors.iter().chain(&serrors) {
@@ -304,20 +334,55 @@ fn load(
             &solutions,
             |m| store.config.member(m).is_some(),
             store.config.trainings.default_hours,
-            input.window.as_of,
+            as_of,
         )
-    } else {
-        Vec::new()
-    };
-    let data = Dataset::new(&input);
-    output::print(&f(&data, &zone, &sessions)?)?;
-    // The process ends right after this; freeing 100,000 records one by one would only
-    // cost time (a tenth of a large report), so the memory goes back with the process.
-    std::mem::forget(data);
-    std::mem::forget(requests);
-    std::mem::forget(customers);
-    std::mem::forget(gaps);
-    Ok(())
+    }
+
+    /// "Now" for the reports: the clock is read only when --as-of does not say.
+    pub fn now(&self, ctx: &Ctx, as_of: Option<AsOf>) -> Result<Timestamp> {
+        Ok(match as_of {
+            Some(AsOf::Instant(t)) => t,
+            Some(AsOf::Date(d)) => Zone::utc().end_of(d),
+            None => ctx.now()?,
+        })
+    }
+
+    pub fn window(&self, spec: PeriodSpec, as_of: Option<AsOf>, now: Timestamp) -> Result<Window> {
+        Window::resolve(
+            self.store.calendar.as_ref().map(|c| c.time_zone()),
+            spec,
+            as_of,
+            now,
+        )
+        .map_err(|m| Error::invalid_with_hint(m, "give a later --as-of, or an earlier period"))
+    }
+
+    /// Builds the dataset of `window` and hands it to `f`. The dataset is not freed (see
+    /// [`with_data`]).
+    pub fn with<R>(
+        &self,
+        window: Window,
+        include_confidential: bool,
+        f: impl FnOnce(&Dataset) -> R,
+    ) -> R {
+        let stages = self.store.workflow.all_stages();
+        let input = Input {
+            config: &self.store.config,
+            calendar: self.store.calendar.as_ref(),
+            stages: &stages,
+            requests: &self.requests,
+            customers: &self.customers,
+            articles: &self.articles,
+            gaps: &self.gaps,
+            searches: &self.searches,
+            window,
+            include_confidential,
+        };
+        let data = Dataset::new(&input);
+        let out = f(&data);
+        std::mem::forget(data);
+        out
+    }
 }
 
 /// The knowledge base as the reports see it; unreadable articles are warned about like

@@ -14,7 +14,7 @@ pub fn render(ctx: &Ctx, data: &Dataset, member: Option<&str>, zone: &Zone) -> R
     }
     match ctx.format {
         Format::Csv => csv(&r),
-        f => Ok(document(&r, zone).render(f == Format::Markdown)),
+        f => document(&r, zone).render_as(f),
     }
 }
 
@@ -22,7 +22,7 @@ fn rows(r: &PerformanceReport) -> Vec<&MemberPerformance> {
     r.members.iter().chain(std::iter::once(&r.team)).collect()
 }
 
-fn document(r: &PerformanceReport, zone: &Zone) -> Doc {
+pub(super) fn document(r: &PerformanceReport, zone: &Zone) -> Doc {
     let mut d = Doc::default();
     d.title(format!("Performance {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));

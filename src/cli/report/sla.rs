@@ -13,7 +13,7 @@ pub fn render(ctx: &Ctx, r: &SlaReport, zone: &Zone) -> Result<String> {
     }
     match ctx.format {
         Format::Csv => csv(r, zone),
-        f => Ok(document(r, zone).render(f == Format::Markdown)),
+        f => document(r, zone).render_as(f),
     }
 }
 
@@ -35,7 +35,7 @@ fn state(c: &Cycle) -> String {
     }
 }
 
-fn document(r: &SlaReport, zone: &Zone) -> Doc {
+pub(super) fn document(r: &SlaReport, zone: &Zone) -> Doc {
     let mut d = Doc::default();
     let now = r.scope == "now";
     if now {

@@ -45,7 +45,7 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone, sessions: &[Session]) -> R
             let met = r.targets.iter().filter(|t| t.met == Some(true)).count();
             d.strong(format!("{met} of {} targets met so far", r.targets.len()));
             section(&mut d, &r, false);
-            Ok(d.render(f == Format::Markdown))
+            d.render_as(f)
         }
     }
 }

@@ -13,7 +13,7 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone, sessions: &[Session]) -> R
     }
     match ctx.format {
         Format::Csv => csv(&r),
-        f => Ok(document(&r, zone).render(f == Format::Markdown)),
+        f => document(&r, zone).render_as(f),
     }
 }
 

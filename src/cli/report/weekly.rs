@@ -36,7 +36,7 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone, sessions: &[Session]) -> R
             if let Some(t) = &targets {
                 super::targets::section(&mut d, t, true);
             }
-            Ok(d.render(f == Format::Markdown))
+            d.render_as(f)
         }
     }
 }
@@ -59,7 +59,7 @@ fn headline(r: &Weekly) -> String {
     )
 }
 
-fn document(r: &Weekly, zone: &Zone) -> Doc {
+pub(super) fn document(r: &Weekly, zone: &Zone) -> Doc {
     let mut d = Doc::default();
     d.title(format!("Weekly report {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));

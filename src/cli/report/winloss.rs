@@ -13,7 +13,7 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone) -> Result<String> {
     }
     match ctx.format {
         Format::Csv => csv(&r, zone),
-        f => Ok(document(&r, zone).render(f == Format::Markdown)),
+        f => document(&r, zone).render_as(f),
     }
 }
 
@@ -57,7 +57,7 @@ fn ranked(d: &mut Doc, heading: &str, first: &'static str, list: &[Ranked], empt
     );
 }
 
-fn document(r: &WinLossReport, zone: &Zone) -> Doc {
+pub(super) fn document(r: &WinLossReport, zone: &Zone) -> Doc {
     let mut d = Doc::default();
     d.title(format!("Win/loss {}", r.header.period.label));
     d.text(subtitle(&r.header, zone));
