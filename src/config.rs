@@ -492,6 +492,20 @@ pub struct WorkflowConfig {
     /// when your paths call it otherwise.
     #[serde(default)]
     pub stages: StageNames,
+    /// The history actions of the assignee that count as the first response (回复): what
+    /// the customer sees. Default: an assessment, a stage move (the answer of a
+    /// consultation is the move to `answered`), a demo, a close; never a comment, a use of
+    /// an article or logged hours. The move `assign` makes out of `registered` never counts.
+    #[serde(default = "default_first_response")]
+    pub first_response: Vec<String>,
+}
+
+/// What counts as a first response unless `[workflow] first_response` says otherwise.
+pub const DEFAULT_FIRST_RESPONSE: [&str; 6] =
+    ["assess", "advance", "revise", "demo", "feedback", "close"];
+
+fn default_first_response() -> Vec<String> {
+    DEFAULT_FIRST_RESPONSE.map(String::from).to_vec()
 }
 
 /// The stages the commands give a meaning to, by name. Every path starts with `registered`
@@ -555,6 +569,7 @@ impl Default for WorkflowConfig {
             close: CloseRules::default(),
             types: BTreeMap::new(),
             stages: StageNames::default(),
+            first_response: default_first_response(),
         }
     }
 }

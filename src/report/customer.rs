@@ -182,7 +182,7 @@ mod tests {
         let reqs = vec![
             req("A000001", "consultation", Priority::P2, "23T09:00")
                 .assign("23T09:00", "li.na")
-                .act("23T11:00", "li.na", "comment")
+                .act("23T11:00", "li.na", "assess")
                 .with(|r| r.satisfaction = Some(4))
                 .close("24T09:00", "li.na", Outcome::Won)
                 .done(),

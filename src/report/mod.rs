@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::calendar::Calendar;
 use crate::config::{Config, Member};
-use crate::model::{Customer, Request, Timestamp};
+use crate::model::{Customer, Outcome, Request, Timestamp};
 pub use kb::ArticleInfo;
 pub use period::{AsOf, Period, PeriodSpec, Window, Zone};
 use sla::{Clock, ClockKind, Cycle, CycleInput, Metric};
@@ -116,7 +116,7 @@ impl<'a> Dataset<'a> {
             .requests
             .iter()
             .filter_map(|req| {
-                let tl = Timeline::build(req, as_of)?;
+                let tl = Timeline::build_with(req, as_of, &input.config.workflow.first_response)?;
                 let cust = customers.get(req.customer.as_str()).copied();
                 let confidential = req.confidential || cust.is_some_and(|c| c.confidential);
                 let hide = confidential && !input.include_confidential;
@@ -149,11 +149,16 @@ impl<'a> Dataset<'a> {
                     limit.map(|l| l.first_response_hours),
                     responded,
                 );
-                let resolution = cycle(
+                let mut resolution = cycle(
                     Metric::Resolution,
                     limit.map(|l| l.resolution_hours),
                     tl.closed,
                 );
+                // Cancelled or infeasible: closed, but nothing was resolved; neither met nor
+                // breached.
+                if matches!(tl.outcome, Some(Outcome::Cancelled | Outcome::Infeasible)) {
+                    resolution.status = sla::Status::NotCounted;
+                }
                 Some(Item {
                     title: redact(req.title.clone()),
                     customer: redact(cust.map_or_else(|| req.customer.clone(), |c| c.name.clone())),

@@ -29,7 +29,10 @@ pub struct MemberPerformance {
     pub name: Option<String>,
     /// `active`, `former`, `unknown` or `team`.
     pub status: &'static str,
-    /// Requests the member was assignee of at some moment of the period.
+    /// Requests the member worked on in the period while assignee: assigned at some moment
+    /// of it and wrote an entry other than an assignment (a member reassigned away before
+    /// touching it did not handle it). For the team: every request open at some moment of
+    /// the period, assigned or not.
     pub handled: usize,
     /// Of those, open at the as-of instant.
     pub open: usize,
@@ -56,13 +59,25 @@ pub struct MemberPerformance {
 fn figures(data: &Dataset, who: Option<&str>) -> MemberPerformance {
     let w = data.window();
     let is = |m: Option<&str>| who.is_none() || (m.is_some() && m == who);
+    let worked = |i: &Item, m: &str| {
+        i.req.history.iter().any(|e| {
+            e.by == m
+                && w.contains(e.at)
+                && e.at <= w.as_of
+                && !matches!(e.action.as_str(), "assign" | "create")
+        })
+    };
     let handled: Vec<&Item> = data
         .items
         .iter()
-        .filter(|i| {
-            i.tl.spells
-                .iter()
-                .any(|s| is(Some(&s.member)) && w.overlaps(s.from, s.to))
+        .filter(|i| match who {
+            None => w.overlaps(i.tl.created, i.tl.closed),
+            Some(m) => {
+                i.tl.spells
+                    .iter()
+                    .any(|s| s.member == m && w.overlaps(s.from, s.to))
+                    && worked(i, m)
+            }
         })
         .collect();
     let closer = |i: &Item| {
@@ -197,7 +212,7 @@ mod tests {
             // li.na: answered in 2 h, won with satisfaction 5.
             req("A000001", "consultation", Priority::P2, "23T09:00")
                 .assign("23T09:00", "li.na")
-                .act("23T11:00", "li.na", "comment")
+                .act("23T11:00", "li.na", "assess")
                 .with(|r| r.satisfaction = Some(5))
                 .close("24T09:00", "li.na", Outcome::Won)
                 .done(),
@@ -209,7 +224,7 @@ mod tests {
                 .with(|r| r.technical_win = true)
                 .close("26T09:00", "liu.yang", Outcome::Lost)
                 .done(),
-            // li.na, cancelled: handled but not resolved.
+            // li.na, cancelled by sales before she did anything: not handled by her.
             req("A000003", "demo", Priority::P3, "23T09:00")
                 .assign("23T09:00", "li.na")
                 .close("23T12:00", "zhao.lei", Outcome::Cancelled)
@@ -234,19 +249,20 @@ mod tests {
             ]
         );
         let lina = &r.members[0];
-        // A1 is a consultation: closed as won, but not a deal decision ([deals] types), so
-        // it counts neither as won nor in the conversion rate.
+        // Handled means worked on: A1 only. A2 was reassigned away and A3 cancelled before
+        // she wrote anything. A1 is a consultation: closed as won, but not a deal decision
+        // ([deals] types), so it counts neither as won nor in the conversion rate. Closed
+        // counts what was closed while she was assignee (A1, A3).
         assert_eq!(
             (lina.handled, lina.closed, lina.won, lina.lost),
-            (3, 2, 0, 0)
+            (1, 2, 0, 0)
         );
-        // Resolved: A1 only (A3 cancelled); A2 was handled but closed by liu.yang.
         assert_eq!(
             (
                 lina.resolution_rate.numerator,
                 lina.resolution_rate.denominator
             ),
-            (1, 3)
+            (1, 1)
         );
         assert_eq!(lina.conversion.pct, None);
         assert_eq!(lina.satisfaction.mean, Some(5.0));
@@ -272,12 +288,29 @@ mod tests {
             ),
             (0, None, None)
         );
-        // Team: 3 handled (A4 never assigned), 2 resolved; A4's first response (P1, 2 h)
-        // is 9 h old: an ongoing breach.
-        assert_eq!((r.team.handled, r.team.resolution_rate.numerator), (3, 2));
+        // Team: every request open in the period, A4 (never assigned) too; 2 resolved (A3
+        // was cancelled); A4's first response (P1, 2 h) is 9 h old: an ongoing breach.
+        assert_eq!(
+            (
+                r.team.handled,
+                r.team.resolution_rate.numerator,
+                r.team.resolution_rate.denominator
+            ),
+            (4, 2, 4)
+        );
         assert_eq!(r.team.first_response.ongoing_breached, 1);
         // One deal decided (A2, lost); A1's "won" consultation is not a deal.
         assert_eq!(r.team.conversion.pct, Some(0.0));
+
+        // A cancelled request resolved nothing: its resolution clock is neither met nor
+        // breached, so attainment counts A1 and A2 only.
+        let a3 = data
+            .items
+            .iter()
+            .find(|i| i.id().ends_with("A000003"))
+            .unwrap();
+        assert_eq!(a3.resolution.status, crate::report::sla::Status::NotCounted);
+        assert_eq!(r.team.resolution.met + r.team.resolution.breached, 2);
 
         let one = build(&data, Some("liu.yang"));
         assert_eq!(one.members.len(), 1);

@@ -88,6 +88,9 @@ pub enum Status {
     Met,
     /// The priority has no limit in presales.toml.
     NoLimit,
+    /// Closed as cancelled or infeasible: nothing was resolved, so the resolution clock
+    /// counts neither as met nor as breached.
+    NotCounted,
 }
 
 impl Status {
@@ -98,6 +101,7 @@ impl Status {
             Status::Ongoing => "ongoing",
             Status::Met => "met",
             Status::NoLimit => "no_limit",
+            Status::NotCounted => "not_counted",
         }
     }
 }

@@ -88,6 +88,16 @@ impl Timeline {
     /// what the history says (a hand edit is the present truth); the mismatch is an anomaly
     /// and the change is dated at the last history entry.
     pub fn build(req: &Request, as_of: Timestamp) -> Option<Timeline> {
+        Timeline::build_with(
+            req,
+            as_of,
+            &crate::config::DEFAULT_FIRST_RESPONSE.map(String::from),
+        )
+    }
+
+    /// [`Timeline::build`] with the actions that count as a response
+    /// (`[workflow] first_response`).
+    pub fn build_with(req: &Request, as_of: Timestamp, responses: &[String]) -> Option<Timeline> {
         if req.created > as_of {
             return None;
         }
@@ -136,6 +146,7 @@ impl Timeline {
             if tl.first_response.is_none()
                 && tl.closed.is_none()
                 && !is_automatic(e)
+                && responses.iter().any(|r| *r == e.action)
                 && tl.assignee.as_deref() == Some(e.by.as_str())
             {
                 tl.first_response = Some((e.at, e.by.clone()));
@@ -353,11 +364,17 @@ mod tests {
                 e("02T09:00", "zhao.lei", "create").to("registered"),
                 e("02T10:00", "zhang.wei", "assign").to("li.na"),
                 e("02T11:00", "li.na", "log").with("hours", "3"),
-                e("02T15:00", "li.na", "comment"),
+                e("02T12:00", "li.na", "comment"),
+                e("02T13:00", "li.na", "use_article"),
+                e("02T15:00", "li.na", "assess"),
             ],
         );
+        // Hours, an internal comment and a used article are not what the customer sees.
         let tl = Timeline::build(&r, t("30T00:00")).unwrap();
         assert_eq!(tl.first_response, Some((t("02T15:00"), "li.na".into())));
+        // Unless the team says so ([workflow] first_response).
+        let tl = Timeline::build_with(&r, t("30T00:00"), &["comment".to_string()]).unwrap();
+        assert_eq!(tl.first_response, Some((t("02T12:00"), "li.na".into())));
     }
 
     #[test]
@@ -438,8 +455,8 @@ mod tests {
                 e("02T09:30", "li.na", "advance").from_to("registered", "assigned"),
                 e("02T10:00", "wang.fang", "comment"),
                 e("02T11:00", "zhang.wei", "assign").from_to("li.na", "wang.fang"),
-                e("02T12:00", "li.na", "comment"),
-                e("02T13:00", "wang.fang", "comment"),
+                e("02T12:00", "li.na", "assess"),
+                e("02T13:00", "wang.fang", "assess"),
             ],
         );
         let tl = Timeline::build(&r, t("30T00:00")).unwrap();

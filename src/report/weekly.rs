@@ -366,13 +366,14 @@ fn closed_section(data: &Dataset, closed: &[&Item]) -> Closed {
             matches!(i.tl.outcome, Some(Outcome::Won | Outcome::Lost)) && i.req.technical_win
         })
         .count();
-    // Resolution rate: of the requests that had an assignee at some moment of the period,
-    // those closed in it with an outcome other than cancelled.
+    // Resolution rate: of the requests open at some moment of the period (assigned or not,
+    // as the performance report's team row), those closed in it with an outcome other than
+    // cancelled.
     let w = data.window();
     let handled: Vec<&Item> = data
         .items
         .iter()
-        .filter(|i| i.tl.spells.iter().any(|s| w.overlaps(s.from, s.to)))
+        .filter(|i| w.overlaps(i.tl.created, i.tl.closed))
         .collect();
     let resolved = handled
         .iter()
@@ -622,7 +623,7 @@ mod tests {
             // New this week, answered in 1 h, lost on Friday.
             req("A000004", "consultation", Priority::P2, "23T09:00")
                 .assign("23T09:00", "li.na")
-                .act("23T10:00", "li.na", "comment")
+                .act("23T10:00", "li.na", "assess")
                 .advance("24T09:00", "li.na", "answered")
                 .with(|r| r.satisfaction = Some(2))
                 .close("27T09:00", "zhao.lei", Outcome::Lost)
@@ -696,9 +697,9 @@ mod tests {
         assert_eq!(r.closed.win_rate.pct, None);
         assert_eq!(r.closed.technical_win_rate.pct, None);
         assert_eq!(r.closed.satisfaction.mean, Some(3.0));
-        // Handled: A1, A2, A4 (A3 never assigned); resolved: A1, A4.
+        // Open during the week: all four (A3 unassigned counts too); resolved: A1, A4.
         assert_eq!(r.closed.resolution_rate.numerator, 2);
-        assert_eq!(r.closed.resolution_rate.denominator, 3);
+        assert_eq!(r.closed.resolution_rate.denominator, 4);
         assert_eq!(r.wip.total, 2);
         let assigned = r.wip.stages.iter().find(|s| s.stage == "assigned").unwrap();
         // A2 in `assigned` since Tue 09:30: 3 days 8.5 h = 80.5 h.
