@@ -146,7 +146,7 @@ impl Timeline {
             if tl.first_response.is_none()
                 && tl.closed.is_none()
                 && !is_automatic(e)
-                && responses.iter().any(|r| *r == e.action)
+                && responses.contains(&e.action)
                 && tl.assignee.as_deref() == Some(e.by.as_str())
             {
                 tl.first_response = Some((e.at, e.by.clone()));
