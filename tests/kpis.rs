@@ -110,3 +110,43 @@ fn a_team_that_answers_by_comment_can_say_so() {
     let row = &sla["requests"][0];
     assert_eq!(row["first_response"]["status"], "met", "{row}");
 }
+
+#[test]
+fn list_sorts_by_sla_urgency() {
+    let mut env = Env::new();
+    let cus = env.customer("华东银行");
+    env.now = "2026-11-27T08:00:00+08:00".into();
+    let calm = env.request(&cus, "P4 calm", &["--priority", "P4"]);
+    let breached = env.request(&cus, "P1 breached", &["--priority", "P1"]);
+    let closed = env.request(&cus, "closed", &["--priority", "P1"]);
+    env.run_as(
+        "zhao.lei",
+        &["close", &closed, "--outcome", "cancelled", "--summary", "x"],
+    )
+    .ok();
+    env.now = "2026-11-27T16:00:00+08:00".into();
+    let out = env.run(&["list", "--sort", "sla", "--format", "csv"]).ok();
+    let ids: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [breached.as_str(), calm.as_str(), closed.as_str()],
+        "{out}"
+    );
+    let out = env
+        .run(&[
+            "list",
+            "--sort",
+            "sla",
+            "--reverse",
+            "--limit",
+            "1",
+            "--format",
+            "csv",
+        ])
+        .ok();
+    assert!(out.contains(&closed), "{out}");
+}

@@ -147,6 +147,8 @@ enum Sort {
     Priority,
     Stage,
     Due,
+    /// SLA urgency: breached first, then at risk, by the share of the limit used.
+    Sla,
 }
 
 fn parse_priority(s: &str) -> std::result::Result<crate::model::Priority, String> {
@@ -212,9 +214,28 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     // Creation order to the second, then ID: the order requests were registered in.
     let stages = store.workflow.all_stages();
     let stage_rank = |s: &str| stages.iter().position(|x| x == s).unwrap_or(usize::MAX);
+    // SLA urgency needs each request's replayed history: read only when asked for.
+    let urgency: std::collections::HashMap<String, usize> = if a.sort == Sort::Sla {
+        let loaded = super::report::Loaded::load(ctx)?;
+        let now = ctx.now()?;
+        let window = loaded.window(crate::report::PeriodSpec::Default, None, now)?;
+        let order = loaded.with(window, true, crate::report::by_sla_urgency);
+        std::mem::forget(loaded);
+        order
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect()
+    } else {
+        Default::default()
+    };
     shown.sort_by(|x, y| {
         let by = match a.sort {
             Sort::Created | Sort::Age => std::cmp::Ordering::Equal,
+            Sort::Sla => urgency
+                .get(&x.id)
+                .unwrap_or(&usize::MAX)
+                .cmp(urgency.get(&y.id).unwrap_or(&usize::MAX)),
             Sort::Priority => x.priority.cmp(&y.priority),
             Sort::Stage => stage_rank(&x.stage).cmp(&stage_rank(&y.stage)),
             Sort::Due => x

@@ -56,7 +56,7 @@ pub struct Inbox {
 
 /// The cycle of `item` that matters most now: a breached one, else the one closest to its
 /// limit, among the running ones.
-fn urgent<'i>(item: &'i Item) -> Option<&'i Cycle> {
+pub fn urgent<'i>(item: &'i Item) -> Option<&'i Cycle> {
     item.cycles()
         .into_iter()
         .filter(|c| c.running)

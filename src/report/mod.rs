@@ -91,6 +91,27 @@ impl Item<'_> {
     }
 }
 
+/// The requests in SLA urgency order, most urgent first: a running breached cycle, then at
+/// risk, then ongoing, each by the share of its limit used (most first); requests with no
+/// running cycle (closed, or no limit) last, in creation order. Pure.
+pub fn by_sla_urgency(data: &Dataset) -> Vec<String> {
+    let mut keyed: Vec<(sla::Status, f64, &str, Timestamp)> = data
+        .items
+        .iter()
+        .map(|i| match inbox::urgent(i) {
+            Some(c) => (c.status, -c.used_pct.unwrap_or(0.0), i.id(), i.tl.created),
+            None => (sla::Status::NotCounted, 0.0, i.id(), i.tl.created),
+        })
+        .collect();
+    keyed.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.3.cmp(&b.3))
+            .then(a.2.cmp(b.2))
+    });
+    keyed.into_iter().map(|k| k.2.to_string()).collect()
+}
+
 pub struct Dataset<'a> {
     pub input: &'a Input<'a>,
     pub clock: Clock<'a>,
