@@ -16,6 +16,7 @@ use crate::ops;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
+    /// Request ID or unique abbreviation.
     id: String,
     /// Target stage (default: the next one on the path).
     #[arg(long)]

@@ -15,6 +15,7 @@ use crate::ops;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
+    /// Request ID or unique abbreviation.
     id: String,
     /// feasible, partial or infeasible
     #[arg(long, value_parser = ["feasible", "partial", "infeasible"])]
@@ -22,6 +23,7 @@ pub struct Args {
     /// 1 (easy) to 5 (hard)
     #[arg(long, value_parser = super::parse_scale, allow_hyphen_values = true)]
     difficulty: u8,
+    /// The analysis: what fits, what needs work (需求分析).
     #[arg(long)]
     notes: Option<String>,
 }

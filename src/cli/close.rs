@@ -21,7 +21,9 @@ use crate::ops::{self, Closing};
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
+    /// Request ID or unique abbreviation.
     id: String,
+    /// won, lost, cancelled, no_decision, infeasible; for a complaint resolved or rejected.
     #[arg(long, value_parser = parse_outcome)]
     outcome: Outcome,
     /// What was done and how it ended (工作记录与总结); for a complaint, defaults to the

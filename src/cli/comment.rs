@@ -12,7 +12,9 @@ use crate::ops;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
+    /// Request ID or unique abbreviation.
     id: String,
+    /// The comment (internal: not a first response unless [workflow] first_response lists `comment`).
     text: String,
 }
 

@@ -37,7 +37,10 @@ enum Cmd {
     List,
     /// Show a customer and its whole service history: every request with its type, stage,
     /// dates, assignee, solution, outcome and satisfaction.
-    Show { id: String },
+    Show {
+        /// The customer (ID, name or unique part of the name).
+        id: String,
+    },
     /// Change a customer's fields and contacts with flags, or (without flags) in
     /// $VISUAL/$EDITOR; each changed field is recorded (old → new; contacts by hash only).
     Edit(EditArgs),
@@ -61,8 +64,10 @@ struct EditArgs {
     /// A new name.
     #[arg(long)]
     name: Option<String>,
+    /// The industry (empty to clear).
     #[arg(long)]
     industry: Option<String>,
+    /// The region (empty to clear).
     #[arg(long)]
     region: Option<String>,
     /// The account owner (a team member).
@@ -142,15 +147,19 @@ fn parse_contact(s: &str) -> std::result::Result<crate::model::customer::Contact
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 struct NewArgs {
+    /// The customer's name, unique in the store.
     #[arg(long)]
     name: String,
+    /// The industry (banking, manufacturing, …).
     #[arg(long)]
     industry: Option<String>,
+    /// The region (上海, Europe, …).
     #[arg(long)]
     region: Option<String>,
     /// Account owner (a team member, usually sales).
     #[arg(long)]
     owner: Option<String>,
+    /// General notes on the customer.
     #[arg(long)]
     notes: Option<String>,
     /// Redact this customer in reports unless --include-confidential (保密制度).

@@ -17,12 +17,15 @@ use crate::ops::solution as sol_ops;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct DemoArgs {
+    /// Request ID or unique abbreviation.
     id: String,
+    /// The day of the demo (YYYY-MM-DD), today or earlier.
     #[arg(long, value_parser = parse_date)]
     date: NaiveDate,
     /// Who attended (repeatable).
     #[arg(long = "attendee", required = true)]
     attendees: Vec<String>,
+    /// How it went (演示会议纪要).
     #[arg(long)]
     notes: Option<String>,
 }
@@ -38,14 +41,18 @@ pub struct DemoArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct FeedbackArgs {
+    /// Request ID or unique abbreviation.
     id: String,
+    /// Who said it (a person at the demo).
     #[arg(long, requires = "text", conflicts_with_all = ["item", "disposition"])]
     from: Option<String>,
+    /// The feedback (反馈意见), one item.
     #[arg(long)]
     text: Option<String>,
     /// Feedback item number (1-based) of the latest demo.
     #[arg(long, requires = "disposition", value_parser = super::parse_count, allow_hyphen_values = true)]
     item: Option<usize>,
+    /// With --item N: accepted, rejected or done.
     #[arg(long, value_parser = ["accepted", "rejected", "done"], requires = "item")]
     disposition: Option<String>,
 }

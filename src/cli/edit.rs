@@ -19,6 +19,7 @@ use crate::store::{Store, yaml};
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
+    /// The record (request, article, customer, gap or training; ID or unique abbreviation).
     id: String,
 }
 

@@ -62,6 +62,7 @@ struct NewArgs {
     /// The part of the product (module, feature area).
     #[arg(long)]
     area: Option<String>,
+    /// What is missing and what the customer needs (Markdown).
     #[arg(long)]
     description: Option<String>,
     /// A knowledge-base article describing a workaround (ID or abbreviation).
@@ -112,6 +113,7 @@ struct StatusArgs {
     /// The engineering reference (issue key, e.g. JIRA-123).
     #[arg(long = "ref", value_name = "REF")]
     reference: Option<String>,
+    /// Why, or what was decided; kept in history.
     #[arg(long)]
     note: Option<String>,
 }
@@ -144,6 +146,7 @@ struct ListArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ShowArgs {
+    /// The gap (ID or unique abbreviation).
     gap: String,
     /// Show confidential customers and requests instead of `[confidential]` (保密制度).
     #[arg(long)]
@@ -166,6 +169,7 @@ struct MergeArgs {
     from: String,
     /// The gap it is merged into.
     into: String,
+    /// Why they are the same gap; kept in history.
     #[arg(long)]
     note: Option<String>,
 }
@@ -179,6 +183,7 @@ struct MergeArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 struct EditArgs {
+    /// The gap (ID or unique abbreviation).
     gap: String,
 }
 

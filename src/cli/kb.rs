@@ -41,15 +41,25 @@ enum Cmd {
     /// Create a draft article; prints its ID alone on stdout.
     New(NewArgs),
     /// Show an article: its fields, text, the requests that used it, its history.
-    Show { id: String },
+    Show {
+        /// Article ID or unique abbreviation.
+        id: String,
+    },
     /// List articles, filtered.
     List(ListArgs),
     /// Publish a draft (or bring back an archived article).
-    Publish { id: String },
+    Publish {
+        /// Article ID or unique abbreviation.
+        id: String,
+    },
     /// Edit an article in $VISUAL/$EDITOR; each changed field is recorded (old → new).
-    Edit { id: String },
+    Edit {
+        /// Article ID or unique abbreviation.
+        id: String,
+    },
     /// Archive an article: hidden from search and suggestions, kept in git.
     Archive {
+        /// Article ID or unique abbreviation.
         id: String,
         /// Why (e.g. which article replaces it).
         #[arg(long)]
@@ -77,6 +87,7 @@ enum Cmd {
 
 #[derive(Debug, clap::Args)]
 struct NewArgs {
+    /// The article's title, one line.
     #[arg(long)]
     title: String,
     /// product_manual, technical_doc, demo_material, faq, case_study, solution_template,
@@ -106,12 +117,14 @@ struct NewArgs {
     /// Who keeps it up to date (a team member; default: you).
     #[arg(long)]
     owner: Option<String>,
+    /// Hide it from search and redact it in reports unless asked for (保密).
     #[arg(long)]
     confidential: bool,
 }
 
 #[derive(Debug, clap::Args)]
 struct ListArgs {
+    /// Only articles of this category.
     #[arg(long, value_parser = parse_category)]
     category: Option<Category>,
     /// draft, published or archived.
@@ -124,6 +137,7 @@ struct ListArgs {
 
 #[derive(Debug, clap::Args)]
 struct ImportArgs {
+    /// The folder of Markdown files (searched recursively).
     dir: PathBuf,
     /// Category of files whose front matter names none.
     #[arg(long, default_value = "technical_doc", value_parser = parse_category)]
@@ -168,10 +182,13 @@ struct SearchArgs {
     /// Words to search for (several arguments are joined with spaces).
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
+    /// Only articles of this category.
     #[arg(long, value_parser = parse_category)]
     category: Option<Category>,
+    /// Only articles about this product.
     #[arg(long)]
     product: Option<String>,
+    /// Only articles with this tag.
     #[arg(long)]
     tag: Option<String>,
     /// draft, published or archived (archived articles are shown only when asked for).
@@ -189,6 +206,7 @@ struct SearchArgs {
 struct SuggestArgs {
     /// The request (ID or unique abbreviation).
     request: String,
+    /// At most this many articles.
     #[arg(long, default_value_t = 10, value_parser = super::parse_count, allow_hyphen_values = true)]
     limit: usize,
 }

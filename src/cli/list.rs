@@ -25,10 +25,13 @@ use crate::workflow::CLOSED;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
+    /// Only requests in this stage.
     #[arg(long)]
     stage: Option<String>,
+    /// Only requests assigned to this member.
     #[arg(long)]
     assignee: Option<String>,
+    /// Only requests of this type (solution, rfp, demo, consultation, poc, complaint).
     #[arg(long = "type")]
     kind: Option<String>,
     /// Customer ID or unique abbreviation.

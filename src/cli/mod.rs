@@ -86,31 +86,38 @@ const EXAMPLES: &str = "Examples:
 #[command(verbatim_doc_comment)]
 pub struct GlobalArgs {
     /// Store root (default: the nearest folder holding presales.toml).
-    #[arg(long, global = true, env = "PRESALES_ROOT", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "PRESALES_ROOT",
+        value_name = "DIR"
+    )]
     root: Option<PathBuf>,
     /// Act as this team member (id or e-mail); default: git config user.email.
     #[arg(
         long = "as",
         global = true,
+        help_heading = "Global options",
         env = "PRESALES_USER",
         value_name = "MEMBER"
     )]
     as_member: Option<String>,
     /// Output format of read commands.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = Format::Table)]
     format: Format,
     /// When to use colour on the terminal.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
     /// Never prompt; fail when something required is missing.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     no_input: bool,
     /// Commit exactly the files a writing command touched (also `auto_commit` in presales.toml).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     commit: bool,
     /// Never cut tables or wrap text to the terminal's width (COLUMNS, else the terminal's
     /// size); output that is not a terminal is never cut.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     wide: bool,
 }
 
@@ -153,11 +160,43 @@ enum Command {
     Reindex(reindex::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
+        /// The shell to complete for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. `presales man > presales.1`.
-    Man,
+    /// Print the man page (roff), e.g. `presales man > presales.1`, or with --out write one
+    /// page per command and subcommand (presales.1, presales-init.1, …) into a folder.
+    Man {
+        /// Folder to write every page into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Every man page: the main one and one per command and subcommand, named as the main
+/// page's SEE ALSO names them (`presales-init.1`, `presales-kb-search.1`).
+fn man_pages(ctx: &Ctx, dir: &std::path::Path) -> Result<()> {
+    let dir = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        ctx.cwd.join(dir)
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages: Vec<clap::Command> = vec![cmd];
+    let mut n = 0;
+    while let Some(cmd) = pages.pop() {
+        pages.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+        let man = clap_mangen::Man::new(cmd);
+        let mut buf = Vec::new();
+        man.render(&mut buf)
+            .map_err(|e| Error::internal_from("cannot render a man page", e))?;
+        crate::store::write_atomic(&dir.join(man.get_filename()), &buf)?;
+        n += 1;
+    }
+    eprintln!("wrote {n} man pages into {}", dir.display());
+    Ok(())
 }
 
 /// What every command gets: the parsed global flags and the environment, read once.
@@ -347,13 +386,14 @@ pub fn run() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "presales", &mut buf);
             output::print(&String::from_utf8_lossy(&buf))
         }
-        Command::Man => {
+        Command::Man { out: None } => {
             let mut buf = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
                 Ok(()) => output::print(&String::from_utf8_lossy(&buf)),
                 Err(e) => Err(Error::internal_from("cannot render the man page", e)),
             }
         }
+        Command::Man { out: Some(dir) } => man_pages(&ctx, &dir),
     };
     ctx.report_noticed();
     match result {
@@ -426,5 +466,58 @@ impl Ctx {
             eprintln!("committed: {}", output::safe(&written.description));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every flag and argument of every command says what it is for.
+    #[test]
+    fn every_argument_is_described() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if matches!(id, "help" | "version") || a.is_hide_set() {
+                    continue;
+                }
+                if a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "presales", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "{} undescribed:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+    }
+
+    /// Global options are listed apart from each command's own.
+    #[test]
+    fn global_options_have_their_own_heading() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let close = cmd.find_subcommand("close").unwrap();
+        let root = close
+            .get_arguments()
+            .find(|a| a.get_id() == "root")
+            .unwrap();
+        assert_eq!(root.get_help_heading(), Some("Global options"));
+        let outcome = close
+            .get_arguments()
+            .find(|a| a.get_id() == "outcome")
+            .unwrap();
+        assert_eq!(outcome.get_help_heading(), None);
     }
 }

@@ -20,6 +20,7 @@ use crate::ops::{self, NewRequest};
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
+    /// The request's title, one line (asked for on a terminal when missing).
     #[arg(long)]
     title: Option<String>,
     /// Customer ID or unique abbreviation (`presales customer list`).
@@ -28,8 +29,10 @@ pub struct Args {
     /// Workflow type: solution, rfp, demo, consultation, poc (default from presales.toml).
     #[arg(long = "type")]
     kind: Option<String>,
+    /// P1 (most urgent) to P4; sets the SLA limits.
     #[arg(long, default_value = "P3", value_parser = parse_priority)]
     priority: Priority,
+    /// What the customer asks for (Markdown).
     #[arg(long, conflicts_with = "description_file")]
     description: Option<String>,
     /// Read the description (Markdown) from a file.
@@ -38,6 +41,7 @@ pub struct Args {
     /// The sales member who asked (default: the caller, if they are sales).
     #[arg(long)]
     requested_by: Option<String>,
+    /// Wanted by this day (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date)]
     due: Option<NaiveDate>,
     /// A product concerned (repeatable).

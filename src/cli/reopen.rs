@@ -15,6 +15,7 @@ use crate::ops;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ReopenArgs {
+    /// Request ID or unique abbreviation.
     id: String,
     /// Why it is reopened.
     #[arg(long)]
@@ -38,6 +39,7 @@ pub fn run_reopen(ctx: &Ctx, a: ReopenArgs) -> Result<()> {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct RateArgs {
+    /// Request ID or unique abbreviation.
     id: String,
     /// Customer satisfaction, 1–5.
     #[arg(long, value_parser = super::parse_scale, allow_hyphen_values = true)]

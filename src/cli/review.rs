@@ -18,9 +18,12 @@ use crate::ops::solution as sol_ops;
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ReviewArgs {
+    /// Solution ID or unique abbreviation.
     id: String,
+    /// pass, revise or reject.
     #[arg(long, value_parser = ["pass", "revise", "reject"])]
     verdict: String,
+    /// The review opinion (评审意见).
     #[arg(long)]
     comment: String,
 }
@@ -35,7 +38,9 @@ pub struct ReviewArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ApproveArgs {
+    /// Solution ID or unique abbreviation.
     id: String,
+    /// Conditions or remarks of the approval; kept in history.
     #[arg(long)]
     note: Option<String>,
 }
@@ -49,6 +54,7 @@ pub struct ApproveArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct HandoverArgs {
+    /// Request ID or unique abbreviation.
     id: String,
     /// The sales member taking over.
     #[arg(long)]
@@ -56,6 +62,7 @@ pub struct HandoverArgs {
     /// A training session: "DATE TOPIC [ATTENDEE,…]" (repeatable).
     #[arg(long, value_parser = sol_ops::parse_training)]
     training: Vec<Training>,
+    /// What sales needs to know to run with it (交接说明).
     #[arg(long)]
     notes: Option<String>,
 }

@@ -17,6 +17,7 @@ use crate::workflow::{Facts, MoveKind};
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
+    /// Any record's ID or unique abbreviation (REQ-, SOL-, KB-, CUS-, GAP-, TRN-).
     id: String,
     /// Print only the story: the request's and its solution's history, in time order.
     #[arg(long)]

@@ -35,8 +35,10 @@ pub struct Args {
 enum Cmd {
     /// Create the solution of a request (linked both ways); prints its ID.
     New {
+        /// The request it solves (ID or unique abbreviation).
         #[arg(long)]
         request: String,
+        /// The solution's title (default: the request's).
         #[arg(long)]
         title: Option<String>,
         /// A Markdown file inside the store holding the technical plan.
@@ -51,61 +53,85 @@ enum Cmd {
     },
     /// Set the technical plan: a Markdown file in the store, or inline text.
     Plan {
+        /// Solution ID or unique abbreviation.
         id: String,
+        /// A Markdown file inside the store holding the technical plan (kept as a file).
         #[arg(long, conflicts_with = "plan", required_unless_present = "plan")]
         plan_file: Option<PathBuf>,
+        /// The technical plan, Markdown, inline.
         #[arg(long)]
         plan: Option<String>,
     },
     /// Add a milestone to the time plan.
     Milestone {
+        /// Solution ID or unique abbreviation.
         id: String,
+        /// What is done at this milestone (时间计划).
         #[arg(long)]
         name: String,
+        /// When (YYYY-MM-DD).
         #[arg(long, value_parser = parse_date)]
         date: NaiveDate,
     },
     /// Add a resource: a role, optionally a person, and the effort in days.
     Resource {
+        /// Solution ID or unique abbreviation.
         id: String,
+        /// The role needed (network engineer, PM, …) (资源安排).
         #[arg(long)]
         role: String,
+        /// Who, if already known.
         #[arg(long)]
         person: Option<String>,
+        /// Person-days, an exact decimal.
         #[arg(long, allow_hyphen_values = true, value_parser = super::parse_positive)]
         days: Decimal,
     },
     /// Add a quotation line (报价估算); the total is recomputed exactly.
     Quote {
+        /// Solution ID or unique abbreviation.
         id: String,
+        /// What is quoted, one line (报价估算).
         #[arg(long)]
         item: String,
+        /// Quantity, an exact decimal.
         #[arg(long, allow_hyphen_values = true, value_parser = super::parse_positive)]
         qty: Decimal,
+        /// Price per unit, an exact decimal, zero or more.
         #[arg(long, allow_hyphen_values = true, value_parser = super::parse_non_negative)]
         unit_price: Decimal,
         /// ISO 4217 code; the first line sets it (default CNY).
         #[arg(long)]
         currency: Option<String>,
+        /// The quotation is valid until this day (YYYY-MM-DD).
         #[arg(long, value_parser = parse_date)]
         valid_until: Option<NaiveDate>,
     },
     /// Add a risk (风险评估) with likelihood and impact from 1 to 5.
     Risk {
+        /// Solution ID or unique abbreviation.
         id: String,
+        /// The risk (风险评估), one line.
         #[arg(long)]
         description: String,
+        /// 1 (unlikely) to 5 (almost certain).
         #[arg(long, allow_hyphen_values = true, value_parser = super::parse_scale)]
         likelihood: u8,
+        /// 1 (minor) to 5 (severe).
         #[arg(long, allow_hyphen_values = true, value_parser = super::parse_scale)]
         impact: u8,
+        /// How it is avoided or contained (风险控制).
         #[arg(long)]
         mitigation: String,
+        /// Who watches it (a team member).
         #[arg(long)]
         owner: Option<String>,
     },
     /// Show a solution with its quotation table and risk matrix.
-    Show { id: String },
+    Show {
+        /// Solution ID or unique abbreviation.
+        id: String,
+    },
     /// List solutions.
     List,
 }

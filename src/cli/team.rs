@@ -38,8 +38,10 @@ enum Cmd {
 struct AddArgs {
     /// Short id used everywhere else, e.g. li.na
     id: String,
+    /// The display name (李娜); commands accept it wherever a member is named, when unique.
     #[arg(long)]
     name: String,
+    /// The e-mail address; `--as` and git's user.email match it in any case.
     #[arg(long)]
     email: Option<String>,
     /// engineer, lead, approver or sales (repeatable).
@@ -53,11 +55,15 @@ struct AddArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 struct AwayArgs {
+    /// The member (id, e-mail or unique display name).
     id: String,
+    /// First day away (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date)]
     from: NaiveDate,
+    /// Last day away (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date)]
     to: NaiveDate,
+    /// Why (leave, training, another project); shown by `presales team`.
     #[arg(long)]
     note: Option<String>,
 }

@@ -81,6 +81,7 @@ struct NewArgs {
     /// Where it is held (a room, a city, a meeting link).
     #[arg(long)]
     place: Option<String>,
+    /// Anything else worth knowing (materials, follow-up).
     #[arg(long)]
     note: Option<String>,
 }
@@ -149,6 +150,7 @@ struct ListArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 struct ShowArgs {
+    /// The training (TRN-… or unique abbreviation).
     training: String,
 }
 
@@ -162,6 +164,7 @@ struct ShowArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 struct EditArgs {
+    /// The training (TRN-… or unique abbreviation).
     training: String,
 }
 
