@@ -39,7 +39,7 @@ pub enum Error {
         hint: Option<String>,
     },
 
-    #[error("`{input}` is ambiguous: it matches {}", matches.join(", "))]
+    #[error("`{input}` is ambiguous: it matches {}", listed(matches))]
     Ambiguous { input: String, matches: Vec<String> },
 
     #[error(transparent)]
@@ -181,7 +181,9 @@ impl Error {
             Error::StoreExists { .. } => {
                 Some("use another folder, or edit the existing presales.toml".into())
             }
-            Error::Ambiguous { .. } => Some("type more characters of the ID".into()),
+            Error::Ambiguous { .. } => {
+                Some("type more characters of the ID (or of the name)".into())
+            }
             Error::StoreTooNew { requires, .. } => Some(match requires {
                 Some(v) => format!(
                     "install presales {v} or later (presales.toml names it under [store] requires); reading commands still work"
@@ -195,4 +197,19 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// The candidates of an ambiguous abbreviation: all of them up to five, else the first five
+/// and how many more.
+fn listed(matches: &[String]) -> String {
+    const SHOWN: usize = 5;
+    if matches.len() <= SHOWN {
+        return matches.join(", ");
+    }
+    format!(
+        "{} records: {} and {} more",
+        matches.len(),
+        matches[..SHOWN].join(", "),
+        matches.len() - SHOWN
+    )
 }

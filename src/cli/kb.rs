@@ -355,8 +355,24 @@ pub(super) fn show(ctx: &Ctx, store: &Store, id: &RecordId) -> Result<()> {
             output::print(&output::json(&view)?)?;
             return Ok(());
         }
-        Format::Yaml | Format::Csv => {
+        Format::Yaml => {
             output::print(&output::yaml(&view)?)?;
+            return Ok(());
+        }
+        Format::Csv => {
+            // One row with the columns of `kb list`, so scripts can append it to a list.
+            let a = &article;
+            output::print(&output::csv(
+                &["ID", "STATUS", "CATEGORY", "TITLE", "REVIEW BY", "USED"],
+                vec![vec![
+                    a.id.clone(),
+                    a.status.to_string(),
+                    a.category.to_string(),
+                    a.title.clone(),
+                    a.review_by.map(|d| d.to_string()).unwrap_or_default(),
+                    view.used_by.len().to_string(),
+                ]],
+            )?)?;
             return Ok(());
         }
         // Table, and any text format added later.

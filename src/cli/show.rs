@@ -26,13 +26,9 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let store = ctx.store()?;
-    // A full ID of another kind is shown as that kind; anything else is a request.
-    let kind = crate::model::id::check_abbreviation(&a.id)
-        .ok()
-        .and_then(|s| s.split('-').next().and_then(Kind::from_prefix))
-        .unwrap_or(Kind::Request);
-    let id = store.resolve(kind, &a.id)?;
-    match kind {
+    // Any kind: a prefix says which, else one match among every kind of record.
+    let id = store.resolve_any(&a.id)?;
+    match id.kind() {
         Kind::Request => show_request(ctx, &store, &id, a.history),
         Kind::Customer => super::customer::show(ctx, id.as_str()),
         Kind::Gap => super::gap::show(ctx, &store, &id),
@@ -115,8 +111,8 @@ fn render_request(
             entries.extend(s.history.iter().map(|h| (s.id.as_str(), h)));
         }
         entries.sort_by_key(|(_, h)| h.at);
-        if ctx.format == Format::Json {
-            let list: Vec<serde_json::Value> = entries
+        let list = || -> Vec<serde_json::Value> {
+            entries
                 .iter()
                 .map(|(rid, h)| {
                     let mut v = serde_json::to_value(h).unwrap_or_default();
@@ -125,9 +121,33 @@ fn render_request(
                     }
                     v
                 })
-                .collect();
-            output::print(&output::json(&list)?)?;
-            return Ok(());
+                .collect()
+        };
+        match ctx.format {
+            Format::Json => return output::print(&output::json(&list())?),
+            Format::Yaml => return output::print(&output::yaml(&list())?),
+            Format::Csv => {
+                let text = |v: &Option<String>| v.clone().unwrap_or_default();
+                let rows = entries
+                    .iter()
+                    .map(|(rid, h)| {
+                        vec![
+                            rid.to_string(),
+                            h.at.to_rfc3339(),
+                            h.by.clone(),
+                            h.action.clone(),
+                            text(&h.from),
+                            text(&h.to),
+                            text(&h.note),
+                        ]
+                    })
+                    .collect();
+                return output::print(&output::csv(
+                    &["record", "at", "by", "action", "from", "to", "note"],
+                    rows,
+                )?);
+            }
+            _ => {}
         }
         let mut s = String::new();
         for (rid, h) in entries {

@@ -429,10 +429,77 @@ impl Store {
                     }
                 )),
             }),
-            _ => Err(Error::Ambiguous {
+            _ => Err(self.ambiguous(input, &matches)),
+        }
+    }
+
+    /// The error for an abbreviation several records share: each candidate with its title
+    /// (the first few; the error counts the rest).
+    fn ambiguous(&self, input: &str, matches: &[RecordId]) -> Error {
+        Error::Ambiguous {
+            input: input.to_string(),
+            matches: matches
+                .iter()
+                .enumerate()
+                .map(
+                    |(i, id)| match (i < 5).then(|| self.title_of(id)).flatten() {
+                        Some(t) => format!("{id} ({t})"),
+                        None => id.to_string(),
+                    },
+                )
+                .collect(),
+        }
+    }
+
+    /// A record's title (or a customer's name), read from its file's top-level line.
+    fn title_of(&self, id: &RecordId) -> Option<String> {
+        let text = fs::read_to_string(self.record_path(id).ok()?).ok()?;
+        let key = if id.kind() == Kind::Customer {
+            "name: "
+        } else {
+            "title: "
+        };
+        let line = text.lines().find(|l| l.starts_with(key))?;
+        let v = line[key.len()..].trim();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(v);
+        Some(v.to_string())
+    }
+
+    /// Resolves an ID or abbreviation of any kind: a kind prefix (`SOL-`, `KB-` …) says which;
+    /// otherwise every kind is searched, and one match anywhere wins (`show 9N8T98T` finds
+    /// the solution whose ID ends so).
+    pub fn resolve_any(&self, input: &str) -> Result<RecordId> {
+        let abbrev = check_abbreviation(input).map_err(Error::invalid)?;
+        if let Some(kind) = abbrev.split('-').next().and_then(Kind::from_prefix)
+            && abbrev.contains('-')
+        {
+            return self.resolve(kind, input);
+        }
+        let mut matches: Vec<RecordId> = Vec::new();
+        for kind in Kind::ALL {
+            let listing = self.list_records(kind)?;
+            matches.extend(
+                listing
+                    .records
+                    .into_iter()
+                    .map(|r| r.id)
+                    .filter(|id| abbreviates(&abbrev, id.as_str())),
+            );
+        }
+        match matches.len() {
+            0 => Err(Error::NotFound {
+                noun: "record",
                 input: input.to_string(),
-                matches: matches.iter().map(ToString::to_string).collect(),
+                hint: Some(
+                    "list them with `presales list`, `presales solution list`, `presales kb list` …"
+                        .into(),
+                ),
             }),
+            1 => Ok(matches.remove(0)),
+            _ => Err(self.ambiguous(input, &matches)),
         }
     }
 
