@@ -18,6 +18,7 @@ mod assign;
 mod check;
 mod close;
 mod comment;
+mod complete;
 mod customer;
 mod demo;
 mod edit;
@@ -158,7 +159,9 @@ enum Command {
     Kb(kb::Args),
     Search(search::Args),
     Reindex(reindex::Args),
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) that completes
+    /// commands, flags, values, and record IDs, members and stages of the store you are in,
+    /// e.g. `source <(presales completions bash)` in ~/.bashrc.
     Completions {
         /// The shell to complete for.
         #[arg(value_enum)]
@@ -324,6 +327,9 @@ impl Ctx {
 }
 
 pub fn run() -> ExitCode {
+    // `COMPLETE=bash presales …` (what the completion script runs) answers and exits here.
+    clap_complete::CompleteEnv::with_factory(|| complete::with_completers(Cli::command()))
+        .complete();
     let cli = Cli::parse();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     output::set_width(
@@ -380,12 +386,13 @@ pub fn run() -> ExitCode {
         Command::Kb(a) => kb::run(&ctx, a),
         Command::Search(a) => search::run(&ctx, a),
         Command::Reindex(a) => reindex::run(&ctx, a),
-        Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "presales", &mut buf);
-            output::print(&String::from_utf8_lossy(&buf))
-        }
+        Command::Completions { shell } => match complete::registration(shell) {
+            Ok(script) => output::print(&script),
+            Err(e) => Err(Error::internal_from(
+                "cannot write the completion script",
+                e,
+            )),
+        },
         Command::Man { out: None } => {
             let mut buf = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
