@@ -298,7 +298,7 @@ fn abbreviations_resolve_and_ambiguity_lists_matches() {
         "{err}"
     );
     let err = env.run(&["show", "ZZZZZ"]).err();
-    assert!(err.contains("no request matches `ZZZZZ`"), "{err}");
+    assert!(err.contains("no record matches `ZZZZZ`"), "{err}");
     let err = env.run(&["show", "../../etc/passwd"]).err();
     assert!(err.contains("never contain"), "{err}");
     // The customer abbreviation works in `new` too.

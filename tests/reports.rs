@@ -33,6 +33,14 @@ fn fixture() -> Fixture {
         "types = [\"solution\", \"rfp\", \"poc\", \"consultation\"]",
     );
     assert!(text.contains("\"consultation\"]"));
+    // And its engineers answer customers by phone and record it as a comment: a comment
+    // is a first response here ([workflow] first_response; by default it is not).
+    let text = text.replacen(
+        "[workflow]\n",
+        "[workflow]\nfirst_response = [\"comment\", \"assess\", \"advance\", \"revise\", \"demo\", \"feedback\", \"close\"]\n",
+        1,
+    );
+    assert!(text.contains("first_response = [\"comment\""));
     std::fs::write(&config, text).unwrap();
     at(&mut env, "02T09:00");
     let bank = env.customer("华东银行");
@@ -173,10 +181,10 @@ fn weekly_numbers_by_hand() {
     assert_eq!(pct(&c["win_rate"]), 50.0);
     assert_eq!(pct(&c["technical_win_rate"]), 50.0);
     assert_eq!(c["satisfaction"]["mean"], 3.0);
-    // Handled = had an assignee in the week: R1, R2, R3; resolved: R1, R2.
+    // Handled = open at some moment of the week, assigned or not: R1–R4; resolved: R1, R2.
     assert_eq!(c["resolution_rate"]["numerator"], 2);
-    assert_eq!(c["resolution_rate"]["denominator"], 3);
-    assert_eq!(pct(&c["resolution_rate"]), 66.7);
+    assert_eq!(c["resolution_rate"]["denominator"], 4);
+    assert_eq!(pct(&c["resolution_rate"]), 50.0);
 
     // First response: R1 72 h > 8 (breached, stopped Mon); R2 1 h (met); R3 81 h > 2 and
     // R4 50 h > 24, both still running → 1 ÷ (1 + 3) = 25 %.
@@ -419,7 +427,16 @@ fn performance_per_engineer_and_one_member() {
     assert_eq!(lina["satisfaction"]["mean"], 3.0);
     // R1 72 h, R2 1 h → median 36.5 h.
     assert_eq!(lina["median_first_response_hours"], 36.5);
-    assert_eq!(p["team"]["handled"], 3);
+    // The team: every request open in the week, R4 (unassigned) too.
+    assert_eq!(p["team"]["handled"], 4);
+    // wang.fang was assigned R3 but has not touched it: not handled.
+    let fang = p["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["member"] == "wang.fang")
+        .unwrap();
+    assert_eq!(fang["handled"], 0);
     let one = f.env.json(&args(
         &["report", "performance", "--member", "wang.fang"],
         &WEEK,

@@ -886,9 +886,17 @@ fn the_inbox_shows_each_member_what_waits_for_them() {
     let v: serde_json::Value = serde_json::from_slice(&late.stdout).unwrap();
     assert_eq!(v["items"][0]["reason"], "breached", "{v}");
     assert_eq!(v["items"][0]["id"], req.as_str());
-    // Every format renders.
-    for format in ["table", "markdown", "csv", "yaml"] {
+    // Every format renders; `github` is GitHub-flavoured Markdown for a job summary.
+    for format in ["table", "markdown", "csv", "yaml", "html"] {
         env.run(&["--as", "chen.jing", "--format", format, "inbox"])
             .ok();
     }
+    let md = env
+        .run(&["--as", "chen.jing", "--format", "github", "inbox"])
+        .ok();
+    assert!(md.starts_with("# Inbox of chen.jing"), "{md}");
+    assert!(
+        md.contains("| approve |") || md.contains("| approve"),
+        "{md}"
+    );
 }

@@ -86,11 +86,15 @@ fn render(format: Format, inbox: &Inbox) -> Result<String> {
     let mut d = Doc::default();
     d.title(format!("Inbox of {}", inbox.member));
     d.text(format!(
-        "as of {} · {} item{}",
+        "as of {} · {}",
         inbox.as_of.format("%Y-%m-%d %H:%M %:z"),
-        inbox.items.len(),
-        if inbox.items.len() == 1 { "" } else { "s" }
+        output::count(inbox.items.len(), "item")
     ));
     d.table(&headers, rows, "nothing waits for you");
-    d.render_as(format)
+    // `github` is for a job summary or a comment: GitHub-flavoured Markdown.
+    d.render_as(if format == Format::Github {
+        Format::Markdown
+    } else {
+        format
+    })
 }

@@ -489,6 +489,14 @@ impl Store {
                     .filter(|id| abbreviates(&abbrev, id.as_str())),
             );
         }
+        if matches.is_empty() {
+            // A record file out of its place is named, as `resolve` names it.
+            for kind in Kind::ALL {
+                if let Err(e @ Error::Invalid { .. }) = self.resolve(kind, input) {
+                    return Err(e);
+                }
+            }
+        }
         match matches.len() {
             0 => Err(Error::NotFound {
                 noun: "record",
