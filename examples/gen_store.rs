@@ -410,6 +410,8 @@ fn main() {
                         quotation: Some(Quotation {
                             currency: "CNY".into(),
                             lines,
+                            discount: None,
+                            tax: None,
                             total: total.unwrap_or_default(),
                             valid_until: None,
                             extra: Default::default(),

@@ -524,6 +524,8 @@ fn rfp_needs_a_quotation_with_a_total() {
             unit_price: Decimal::new(1000, 0),
             extra: Default::default(),
         }],
+        discount: None,
+        tax: None,
         total: Decimal::new(1000, 0),
         valid_until: None,
         extra: Default::default(),
