@@ -300,6 +300,7 @@ fn main() {
             assessment: None,
             solution: None,
             demos: vec![],
+            planned_demos: Vec::new(),
             articles: vec![],
             effort: vec![],
             gaps: vec![],

@@ -141,6 +141,43 @@ fn one_line_items(what: &str, items: &[String]) -> Result<()> {
 /// Applies `cmd` to the records of `world`, as `env.by` at `env.now`. Nothing is changed
 /// when it fails.
 pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
+    world.begin();
+    let done = run_command(world, env, cmd).and_then(|()| check_clock(world, env));
+    match done {
+        Ok(()) => world.commit(),
+        Err(_) => world.rollback(),
+    }
+    done
+}
+
+/// Refuses a command whose time is earlier than the last history entry of a record it
+/// changes: histories are in time order, and a clock that went back is a wrong clock, not
+/// a workflow. The replay of a change runs the same rule with each entry's own time, and
+/// a record's entries are in time order there too (the merge driver unions them by time).
+fn check_clock(world: &World, env: &Env) -> Result<()> {
+    for (_, before) in world.touched() {
+        let Some(before) = before else { continue };
+        let Some(last) = before.history().last() else {
+            continue;
+        };
+        if last.at > env.now {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{}'s last history entry (`{}` by {}) is at {}, but the clock says {}: a write may not come before it (a wrong clock, not a workflow); nothing was written",
+                    before.id(),
+                    last.action,
+                    last.by,
+                    last.at.to_rfc3339(),
+                    env.now.to_rfc3339()
+                ),
+                "check the system clock, and PRESALES_NOW if it is set",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn run_command(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
     env.config
         .permit(env.by, cmd.permission())
         .map_err(|m| Error::invalid_with_hint(m, "ask someone who may, or change [permissions] in presales.toml in a pull request of its own"))?;
@@ -164,6 +201,7 @@ pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
         Command::Quote { solution, input } => quote(world, env, solution, input),
         Command::Risk { solution, input } => risk(world, env, solution, input),
         Command::Demo { request, input } => demo(world, env, request, input),
+        Command::PlanDemo { request, input } => plan_demo(world, env, request, input),
         Command::Feedback { request, input } => feedback(world, env, request, input),
         Command::Disposition { request, input } => disposition(world, env, request, input),
         Command::Review { solution, input } => review(world, env, solution, input),
@@ -371,6 +409,7 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
         assessment: None,
         solution: None,
         demos: Vec::new(),
+        planned_demos: Vec::new(),
         articles: Vec::new(),
         effort: Vec::new(),
         gaps: Vec::new(),
@@ -907,6 +946,7 @@ fn owner_command(kind: Kind, field: &str) -> Option<&'static str> {
         (Kind::Request, "assessment") => "presales assess",
         (Kind::Request, "solution") => "presales solution new",
         (Kind::Request, "demos") => "presales demo / presales feedback",
+        (Kind::Request, "planned_demos") => "presales demo --planned / --held",
         (Kind::Request, "articles") => "presales kb use",
         (
             Kind::Request,
@@ -1681,24 +1721,116 @@ fn risk(world: &mut World, env: &Env, id: &str, input: &RiskInput) -> Result<()>
     Ok(())
 }
 
+/// Refuses a demo id the request already has, held or planned.
+fn new_demo_id(req: &Request, demo: &str) -> Result<()> {
+    if req
+        .demos
+        .iter()
+        .chain(&req.planned_demos)
+        .any(|d| d.id.as_deref() == Some(demo))
+    {
+        return Err(Error::invalid(format!(
+            "{} already has a demo with id {demo}",
+            req.id
+        )));
+    }
+    Ok(())
+}
+
+/// A demo planned for a later date: kept apart from the demos held, so it satisfies no
+/// guard and counts in no report until `demo --held` records it as held.
+fn plan_demo(world: &mut World, env: &Env, id: &str, input: &DemoInput) -> Result<()> {
+    one_line_items("an attendee", &input.attendees)?;
+    let mut req = open_request(world, id)?;
+    if input.held {
+        return Err(Error::invalid("a planned demo is not held yet"));
+    }
+    let today = env.today();
+    if input.date < today {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "a planned demo is in the future; {} is before today ({today})",
+                input.date
+            ),
+            format!(
+                "a demo already held is recorded without --planned: `presales demo {} --date {} --attendee NAME`",
+                req.id, input.date
+            ),
+        ));
+    }
+    let path = env.workflow.path(&req.kind)?;
+    if !path.stages.contains(&env.workflow.stages.demo) {
+        return Err(Error::invalid(format!(
+            "requests of type `{}` have no demo stage",
+            req.kind
+        )));
+    }
+    new_demo_id(&req, &input.demo)?;
+    req.planned_demos.push(Demo {
+        id: Some(input.demo.clone()),
+        date: input.date,
+        attendees: input.attendees.clone(),
+        notes: input.note.clone(),
+        feedback: Vec::new(),
+        extra: Default::default(),
+    });
+    req.planned_demos.sort_by_key(|d| d.date);
+    req.history.push(env.entry_with(Action::PlanDemo, input));
+    world.put(req);
+    Ok(())
+}
+
 fn demo(world: &mut World, env: &Env, id: &str, input: &DemoInput) -> Result<()> {
     one_line_items("an attendee", &input.attendees)?;
     let mut req: Request = world.get(id)?;
+    let mut input = input.clone();
+    if input.held {
+        let i = req
+            .planned_demos
+            .iter()
+            .position(|d| d.id.as_deref() == Some(input.demo.as_str()))
+            .ok_or_else(|| {
+                Error::invalid(format!("{} has no planned demo {}", req.id, input.demo))
+            })?;
+        let planned = req.planned_demos.remove(i);
+        if input.attendees.is_empty() {
+            input.attendees = planned.attendees;
+        }
+        if input.note.is_none() {
+            input.note = planned.notes;
+        }
+        if input.attendees.is_empty() {
+            return Err(Error::usage(
+                "the planned demo names no attendees: give them with --attendee",
+            ));
+        }
+    }
+    if input.date > env.today() {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "demo date {} is after today ({}): a demo is recorded once it is held",
+                input.date,
+                env.today()
+            ),
+            if input.held {
+                "hold it on or after its date, or give the day it was held with --date".to_string()
+            } else {
+                format!(
+                    "plan it with `presales demo {} --planned --date {}`",
+                    req.id, input.date
+                )
+            },
+        ));
+    }
+    let input = &input;
     if input.date < req.created.date_naive() {
         return Err(Error::invalid(format!(
             "demo date {} is before {} was created",
             input.date, req.id
         )));
     }
-    if req
-        .demos
-        .iter()
-        .any(|d| d.id.as_deref() == Some(input.demo.as_str()))
-    {
-        return Err(Error::invalid(format!(
-            "{id} already has a demo with id {}",
-            input.demo
-        )));
+    if !input.held {
+        new_demo_id(&req, &input.demo)?;
     }
     let mut sol = linked(world, &req)?;
     let demo_stage = env.workflow.stages.demo.clone();

@@ -345,10 +345,14 @@ pub struct RiskInput {
     pub score: Option<u8>,
 }
 
-/// `presales demo` (演示会议).
+/// `presales demo` (演示会议), and `presales demo --planned` (a demo planned for a later
+/// date). `held`: the demo is the planned demo `demo`, held now (`demo --held N`); its
+/// attendees and note are recorded as they end up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemoInput {
     pub demo: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub held: bool,
     pub date: NaiveDate,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attendees: Vec<String>,
@@ -666,6 +670,10 @@ pub enum Command {
         request: String,
         input: DemoInput,
     },
+    PlanDemo {
+        request: String,
+        input: DemoInput,
+    },
     Feedback {
         request: String,
         input: FeedbackInput,
@@ -773,7 +781,7 @@ impl Command {
             | Command::Resource { .. }
             | Command::Quote { .. }
             | Command::Risk { .. } => "solution",
-            Command::Demo { .. } => "demo",
+            Command::Demo { .. } | Command::PlanDemo { .. } => "demo",
             Command::Feedback { .. } | Command::Disposition { .. } => "feedback",
             Command::Review { .. } => "review",
             Command::Approve { .. } => "approve",
@@ -818,6 +826,7 @@ impl Command {
             Command::Quote { .. } => Action::Quote,
             Command::Risk { .. } => Action::Risk,
             Command::Demo { .. } => Action::Demo,
+            Command::PlanDemo { .. } => Action::PlanDemo,
             Command::Feedback { .. } => Action::Feedback,
             Command::Disposition { .. } => Action::Disposition,
             Command::Review { .. } => Action::Review,
@@ -937,6 +946,10 @@ pub fn decode(kind: Kind, record: &str, entry: &HistoryEntry) -> Result<Command,
             input: payload(entry)?,
         },
         (Kind::Request, Action::Demo) => Command::Demo {
+            request: id,
+            input: payload(entry)?,
+        },
+        (Kind::Request, Action::PlanDemo) => Command::PlanDemo {
             request: id,
             input: payload(entry)?,
         },

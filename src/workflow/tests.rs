@@ -39,6 +39,7 @@ fn request(kind: &str, stage: &str) -> Request {
         assessment: None,
         solution: None,
         demos: vec![],
+        planned_demos: Vec::new(),
         articles: vec![],
         effort: vec![],
         gaps: vec![],

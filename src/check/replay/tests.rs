@@ -201,6 +201,7 @@ fn demo_to_review() -> Vec<(&'static str, &'static str, Command)> {
                 request: REQ.into(),
                 input: DemoInput {
                     demo: "DEMO0001".into(),
+                    held: false,
                     date: "2026-11-03".parse().unwrap(),
                     attendees: vec!["CTO".into()],
                     note: None,
