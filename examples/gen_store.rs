@@ -300,6 +300,7 @@ fn main() {
             assessment: None,
             solution: None,
             demos: vec![],
+            planned_demos: Vec::new(),
             articles: vec![],
             effort: vec![],
             gaps: vec![],
@@ -410,6 +411,8 @@ fn main() {
                         quotation: Some(Quotation {
                             currency: "CNY".into(),
                             lines,
+                            discount: None,
+                            tax: None,
                             total: total.unwrap_or_default(),
                             valid_until: None,
                             extra: Default::default(),

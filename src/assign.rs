@@ -212,6 +212,7 @@ mod tests {
             assessment: None,
             solution: None,
             demos: vec![],
+            planned_demos: Vec::new(),
             articles: vec![],
             effort: vec![],
             gaps: vec![],

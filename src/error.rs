@@ -151,6 +151,14 @@ impl Error {
         }
     }
 
+    /// A command line that lacks what clap cannot require (exit code 2).
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::Usage {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
     pub fn invalid_with_hint(message: impl Into<String>, hint: impl Into<String>) -> Error {
         Error::Invalid {
             message: message.into(),

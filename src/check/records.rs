@@ -349,19 +349,27 @@ fn solution_findings(store: &Store, index: &Index, p: &Parsed<Solution>) -> Vec<
         }
     }
     if let Some(q) = &s.quotation {
-        match crate::model::solution::Quotation::compute_total(&q.lines) {
-            Some(total) if total == q.total => {}
-            Some(total) => push(
+        match q.figures() {
+            Ok(f) if f.total == q.total => {}
+            Ok(f) => push(
                 at("quotation"),
-                format!(
-                    "quotation total {} does not match its lines ({total})",
-                    q.total
-                ),
+                if q.discount.is_none() && q.tax.is_none() {
+                    format!(
+                        "quotation total {} does not match its lines ({})",
+                        q.total, f.total
+                    )
+                } else {
+                    format!(
+                        "quotation total {} does not match its lines, discount and tax ({})",
+                        q.total, f.total
+                    )
+                },
             ),
-            None => push(
+            Err(crate::model::solution::QuoteProblem::TooLarge) => push(
                 at("quotation"),
                 "quotation lines add up to more than a decimal holds (about 7.9 × 10²⁸); fix quantities or prices".to_string(),
             ),
+            Err(p) => push(at("quotation"), format!("quotation: {p}")),
         }
     }
     for (i, risk) in s.risks.iter().enumerate() {

@@ -8,26 +8,37 @@ use crate::model::Kind;
 use crate::model::request::Disposition;
 use crate::ops::solution as sol_ops;
 
-/// Record a demo meeting (演示会议).
+/// Record a demo meeting (演示会议) once it is held, or plan one for a later date.
 ///
-/// A request in design moves to `demo` (its solution needs a plan, a time plan and resources).
+/// A request in design moves to `demo` (its solution needs a plan, a time plan and
+/// resources). A demo dated after today is refused: plan it with --planned instead. A
+/// planned demo is listed by `presales agenda` and satisfies no guard until it is recorded
+/// as held with --held N (N as `presales show` numbers the planned demos).
 ///
 /// Examples:
 ///   presales demo 7KQ2MX --date 2026-12-02 --attendee 客户CTO --attendee 'IT 经理' --notes '现场演示 SD-WAN 切换'
+///   presales demo 7KQ2MX --planned --date 2026-12-09 --attendee 客户CTO
+///   presales demo 7KQ2MX --held 1
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct DemoArgs {
     /// Request ID or unique abbreviation.
     id: String,
-    /// The day of the demo (YYYY-MM-DD), today or earlier.
-    #[arg(long, value_parser = parse_date)]
-    date: NaiveDate,
-    /// Who attended (repeatable).
-    #[arg(long = "attendee", required = true)]
+    /// The day of the demo (for --held: the day it was held, default the planned day).
+    #[arg(long, value_parser = parse_date, required_unless_present = "held")]
+    date: Option<NaiveDate>,
+    /// Who attended, or will attend (repeatable).
+    #[arg(long = "attendee", required_unless_present_any = ["planned", "held"])]
     attendees: Vec<String>,
-    /// How it went (演示会议纪要).
+    /// Notes on the demo.
     #[arg(long)]
     notes: Option<String>,
+    /// Plan the demo for --date, today or later: it is not held yet.
+    #[arg(long, conflicts_with = "held")]
+    planned: bool,
+    /// Record planned demo N (or its id) as held.
+    #[arg(long, value_name = "N")]
+    held: Option<String>,
 }
 
 /// Collect feedback from the latest demo (收集反馈), or set an item's disposition.
@@ -61,7 +72,29 @@ pub fn run_demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let store = ctx.store()?;
     let id = store.resolve(Kind::Request, &a.id)?;
     let actor = ctx.actor(&store)?;
-    let (req, written) = sol_ops::record_demo(&store, &actor, &id, a.date, a.attendees, a.notes)?;
+    let (req, written) = match (a.held, a.date) {
+        (Some(which), date) => {
+            sol_ops::hold_demo(&store, &actor, &id, &which, date, a.attendees, a.notes)?
+        }
+        (None, Some(date)) if a.planned => {
+            let (req, written) =
+                sol_ops::plan_demo(&store, &actor, &id, date, a.attendees, a.notes)?;
+            ctx.written(&store, &written)?;
+            output::print(&format!(
+                "{id}: demo planned on {date} (planned demo {} of {}; not held yet)\n",
+                req.planned_demos
+                    .iter()
+                    .position(|d| d.date == date)
+                    .map_or(req.planned_demos.len(), |i| i + 1),
+                req.planned_demos.len()
+            ))?;
+            return Ok(());
+        }
+        (None, Some(date)) => {
+            sol_ops::record_demo(&store, &actor, &id, date, a.attendees, a.notes)?
+        }
+        (None, None) => unreachable!("clap requires --date without --held"),
+    };
     ctx.written(&store, &written)?;
     output::print(&format!(
         "{id}: demo {} recorded; stage: {}\n",

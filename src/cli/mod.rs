@@ -13,6 +13,7 @@ macro_rules! eprintln {
 }
 
 mod advance;
+mod agenda;
 mod assess;
 mod assign;
 mod check;
@@ -134,6 +135,7 @@ enum Command {
     Comment(comment::Args),
     Log(log::Args),
     Inbox(inbox::Args),
+    Agenda(agenda::Args),
     Gap(gap::Args),
     Training(training::Args),
     Close(close::Args),
@@ -281,6 +283,17 @@ impl Ctx {
         )
     }
 
+    /// The member named by --as or PRESALES_USER, if one is (git's user.email is not
+    /// asked): read commands that show one member's view or the whole team's.
+    pub fn member_given(&self, store: &Store) -> Result<Option<String>> {
+        match &self.as_member {
+            Some(m) => {
+                crate::ops::identify(store, Some(m.clone()), self.now()?, false).map(|a| Some(a.id))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Prompts are allowed only on a terminal and without --no-input.
     pub fn interactive(&self) -> bool {
         !self.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
@@ -361,6 +374,7 @@ pub fn run() -> ExitCode {
         Command::Comment(a) => comment::run(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
         Command::Inbox(a) => inbox::run(&ctx, a),
+        Command::Agenda(a) => agenda::run(&ctx, a),
         Command::Gap(a) => gap::run(&ctx, a),
         Command::Training(a) => training::run(&ctx, a),
         Command::Close(a) => close::run(&ctx, a),

@@ -304,6 +304,18 @@ fn render_request(
             s.push_str(&format!("  {line}\n"));
         }
     }
+    for (i, demo) in req.planned_demos.iter().enumerate() {
+        s.push_str(&format!(
+            "\nplanned demo {} on {}{} (not held yet)\n",
+            i + 1,
+            demo.date,
+            if demo.attendees.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", demo.attendees.join(", "))
+            }
+        ));
+    }
     for (i, demo) in req.demos.iter().enumerate() {
         s.push_str(&format!(
             "\ndemo {} on {} with {}\n",

@@ -9,8 +9,10 @@ use rust_decimal::Decimal;
 use super::{Ctx, Format, output, parse_date};
 use crate::error::Result;
 use crate::model::solution::Risk;
+use crate::model::solution::{Adjustment, Quotation, QuoteLine};
 use crate::model::{Kind, Request, Solution};
-use crate::ops::solution::{self as sol_ops, NewSolution, Plan, QuoteInput};
+use crate::ops::command::{MilestoneInput, QuoteInput, ResourceInput};
+use crate::ops::solution::{self as sol_ops, NewSolution, Plan};
 
 /// Solutions: technical plan, time plan, resources, quotation and risks.
 ///
@@ -62,48 +64,78 @@ enum Cmd {
         #[arg(long)]
         plan: Option<String>,
     },
-    /// Add a milestone to the time plan.
+    /// Add a milestone to the time plan, or change or remove milestone N.
+    ///
+    /// N is the milestone's number in `presales solution show`.
     Milestone {
         /// Solution ID or unique abbreviation.
         id: String,
-        /// What is done at this milestone (时间计划).
+        /// The milestone's name (required for a new one).
         #[arg(long)]
-        name: String,
-        /// When (YYYY-MM-DD).
+        name: Option<String>,
+        /// The milestone's date (required for a new one).
         #[arg(long, value_parser = parse_date)]
-        date: NaiveDate,
+        date: Option<NaiveDate>,
+        /// Change milestone N: its --name and/or --date.
+        #[arg(long, value_name = "N", value_parser = parse_place, conflicts_with = "remove")]
+        edit: Option<u32>,
+        /// Remove milestone N.
+        #[arg(long, value_name = "N", value_parser = parse_place, conflicts_with_all = ["name", "date"])]
+        remove: Option<u32>,
     },
-    /// Add a resource: a role, optionally a person, and the effort in days.
+    /// Add a resource (a role, optionally a person, the effort in days), or change or
+    /// remove resource N.
     Resource {
         /// Solution ID or unique abbreviation.
         id: String,
-        /// The role needed (network engineer, PM, …) (资源安排).
+        /// The role (required for a new resource).
         #[arg(long)]
-        role: String,
-        /// Who, if already known.
+        role: Option<String>,
+        /// The team member who fills the role.
         #[arg(long)]
         person: Option<String>,
-        /// Person-days, an exact decimal.
+        /// The effort in days (required for a new resource).
         #[arg(long, allow_hyphen_values = true, value_parser = super::parse_positive)]
-        days: Decimal,
+        days: Option<Decimal>,
+        /// Change resource N: its --role, --person and/or --days.
+        #[arg(long, value_name = "N", value_parser = parse_place, conflicts_with = "remove")]
+        edit: Option<u32>,
+        /// Remove resource N.
+        #[arg(long, value_name = "N", value_parser = parse_place, conflicts_with_all = ["role", "person", "days"])]
+        remove: Option<u32>,
     },
-    /// Add a quotation line (报价估算); the total is recomputed exactly.
+    /// Change the quotation (报价估算): add a line, change or remove line N, set the
+    /// discount, the tax or the validity. The total is recomputed exactly:
+    /// (subtotal − discount) × (1 + tax), each figure rounded half-up to cents.
+    #[command(verbatim_doc_comment)]
     Quote {
         /// Solution ID or unique abbreviation.
         id: String,
-        /// What is quoted, one line (报价估算).
+        /// What the line sells (required for a new line).
         #[arg(long)]
-        item: String,
-        /// Quantity, an exact decimal.
+        item: Option<String>,
+        /// The quantity (required for a new line).
         #[arg(long, allow_hyphen_values = true, value_parser = super::parse_positive)]
-        qty: Decimal,
-        /// Price per unit, an exact decimal, zero or more.
+        qty: Option<Decimal>,
+        /// The unit price, not negative (required for a new line); a reduction is a --discount.
         #[arg(long, allow_hyphen_values = true, value_parser = super::parse_non_negative)]
-        unit_price: Decimal,
+        unit_price: Option<Decimal>,
+        /// Change line N: its --qty, --unit-price and/or --item.
+        #[arg(long, value_name = "N", value_parser = parse_place, conflicts_with = "remove")]
+        edit: Option<u32>,
+        /// Remove line N.
+        #[arg(long, value_name = "N", value_parser = parse_place, conflicts_with_all = ["item", "qty", "unit_price"])]
+        remove: Option<u32>,
+        /// A discount on the subtotal: a percentage (5%) or an amount (1000); 0 removes it.
+        #[arg(long, value_name = "PCT%|AMOUNT", allow_hyphen_values = true, value_parser = parse_discount)]
+        discount: Option<Adjustment>,
+        /// A tax on the discounted subtotal, as a percentage (13%); 0 removes it.
+        #[arg(long, value_name = "PCT%", allow_hyphen_values = true, value_parser = parse_tax)]
+        tax: Option<Adjustment>,
         /// ISO 4217 code; the first line sets it (default CNY).
         #[arg(long)]
         currency: Option<String>,
-        /// The quotation is valid until this day (YYYY-MM-DD).
+        /// The last day the quotation is valid.
         #[arg(long, value_parser = parse_date)]
         valid_until: Option<NaiveDate>,
     },
@@ -192,32 +224,70 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             };
             sol_ops::set_plan(&store, &actor, &resolve(&id)?, plan)?
         }
-        Cmd::Milestone { id, name, date } => {
-            sol_ops::add_milestone(&store, &actor, &resolve(&id)?, &name, date)?
-        }
+        Cmd::Milestone {
+            id,
+            name,
+            date,
+            edit,
+            remove,
+        } => sol_ops::milestone(
+            &store,
+            &actor,
+            &resolve(&id)?,
+            MilestoneInput {
+                edit,
+                remove,
+                name,
+                date,
+                was: None,
+            },
+        )?,
         Cmd::Resource {
             id,
             role,
             person,
             days,
-        } => sol_ops::add_resource(&store, &actor, &resolve(&id)?, &role, person, days)?,
+            edit,
+            remove,
+        } => sol_ops::resource(
+            &store,
+            &actor,
+            &resolve(&id)?,
+            ResourceInput {
+                edit,
+                remove,
+                role,
+                person,
+                days,
+                was: None,
+            },
+        )?,
         Cmd::Quote {
             id,
             item,
             qty,
             unit_price,
+            edit,
+            remove,
+            discount,
+            tax,
             currency,
             valid_until,
-        } => sol_ops::add_quote_line(
+        } => sol_ops::quote(
             &store,
             &actor,
             &resolve(&id)?,
             QuoteInput {
+                edit,
+                remove,
                 item,
                 quantity: qty,
                 unit_price,
+                discount,
+                tax,
                 currency,
                 valid_until,
+                ..Default::default()
             },
         )?,
         Cmd::Risk {
@@ -303,7 +373,11 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
             output::print(&output::yaml(sol)?)?;
             return Ok(());
         }
-        Format::Table | Format::Text | Format::Github | Format::Markdown | Format::Html => {}
+        Format::Markdown => {
+            output::print(&markdown(sol))?;
+            return Ok(());
+        }
+        Format::Table | Format::Text | Format::Github | Format::Html => {}
     }
     let mut s = format!("{}  {}  (v{})\n", sol.id, sol.title, sol.version);
     s.push_str(&format!("{:<12}{}\n", "request", sol.request));
@@ -350,8 +424,8 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
     }
     if !sol.milestones.is_empty() {
         s.push_str("\ntime plan:\n");
-        for m in &sol.milestones {
-            s.push_str(&format!("  {}  {}\n", m.date, m.name));
+        for (i, m) in sol.milestones.iter().enumerate() {
+            s.push_str(&format!("  {}  {}  {}\n", i + 1, m.date, m.name));
         }
     }
     if !sol.resources.is_empty() {
@@ -359,15 +433,17 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
         let rows = sol
             .resources
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 vec![
+                    (i + 1).to_string(),
                     r.role.clone(),
                     r.person.clone().unwrap_or_default(),
                     r.days.to_string(),
                 ]
             })
             .collect();
-        s.push_str(&output::table(&["ROLE", "PERSON", "DAYS"], rows));
+        s.push_str(&output::table(&["#", "ROLE", "PERSON", "DAYS"], rows));
         // Checked: a hand-edited file may hold days that do not add up in a decimal.
         match sol
             .resources
@@ -383,30 +459,24 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
         let mut rows: Vec<Vec<String>> = q
             .lines
             .iter()
-            .map(|l| {
-                let amount = match l.quantity.checked_mul(l.unit_price) {
-                    Some(mut amount) => {
-                        amount.rescale(2);
-                        amount.to_string()
-                    }
-                    None => "too large".to_string(),
-                };
+            .enumerate()
+            .map(|(i, l)| {
                 vec![
+                    (i + 1).to_string(),
                     l.item.clone(),
                     l.quantity.to_string(),
                     l.unit_price.to_string(),
-                    amount,
+                    line_amount(l),
                 ]
             })
             .collect();
-        rows.push(vec![
-            "TOTAL".into(),
-            String::new(),
-            String::new(),
-            q.total.to_string(),
-        ]);
+        let blank = || [String::new(), String::new(), String::new()];
+        for (label, value) in quote_figures(q) {
+            let [a, b, c] = blank();
+            rows.push(vec![a, label, b, c, value]);
+        }
         s.push_str(&output::table(
-            &["ITEM", "QTY", "UNIT PRICE", "AMOUNT"],
+            &["#", "ITEM", "QTY", "UNIT PRICE", "AMOUNT"],
             rows,
         ));
         if let Some(v) = q.valid_until {
@@ -461,6 +531,158 @@ pub(super) fn show(ctx: &Ctx, sol: &Solution) -> Result<()> {
     }
     output::print(&s)?;
     Ok(())
+}
+
+/// A line's amount, quantity × unit price to cents; a hand-edited file may hold numbers
+/// whose product a decimal cannot hold.
+fn line_amount(l: &QuoteLine) -> String {
+    match l.quantity.checked_mul(l.unit_price) {
+        Some(mut amount) => {
+            amount.rescale(2);
+            amount.to_string()
+        }
+        None => "too large".to_string(),
+    }
+}
+
+/// The rows under a quotation's lines: subtotal, discount and tax when there are any, then
+/// the total as recorded. A quotation whose figures cannot be computed (hand-edited) shows
+/// its recorded total and why.
+fn quote_figures(q: &Quotation) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    match q.figures() {
+        Ok(f) => {
+            if q.discount.is_some() || q.tax.is_some() {
+                rows.push(("SUBTOTAL".to_string(), f.subtotal.to_string()));
+            }
+            if let Some(d) = q.discount {
+                let label = match d {
+                    Adjustment::Percent(_) => format!("DISCOUNT {d}"),
+                    Adjustment::Amount(_) => "DISCOUNT".to_string(),
+                };
+                rows.push((label, format!("-{}", f.discount)));
+            }
+            if let Some(t) = q.tax {
+                rows.push((format!("TAX {t}"), f.tax.to_string()));
+            }
+        }
+        Err(p) => rows.push(("(figures)".to_string(), p.to_string())),
+    }
+    rows.push(("TOTAL".to_string(), q.total.to_string()));
+    rows
+}
+
+/// The customer-facing quotation document (`solution show --format markdown`): the plan,
+/// the time plan, the resources and the quotation with its figures and validity; no
+/// history, reviews, approval or risks, which are the team's own.
+pub fn markdown(sol: &Solution) -> String {
+    let cell = |t: &str| t.replace('|', "\\|").replace('\n', " ");
+    let mut s = format!("# {}\n\n", sol.title);
+    s.push_str(&format!("Solution {} · version {}\n", sol.id, sol.version));
+    s.push_str("\n## Technical plan\n\n");
+    match (&sol.plan, &sol.plan_file) {
+        (Some(p), _) => {
+            s.push_str(p.trim_end());
+            s.push('\n');
+        }
+        (None, Some(f)) => s.push_str(&format!("See `{f}`.\n")),
+        (None, None) => s.push_str("To follow.\n"),
+    }
+    if !sol.milestones.is_empty() {
+        s.push_str("\n## Time plan\n\n| # | Date | Milestone |\n|---:|---|---|\n");
+        for (i, m) in sol.milestones.iter().enumerate() {
+            s.push_str(&format!("| {} | {} | {} |\n", i + 1, m.date, cell(&m.name)));
+        }
+    }
+    if !sol.resources.is_empty() {
+        s.push_str("\n## Resources\n\n| # | Role | Person | Days |\n|---:|---|---|---:|\n");
+        for (i, r) in sol.resources.iter().enumerate() {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                i + 1,
+                cell(&r.role),
+                cell(r.person.as_deref().unwrap_or("")),
+                r.days
+            ));
+        }
+        if let Some(total) = sol
+            .resources
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, r| sum.checked_add(r.days))
+        {
+            s.push_str(&format!("\nTotal effort: {total} days.\n"));
+        }
+    }
+    if let Some(q) = &sol.quotation {
+        s.push_str(&format!(
+            "\n## Quotation ({})\n\n| # | Item | Quantity | Unit price | Amount |\n|---:|---|---:|---:|---:|\n",
+            q.currency
+        ));
+        for (i, l) in q.lines.iter().enumerate() {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                i + 1,
+                cell(&l.item),
+                l.quantity,
+                l.unit_price,
+                line_amount(l)
+            ));
+        }
+        for (label, value) in quote_figures(q) {
+            let label = match label.as_str() {
+                "TOTAL" => "**Total**".to_string(),
+                "SUBTOTAL" => "Subtotal".to_string(),
+                other => {
+                    let mut l = other.to_lowercase();
+                    if let Some(c) = l.get_mut(0..1) {
+                        c.make_ascii_uppercase();
+                    }
+                    l
+                }
+            };
+            let value = if label == "**Total**" {
+                format!("**{value} {}**", q.currency)
+            } else {
+                value
+            };
+            s.push_str(&format!("| | {label} | | | {value} |\n"));
+        }
+        if let Some(v) = q.valid_until {
+            s.push_str(&format!("\nValid until {v}.\n"));
+        }
+    }
+    s
+}
+
+/// An item's number as `solution show` prints it: 1 or more.
+fn parse_place(s: &str) -> std::result::Result<u32, String> {
+    let n = super::parse_count(s)?;
+    u32::try_from(n).map_err(|_| format!("{n} is too large"))
+}
+
+/// `--discount`: a percentage from 0% to 100%, or an amount not below zero.
+fn parse_discount(s: &str) -> std::result::Result<Adjustment, String> {
+    let a: Adjustment = s.parse()?;
+    match a {
+        Adjustment::Percent(p) if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED => Err(format!(
+            "must be a percentage from 0% to 100% or an amount, got {a}"
+        )),
+        Adjustment::Amount(x) if x < Decimal::ZERO => Err(format!("must not be negative, got {a}")),
+        _ => Ok(a),
+    }
+}
+
+/// `--tax`: a percentage from 0% to 100%.
+fn parse_tax(s: &str) -> std::result::Result<Adjustment, String> {
+    match s.parse::<Adjustment>() {
+        Ok(Adjustment::Percent(p)) if p >= Decimal::ZERO && p <= Decimal::ONE_HUNDRED => {
+            Ok(Adjustment::Percent(p))
+        }
+        Ok(Adjustment::Amount(x)) if x.is_zero() => Ok(Adjustment::Amount(x)),
+        _ => Err(format!(
+            "`{s}` is not a percentage from 0% to 100% (e.g. 13%)"
+        )),
+    }
 }
 
 /// A 5×5 grid: rows likelihood 5→1, columns impact 1→5, cells list the risks (R1, R2…).

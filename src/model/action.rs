@@ -27,6 +27,8 @@ pub enum Action {
     /// A request got its solution (written by `solution new`).
     LinkSolution,
     Demo,
+    /// A demo planned for a later date (`demo --planned`).
+    PlanDemo,
     Feedback,
     Disposition,
     UseArticle,
@@ -64,7 +66,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const KNOWN: [Action; 39] = [
+    pub const KNOWN: [Action; 40] = [
         Action::Create,
         Action::Import,
         Action::Assign,
@@ -78,6 +80,7 @@ impl Action {
         Action::Edit,
         Action::LinkSolution,
         Action::Demo,
+        Action::PlanDemo,
         Action::Feedback,
         Action::Disposition,
         Action::UseArticle,
@@ -121,6 +124,7 @@ impl Action {
             "edit" => Action::Edit,
             "solution" => Action::LinkSolution,
             "demo" => Action::Demo,
+            "plan_demo" => Action::PlanDemo,
             "feedback" => Action::Feedback,
             "feedback-disposition" => Action::Disposition,
             "use_article" => Action::UseArticle,
@@ -165,6 +169,7 @@ impl Action {
             Action::Edit => "edit",
             Action::LinkSolution => "solution",
             Action::Demo => "demo",
+            Action::PlanDemo => "plan_demo",
             Action::Feedback => "feedback",
             Action::Disposition => "feedback-disposition",
             Action::UseArticle => "use_article",
@@ -219,6 +224,7 @@ impl Action {
                 return format!("presales solution {}", self.as_str());
             }
             (_, Revise) => "presales advance",
+            (_, PlanDemo) => "presales demo --planned",
             (_, Disposition) => "presales feedback --item",
             (_, UseArticle) => "presales kb use",
             (_, Flag) => "presales kb flag",
@@ -280,7 +286,8 @@ impl Action {
             (Kind::Request, Rate) => &["satisfaction"],
             (Kind::Request, Edit) => EDITABLE_REQUEST_FIELDS,
             (Kind::Request, LinkSolution) => &["solution"],
-            (Kind::Request, Demo) => &["demos", "stage"],
+            (Kind::Request, Demo) => &["demos", "planned_demos", "stage"],
+            (Kind::Request, PlanDemo) => &["planned_demos"],
             (Kind::Request, Feedback | Disposition) => &["demos"],
             (Kind::Request, UseArticle) => &["articles"],
             (Kind::Request, Flag) => &["article_flags"],

@@ -37,8 +37,14 @@ pub struct Request {
     pub assessment: Option<Assessment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solution: Option<String>,
+    /// Demos held (演示会议), in the order they were recorded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub demos: Vec<Demo>,
+    /// Demos planned for a later date (`presales demo --planned`): not held yet, so they
+    /// satisfy no guard and count in no report; `presales demo --held N` moves one to
+    /// `demos`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub planned_demos: Vec<Demo>,
     /// Knowledge-base articles used while working on the request (资料使用记录).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub articles: Vec<ArticleUse>,

@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 use crate::model::article::Status;
 use crate::model::request::{ArticleUse, Assessment, Demo, Feedback};
 use crate::model::solution::{
-    Approval, Handover, Milestone, Quotation, QuoteLine, Resource, ReviewRound, Risk, Verdict,
+    Approval, Handover, Milestone, Quotation, QuoteLine, QuoteProblem, Resource, ReviewRound, Risk,
+    Verdict,
 };
 use crate::model::{
     Action, Article, Attendance, Customer, Gap, GapLink, GapStatus, HistoryEntry, Kind, Outcome,
@@ -140,6 +141,43 @@ fn one_line_items(what: &str, items: &[String]) -> Result<()> {
 /// Applies `cmd` to the records of `world`, as `env.by` at `env.now`. Nothing is changed
 /// when it fails.
 pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
+    world.begin();
+    let done = run_command(world, env, cmd).and_then(|()| check_clock(world, env));
+    match done {
+        Ok(()) => world.commit(),
+        Err(_) => world.rollback(),
+    }
+    done
+}
+
+/// Refuses a command whose time is earlier than the last history entry of a record it
+/// changes: histories are in time order, and a clock that went back is a wrong clock, not
+/// a workflow. The replay of a change runs the same rule with each entry's own time, and
+/// a record's entries are in time order there too (the merge driver unions them by time).
+fn check_clock(world: &World, env: &Env) -> Result<()> {
+    for (_, before) in world.touched() {
+        let Some(before) = before else { continue };
+        let Some(last) = before.history().last() else {
+            continue;
+        };
+        if last.at > env.now {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{}'s last history entry (`{}` by {}) is at {}, but the clock says {}: a write may not come before it (a wrong clock, not a workflow); nothing was written",
+                    before.id(),
+                    last.action,
+                    last.by,
+                    last.at.to_rfc3339(),
+                    env.now.to_rfc3339()
+                ),
+                "check the system clock, and PRESALES_NOW if it is set",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn run_command(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
     env.config
         .permit(env.by, cmd.permission())
         .map_err(|m| Error::invalid_with_hint(m, "ask someone who may, or change [permissions] in presales.toml in a pull request of its own"))?;
@@ -163,6 +201,7 @@ pub fn apply(world: &mut World, env: &Env, cmd: &Command) -> Result<()> {
         Command::Quote { solution, input } => quote(world, env, solution, input),
         Command::Risk { solution, input } => risk(world, env, solution, input),
         Command::Demo { request, input } => demo(world, env, request, input),
+        Command::PlanDemo { request, input } => plan_demo(world, env, request, input),
         Command::Feedback { request, input } => feedback(world, env, request, input),
         Command::Disposition { request, input } => disposition(world, env, request, input),
         Command::Review { solution, input } => review(world, env, solution, input),
@@ -370,6 +409,7 @@ fn new_request(world: &mut World, env: &Env, id: &str, input: &RequestInput) -> 
         assessment: None,
         solution: None,
         demos: Vec::new(),
+        planned_demos: Vec::new(),
         articles: Vec::new(),
         effort: Vec::new(),
         gaps: Vec::new(),
@@ -906,6 +946,7 @@ fn owner_command(kind: Kind, field: &str) -> Option<&'static str> {
         (Kind::Request, "assessment") => "presales assess",
         (Kind::Request, "solution") => "presales solution new",
         (Kind::Request, "demos") => "presales demo / presales feedback",
+        (Kind::Request, "planned_demos") => "presales demo --planned / --held",
         (Kind::Request, "articles") => "presales kb use",
         (
             Kind::Request,
@@ -1231,74 +1272,277 @@ fn plan(world: &mut World, env: &Env, id: &str, input: &PlanInput) -> Result<()>
     Ok(())
 }
 
-fn milestone(world: &mut World, env: &Env, id: &str, input: &MilestoneInput) -> Result<()> {
-    let name = one_line("a milestone's name", &input.name)?;
-    let (mut sol, req) = editable_solution(world, env, id)?;
-    let created = req.created.date_naive();
-    if input.date < created {
+/// The index of item `n` (1-based, as `solution show` numbers them) of a solution's list,
+/// checked against `was` when the entry recorded it (a replay, or a forged entry).
+fn place<T: PartialEq + std::fmt::Debug>(
+    items: &[T],
+    n: u32,
+    was: Option<&T>,
+    what: &str,
+    sol: &str,
+    show: impl Fn(&T) -> String,
+) -> Result<usize> {
+    let len = items.len();
+    let i = (n as usize).checked_sub(1).filter(|i| *i < len);
+    let Some(i) = i else {
+        return Err(Error::invalid_with_hint(
+            match len {
+                0 => format!("{sol} has no {what}s, so no {what} {n}"),
+                1 => format!("{sol} has 1 {what}; there is no {what} {n}"),
+                _ => format!("{sol} has {len} {what}s; there is no {what} {n}"),
+            },
+            format!("`presales solution show {sol}` numbers them"),
+        ));
+    };
+    if let Some(w) = was
+        && *w != items[i]
+    {
         return Err(Error::invalid(format!(
-            "milestone date {} is before {} was created ({created})",
-            input.date, req.id
+            "{what} {n} of {sol} is {}, not {} as the entry says: the list changed under it",
+            show(&items[i]),
+            show(w)
         )));
     }
-    sol.milestones.push(Milestone {
-        name: name.clone(),
-        date: input.date,
-        extra: Default::default(),
-    });
+    Ok(i)
+}
+
+/// `--edit` and `--remove` name one item; a change is one of add, edit or remove.
+fn one_change(edit: Option<u32>, remove: Option<u32>) -> Result<()> {
+    if edit.is_some() && remove.is_some() {
+        return Err(Error::usage("--edit and --remove cannot be used together"));
+    }
+    Ok(())
+}
+
+fn show_milestone(m: &Milestone) -> String {
+    format!("`{}` on {}", m.name, m.date)
+}
+
+fn show_resource(r: &Resource) -> String {
+    format!(
+        "`{}`{} for {} days",
+        r.role,
+        r.person
+            .as_deref()
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default(),
+        r.days
+    )
+}
+
+fn show_line(l: &QuoteLine) -> String {
+    format!("`{}` {} × {}", l.item, l.quantity, l.unit_price)
+}
+
+fn milestone(world: &mut World, env: &Env, id: &str, input: &MilestoneInput) -> Result<()> {
+    one_change(input.edit, input.remove)?;
+    let name = input
+        .name
+        .as_deref()
+        .map(|n| one_line("a milestone's name", n))
+        .transpose()?;
+    let (mut sol, req) = editable_solution(world, env, id)?;
+    let created = req.created.date_naive();
+    if let Some(date) = input.date
+        && date < created
+    {
+        return Err(Error::invalid(format!(
+            "milestone date {date} is before {} was created ({created})",
+            req.id
+        )));
+    }
+    let mut recorded = MilestoneInput {
+        edit: input.edit,
+        remove: input.remove,
+        ..Default::default()
+    };
+    let sid = sol.id.clone();
+    let at = |n| {
+        place(
+            &sol.milestones,
+            n,
+            input.was.as_ref(),
+            "milestone",
+            &sid,
+            show_milestone,
+        )
+    };
+    match (input.edit, input.remove) {
+        (Some(n), _) => {
+            let i = at(n)?;
+            if name.is_none() && input.date.is_none() {
+                return Err(Error::usage(format!(
+                    "--edit {n} changes --name or --date; give at least one"
+                )));
+            }
+            let m = &mut sol.milestones[i];
+            recorded.was = Some(m.clone());
+            if let Some(name) = name {
+                m.name = name;
+            }
+            if let Some(date) = input.date {
+                m.date = date;
+            }
+            recorded.name = Some(m.name.clone());
+            recorded.date = Some(m.date);
+        }
+        (None, Some(n)) => {
+            let i = at(n)?;
+            if name.is_some() || input.date.is_some() {
+                return Err(Error::usage(format!(
+                    "--remove {n} takes no --name or --date"
+                )));
+            }
+            recorded.was = Some(sol.milestones.remove(i));
+        }
+        (None, None) => {
+            let (Some(name), Some(date)) = (name, input.date) else {
+                return Err(Error::usage(
+                    "a new milestone needs --name and --date (or --edit N / --remove N)",
+                ));
+            };
+            sol.milestones.push(Milestone {
+                name: name.clone(),
+                date,
+                extra: Default::default(),
+            });
+            recorded.name = Some(name);
+            recorded.date = Some(date);
+        }
+    }
     sol.milestones.sort_by_key(|m| m.date);
-    sol.history.push(env.entry_with(
-        Action::Milestone,
-        &MilestoneInput {
-            name,
-            date: input.date,
-        },
-    ));
+    sol.history
+        .push(env.entry_with(Action::Milestone, &recorded));
     world.put(sol);
     Ok(())
 }
 
 fn resource(world: &mut World, env: &Env, id: &str, input: &ResourceInput) -> Result<()> {
-    if input.days <= Decimal::ZERO {
+    one_change(input.edit, input.remove)?;
+    if let Some(days) = input.days
+        && days <= Decimal::ZERO
+    {
         return Err(Error::invalid(format!(
-            "--days must be positive (got {})",
-            input.days
+            "--days must be positive (got {days})"
         )));
     }
-    let role = one_line("a resource's role", &input.role)?;
+    let role = input
+        .role
+        .as_deref()
+        .map(|r| one_line("a resource's role", r))
+        .transpose()?;
     if let Some(p) = &input.person {
         env.check_member(p)?;
     }
     let (mut sol, _) = editable_solution(world, env, id)?;
-    let input = ResourceInput {
-        role: role.clone(),
-        ..input.clone()
+    let mut recorded = ResourceInput {
+        edit: input.edit,
+        remove: input.remove,
+        ..Default::default()
     };
-    sol.resources.push(Resource {
-        role,
-        person: input.person.clone(),
-        days: input.days,
-        extra: Default::default(),
-    });
-    sol.history.push(env.entry_with(Action::Resource, &input));
+    let sid = sol.id.clone();
+    let at = |n| {
+        place(
+            &sol.resources,
+            n,
+            input.was.as_ref(),
+            "resource",
+            &sid,
+            show_resource,
+        )
+    };
+    match (input.edit, input.remove) {
+        (Some(n), _) => {
+            let i = at(n)?;
+            if role.is_none() && input.person.is_none() && input.days.is_none() {
+                return Err(Error::usage(format!(
+                    "--edit {n} changes --role, --person or --days; give at least one"
+                )));
+            }
+            let r = &mut sol.resources[i];
+            recorded.was = Some(r.clone());
+            if let Some(role) = role {
+                r.role = role;
+            }
+            if let Some(p) = &input.person {
+                r.person = Some(p.clone());
+            }
+            if let Some(days) = input.days {
+                r.days = days;
+            }
+            recorded.role = Some(r.role.clone());
+            recorded.person = r.person.clone();
+            recorded.days = Some(r.days);
+        }
+        (None, Some(n)) => {
+            let i = at(n)?;
+            if role.is_some() || input.person.is_some() || input.days.is_some() {
+                return Err(Error::usage(format!(
+                    "--remove {n} takes no --role, --person or --days"
+                )));
+            }
+            recorded.was = Some(sol.resources.remove(i));
+        }
+        (None, None) => {
+            let (Some(role), Some(days)) = (role, input.days) else {
+                return Err(Error::usage(
+                    "a new resource needs --role and --days (or --edit N / --remove N)",
+                ));
+            };
+            sol.resources.push(Resource {
+                role: role.clone(),
+                person: input.person.clone(),
+                days,
+                extra: Default::default(),
+            });
+            recorded.role = Some(role);
+            recorded.person = input.person.clone();
+            recorded.days = Some(days);
+        }
+    }
+    sol.history
+        .push(env.entry_with(Action::Resource, &recorded));
     world.put(sol);
     Ok(())
 }
 
+/// A quotation's problem, as the user reads it after a change.
+fn quote_problem(sol: &str, p: QuoteProblem) -> Error {
+    match p {
+        QuoteProblem::TooLarge => Error::invalid(format!("{sol}: {p}")),
+        QuoteProblem::Discount(m) => Error::invalid_with_hint(
+            m,
+            format!(
+                "a discount is at most the subtotal: lower it with `presales solution quote {sol} --discount …` (0 removes it)"
+            ),
+        ),
+        QuoteProblem::Tax(m) => Error::invalid_with_hint(
+            m,
+            format!("give the tax as a percentage, e.g. `presales solution quote {sol} --tax 13%`"),
+        ),
+    }
+}
+
 fn quote(world: &mut World, env: &Env, id: &str, input: &QuoteInput) -> Result<()> {
-    if input.quantity <= Decimal::ZERO {
-        return Err(Error::invalid(format!(
-            "--qty must be positive (got {})",
-            input.quantity
-        )));
+    one_change(input.edit, input.remove)?;
+    if let Some(q) = input.quantity
+        && q <= Decimal::ZERO
+    {
+        return Err(Error::invalid(format!("--qty must be positive (got {q})")));
     }
-    if input.unit_price < Decimal::ZERO {
-        return Err(Error::invalid(format!(
-            "--unit-price must not be negative (got {})",
-            input.unit_price
-        )));
+    if let Some(p) = input.unit_price
+        && p < Decimal::ZERO
+    {
+        return Err(Error::invalid_with_hint(
+            format!("--unit-price must not be negative (got {p})"),
+            "a price reduction is a discount: `--discount 5%` or `--discount AMOUNT`",
+        ));
     }
-    let item = one_line("a quotation line's --item", &input.item)?;
+    let item = input
+        .item
+        .as_deref()
+        .map(|i| one_line("a quotation line's --item", i))
+        .transpose()?;
     let currency = input
         .currency
         .as_ref()
@@ -1310,10 +1554,35 @@ fn quote(world: &mut World, env: &Env, id: &str, input: &QuoteInput) -> Result<(
             "--currency `{c}` is not a three-letter ISO 4217 code such as CNY, USD or EUR"
         )));
     }
+    let line_given = item.is_some() || input.quantity.is_some() || input.unit_price.is_some();
+    let adding = input.edit.is_none() && input.remove.is_none() && line_given;
+    if !line_given
+        && input.edit.is_none()
+        && input.remove.is_none()
+        && input.discount.is_none()
+        && input.tax.is_none()
+        && currency.is_none()
+        && input.valid_until.is_none()
+    {
+        return Err(Error::usage(
+            "nothing to change: give a line (--item, --qty, --unit-price), --edit N, --remove N, --discount, --tax or --valid-until",
+        ));
+    }
     let (mut sol, req) = editable_solution(world, env, id)?;
+    let sid = sol.id.clone();
+    if sol.quotation.is_none() && !adding {
+        return Err(Error::invalid_with_hint(
+            format!("{sid} has no quotation yet"),
+            format!(
+                "add its first line: `presales solution quote {sid} --item … --qty … --unit-price …`"
+            ),
+        ));
+    }
     let quote = sol.quotation.get_or_insert_with(|| Quotation {
         currency: currency.clone().unwrap_or_else(|| "CNY".into()),
         lines: Vec::new(),
+        discount: None,
+        tax: None,
         total: Decimal::ZERO,
         valid_until: None,
         extra: Default::default(),
@@ -1334,25 +1603,87 @@ fn quote(world: &mut World, env: &Env, id: &str, input: &QuoteInput) -> Result<(
         }
         quote.valid_until = Some(v);
     }
-    quote.lines.push(QuoteLine {
-        item: item.clone(),
-        quantity: input.quantity,
-        unit_price: input.unit_price,
-        extra: Default::default(),
-    });
-    quote.total = Quotation::compute_total(&quote.lines).ok_or_else(|| {
-        Error::invalid(format!(
-            "the quotation's total is too large to compute ({} × {})",
-            input.quantity, input.unit_price
-        ))
-    })?;
-    let input = QuoteInput {
-        item,
+    let mut recorded = QuoteInput {
+        edit: input.edit,
+        remove: input.remove,
+        discount: input.discount,
+        tax: input.tax,
         currency,
-        total: Some(quote.total),
-        ..input.clone()
+        valid_until: input.valid_until,
+        ..Default::default()
     };
-    sol.history.push(env.entry_with(Action::Quote, &input));
+    let at = |lines: &[QuoteLine], n| {
+        place(
+            lines,
+            n,
+            input.was.as_ref(),
+            "quotation line",
+            &sid,
+            show_line,
+        )
+    };
+    match (input.edit, input.remove) {
+        (Some(n), _) => {
+            let i = at(&quote.lines, n)?;
+            if !line_given {
+                return Err(Error::usage(format!(
+                    "--edit {n} changes --qty, --unit-price or --item; give at least one"
+                )));
+            }
+            let l = &mut quote.lines[i];
+            recorded.was = Some(l.clone());
+            if let Some(item) = item {
+                l.item = item;
+            }
+            if let Some(q) = input.quantity {
+                l.quantity = q;
+            }
+            if let Some(p) = input.unit_price {
+                l.unit_price = p;
+            }
+            recorded.item = Some(l.item.clone());
+            recorded.quantity = Some(l.quantity);
+            recorded.unit_price = Some(l.unit_price);
+        }
+        (None, Some(n)) => {
+            let i = at(&quote.lines, n)?;
+            if line_given {
+                return Err(Error::usage(format!(
+                    "--remove {n} takes no --item, --qty or --unit-price"
+                )));
+            }
+            recorded.was = Some(quote.lines.remove(i));
+        }
+        (None, None) if adding => {
+            let (Some(item), Some(quantity), Some(unit_price)) =
+                (item, input.quantity, input.unit_price)
+            else {
+                return Err(Error::usage(
+                    "a new quotation line needs --item, --qty and --unit-price (or --edit N to change line N)",
+                ));
+            };
+            quote.lines.push(QuoteLine {
+                item: item.clone(),
+                quantity,
+                unit_price,
+                extra: Default::default(),
+            });
+            recorded.item = Some(item);
+            recorded.quantity = Some(quantity);
+            recorded.unit_price = Some(unit_price);
+        }
+        (None, None) => {}
+    }
+    if let Some(d) = input.discount {
+        quote.discount = (!d.is_zero()).then_some(d);
+    }
+    if let Some(t) = input.tax {
+        quote.tax = (!t.is_zero()).then_some(t);
+    }
+    let figures = quote.figures().map_err(|p| quote_problem(&sid, p))?;
+    quote.total = figures.total;
+    recorded.total = Some(figures.total);
+    sol.history.push(env.entry_with(Action::Quote, &recorded));
     world.put(sol);
     Ok(())
 }
@@ -1390,24 +1721,116 @@ fn risk(world: &mut World, env: &Env, id: &str, input: &RiskInput) -> Result<()>
     Ok(())
 }
 
+/// Refuses a demo id the request already has, held or planned.
+fn new_demo_id(req: &Request, demo: &str) -> Result<()> {
+    if req
+        .demos
+        .iter()
+        .chain(&req.planned_demos)
+        .any(|d| d.id.as_deref() == Some(demo))
+    {
+        return Err(Error::invalid(format!(
+            "{} already has a demo with id {demo}",
+            req.id
+        )));
+    }
+    Ok(())
+}
+
+/// A demo planned for a later date: kept apart from the demos held, so it satisfies no
+/// guard and counts in no report until `demo --held` records it as held.
+fn plan_demo(world: &mut World, env: &Env, id: &str, input: &DemoInput) -> Result<()> {
+    one_line_items("an attendee", &input.attendees)?;
+    let mut req = open_request(world, id)?;
+    if input.held {
+        return Err(Error::invalid("a planned demo is not held yet"));
+    }
+    let today = env.today();
+    if input.date < today {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "a planned demo is in the future; {} is before today ({today})",
+                input.date
+            ),
+            format!(
+                "a demo already held is recorded without --planned: `presales demo {} --date {} --attendee NAME`",
+                req.id, input.date
+            ),
+        ));
+    }
+    let path = env.workflow.path(&req.kind)?;
+    if !path.stages.contains(&env.workflow.stages.demo) {
+        return Err(Error::invalid(format!(
+            "requests of type `{}` have no demo stage",
+            req.kind
+        )));
+    }
+    new_demo_id(&req, &input.demo)?;
+    req.planned_demos.push(Demo {
+        id: Some(input.demo.clone()),
+        date: input.date,
+        attendees: input.attendees.clone(),
+        notes: input.note.clone(),
+        feedback: Vec::new(),
+        extra: Default::default(),
+    });
+    req.planned_demos.sort_by_key(|d| d.date);
+    req.history.push(env.entry_with(Action::PlanDemo, input));
+    world.put(req);
+    Ok(())
+}
+
 fn demo(world: &mut World, env: &Env, id: &str, input: &DemoInput) -> Result<()> {
     one_line_items("an attendee", &input.attendees)?;
     let mut req: Request = world.get(id)?;
+    let mut input = input.clone();
+    if input.held {
+        let i = req
+            .planned_demos
+            .iter()
+            .position(|d| d.id.as_deref() == Some(input.demo.as_str()))
+            .ok_or_else(|| {
+                Error::invalid(format!("{} has no planned demo {}", req.id, input.demo))
+            })?;
+        let planned = req.planned_demos.remove(i);
+        if input.attendees.is_empty() {
+            input.attendees = planned.attendees;
+        }
+        if input.note.is_none() {
+            input.note = planned.notes;
+        }
+        if input.attendees.is_empty() {
+            return Err(Error::usage(
+                "the planned demo names no attendees: give them with --attendee",
+            ));
+        }
+    }
+    if input.date > env.today() {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "demo date {} is after today ({}): a demo is recorded once it is held",
+                input.date,
+                env.today()
+            ),
+            if input.held {
+                "hold it on or after its date, or give the day it was held with --date".to_string()
+            } else {
+                format!(
+                    "plan it with `presales demo {} --planned --date {}`",
+                    req.id, input.date
+                )
+            },
+        ));
+    }
+    let input = &input;
     if input.date < req.created.date_naive() {
         return Err(Error::invalid(format!(
             "demo date {} is before {} was created",
             input.date, req.id
         )));
     }
-    if req
-        .demos
-        .iter()
-        .any(|d| d.id.as_deref() == Some(input.demo.as_str()))
-    {
-        return Err(Error::invalid(format!(
-            "{id} already has a demo with id {}",
-            input.demo
-        )));
+    if !input.held {
+        new_demo_id(&req, &input.demo)?;
     }
     let mut sol = linked(world, &req)?;
     let demo_stage = env.workflow.stages.demo.clone();

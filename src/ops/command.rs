@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::model::article::{Category, Cycle, Status};
 use crate::model::gap::{GapStatus, Severity};
 use crate::model::request::{Activity, Disposition, Feasibility, Opportunity};
-use crate::model::solution::{Training, VerdictKind};
+use crate::model::solution::{Adjustment, Milestone, QuoteLine, Resource, Training, VerdictKind};
 use crate::model::{Action, HistoryEntry, Kind, Outcome, Priority, TrainingKind};
 
 fn is_false(b: &bool) -> bool {
@@ -265,26 +265,65 @@ pub struct PlanInput {
     pub plan: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `presales solution milestone` (时间计划): adds a milestone (`name` and `date`), or
+/// changes (`edit`) or removes (`remove`) the one at a place of the time plan, numbered
+/// from 1 as `solution show` numbers them. Milestones have no ids, so `was` (written, not
+/// given) records the item as it was: applying the entry refuses when the item at that
+/// place is another, so a replayed change touches the item it names, never its
+/// neighbour. An edit records the item's new content whole.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MilestoneInput {
-    pub name: String,
-    pub date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was: Option<Milestone>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `presales solution resource` (资源需求): add, `edit` or `remove` as for milestones.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourceInput {
-    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<String>,
-    pub days: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was: Option<Resource>,
 }
 
-/// `presales solution quote` (报价估算). `total` is written, not given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `presales solution quote` (报价估算): add a line, or `edit`/`remove` line N (with `was`,
+/// as for milestones); set the discount (`5%` or an amount; 0 removes it), the tax (`13%`),
+/// the currency or the validity. `total` is written, not given: (subtotal − discount) ×
+/// (1 + tax), recomputed from what the quotation holds after the change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct QuoteInput {
-    pub item: String,
-    pub quantity: Decimal,
-    pub unit_price: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was: Option<QuoteLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Adjustment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<Adjustment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -306,10 +345,14 @@ pub struct RiskInput {
     pub score: Option<u8>,
 }
 
-/// `presales demo` (演示会议).
+/// `presales demo` (演示会议), and `presales demo --planned` (a demo planned for a later
+/// date). `held`: the demo is the planned demo `demo`, held now (`demo --held N`); its
+/// attendees and note are recorded as they end up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemoInput {
     pub demo: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub held: bool,
     pub date: NaiveDate,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attendees: Vec<String>,
@@ -627,6 +670,10 @@ pub enum Command {
         request: String,
         input: DemoInput,
     },
+    PlanDemo {
+        request: String,
+        input: DemoInput,
+    },
     Feedback {
         request: String,
         input: FeedbackInput,
@@ -734,7 +781,7 @@ impl Command {
             | Command::Resource { .. }
             | Command::Quote { .. }
             | Command::Risk { .. } => "solution",
-            Command::Demo { .. } => "demo",
+            Command::Demo { .. } | Command::PlanDemo { .. } => "demo",
             Command::Feedback { .. } | Command::Disposition { .. } => "feedback",
             Command::Review { .. } => "review",
             Command::Approve { .. } => "approve",
@@ -779,6 +826,7 @@ impl Command {
             Command::Quote { .. } => Action::Quote,
             Command::Risk { .. } => Action::Risk,
             Command::Demo { .. } => Action::Demo,
+            Command::PlanDemo { .. } => Action::PlanDemo,
             Command::Feedback { .. } => Action::Feedback,
             Command::Disposition { .. } => Action::Disposition,
             Command::Review { .. } => Action::Review,
@@ -898,6 +946,10 @@ pub fn decode(kind: Kind, record: &str, entry: &HistoryEntry) -> Result<Command,
             input: payload(entry)?,
         },
         (Kind::Request, Action::Demo) => Command::Demo {
+            request: id,
+            input: payload(entry)?,
+        },
+        (Kind::Request, Action::PlanDemo) => Command::PlanDemo {
             request: id,
             input: payload(entry)?,
         },
@@ -1025,16 +1077,18 @@ mod tests {
     #[test]
     fn inputs_round_trip_through_entries() {
         let input = QuoteInput {
-            item: "交换机".into(),
-            quantity: Decimal::new(3, 0),
-            unit_price: Decimal::new(12050, 2),
+            item: Some("交换机".into()),
+            quantity: Some(Decimal::new(3, 0)),
+            unit_price: Some(Decimal::new(12050, 2)),
             currency: Some("CNY".into()),
-            valid_until: None,
-            total: Some(Decimal::new(36150, 2)),
+            discount: Some("5%".parse().unwrap()),
+            total: Some(Decimal::new(34343, 2)),
+            ..Default::default()
         };
         let mut e = entry("quote");
         fill(&mut e, &input);
         assert_eq!(e.extra.get("quantity"), Some(&Value::String("3".into())));
+        assert_eq!(e.extra.get("discount"), Some(&Value::String("5%".into())));
         assert!(!e.extra.contains_key("valid_until"));
         let cmd = decode(Kind::Solution, "SOL-1", &e).unwrap();
         assert_eq!(

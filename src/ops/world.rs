@@ -100,6 +100,10 @@ pub struct World<'s> {
     records: BTreeMap<String, AnyRecord>,
     /// Ids of the records changed, in the order they were first changed.
     changed: Vec<String>,
+    /// While one command runs ([`World::begin`]): each record it put, with its version
+    /// before the command and whether it was already changed, so a refused command leaves
+    /// the world as it found it.
+    journal: Option<Vec<(String, Option<AnyRecord>, bool)>>,
 }
 
 impl<'s> World<'s> {
@@ -108,7 +112,57 @@ impl<'s> World<'s> {
             source,
             records: BTreeMap::new(),
             changed: Vec::new(),
+            journal: None,
         }
+    }
+
+    /// Starts a command: what it puts is noted so [`World::rollback`] can undo it.
+    pub fn begin(&mut self) {
+        self.journal = Some(Vec::new());
+    }
+
+    /// The records the running command put, each with its version before the command
+    /// (`None`: created by it).
+    pub fn touched(&self) -> impl Iterator<Item = (&AnyRecord, Option<&AnyRecord>)> {
+        self.journal
+            .iter()
+            .flatten()
+            .filter_map(|(id, before, _)| Some((self.records.get(id)?, before.as_ref())))
+    }
+
+    /// Ends a command, keeping what it did.
+    pub fn commit(&mut self) {
+        self.journal = None;
+    }
+
+    /// Ends a command, undoing what it put.
+    pub fn rollback(&mut self) {
+        for (id, before, was_changed) in self.journal.take().unwrap_or_default().into_iter().rev() {
+            match before {
+                Some(r) => {
+                    self.records.insert(id.clone(), r);
+                }
+                None => {
+                    self.records.remove(&id);
+                }
+            }
+            if !was_changed {
+                self.changed.retain(|c| *c != id);
+            }
+        }
+    }
+
+    /// Notes `id`'s version before the running command first puts it.
+    fn note(&mut self, id: &str) {
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
+        if journal.iter().any(|(j, _, _)| j == id) {
+            return;
+        }
+        let before = self.records.get(id).cloned();
+        let was_changed = self.changed.iter().any(|c| c == id);
+        journal.push((id.to_string(), before, was_changed));
     }
 
     pub fn source(&self) -> &'s dyn Source {
@@ -161,6 +215,7 @@ impl<'s> World<'s> {
     /// Stores a new or changed record of any kind.
     pub fn put_any(&mut self, record: AnyRecord) {
         let id = record.id().to_string();
+        self.note(&id);
         if !self.changed.contains(&id) {
             self.changed.push(id.clone());
         }
@@ -175,6 +230,7 @@ impl<'s> World<'s> {
     /// Stores a new or changed record.
     pub fn put<T: Stored>(&mut self, record: T) {
         let id = record.id().to_string();
+        self.note(&id);
         if !self.changed.contains(&id) {
             self.changed.push(id.clone());
         }

@@ -5,6 +5,7 @@
 //! instant ([`timeline`]), its two SLA cycles measured ([`sla`]), and its title and customer
 //! redacted when confidential. Everything is sorted, so the same input gives the same output.
 
+pub mod agenda;
 pub mod capacity;
 pub mod customer;
 pub mod gaps;

@@ -170,8 +170,9 @@ fn designed() -> HashMap<String, AnyRecord> {
                 Command::Milestone {
                     solution: SOL.into(),
                     input: MilestoneInput {
-                        name: "上线".into(),
-                        date: "2026-12-20".parse().unwrap(),
+                        name: Some("上线".into()),
+                        date: Some("2026-12-20".parse().unwrap()),
+                        ..Default::default()
                     },
                 },
             ),
@@ -181,9 +182,9 @@ fn designed() -> HashMap<String, AnyRecord> {
                 Command::Resource {
                     solution: SOL.into(),
                     input: ResourceInput {
-                        role: "engineer".into(),
-                        person: None,
-                        days: rust_decimal::Decimal::new(5, 0),
+                        role: Some("engineer".into()),
+                        days: Some(rust_decimal::Decimal::new(5, 0)),
+                        ..Default::default()
                     },
                 },
             ),
@@ -200,6 +201,7 @@ fn demo_to_review() -> Vec<(&'static str, &'static str, Command)> {
                 request: REQ.into(),
                 input: DemoInput {
                     demo: "DEMO0001".into(),
+                    held: false,
                     date: "2026-11-03".parse().unwrap(),
                     attendees: vec!["CTO".into()],
                     note: None,

@@ -22,6 +22,7 @@ pub fn record_demo(
         request: id.to_string(),
         input: command::DemoInput {
             demo: crate::store::mint_item()?,
+            held: false,
             date,
             attendees,
             note: notes,
@@ -29,6 +30,77 @@ pub fn record_demo(
     };
     run(store, actor, cmd, id.as_str(), |_: &Request| {
         format!("{id}: demo on {date}")
+    })
+}
+
+/// Plans a demo for a later date (`demo --planned`): listed by `presales agenda`, held
+/// later with [`hold_demo`].
+pub fn plan_demo(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    date: NaiveDate,
+    attendees: Vec<String>,
+    notes: Option<String>,
+) -> Result<(Request, Written)> {
+    let cmd = Command::PlanDemo {
+        request: id.to_string(),
+        input: command::DemoInput {
+            demo: crate::store::mint_item()?,
+            held: false,
+            date,
+            attendees,
+            note: notes,
+        },
+    };
+    run(store, actor, cmd, id.as_str(), |_: &Request| {
+        format!("{id}: demo planned on {date}")
+    })
+}
+
+/// Records planned demo `which` (its number among the request's planned demos, as `show`
+/// prints it, or its id) as held: on `date` (default: the planned date), with the planned
+/// attendees and note unless others are given. A request in design moves to `demo`.
+pub fn hold_demo(
+    store: &Store,
+    actor: &Actor,
+    id: &RecordId,
+    which: &str,
+    date: Option<NaiveDate>,
+    attendees: Vec<String>,
+    notes: Option<String>,
+) -> Result<(Request, Written)> {
+    let req: Request = store.load(id)?;
+    let planned = match which.trim().parse::<usize>() {
+        Ok(n) => req.planned_demos.get(n.wrapping_sub(1)),
+        Err(_) => req
+            .planned_demos
+            .iter()
+            .find(|d| d.id.as_deref() == Some(which.trim())),
+    }
+    .ok_or_else(|| {
+        Error::invalid_with_hint(
+            match req.planned_demos.len() {
+                0 => format!("{id} has no planned demo"),
+                n => format!("{id} has {n} planned demo(s); `{which}` is not one"),
+            },
+            format!("`presales show {id}` lists the planned demos by number"),
+        )
+    })?;
+    let demo = planned.id.clone().ok_or_else(|| needs_ids(&req))?;
+    let date = date.unwrap_or(planned.date);
+    let cmd = Command::Demo {
+        request: id.to_string(),
+        input: command::DemoInput {
+            demo,
+            held: true,
+            date,
+            attendees,
+            note: notes,
+        },
+    };
+    run(store, actor, cmd, id.as_str(), |_: &Request| {
+        format!("{id}: planned demo held on {date}")
     })
 }
 

@@ -1,9 +1,6 @@
 //! The design of a solution (方案设计): technical plan, milestones (时间计划), resources
 //! (资源需求), quotation lines (报价估算) and risks (风险评估).
 
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
-
 use super::super::command::{self, Command};
 use super::super::{Actor, Written, check_member, run};
 use super::plan_path;
@@ -50,78 +47,72 @@ pub fn set_plan(
     })
 }
 
-pub fn add_milestone(
+/// Adds, changes (`edit`) or removes (`remove`) a milestone of the time plan (时间计划).
+pub fn milestone(
     store: &Store,
     actor: &Actor,
     id: &RecordId,
-    name: &str,
-    date: NaiveDate,
+    input: command::MilestoneInput,
 ) -> Result<(Solution, Written)> {
+    let what = change_word(input.edit, input.remove);
     let cmd = Command::Milestone {
         solution: id.to_string(),
-        input: command::MilestoneInput {
-            name: name.to_string(),
-            date,
-        },
+        input,
     };
     run(store, actor, cmd, id.as_str(), |s: &Solution| {
-        format!("{}: milestone", s.id)
+        format!("{}: milestone{what}", s.id)
     })
 }
 
-pub fn add_resource(
+/// Adds, changes or removes a resource (资源需求).
+pub fn resource(
     store: &Store,
     actor: &Actor,
     id: &RecordId,
-    role: &str,
-    person: Option<String>,
-    days: Decimal,
+    input: command::ResourceInput,
 ) -> Result<(Solution, Written)> {
-    if let Some(p) = &person {
+    if let Some(p) = &input.person {
         check_member(store, p)?;
     }
+    let what = change_word(input.edit, input.remove);
     let cmd = Command::Resource {
         solution: id.to_string(),
-        input: command::ResourceInput {
-            role: role.to_string(),
-            person,
-            days,
-        },
+        input,
     };
     run(store, actor, cmd, id.as_str(), |s: &Solution| {
-        format!("{}: resource", s.id)
+        format!("{}: resource{what}", s.id)
     })
 }
 
-pub struct QuoteInput {
-    pub item: String,
-    pub quantity: Decimal,
-    pub unit_price: Decimal,
-    pub currency: Option<String>,
-    pub valid_until: Option<NaiveDate>,
-}
-
-/// Adds a quotation line (报价估算); the total is recomputed in decimal arithmetic.
-pub fn add_quote_line(
+/// Changes the quotation (报价估算): a line added, changed or removed, the discount, the tax,
+/// the currency or the validity; the total is recomputed in decimal arithmetic.
+pub fn quote(
     store: &Store,
     actor: &Actor,
     id: &RecordId,
-    q: QuoteInput,
+    input: command::QuoteInput,
 ) -> Result<(Solution, Written)> {
+    let what = change_word(input.edit, input.remove);
     let cmd = Command::Quote {
         solution: id.to_string(),
         input: command::QuoteInput {
-            item: q.item,
-            quantity: q.quantity,
-            unit_price: q.unit_price,
-            currency: q.currency,
-            valid_until: q.valid_until,
+            was: None,
             total: None,
+            ..input
         },
     };
     run(store, actor, cmd, id.as_str(), |s: &Solution| {
-        format!("{}: quote", s.id)
+        format!("{}: quote{what}", s.id)
     })
+}
+
+/// The commit message's word for a change of item N.
+fn change_word(edit: Option<u32>, remove: Option<u32>) -> String {
+    match (edit, remove) {
+        (Some(n), _) => format!(" {n} changed"),
+        (None, Some(n)) => format!(" {n} removed"),
+        _ => String::new(),
+    }
 }
 
 pub fn add_risk(

@@ -16,10 +16,8 @@ use crate::model::{Kind, Request, Solution, content_hash};
 use crate::store::Store;
 
 pub use super::apply::editable_stage;
-pub use demo::{add_feedback, disposition_str, record_demo, set_disposition};
-pub use design::{
-    Plan, QuoteInput, add_milestone, add_quote_line, add_resource, add_risk, set_plan,
-};
+pub use demo::{add_feedback, disposition_str, hold_demo, plan_demo, record_demo, set_disposition};
+pub use design::{Plan, add_risk, milestone, quote, resource, set_plan};
 pub use review::{approve, handover, parse_training, review, split_attendees};
 
 pub struct NewSolution {
