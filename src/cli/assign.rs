@@ -122,13 +122,16 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             .filter(|m| m.has_role(crate::config::Role::Engineer))
             .map(|m| m.id.as_str())
             .collect();
-        s.push_str(&format!(
-            "rotation: {}; it stands after {}\n",
-            order.join(" → "),
-            d.last_assigned
-                .as_deref()
-                .unwrap_or("nobody yet (starts at the top)")
-        ));
+        match d.last_assigned.as_deref() {
+            Some(after) => s.push_str(&format!(
+                "rotation: {}; it stands after {after}\n",
+                order.join(" → ")
+            )),
+            None => s.push_str(&format!(
+                "rotation: {}; nobody has had a turn yet\n",
+                order.join(" → ")
+            )),
+        }
         let rows = d
             .candidates
             .iter()

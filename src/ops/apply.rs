@@ -600,24 +600,25 @@ fn check_dispatch_record(
             if input.after.is_some() || !input.skipped.is_empty() {
                 return wrong("an assignment by hand records no rotation".into());
             }
-            if input.turn.is_some() != env.config.dispatch.manual_takes_turn {
-                return wrong(format!(
-                    "with [dispatch] manual_takes_turn = {}, an assignment by hand {} a turn",
-                    env.config.dispatch.manual_takes_turn,
-                    if env.config.dispatch.manual_takes_turn {
-                        "takes"
-                    } else {
-                        "takes no"
-                    }
-                ));
+            // An entry without `turn` is also what binaries before the rule wrote: judged by
+            // the earlier rule (the member can take it), it does not count in the rotation.
+            if input.turn.is_some() && !env.config.dispatch.manual_takes_turn {
+                return wrong(
+                    "with [dispatch] manual_takes_turn = false, an assignment by hand takes no turn"
+                        .into(),
+                );
             }
         }
         Some(p) => {
             let policy: assign::Policy = p.parse().map_err(Error::invalid)?;
-            if input.force || input.turn.is_none() {
-                return wrong("an automatic assignment takes a turn and is never forced".into());
+            if input.force {
+                return wrong("an automatic assignment is never forced".into());
             }
+            // Entries from before the rule recorded neither where the rotation stood nor
+            // whom it passed: they are judged by the earlier rule (the assignee can take it).
+            let recorded = input.after.is_some() || !input.skipped.is_empty();
             match policy {
+                assign::Policy::RoundRobin if !recorded => {}
                 assign::Policy::RoundRobin => {
                     if let Some(msg) = assign::verify_round_robin(
                         env.config,
