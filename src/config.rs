@@ -1592,7 +1592,7 @@ outcomes = ["resolved", "rejected"]
 sla = { P1 = { first_response_hours = 1, resolution_hours = 24 }, P2 = { first_response_hours = 2, resolution_hours = 48 } }
 
 # Dispatch (派工): `presales assign REQ --auto` gives one turn each to the engineers, in the
-# order of [[members]] below. Whoever cannot take a request (away, lacking a skill, left the
+# order of the members below. Whoever cannot take a request (away, lacking a skill, left the
 # team) is skipped for that round, with the reason recorded. An assignment by hand
 # (`assign --to M`) takes M's next turn, unless manual_takes_turn = false.
 [dispatch]
