@@ -32,6 +32,9 @@ pub struct Config {
     /// run it. Commands not listed keep their defaults ([`Config::allowed_roles`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub permissions: BTreeMap<String, Vec<Role>>,
+    /// Dispatch (派工): how assignments share the rotation.
+    #[serde(default)]
+    pub dispatch: DispatchSettings,
     /// Deal outcomes: which types end in a deal decision, loss reasons, currencies.
     #[serde(default)]
     pub deals: Deals,
@@ -47,6 +50,26 @@ pub struct Config {
     pub targets: Targets,
     #[serde(default)]
     pub members: Vec<Member>,
+}
+
+/// Dispatch (派工): `presales assign --auto` gives one turn each to the engineers, in the
+/// order of `[[members]]` (see docs/workflow.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchSettings {
+    /// An assignment by hand (`presales assign REQ --to M`) takes M's next turn in the
+    /// rotation, so the rotation passes M once (default). `false`: assignments by hand do
+    /// not count, and only `--auto` shares turns.
+    #[serde(default = "yes")]
+    pub manual_takes_turn: bool,
+}
+
+impl Default for DispatchSettings {
+    fn default() -> Self {
+        DispatchSettings {
+            manual_takes_turn: true,
+        }
+    }
 }
 
 /// Knowledge-base upkeep: how often an article is reviewed unless it says otherwise.
@@ -1582,6 +1605,13 @@ description = "Customer complaint (客户投诉): investigated, resolved, closed
 stages = ["registered", "assigned", "investigating", "resolved", "closed"]
 outcomes = ["resolved", "rejected"]
 sla = { P1 = { first_response_hours = 1, resolution_hours = 24 }, P2 = { first_response_hours = 2, resolution_hours = 48 } }
+
+# Dispatch (派工): `presales assign REQ --auto` gives one turn each to the engineers, in the
+# order of the members below. Whoever cannot take a request (away, lacking a skill, left the
+# team) is skipped for that round, with the reason recorded. An assignment by hand
+# (`assign --to M`) takes M's next turn, unless manual_takes_turn = false.
+[dispatch]
+manual_takes_turn = true
 
 # Knowledge-base upkeep (资料库定期更新): a new article is due for review one cycle after it
 # is written, and `presales kb review ART` moves the date one cycle ahead (180d, 26w, 6m,

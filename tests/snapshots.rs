@@ -809,6 +809,8 @@ fn golden_outputs_of_the_demo_store() {
             );
             match *format {
                 "table" => table = Some(r.stdout()),
+                // The inbox's `github` is GitHub-flavoured Markdown, for a job summary.
+                "github" if args.first() == Some(&"inbox") => continue,
                 "text" | "github" => {
                     assert_eq!(Some(r.stdout()), table, "{line}: not the same as table");
                     continue;

@@ -10,16 +10,20 @@ use crate::ops::{self, AssignTarget};
 
 /// Assign an engineer.
 ///
-/// --to a member, or --auto by round-robin (equal turns among engineers who have the request's
-/// skills and are not away) or --policy least-loaded.
+/// --to a member, or --auto by round-robin (派工: one turn each, in the order of the team in
+/// presales.toml; whoever is away, lacks the request's skills or left the team is skipped
+/// for this round, with the reason recorded) or --policy least-loaded.
 ///
-/// The rotation is derived from past automatic assignments in the store's history, so it
-/// needs no counter file. --dry-run explains who would get it and why others were skipped.
+/// The rotation is derived from past assignments in the store's history, so it needs no
+/// counter file. An assignment by hand takes the engineer's next turn ([dispatch]
+/// manual_takes_turn). --dry-run explains who would get it and why the others are passed;
+/// `presales team` shows the order and who is next.
 ///
 /// Examples:
 ///   presales assign 7KQ2MX --auto --dry-run
 ///   presales assign 7KQ2MX --auto
 ///   presales assign 7KQ2MX --to li.na
+///   presales assign 7KQ2MX --to liu.yang --force --note "customer asked for him"
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -37,6 +41,12 @@ pub struct Args {
     /// Explain the choice without writing anything.
     #[arg(long, requires = "auto")]
     dry_run: bool,
+    /// With --to: assign a member who is away, for the reason given with --note.
+    #[arg(long, conflicts_with = "auto")]
+    force: bool,
+    /// With --to: why (recorded in the history; required with --force).
+    #[arg(long, conflicts_with = "auto")]
+    note: Option<String>,
 }
 
 fn parse_policy(s: &str) -> std::result::Result<Policy, String> {
@@ -62,7 +72,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         ));
     }
     let target = match a.to {
-        Some(m) => AssignTarget::Member(m),
+        Some(m) => AssignTarget::Member {
+            id: m,
+            force: a.force,
+            note: a.note,
+        },
         None => AssignTarget::Auto {
             policy: a.policy,
             dry_run: a.dry_run,
@@ -93,15 +107,31 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             "assigned to"
         };
         match &d.chosen {
-            Some(c) => s.push_str(&format!("{id} {verb} {} by {}\n", name(c), d.policy)),
+            Some(c) => s.push_str(&format!(
+                "{id} {verb} {} by {}, turn {}\n",
+                name(c),
+                d.policy,
+                d.turn
+            )),
             None => s.push_str(&format!("{id}: no engineer can take it now\n")),
         }
-        s.push_str(&format!(
-            "rotation resumes after: {}\n",
-            d.last_assigned
-                .as_deref()
-                .unwrap_or("(no automatic assignment yet)")
-        ));
+        let order: Vec<&str> = store
+            .config
+            .members
+            .iter()
+            .filter(|m| m.has_role(crate::config::Role::Engineer))
+            .map(|m| m.id.as_str())
+            .collect();
+        match d.last_assigned.as_deref() {
+            Some(after) => s.push_str(&format!(
+                "rotation: {}; it stands after {after}\n",
+                order.join(" → ")
+            )),
+            None => s.push_str(&format!(
+                "rotation: {}; nobody has had a turn yet\n",
+                order.join(" → ")
+            )),
+        }
         let rows = d
             .candidates
             .iter()
@@ -125,6 +155,25 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             "{id} assigned to {}\n",
             name(done.request.assignee.as_deref().unwrap_or_default())
         ));
+        if let Some(e) = done
+            .request
+            .history
+            .iter()
+            .rev()
+            .find(|e| e.action == crate::assign::ASSIGN_ACTION)
+        {
+            if e.extra.get("force").is_some_and(|f| f == true) {
+                s.push_str(&format!(
+                    "forced while away: {}\n",
+                    e.note.as_deref().unwrap_or_default()
+                ));
+            }
+            if let Some(t) = e.extra.get(crate::assign::TURN_KEY) {
+                s.push_str(&format!(
+                    "takes their next turn in the rotation (turn {t})\n"
+                ));
+            }
+        }
     }
     if !a.dry_run {
         s.push_str(&format!("stage: {}\n", done.request.stage));

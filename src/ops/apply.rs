@@ -131,7 +131,7 @@ pub fn one_line(what: &str, text: &str) -> Result<String> {
 }
 
 /// Every item of a list of one-line texts (tags, products, skills, attendees), checked.
-fn one_line_items(what: &str, items: &[String]) -> Result<()> {
+pub(crate) fn one_line_items(what: &str, items: &[String]) -> Result<()> {
     for item in items {
         one_line(what, item)?;
     }
@@ -557,12 +557,48 @@ fn assign(world: &mut World, env: &Env, id: &str, input: &AssignInput) -> Result
         .config
         .member(who)
         .ok_or_else(|| Error::invalid(format!("`{who}` is not a team member")))?;
-    if let Some(why) = assign::skip_reason(member, &req, env.today()) {
-        return Err(Error::invalid_with_hint(
-            format!("{who} cannot take {id}: {why}"),
-            format!("see who can with `presales assign {id} --auto --dry-run`"),
-        ));
+    match assign::unfit(member, &req.skills, env.today()) {
+        None if input.force => {
+            return Err(Error::invalid_with_hint(
+                format!("{who} is not away; --force is only for assigning an away member"),
+                format!("presales assign {id} --to {who}"),
+            ));
+        }
+        None => {}
+        Some(assign::Unfit::Away { .. }) if input.force => {
+            // --force covers the absence only: the skills still count.
+            if let Some(why) = assign::lacks(member, &req.skills) {
+                return Err(Error::invalid_with_hint(
+                    format!("{who} cannot take {id}: {why}"),
+                    format!("see who can with `presales assign {id} --auto --dry-run`"),
+                ));
+            }
+            if input.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                return Err(Error::invalid_with_hint(
+                    format!("assigning {who} while away needs the reason"),
+                    format!("presales assign {id} --to {who} --force --note \"why\""),
+                ));
+            }
+        }
+        Some(why @ assign::Unfit::Away { .. }) => {
+            return Err(Error::invalid_with_hint(
+                format!("{who} cannot take {id}: {why}"),
+                format!(
+                    "to assign them anyway, give the reason: `presales assign {id} --to {who} --force --note \"…\"`; see who can with `presales assign {id} --auto --dry-run`"
+                ),
+            ));
+        }
+        Some(why) => {
+            return Err(Error::invalid_with_hint(
+                format!("{who} cannot take {id}: {why}"),
+                format!("see who can with `presales assign {id} --auto --dry-run`"),
+            ));
+        }
     }
+    if let Some(n) = &input.note {
+        one_line("the note", n)?;
+    }
+    check_dispatch_record(world, env, &req, input)?;
     if req.assignee.as_deref() == Some(who.as_str()) {
         return Err(Error::invalid(format!("{id} is already assigned to {who}")));
     }
@@ -580,6 +616,96 @@ fn assign(world: &mut World, env: &Env, id: &str, input: &AssignInput) -> Result
         apply_move(&mut req, sol.as_mut(), &mv, env, None);
     }
     put_both(world, req, sol);
+    Ok(())
+}
+
+/// An assignment's record of the rotation must be what the rotation does: the gate replays
+/// it, so a skip without a true reason, or an engineer passed over without one, is refused.
+/// (Where the rotation stood, `after`, is the branch's view of the store and is not judged
+/// here: a merge may legitimately interleave another branch's turns.)
+fn check_dispatch_record(
+    world: &mut World,
+    env: &Env,
+    req: &Request,
+    input: &AssignInput,
+) -> Result<()> {
+    let id = &req.id;
+    let wrong = |msg: String| {
+        Err(Error::invalid(format!(
+            "the assignment of {id} does not follow the rotation: {msg}"
+        )))
+    };
+    match input.policy.as_deref() {
+        None => {
+            if input.after.is_some() || !input.skipped.is_empty() {
+                return wrong("an assignment by hand records no rotation".into());
+            }
+            // An entry without `turn` is also what binaries before the rule wrote: judged by
+            // the earlier rule (the member can take it), it does not count in the rotation.
+            if input.turn.is_some() && !env.config.dispatch.manual_takes_turn {
+                return wrong(
+                    "with [dispatch] manual_takes_turn = false, an assignment by hand takes no turn"
+                        .into(),
+                );
+            }
+        }
+        Some(p) => {
+            let policy: assign::Policy = p.parse().map_err(Error::invalid)?;
+            if input.force {
+                return wrong("an automatic assignment is never forced".into());
+            }
+            // Entries from before the rule recorded neither where the rotation stood nor
+            // whom it passed: they are judged by the earlier rule (the assignee can take it).
+            let recorded = input.after.is_some() || !input.skipped.is_empty();
+            match policy {
+                assign::Policy::RoundRobin if !recorded => {}
+                assign::Policy::RoundRobin => {
+                    if let Some(msg) = assign::verify_round_robin(
+                        env.config,
+                        req,
+                        env.today(),
+                        input.after.as_deref(),
+                        &input.skipped,
+                        &input.to,
+                    ) {
+                        return wrong(msg);
+                    }
+                }
+                assign::Policy::LeastLoaded => {
+                    for s in &input.skipped {
+                        let actual = env
+                            .config
+                            .member(&s.member)
+                            .and_then(|m| assign::skip_reason(m, req, env.today()));
+                        if s.turn_taken_by.is_some() || actual.as_deref() != Some(&s.reason) {
+                            return wrong(format!(
+                                "{} is recorded as skipped ({}), which does not hold on {}",
+                                s.member,
+                                s.reason,
+                                env.today()
+                            ));
+                        }
+                    }
+                }
+            }
+            for s in &input.skipped {
+                let Some(q) = &s.turn_taken_by else { continue };
+                let took = world.find::<Request>(q).ok().flatten().is_some_and(|r| {
+                    r.history.iter().any(|h| {
+                        h.action == assign::ASSIGN_ACTION
+                            && h.to.as_deref() == Some(s.member.as_str())
+                            && h.extra.contains_key(assign::TURN_KEY)
+                    })
+                });
+                if !took {
+                    return wrong(format!(
+                        "{} is recorded as having had this turn with {q}, but {q} holds no assignment to them that takes a turn",
+                        s.member
+                    ));
+                }
+            }
+        }
+    }
     Ok(())
 }
 

@@ -91,9 +91,10 @@ pub struct RequestInput {
     pub confidential: bool,
 }
 
-/// `presales assign`. `from` (the previous assignee) is written, not given; `policy` and
-/// `turn` record an automatic choice (派工).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `presales assign`. `from` (the previous assignee) is written, not given; `policy`,
+/// `after` and `skipped` record an automatic choice (派工), `turn` every assignment that takes
+/// a turn in the rotation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AssignInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
@@ -102,6 +103,18 @@ pub struct AssignInput {
     pub policy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn: Option<u64>,
+    /// Round-robin: the engineer of the last turn, where the rotation stood.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Round-robin: the engineers passed on the way, each with the reason; least-loaded: the
+    /// engineers who could not take it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<crate::assign::Skip>,
+    /// `--force`: the member is away and takes it anyway, for the reason in `note`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub force: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// `presales assess` (需求分析与评估).

@@ -659,8 +659,16 @@ pub fn check_member(store: &Store, who: &str) -> Result<()> {
 }
 
 pub enum AssignTarget {
-    Member(String),
-    Auto { policy: Policy, dry_run: bool },
+    /// `--to`; `force` assigns an away member for the reason in `note`.
+    Member {
+        id: String,
+        force: bool,
+        note: Option<String>,
+    },
+    Auto {
+        policy: Policy,
+        dry_run: bool,
+    },
 }
 
 pub struct Assigned {
@@ -678,17 +686,36 @@ pub fn assign(
 ) -> Result<Assigned> {
     let mut tx = Tx::begin(store, Some(actor))?;
     let req: Request = store.load(id)?;
-    let (to, decision, policy) = match target {
-        AssignTarget::Member(m) => {
+    if req.stage == CLOSED {
+        return Err(Error::invalid(format!(
+            "{id} is closed; it cannot be assigned"
+        )));
+    }
+    let input = match target {
+        AssignTarget::Member { id: m, force, note } => {
             check_member(store, &m)?;
-            (m, None, None)
+            let turn = if store.config.dispatch.manual_takes_turn {
+                let (all, _) = store.load_all::<Request>();
+                Some(assign::Rotation::of(&store.config, &all).last_turn + 1)
+            } else {
+                None
+            };
+            let decision = None;
+            (
+                command::AssignInput {
+                    from: None,
+                    to: m,
+                    policy: None,
+                    turn,
+                    after: None,
+                    skipped: Vec::new(),
+                    force,
+                    note,
+                },
+                decision,
+            )
         }
         AssignTarget::Auto { policy, dry_run } => {
-            if req.stage == CLOSED {
-                return Err(Error::invalid(format!(
-                    "{id} is closed; it cannot be assigned"
-                )));
-            }
             let (all, _) = store.load_all::<Request>();
             let decision = assign::choose(&store.config, &req, &all, actor.today(), policy);
             if dry_run {
@@ -714,20 +741,28 @@ pub fn assign(
                     },
                 ));
             };
-            (who, Some(decision), Some(policy))
+            (
+                command::AssignInput {
+                    from: None,
+                    to: who,
+                    policy: Some(policy.as_str().to_string()),
+                    turn: Some(decision.turn),
+                    after: match policy {
+                        Policy::RoundRobin => decision.last_assigned.clone(),
+                        Policy::LeastLoaded => None,
+                    },
+                    skipped: decision.skipped.clone(),
+                    force: false,
+                    note: None,
+                },
+                Some(decision),
+            )
         }
     };
+    let (input, decision) = input;
     let cmd = Command::Assign {
         request: id.to_string(),
-        input: command::AssignInput {
-            from: None,
-            to,
-            policy: policy.map(|p| p.as_str().to_string()),
-            turn: decision
-                .as_ref()
-                .filter(|_| policy.is_some())
-                .map(|d| d.turn),
-        },
+        input,
     };
     let mut world = World::new(store);
     tx.run(&mut world, actor, &cmd)?;

@@ -121,7 +121,8 @@ fn designed() -> HashMap<String, AnyRecord> {
                         from: None,
                         to: "li.na".into(),
                         policy: None,
-                        turn: None,
+                        turn: Some(1),
+                        ..Default::default()
                     },
                 },
             ),
