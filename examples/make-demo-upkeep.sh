@@ -47,7 +47,7 @@ kb_of() { grep -l "^title: $1\$" "$D"/kb/*/KB-*.yaml | xargs basename | sed 's/\
 # request, and one on the dispatch article itself.
 sdwan=$(kb_of 'SD-WAN 产品手册')
 dispatch=$(kb_of '派工原则与轮流规则')
-as li.na; at 2026-11-24T10:00:00+08:00
+as li.na; at 2026-11-27T09:45:00+08:00
 ps kb flag "$sdwan" --request "$(id_of '分行 SD-WAN 组网改造')" --note '第 4 章 QoS 配置截图是 3.x 旧版控制台'
 as wang.fang; at 2026-11-25T16:00:00+08:00
 ps kb review "$sdwan" --every 90d --note '更新第 4 章截图到 4.2 控制台'

@@ -298,7 +298,7 @@ fn in_review(env: &Env) -> (String, String) {
             "demo",
             &req,
             "--date",
-            "2026-12-02",
+            "2026-11-27",
             "--attendee",
             "客户CTO",
         ],

@@ -108,7 +108,7 @@ fn a_write_before_the_last_entry_is_refused_with_both_times_and_writes_nothing()
 }
 
 #[test]
-fn the_gate_replays_ordered_entries_and_refuses_a_back_dated_one() {
+fn the_gate_replays_entries_written_in_order_and_interleaved_by_a_merge() {
     let env = Env::new();
     let (req, _) = ready(&env);
     env.commit_all("main");
@@ -128,24 +128,19 @@ fn the_gate_replays_ordered_entries_and_refuses_a_back_dated_one() {
     env.commit_all("comments");
     let r = env.run(&["check", "--base", "main"]);
     assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
-
-    // Both entries back-dated before main's last entry by hand: the replay refuses them
-    // as the command would have.
+    // Against the branch's first commit, the second comment is new and the first one is
+    // base: entries of two branches interleave like this after a merge, so the gate does
+    // not judge the writer's clock (each command did).
     let text = env.read(&req);
-    let forged = text.replace(
-        "at: \"2026-11-27T11:00:00+08:00\"",
-        "at: \"2026-11-27T08:00:00+08:00\"",
-    );
-    let forged = forged.replace(
+    let swapped = text.replace(
         "at: \"2026-11-27T12:00:00+08:00\"",
-        "at: \"2026-11-27T08:30:00+08:00\"",
+        "at: \"2026-11-27T10:30:00+08:00\"",
     );
-    assert_ne!(forged, text);
-    std::fs::write(env.path_of(&req), forged).unwrap();
-    env.commit_all("back-dated");
+    assert_ne!(swapped, text);
+    std::fs::write(env.path_of(&req), swapped).unwrap();
+    env.commit_all("an entry from a branch whose clock was behind");
     let r = env.run(&["check", "--base", "main"]);
-    assert_eq!(r.code(), 1, "{}{}", r.stdout(), r.stderr());
-    assert!(r.stdout().contains("wrong clock"), "{}", r.stdout());
+    assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
 }
 
 #[test]

@@ -169,7 +169,7 @@ fn a_solution_request_goes_from_registered_to_won_through_a_revise_loop_and_two_
             "demo",
             &req,
             "--date",
-            "2026-12-02",
+            "2026-11-27",
             "--attendee",
             "客户CTO",
         ],
@@ -208,7 +208,7 @@ fn a_solution_request_goes_from_registered_to_won_through_a_revise_loop_and_two_
         &["solution", "plan", &sol, "--plan", "# v2\n\n双活数据中心"],
     )
     .ok();
-    demo_with_feedback(&env, &req, "2026-12-05");
+    demo_with_feedback(&env, &req, "2026-11-27");
     env.run_as("li.na", &["advance", &req]).ok();
     assert_eq!(stage(&env, &req), "review");
 
@@ -244,7 +244,7 @@ fn a_solution_request_goes_from_registered_to_won_through_a_revise_loop_and_two_
 
     // Round 2 passes with two verdicts; four-eyes approval moves it to approved.
     env.run_as("li.na", &["advance", &req]).ok();
-    demo_with_feedback(&env, &req, "2026-12-08");
+    demo_with_feedback(&env, &req, "2026-11-27");
     env.run_as("li.na", &["advance", &req]).ok();
     env.run_as(
         "zhang.wei",
@@ -414,7 +414,7 @@ fn illegal_shortcuts_and_bad_input_are_refused_and_write_nothing() {
 
     ready(&env, &sol);
     env.run_as("li.na", &["advance", &req]).ok();
-    demo_with_feedback(&env, &req, "2026-12-02");
+    demo_with_feedback(&env, &req, "2026-11-27");
     env.run_as("li.na", &["advance", &req]).ok();
     // A frozen solution names the way back.
     let err = env
@@ -512,7 +512,7 @@ fn four_eyes_refuses_an_approver_who_is_the_author_or_the_assignee() {
     .ok();
     env.run_as(
         "zhou.min",
-        &["demo", &req, "--date", "2026-12-01", "--attendee", "x"],
+        &["demo", &req, "--date", "2026-11-27", "--attendee", "x"],
     )
     .ok();
     env.run_as(
@@ -604,7 +604,7 @@ fn quotation_is_decimal_and_rfp_requires_it() {
     assert!(table.contains("TOTAL") && table.contains("0.30"), "{table}");
     assert!(table.contains("risk matrix") || !table.contains("risks:"));
     env.run_as("li.na", &["advance", &req]).ok();
-    demo_with_feedback(&env, &req, "2026-12-02");
+    demo_with_feedback(&env, &req, "2026-11-27");
     env.run_as("li.na", &["advance", &req]).ok();
     assert_eq!(stage(&env, &req), "review");
 }
@@ -615,7 +615,7 @@ fn rfp_without_quotation_cannot_enter_review() {
     let (req, sol) = designed(&env, "rfp");
     ready(&env, &sol);
     env.run_as("li.na", &["advance", &req]).ok();
-    demo_with_feedback(&env, &req, "2026-12-02");
+    demo_with_feedback(&env, &req, "2026-11-27");
     let err = env.run_as("li.na", &["advance", &req]).err();
     assert!(err.contains("a quotation with a total"), "{err}");
 }
@@ -722,7 +722,7 @@ fn every_step_of_the_solution_path_writes_canonical_files() {
         ],
     )
     .ok();
-    demo_with_feedback(&env, &req, "2026-12-02");
+    demo_with_feedback(&env, &req, "2026-11-27");
     env.run_as("li.na", &["advance", &req]).ok();
     env.run_as(
         "zhang.wei",
@@ -777,7 +777,7 @@ fn a_renamed_review_stage_works_through_workflow_stages() {
     env.commit_all("our stage is called evaluation");
     let (req, sol) = designed(&env, "solution");
     ready(&env, &sol);
-    demo_with_feedback(&env, &req, "2026-12-01");
+    demo_with_feedback(&env, &req, "2026-11-27");
     env.run_as("li.na", &["advance", &req]).ok();
     assert_eq!(stage(&env, &req), "evaluation");
     // The round opened on entering the renamed stage; verdicts are taken there.

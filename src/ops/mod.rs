@@ -96,7 +96,7 @@ impl<'a> Tx<'a> {
             now: actor.now,
             op: &op,
         };
-        apply::apply(world, &env, cmd)?;
+        apply::apply_now(world, &env, cmd)?;
         let mut count = 0;
         for rec in world.changed() {
             let written = match rec {

@@ -260,4 +260,54 @@ mod tests {
         assert_eq!(mine.items.len(), 1);
         assert_eq!(mine.items[0].detail, "planned demo 1");
     }
+
+    #[test]
+    fn an_open_review_round_waits_for_the_reviewers_who_have_not_spoken() {
+        let config = crate::report::testkit::config();
+        let req = request("REQ-20261101-AAAAAAA", "li.na", "review", vec![]);
+        let sol: Solution = serde_json::from_value(serde_json::json!({
+            "id": "SOL-20261101-AAAAAAA",
+            "request": "REQ-20261101-AAAAAAA",
+            "title": "方案",
+            "version": 1,
+            "author": "li.na",
+            "created": "2026-11-01T09:00:00+08:00",
+            "reviews": [{"round": 1, "opened": "2026-11-20T09:00:00+08:00", "verdicts": [
+                {"reviewer": "wang.fang", "verdict": "pass", "at": "2026-11-21T09:00:00+08:00"}
+            ]}],
+        }))
+        .unwrap();
+        let today = day("2026-11-27");
+        let all = build(
+            std::slice::from_ref(&req),
+            std::slice::from_ref(&sol),
+            &[],
+            &config,
+            today,
+            14,
+            None,
+        );
+        assert_eq!(all.items.len(), 1);
+        let item = &all.items[0];
+        assert_eq!((item.what, item.date), (What::Review, today));
+        assert_eq!(item.detail, "round 1 open since 2026-11-20, 1 verdict");
+        // The author and the reviewer who spoke see it.
+        for m in ["li.na", "wang.fang"] {
+            let a = build(
+                std::slice::from_ref(&req),
+                std::slice::from_ref(&sol),
+                &[],
+                &config,
+                today,
+                14,
+                Some(m),
+            );
+            assert_eq!(a.items.len(), 1, "{m}");
+        }
+        // Closed: nothing waits.
+        let mut closed = sol;
+        closed.reviews[0].closed = Some(crate::report::testkit::t("20T12:00"));
+        let a = build(&[req], &[closed], &[], &config, today, 14, None);
+        assert!(a.items.is_empty());
+    }
 }
