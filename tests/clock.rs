@@ -305,3 +305,36 @@ fn the_agenda_lists_demos_trainings_and_reviews_in_date_order() {
     let d = table.find("智慧园区网络改造").unwrap();
     assert!(t < d, "{table}");
 }
+
+#[test]
+fn the_agenda_redacts_confidential_customers() {
+    let env = Env::new();
+    let cus = env
+        .run(&["customer", "new", "--name", "仁和医院", "--confidential"])
+        .ok();
+    let req = env.request(&cus, "HIS 合规演示", &["--type", "demo"]);
+    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
+        .ok();
+    env.run_as(
+        "li.na",
+        &[
+            "demo",
+            &req,
+            "--planned",
+            "--date",
+            "2026-12-01",
+            "--attendee",
+            "信息科",
+        ],
+    )
+    .ok();
+    let out = env.run(&["agenda", "--team"]).ok();
+    assert!(
+        out.contains("[confidential]") && !out.contains("HIS 合规演示"),
+        "{out}"
+    );
+    let out = env
+        .run(&["agenda", "--team", "--include-confidential"])
+        .ok();
+    assert!(out.contains("HIS 合规演示"), "{out}");
+}

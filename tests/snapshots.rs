@@ -245,11 +245,15 @@ fn refused(group: &mut Group, env: &Env, what: &str, vars: &[(&str, Option<&str>
 
 #[test]
 fn bad_command_lines() {
-    let env = Env::new();
+    let mut env = Env::new();
     let cus = env.customer("华东银行");
     let req = env.request(&cus, "智慧园区", &["--skill", "network"]);
-    // A second request of the same day makes the date prefix ambiguous.
+    // A second request of the same day makes the date prefix ambiguous; an hour later, so
+    // that the two IDs (time-sortable to the hour) are listed in a stable order.
+    let now = env.now.clone();
+    env.now = "2026-11-27T11:00:00+08:00".into();
     env.request(&cus, "数据中心", &[]);
+    env.now = now;
     let sol = "SOL-20261127-A000000";
     let new = |extra: &[&'static str]| -> Vec<String> {
         let mut v: Vec<String> = ["new", "--title", "t", "--customer", &cus]

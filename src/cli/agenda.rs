@@ -26,6 +26,10 @@ pub struct Args {
     /// The whole team's agenda, whatever --as or PRESALES_USER say.
     #[arg(long)]
     team: bool,
+    /// Show the titles of confidential customers' and requests' demos and reviews instead
+    /// of `[confidential]` (保密制度).
+    #[arg(long)]
+    include_confidential: bool,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
@@ -51,6 +55,35 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         a.days,
         member.as_deref(),
     );
+    let mut agenda = agenda;
+    if !a.include_confidential {
+        let (customers, e4) = store.summaries::<crate::model::customer::CustomerSummary>();
+        for e in &e4 {
+            ctx.warn_error(e);
+        }
+        let secret: std::collections::HashSet<&str> = customers
+            .iter()
+            .filter(|c| c.confidential)
+            .map(|c| c.id.as_str())
+            .collect();
+        let hidden: std::collections::HashSet<&str> = requests
+            .iter()
+            .filter(|r| r.confidential || secret.contains(r.customer.as_str()))
+            .map(|r| r.id.as_str())
+            .chain(
+                solutions
+                    .iter()
+                    .filter(|s| {
+                        requests.iter().any(|r| {
+                            r.id == s.request
+                                && (r.confidential || secret.contains(r.customer.as_str()))
+                        })
+                    })
+                    .map(|s| s.id.as_str()),
+            )
+            .collect();
+        agenda::redact(&mut agenda, &hidden);
+    }
     output::print(&render(ctx.format, &agenda)?)?;
     Ok(())
 }

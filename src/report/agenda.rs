@@ -62,6 +62,16 @@ pub struct Agenda {
 /// to, requested or attend; a training they give or are invited to; a review round on a
 /// solution they wrote or whose request they hold, or one they may give a verdict in and
 /// have not.
+/// Replaces the titles of the items about `hidden` records (confidential customers'
+/// requests and their solutions) with [`super::REDACTED`]. Pure.
+pub fn redact(agenda: &mut Agenda, hidden: &std::collections::HashSet<&str>) {
+    for i in &mut agenda.items {
+        if hidden.contains(i.id.as_str()) {
+            i.title = super::REDACTED.to_string();
+        }
+    }
+}
+
 pub fn build(
     requests: &[Request],
     solutions: &[Solution],
