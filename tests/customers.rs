@@ -347,6 +347,26 @@ fn customer_work_by_command_passes_the_gate_and_forged_contacts_do_not() {
     assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
     assert_eq!(env.run(&["fmt", "--check"]).code(), 0);
 
+    // An edit entry that claims the contacts were something else before.
+    let path = env.path_of(&cus);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at = text
+        .rfind("    contacts:\n      old:")
+        .expect("an edit of contacts");
+    let line_end = text[at..].find("\n      new:").unwrap() + at;
+    let forged = format!(
+        "{}    contacts:\n      old: sha256:{}{}",
+        &text[..at],
+        "0".repeat(64),
+        &text[line_end..]
+    );
+    std::fs::write(&path, forged).unwrap();
+    env.commit_all("hand edit");
+    let r = env.run(&["check", "--base", "main"]);
+    assert_eq!(r.code(), 1, "{}{}", r.stdout(), r.stderr());
+    assert!(r.stdout().contains("contacts"), "{}", r.stdout());
+    env.git(&["reset", "-q", "--hard", "HEAD~1"]);
+
     // A phone number changed by hand, with no command.
     let path = env.path_of(&cus);
     let text = std::fs::read_to_string(&path).unwrap();

@@ -59,12 +59,14 @@ pub struct MemberPerformance {
 fn figures(data: &Dataset, who: Option<&str>) -> MemberPerformance {
     let w = data.window();
     let is = |m: Option<&str>| who.is_none() || (m.is_some() && m == who);
+    // Work is any entry of the member's but the assignment itself (and the move out of
+    // `registered` an assignment makes): a self-assignment is not work yet.
     let worked = |i: &Item, m: &str| {
         i.req.history.iter().any(|e| {
-            e.by == m
-                && w.contains(e.at)
-                && e.at <= w.as_of
-                && !matches!(e.action.as_str(), "assign" | "create")
+            let assignment = matches!(e.action.as_str(), "assign" | "create")
+                || (e.action == "advance"
+                    && e.from.as_deref() == Some(crate::workflow::FIRST_STAGE));
+            e.by == m && w.contains(e.at) && e.at <= w.as_of && !assignment
         })
     };
     let handled: Vec<&Item> = data
@@ -231,6 +233,22 @@ mod tests {
                 .done(),
             // Unassigned, still open: only in the team's figures.
             req("A000004", "demo", Priority::P1, "27T09:00").done(),
+            // wang.fang assigned it to herself (with the move an assignment makes) and has
+            // done nothing since: not handled.
+            req("A000005", "demo", Priority::P3, "24T09:00")
+                .with(|r| {
+                    r.history.push(
+                        crate::model::HistoryEntry::new(t("24T09:05"), "wang.fang", "assign")
+                            .to("wang.fang"),
+                    );
+                    r.history.push(
+                        crate::model::HistoryEntry::new(t("24T09:05"), "wang.fang", "advance")
+                            .from_to("registered", "assigned"),
+                    );
+                    r.assignee = Some("wang.fang".into());
+                    r.stage = "assigned".into();
+                })
+                .done(),
         ];
         let input = input(&config, None, &stages, &reqs, &[], &[], week48("27T18:00"));
         let data = Dataset::new(&input);
@@ -288,17 +306,19 @@ mod tests {
             ),
             (0, None, None)
         );
-        // Team: every request open in the period, A4 (never assigned) too; 2 resolved (A3
-        // was cancelled); A4's first response (P1, 2 h) is 9 h old: an ongoing breach.
+        // Team: every request open in the period, A4 (never assigned) and A5 too; 2
+        // resolved (A3 was cancelled); A4's first response (P1, 2 h) is 9 h old: an
+        // ongoing breach.
         assert_eq!(
             (
                 r.team.handled,
                 r.team.resolution_rate.numerator,
                 r.team.resolution_rate.denominator
             ),
-            (4, 2, 4)
+            (5, 2, 5)
         );
-        assert_eq!(r.team.first_response.ongoing_breached, 1);
+        // A5's self-assignment is no response either: two ongoing breaches.
+        assert_eq!(r.team.first_response.ongoing_breached, 2);
         // One deal decided (A2, lost); A1's "won" consultation is not a deal.
         assert_eq!(r.team.conversion.pct, Some(0.0));
 
