@@ -27,22 +27,7 @@ fn at(env: &mut Env, t: &str) {
 fn designed(env: &mut Env) -> (String, String) {
     at(env, "27T10:00:00");
     let cus = env.customer("华东银行");
-    let req = env.request(&cus, "智慧园区网络改造", &["--skill", "network"]);
-    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
-        .ok();
-    env.run_as(
-        "li.na",
-        &[
-            "assess",
-            &req,
-            "--feasibility",
-            "feasible",
-            "--difficulty",
-            "3",
-        ],
-    )
-    .ok();
-    env.run_as("li.na", &["advance", &req]).ok();
+    let req = env.request_in_design(&cus, "智慧园区网络改造", &["--skill", "network"]);
     let sol = env
         .run_as(
             "li.na",

@@ -9,26 +9,11 @@ use common::{Env, clean};
 /// A request in `design` assigned to li.na, with its solution (inline plan).
 fn designed(env: &Env) -> (String, String) {
     let cus = env.customer("华东银行");
-    let req = env.request(
+    let req = env.request_in_design(
         &cus,
         "智慧园区网络改造",
         &["--type", "solution", "--skill", "network"],
     );
-    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
-        .ok();
-    env.run_as(
-        "li.na",
-        &[
-            "assess",
-            &req,
-            "--feasibility",
-            "feasible",
-            "--difficulty",
-            "3",
-        ],
-    )
-    .ok();
-    env.run_as("li.na", &["advance", &req]).ok();
     let sol = env
         .run_as(
             "li.na",

@@ -7,26 +7,11 @@ use common::Env;
 /// A request in `design` assigned to li.na, with its solution id.
 fn designed(env: &Env, kind: &str) -> (String, String) {
     let cus = env.customer("华东银行");
-    let req = env.request(
+    let req = env.request_in_design(
         &cus,
         "智慧园区网络改造方案",
         &["--type", kind, "--skill", "network"],
     );
-    env.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
-        .ok();
-    env.run_as(
-        "li.na",
-        &[
-            "assess",
-            &req,
-            "--feasibility",
-            "feasible",
-            "--difficulty",
-            "3",
-        ],
-    )
-    .ok();
-    env.run_as("li.na", &["advance", &req]).ok();
     std::fs::create_dir_all(env.root().join("plans")).unwrap();
     std::fs::write(
         env.root().join("plans/park.md"),

@@ -147,6 +147,28 @@ impl Env {
         self.run(&args).ok()
     }
 
+    /// A request (`extra` given to `new`) assigned to li.na, assessed feasible (difficulty
+    /// 3) and moved into design: where a solution is written.
+    pub fn request_in_design(&self, customer: &str, title: &str, extra: &[&str]) -> String {
+        let req = self.request(customer, title, extra);
+        self.run_as("zhang.wei", &["assign", &req, "--to", "li.na"])
+            .ok();
+        self.run_as(
+            "li.na",
+            &[
+                "assess",
+                &req,
+                "--feasibility",
+                "feasible",
+                "--difficulty",
+                "3",
+            ],
+        )
+        .ok();
+        self.run_as("li.na", &["advance", &req]).ok();
+        req
+    }
+
     pub fn path_of(&self, id: &str) -> PathBuf {
         let year = &id[id.find('-').unwrap() + 1..][..4];
         if id.starts_with("CUS-") {

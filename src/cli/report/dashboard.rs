@@ -265,6 +265,31 @@ fn items<'a>(json: &'a Value, ptr: &str) -> &'a [Value] {
 }
 
 /// The short label of a week on an axis: `W45`.
+/// One row per week: the week, then each column's figure read from that week's report by
+/// its JSON pointer.
+fn weekly_table(trend: &[(Period, Computed)], columns: &[(&str, &str)]) -> Table {
+    let mut headers = vec!["WEEK".to_string()];
+    headers.extend(columns.iter().map(|(h, _)| h.to_string()));
+    Table {
+        headers,
+        rows: trend
+            .iter()
+            .map(|(p, c)| {
+                let mut cells = vec![Cell::text(short(p))];
+                cells.extend(
+                    columns
+                        .iter()
+                        .map(|(_, ptr)| cell(&c.json, ptr.to_string())),
+                );
+                FigureRow {
+                    args: Some(c.args.clone()),
+                    cells,
+                }
+            })
+            .collect(),
+    }
+}
+
 fn short(p: &Period) -> String {
     p.label
         .split_once('-')
@@ -382,26 +407,14 @@ fn index(
     d.figure(t.figure("intake", "New requests per week, by type", svg, None));
 
     // 2. SLA attainment trend.
-    let t = Table {
-        headers: vec![
-            "WEEK".into(),
-            "FIRST RESPONSE %".into(),
-            "RESOLUTION %".into(),
-            "BREACHED".into(),
+    let t = weekly_table(
+        trend,
+        &[
+            ("FIRST RESPONSE %", "/summary/first_response_attainment_pct"),
+            ("RESOLUTION %", "/summary/resolution_attainment_pct"),
+            ("BREACHED", "/summary/breached"),
         ],
-        rows: trend
-            .iter()
-            .map(|(p, c)| FigureRow {
-                args: Some(c.args.clone()),
-                cells: vec![
-                    Cell::text(short(p)),
-                    cell(&c.json, "/summary/first_response_attainment_pct".into()),
-                    cell(&c.json, "/summary/resolution_attainment_pct".into()),
-                    cell(&c.json, "/summary/breached".into()),
-                ],
-            })
-            .collect(),
-    };
+    );
     let svg = svg::lines(
         "sla-trend",
         "SLA attainment per week",
@@ -621,26 +634,14 @@ fn index(
     d.figure(t.figure("capacity", "Capacity (last week)", svg, None));
 
     // 8. Win and technical-win rate per week.
-    let t = Table {
-        headers: vec![
-            "WEEK".into(),
-            "WIN RATE %".into(),
-            "TECH WIN RATE %".into(),
-            "DECIDED".into(),
+    let t = weekly_table(
+        trend,
+        &[
+            ("WIN RATE %", "/closed/win_rate/pct"),
+            ("TECH WIN RATE %", "/closed/technical_win_rate/pct"),
+            ("DECIDED", "/closed/win_rate/denominator"),
         ],
-        rows: trend
-            .iter()
-            .map(|(p, c)| FigureRow {
-                args: Some(c.args.clone()),
-                cells: vec![
-                    Cell::text(short(p)),
-                    cell(&c.json, "/closed/win_rate/pct".into()),
-                    cell(&c.json, "/closed/technical_win_rate/pct".into()),
-                    cell(&c.json, "/closed/win_rate/denominator".into()),
-                ],
-            })
-            .collect(),
-    };
+    );
     let svg = svg::lines(
         "winrate",
         "Win and technical-win rate per week",
