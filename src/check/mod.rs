@@ -153,6 +153,7 @@ impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Checked<T>
 
 impl<T: Record + Send + Sync + 'static> crate::store::cache::Summary for Checked<T> {
     type Full = T;
+    type Keys<'a> = ();
     const NAME: &'static str = match T::KIND {
         Kind::Request => "check-requests",
         Kind::Solution => "check-solutions",
@@ -179,6 +180,7 @@ impl<T: Record + Send + Sync + 'static> crate::store::cache::Summary for Checked
             canonical_diff,
         }
     }
+    fn keys(&self) {}
 }
 
 /// Everything loaded once for the whole-store rules.

@@ -57,6 +57,7 @@ pub(crate) use string_enum;
 pub mod action;
 pub mod article;
 pub mod customer;
+pub mod facts;
 pub mod gap;
 pub mod history;
 pub mod id;

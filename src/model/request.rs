@@ -295,7 +295,8 @@ string_enum!(Feasibility, "feasibility", fold = str::to_string, {
 });
 
 /// What listing needs of a request: everything but the long text and the history. Field
-/// names are the record's own; `presales list --format json` prints these.
+/// names are the record's own; `presales list --format json` prints these. It can be read
+/// straight from a record file (the defaults are the record's), skipping the history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequestSummary {
     pub id: String,
@@ -304,19 +305,53 @@ pub struct RequestSummary {
     pub kind: String,
     pub priority: Priority,
     pub customer: String,
+    #[serde(default)]
     pub requested_by: Option<String>,
     pub created: Timestamp,
+    #[serde(default)]
     pub due: Option<NaiveDate>,
     pub stage: String,
+    #[serde(default)]
     pub assignee: Option<String>,
+    #[serde(default)]
     pub skills: Vec<String>,
+    #[serde(default)]
     pub products: Vec<String>,
+    #[serde(default)]
     pub tags: Vec<String>,
+    #[serde(default)]
     pub solution: Option<String>,
+    #[serde(default)]
     pub outcome: Option<Outcome>,
+    #[serde(default)]
     pub technical_win: bool,
+    #[serde(default)]
     pub satisfaction: Option<u8>,
+    #[serde(default)]
     pub confidential: bool,
+}
+
+/// The fields `presales list` filters on, stored beside each cached summary so that a
+/// filtered list decodes only the summaries it prints.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RequestKeys<'a> {
+    pub stage: &'a str,
+    pub assignee: Option<&'a str>,
+    pub kind: &'a str,
+    pub customer: &'a str,
+    pub priority: Priority,
+}
+
+impl RequestSummary {
+    pub fn keys(&self) -> RequestKeys<'_> {
+        RequestKeys {
+            stage: &self.stage,
+            assignee: self.assignee.as_deref(),
+            kind: &self.kind,
+            customer: &self.customer,
+            priority: self.priority,
+        }
+    }
 }
 
 impl From<&Request> for RequestSummary {

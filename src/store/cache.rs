@@ -22,18 +22,31 @@ use crate::error::{Error, Result};
 use crate::model::{Kind, Record};
 
 /// Bumped whenever a summary type or this file's layout changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// A record type's summary as cached.
 pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
     type Full: Record + Send;
+    /// The fields a command filters on, stored beside the stamp so that a filtered read
+    /// decodes only the summaries it keeps ([`Store::summaries_where`]); `()` for none.
+    type Keys<'a>: Serialize + serde::Deserialize<'a>
+    where
+        Self: 'a;
     /// Cache file name, e.g. `requests`.
     const NAME: &'static str;
     fn of(full: &Self::Full) -> Self;
+    fn keys(&self) -> Self::Keys<'_>;
     /// The summary of a file just read: its text and path (relative to the root) are at
     /// hand for summaries that need them (`check` caches its canonical-form verdict).
     fn from_file(full: &Self::Full, _text: &str, _rel: &Path) -> Self {
         Self::of(full)
+    }
+    /// The summary of a record file's text (`shown` is its path as errors name it), with
+    /// the ID it names: the whole record is parsed, unless the summary can skip most of it
+    /// (a request's summary skips the history).
+    fn from_text(shown: &Path, text: &str) -> Result<(Self, String)> {
+        let full: Self::Full = super::yaml::parse(shown, text)?;
+        Ok((Self::from_file(&full, text, shown), full.id().to_string()))
     }
 }
 
@@ -75,40 +88,33 @@ impl Stamp {
     }
 }
 
-/// The cache file: every summary is stored as its own postcard bytes so that decoding can
-/// run on every core.
-#[derive(serde::Serialize)]
-struct CacheFile {
+/// The cache file: every summary is stored as its own postcard bytes, after its keys, so
+/// that decoding can run on every core, skip what a filter does not keep, and a rewrite
+/// can copy the entries of unchanged files without encoding them again.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CacheFile<'a> {
     format: u32,
-    crate_version: String,
-    entries: Vec<(String, Stamp, Raw)>,
+    crate_version: &'a str,
+    #[serde(borrow)]
+    entries: Vec<(&'a str, Stamp, Raw<'a>, Raw<'a>)>,
 }
 
 /// Bytes encoded as one postcard byte string (not a sequence of numbers).
-struct Raw(Vec<u8>);
+#[derive(Clone, Copy)]
+struct Raw<'a>(&'a [u8]);
 
-impl serde::Serialize for Raw {
+impl serde::Serialize for Raw<'_> {
     fn serialize<Ser: serde::Serializer>(
         &self,
         s: Ser,
     ) -> std::result::Result<Ser::Ok, Ser::Error> {
-        s.serialize_bytes(&self.0)
+        s.serialize_bytes(self.0)
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Raw {
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Raw<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Raw;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("bytes")
-            }
-            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<Raw, E> {
-                Ok(Raw(v.to_vec()))
-            }
-        }
-        d.deserialize_bytes(V)
+        <&[u8]>::deserialize(d).map(Raw)
     }
 }
 
@@ -156,38 +162,39 @@ fn unseal(bytes: &[u8]) -> Option<&[u8]> {
     (!body.is_empty() && crc32fast::hash(body) == u32::from_le_bytes(*crc)).then_some(body)
 }
 
-/// The cache file as read: borrowed from the file's bytes, so nothing is copied twice.
-#[derive(serde::Deserialize)]
-struct CacheView<'a> {
-    format: u32,
-    crate_version: &'a str,
-    #[serde(borrow)]
-    entries: Vec<(&'a str, Stamp, &'a [u8])>,
-}
-
-/// The cached entries, sorted by ID as they were written.
-fn read_cache<S: Summary>(path: &Path) -> Vec<(String, Stamp, S)> {
-    let Ok(bytes) = std::fs::read(path) else {
-        return Vec::new();
-    };
+/// The cached entries (sorted by ID as they were written), borrowed from the file's bytes;
+/// none when the file is missing, damaged or from another version.
+fn read_cache(bytes: &[u8]) -> Vec<(&str, Stamp, Raw<'_>, Raw<'_>)> {
     // A damaged file is a cache miss: everything is parsed again and the file rewritten.
-    let Some(body) = unseal(&bytes) else {
+    let Some(body) = unseal(bytes) else {
         return Vec::new();
     };
-    match postcard::from_bytes::<CacheView>(body) {
-        Ok(c) if c.format == FORMAT && c.crate_version == env!("CARGO_PKG_VERSION") => c
-            .entries
-            .into_par_iter()
-            .filter_map(|(p, st, raw)| {
-                // An entry that does not decode is simply re-read from its file.
-                postcard::from_bytes::<S>(raw)
-                    .ok()
-                    .map(|s| (p.to_string(), st, s))
-            })
-            .collect(),
+    match postcard::from_bytes::<CacheFile>(body) {
+        Ok(c) if c.format == FORMAT && c.crate_version == env!("CARGO_PKG_VERSION") => c.entries,
         // Corrupt, truncated or from another version: start over.
         _ => Vec::new(),
     }
+}
+
+/// Where one record's summary comes from.
+enum Slot<'a> {
+    /// The cache's entry holds for the file as it is.
+    Cached(&'a str, Stamp, Raw<'a>, Raw<'a>, PathBuf),
+    /// To be read from the file.
+    Parse(String, Stamp, PathBuf),
+    /// The file could not be looked at (the error is reported).
+    Gone,
+}
+
+/// One record's summary once decoded or parsed, with the cache entry that holds it.
+enum Got<'a, S> {
+    /// Decoded from the cache (`None`: left out by the filter).
+    Cached(&'a str, Stamp, Raw<'a>, Raw<'a>, Option<S>),
+    /// Read from its file: its new entry's keys and summary encoded (`None` if they cannot
+    /// be: then it is not cached) and the summary (`None`: left out by the filter).
+    Parsed(String, Stamp, Option<(Vec<u8>, Vec<u8>)>, Option<S>),
+    Failed(Error),
+    Gone,
 }
 
 impl Store {
@@ -195,82 +202,71 @@ impl Store {
     /// the others are parsed (in parallel) and the cache is updated. Files that do not parse
     /// are returned as errors, never cached.
     pub fn summaries<S: Summary>(&self) -> (Vec<S>, Vec<Error>) {
+        self.summaries_where::<S>(|_| true)
+    }
+
+    /// [`Store::summaries`] of the records whose keys `keep` accepts: the others' summaries
+    /// are not decoded. Every file is still looked at, so the result is as fresh.
+    pub fn summaries_where<S: Summary>(
+        &self,
+        keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
+    ) -> (Vec<S>, Vec<Error>) {
         let kind: Kind = S::Full::KIND;
-        let mut errors = Vec::new();
         let files = match self.stat_records(kind) {
             Ok(f) => f,
             Err(e) => return (Vec::new(), vec![e]),
         };
         let path = cache_path(self, S::NAME);
-        let cached = path.as_deref().map(read_cache::<S>).unwrap_or_default();
+        let bytes = path
+            .as_deref()
+            .and_then(|p| std::fs::read(p).ok())
+            .unwrap_or_default();
+        let cached = read_cache(&bytes);
         let cached_len = cached.len();
         let mut cached = cached.into_iter().peekable();
-        let mut reused = 0usize;
-        let mut out: Vec<Option<(String, Stamp, S)>> = Vec::with_capacity(files.len());
-        let mut todo: Vec<(usize, String, Stamp, PathBuf)> = Vec::new();
-        for (i, (id, p, meta)) in files.into_iter().enumerate() {
-            let key = id.to_string();
+        let mut slots: Vec<Slot> = Vec::with_capacity(files.len());
+        let mut errors = Vec::new();
+        for (id, p, meta) in files {
             let stamp = match meta {
                 Ok(m) => Stamp::of(&m),
                 Err(e) => {
                     errors.push(Error::io(self.display_path(&p), e));
-                    out.push(None);
+                    slots.push(Slot::Gone);
                     continue;
                 }
             };
+            let key = id.as_str();
             // Both lists are sorted by ID: walk them together instead of hashing every key.
-            while cached
-                .next_if(|(k, _, _)| k.as_str() < key.as_str())
-                .is_some()
-            {}
-            let hit = cached.next_if(|(k, _, _)| *k == key);
-            match hit {
-                Some((_, st, s)) if st == stamp => {
-                    reused += 1;
-                    out.push(Some((key, stamp, s)));
+            while cached.next_if(|(k, ..)| *k < key).is_some() {}
+            match cached.next_if(|(k, ..)| *k == key) {
+                Some((k, st, keys, raw)) if st == stamp => {
+                    slots.push(Slot::Cached(k, st, keys, raw, p))
                 }
-                _ => {
-                    todo.push((i, key, stamp, p));
-                    out.push(None);
-                }
+                _ => slots.push(Slot::Parse(key.to_string(), stamp, p)),
             }
         }
+        let got: Vec<Got<S>> = slots.into_par_iter().map(|slot| self.get(slot, &keep)).collect();
+        let reused = got.iter().filter(|g| matches!(g, Got::Cached(..))).count();
         // Cached entries not reused are files deleted or changed since: rewrite the cache.
-        let mut dirty = reused != cached_len || !todo.is_empty();
-        let parsed: Vec<(usize, String, Stamp, Result<S>)> = todo
-            .into_par_iter()
-            .map(|(i, key, stamp, p)| {
-                let r = self
-                    .load_listed::<S::Full>(&p)
-                    .map(|(full, text)| S::from_file(&full, &text, &self.display_path(&p)));
-                (i, key, stamp, r)
-            })
-            .collect();
-        for (i, key, stamp, r) in parsed {
-            match r {
-                Ok(s) => out[i] = Some((key, stamp, s)),
-                Err(e) => {
-                    errors.push(e);
-                    dirty = true;
-                }
-            }
-        }
-        let out: Vec<(String, Stamp, S)> = out.into_iter().flatten().collect();
-        if dirty {
-            let entries: Vec<(String, Stamp, Raw)> = out
-                .par_iter()
-                .filter_map(|(k, st, s)| {
-                    Some((k.clone(), *st, Raw(postcard::to_allocvec(s).ok()?)))
+        let dirty = reused != cached_len || got.iter().any(|g| !matches!(g, Got::Cached(..)));
+        if dirty && let Some(path) = &path {
+            let entries = got
+                .iter()
+                .filter_map(|g| match g {
+                    Got::Cached(k, st, keys, raw, _) => Some((*k, *st, *keys, *raw)),
+                    Got::Parsed(k, st, Some((keys, raw)), _) => {
+                        Some((k.as_str(), *st, Raw(keys), Raw(raw)))
+                    }
+                    Got::Parsed(_, _, None, _) | Got::Failed(_) | Got::Gone => None,
                 })
                 .collect();
             let file = CacheFile {
                 format: FORMAT,
-                crate_version: env!("CARGO_PKG_VERSION").to_string(),
+                crate_version: env!("CARGO_PKG_VERSION"),
                 entries,
             };
             // A cache that cannot be written only costs time next run.
-            if let Some(path) = &path
-                && let Ok(bytes) = postcard::to_allocvec(&file)
+            if let Ok(bytes) = postcard::to_allocvec(&file)
                 && let Some(dir) = path.parent()
                 && std::fs::create_dir_all(dir).is_ok()
             {
@@ -278,63 +274,94 @@ impl Store {
                 let _ = write_atomic(path, &seal(bytes));
             }
         }
-        (out.into_iter().map(|(_, _, s)| s).collect(), errors)
+        let mut out = Vec::with_capacity(got.len());
+        for g in got {
+            match g {
+                Got::Cached(.., Some(s)) | Got::Parsed(.., Some(s)) => out.push(s),
+                Got::Failed(e) => errors.push(e),
+                _ => {}
+            }
+        }
+        // Decoding is done: the file's bytes, borrowed until here, can go.
+        drop(bytes);
+        (out, errors)
+    }
+
+    /// One record's summary: decoded from its cache entry when the filter keeps it, else
+    /// read from its file (also when the entry does not decode).
+    fn get<'a, S: Summary>(
+        &self,
+        slot: Slot<'a>,
+        keep: &(impl Fn(&S::Keys<'_>) -> bool + Sync),
+    ) -> Got<'a, S> {
+        let (key, stamp, p) = match slot {
+            Slot::Gone => return Got::Gone,
+            Slot::Cached(k, st, keys, raw, p) => {
+                match postcard::from_bytes::<S::Keys<'_>>(keys.0) {
+                    Ok(ks) if !keep(&ks) => return Got::Cached(k, st, keys, raw, None),
+                    Ok(_) => {
+                        if let Ok(s) = postcard::from_bytes::<S>(raw.0) {
+                            return Got::Cached(k, st, keys, raw, Some(s));
+                        }
+                    }
+                    Err(_) => {}
+                }
+                // An entry that does not decode is simply re-read from its file.
+                (k.to_string(), st, p)
+            }
+            Slot::Parse(k, st, p) => (k, st, p),
+        };
+        let parsed = self
+            .read_listed(&p, S::from_text, |(_, id)| id)
+            .map(|((s, _), _)| s);
+        match parsed {
+            Ok(s) => {
+                let encoded = postcard::to_allocvec(&s.keys())
+                    .and_then(|keys| Ok((keys, postcard::to_allocvec(&s)?)));
+                let kept = keep(&s.keys());
+                Got::Parsed(key, stamp, encoded.ok(), kept.then_some(s))
+            }
+            Err(e) => Got::Failed(e),
+        }
     }
 }
 
 impl Summary for crate::model::request::RequestSummary {
     type Full = crate::model::Request;
+    type Keys<'a> = crate::model::request::RequestKeys<'a>;
     const NAME: &'static str = "requests";
     fn of(full: &Self::Full) -> Self {
         full.into()
+    }
+    /// Straight from the text: the history, most of a request's bytes, is skipped.
+    fn from_text(shown: &Path, text: &str) -> Result<(Self, String)> {
+        let s: Self = super::yaml::parse(shown, text)?;
+        let id = s.id.clone();
+        Ok((s, id))
+    }
+    fn keys(&self) -> Self::Keys<'_> {
+        self.keys()
     }
 }
 
 impl Summary for crate::model::customer::CustomerSummary {
     type Full = crate::model::Customer;
+    type Keys<'a> = ();
     const NAME: &'static str = "customers";
     fn of(full: &Self::Full) -> Self {
         full.into()
     }
+    fn keys(&self) {}
 }
 
 /// A whole record cached as JSON (self-describing, so flattened unknown fields survive),
-/// for commands that need every field, such as the reports. Any serializable value can be
-/// wrapped to be stored as JSON bytes inside the postcard cache file.
-#[derive(Clone)]
-pub struct Whole<T>(pub T);
-
-impl<T: serde::Serialize> serde::Serialize for Whole<T> {
-    fn serialize<Ser: serde::Serializer>(
-        &self,
-        s: Ser,
-    ) -> std::result::Result<Ser::Ok, Ser::Error> {
-        let bytes = serde_json::to_vec(&self.0).map_err(serde::ser::Error::custom)?;
-        s.serialize_bytes(&bytes)
-    }
-}
-
-impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Whole<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Json<T>(std::marker::PhantomData<T>);
-        impl<T: DeserializeOwned> serde::de::Visitor<'_> for Json<T> {
-            type Value = Whole<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a value as JSON bytes")
-            }
-            fn visit_bytes<E: serde::de::Error>(
-                self,
-                v: &[u8],
-            ) -> std::result::Result<Self::Value, E> {
-                serde_json::from_slice(v).map(Whole).map_err(E::custom)
-            }
-        }
-        d.deserialize_bytes(Json(std::marker::PhantomData))
-    }
-}
+/// for commands that need every field. Any serializable value can be wrapped to be stored
+/// as JSON bytes inside the postcard cache file.
+pub use crate::model::facts::Json as Whole;
 
 impl<T: Record + Send + Sync + 'static> Summary for Whole<T> {
     type Full = T;
+    type Keys<'a> = ();
     const NAME: &'static str = match T::KIND {
         Kind::Request => "requests-whole",
         Kind::Solution => "solutions-whole",
@@ -346,10 +373,34 @@ impl<T: Record + Send + Sync + 'static> Summary for Whole<T> {
     fn of(full: &T) -> Self {
         Whole(full.clone())
     }
+    fn keys(&self) {}
+}
+
+impl Summary for crate::model::facts::RequestFacts {
+    type Full = crate::model::Request;
+    type Keys<'a> = ();
+    const NAME: &'static str = "requests-facts";
+    fn of(full: &Self::Full) -> Self {
+        full.into()
+    }
+    fn keys(&self) {}
 }
 
 impl Store {
-    /// Every record of a kind, whole, fresh, through the cache: the reports' loader.
+    /// Every request as the reports read it ([`RequestFacts`]: no free texts, no notes),
+    /// fresh, through the cache.
+    ///
+    /// [`RequestFacts`]: crate::model::facts::RequestFacts
+    pub fn report_requests(&self) -> (Vec<crate::model::Request>, Vec<Error>) {
+        let (facts, errors) = self.summaries::<crate::model::facts::RequestFacts>();
+        let requests = facts
+            .into_par_iter()
+            .map(crate::model::facts::RequestFacts::into_request)
+            .collect();
+        (requests, errors)
+    }
+
+    /// Every record of a kind, whole, fresh, through the cache.
     pub fn load_all_cached<T: Record + Send + Sync + 'static>(&self) -> (Vec<T>, Vec<Error>) {
         let (wholes, errors) = self.summaries::<Whole<T>>();
         (wholes.into_iter().map(|w| w.0).collect(), errors)

@@ -302,7 +302,7 @@ pub(crate) struct Loaded {
 impl Loaded {
     pub fn load(ctx: &Ctx) -> Result<Loaded> {
         let store = ctx.store()?;
-        let (requests, errors) = store.load_all_cached::<Request>();
+        let (requests, errors) = store.report_requests();
         let (customers, cerrors) = store.load_all_cached::<Customer>();
         let (gaps, gerrors) = store.load_all_cached::<crate::model::Gap>();
         for e in errors.iter().chain(&cerrors).chain(&gerrors) {
@@ -519,4 +519,118 @@ fn serde_plain<T: Serialize>(v: &T) -> String {
 
 fn or_dash(s: Option<&str>) -> String {
     s.unwrap_or("-").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the demo store in a temporary folder (its caches are written there).
+    fn demo_copy() -> tempfile::TempDir {
+        let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo");
+        let dir = tempfile::tempdir().unwrap();
+        for e in walkdir::WalkDir::new(&from) {
+            let e = e.unwrap();
+            let rel = e.path().strip_prefix(&from).unwrap();
+            if rel.starts_with(".presales") {
+                continue;
+            }
+            let to = dir.path().join(rel);
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(e.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    /// Every report, and the inbox of every member, as JSON and as tables, from `loaded`.
+    fn every_report(ctx: &Ctx, loaded: &Loaded, as_of: Timestamp) -> Vec<String> {
+        let store = &loaded.store;
+        let (solutions, _) = store.load_all_cached::<crate::model::Solution>();
+        let (articles, _) = store.load_all_cached::<crate::model::Article>();
+        let members: Vec<String> = store.config.members.iter().map(|m| m.id.clone()).collect();
+        let sessions = loaded.sessions(ctx, as_of);
+        let mut out = Vec::new();
+        for spec in [
+            PeriodSpec::Default,
+            PeriodSpec::parse_month("2026-11").unwrap(),
+            PeriodSpec::parse_quarter("2026-Q4").unwrap(),
+        ] {
+            let window = loaded.window(spec, None, as_of).unwrap();
+            let zone = window.zone;
+            for confidential in [false, true] {
+                loaded.with(window.clone(), confidential, |data| {
+                    out.push(weekly::render(ctx, data, &zone, &sessions).unwrap());
+                    out.push(
+                        sla::render(ctx, &report::sla_report::build(data, false), &zone).unwrap(),
+                    );
+                    out.push(
+                        sla::render(ctx, &report::sla_report::build(data, true), &zone).unwrap(),
+                    );
+                    out.push(performance::render(ctx, data, None, &zone).unwrap());
+                    for m in &members {
+                        out.push(performance::render(ctx, data, Some(m), &zone).unwrap());
+                        let inbox = report::inbox::build(data, &solutions, &articles, m);
+                        out.push(output::json(&inbox).unwrap());
+                    }
+                    out.push(kb::render(ctx, data, &zone).unwrap());
+                    out.push(capacity::render(ctx, data, &zone).unwrap());
+                    out.push(winloss::render(ctx, data, &zone).unwrap());
+                    out.push(gaps::render(ctx, data, &zone).unwrap());
+                    out.push(training::render(ctx, data, &zone, &sessions).unwrap());
+                    out.push(targets::render(ctx, data, &zone, &sessions).unwrap());
+                    out.push(output::json(&report::by_sla_urgency(data)).unwrap());
+                });
+            }
+        }
+        out
+    }
+
+    /// The reports read requests as [`crate::model::facts::RequestFacts`], which leave out
+    /// what no report reads: every report of the demo store (which holds every kind of
+    /// entry) must come out the same as from the whole records.
+    #[test]
+    fn reports_from_facts_equal_reports_from_whole_records() {
+        let dir = demo_copy();
+        for format in [Format::Json, Format::Table] {
+            let ctx = Ctx {
+                format,
+                root: Some(dir.path().to_path_buf()),
+                as_member: None,
+                no_input: true,
+                cwd: dir.path().to_path_buf(),
+                now_env: None,
+                color: false,
+                commit: false,
+                failed: Default::default(),
+                noticed: Default::default(),
+            };
+            let as_of: Timestamp = "2026-11-27T10:00:00+08:00".parse().unwrap();
+            let from_facts = Loaded::load(&ctx).unwrap();
+            // Loaded twice: the second read comes from the cache file the first one wrote.
+            let from_cache = Loaded::load(&ctx).unwrap();
+            let mut whole = Loaded::load(&ctx).unwrap();
+            whole.requests = whole.store.load_all_cached::<Request>().0;
+            assert!(whole.requests.len() > 20, "the demo store has requests");
+            assert_ne!(
+                whole.requests, from_facts.requests,
+                "facts leave texts out"
+            );
+            let expected = every_report(&ctx, &whole, as_of);
+            for loaded in [&from_facts, &from_cache] {
+                let got = every_report(&ctx, loaded, as_of);
+                assert_eq!(got.len(), expected.len());
+                for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+                    let first = g.lines().zip(e.lines()).position(|(a, b)| a != b);
+                    assert!(
+                        g == e,
+                        "report {i} differs at line {first:?}:\n{}",
+                        e.lines().skip(first.unwrap_or(0).saturating_sub(8)).take(12).collect::<Vec<_>>().join("\n")
+                    );
+                }
+            }
+        }
+    }
 }
