@@ -4,6 +4,8 @@
 #   bash benches/scale.sh                 # 100,000 requests, 20,000 articles (~10 min on 2 cores)
 #   bash benches/scale.sh --quick         # 10,000 requests, 2,000 articles (~2 min)
 #   bash benches/scale.sh --requests N --articles M [--seed S] [--runs R] [--no-hyperfine]
+#   bash benches/scale.sh --curve [--curve-sizes "10000 100000 1000000"]
+#                                         # time per 1,000 records from 10k to 1M requests
 #
 # Builds the release binary and the generator, generates the stores under target/scale/
 # (reused while the parameters and the generator's sources are unchanged), and prints ONE
@@ -21,6 +23,13 @@
 # R timed runs (default: as many as fit in ~3 s, at least 3, at most 10). "cold" = .presales/
 # deleted before every run (the page cache stays warm, as for the floors). The clock is fixed
 # with PRESALES_NOW, so every run does the same work.
+#
+# --curve: for each size (requests; articles a fifth of it) a store is generated (not
+# committed: no row needs git), and `list`, `check`, `report weekly` and `kb search` are
+# timed warm; the table gives the time per 1,000 requests (per 1,000 articles for search)
+# and, per command, the largest over the smallest: flat means ≤ 1.5. Peak memory of `list`
+# is printed per size (targets: ≤ 250 MB at 100k, ≤ 1.5 GB at 1M). The 1M store needs about
+# 10 GB of disk and 15 minutes to generate; its stamp keeps it for the next run.
 set -euo pipefail
 
 requests=100000
@@ -29,6 +38,8 @@ seed=7
 runs=""
 use_hyperfine=1
 query="派工原则"
+curve=""
+curve_sizes="10000 100000 1000000"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) requests=10000 articles=2000 ;;
@@ -37,6 +48,8 @@ while [[ $# -gt 0 ]]; do
         --seed) seed="$2"; shift ;;
         --runs) runs="$2"; shift ;;
         --no-hyperfine) use_hyperfine="" ;;
+        --curve) curve=1 ;;
+        --curve-sizes) curve=1 curve_sizes="$2"; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "scale.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
@@ -75,7 +88,7 @@ git_id=(-c user.name=bench -c user.email=bench@example.com -c commit.gpgsign=fal
 # --- data -------------------------------------------------------------------------------
 # Generates a store (a git repo with one commit) into $1/store unless the stamp matches.
 generate() {
-    local dir="$1" n="$2" m="$3"
+    local dir="$1" n="$2" m="$3" commit="${4:-commit}"
     # What decides the bytes of the store: the parameters, the generator and record format.
     local stamp
     stamp="requests=$n articles=$m seed=$seed sources=$(cat examples/gen_store.rs src/model/*.rs \
@@ -83,14 +96,20 @@ generate() {
     if [[ -f "$dir/stamp" && "$(cat "$dir/stamp")" == "$stamp" ]]; then
         say "reusing $dir ($n requests, $m articles)"
         # Back to the generated commit: earlier runs commented on requests and edited an article.
-        git -C "$dir/store" reset -q --hard HEAD
-        git -C "$dir/store" clean -q -fd
+        if [[ -d "$dir/store/.git" ]]; then
+            git -C "$dir/store" reset -q --hard HEAD
+            git -C "$dir/store" clean -q -fd
+        fi
         return
     fi
     say "generating $n requests, $m articles into $dir"
     rm -rf "$dir"
     mkdir -p "$dir"
     "$gen" --requests "$n" --articles "$m" --seed "$seed" --out "$dir/store" 2>>"$log"
+    if [[ $commit != commit ]]; then
+        echo "$stamp" > "$dir/stamp"
+        return
+    fi
     say "committing the generated store (git add of $(find "$dir/store" -type f | wc -l) files)"
     git -C "$dir/store" init -q
     git -C "$dir/store" add -A
@@ -119,24 +138,6 @@ taskdata() {
     TASKRC="$dir/taskrc" task import "$dir/tasks.json" >>"$log" 2>&1
     touch "$dir/stamp"
 }
-
-big="$scale/r$requests-a$articles-s$seed"
-small="$scale/r10000-a2000-s$seed"
-generate "$big" "$requests" "$articles"
-[[ "$big" != "$small" ]] && generate "$small" 10000 2000
-store="$big/store"
-have task && taskdata "$scale/taskwarrior"
-
-# The article the "edit one" row changes: one that matches the query, body inline.
-edit_target="$(grep -rl --include='*.yaml' "$query" "$store/kb" | xargs -r grep -l '^body: |' | sort | sed -n 1p || true)"
-cat > "$big/edit-one.sh" <<EOF
-#!/usr/bin/env bash
-# Edits one article's body (a new revision mark each time), as a user would between searches.
-n=\$(( \$(cat "$big/edit-count" 2>/dev/null || echo 0) + 1 ))
-echo "\$n" > "$big/edit-count"
-sed -i "s|^  ## 背景 / Background.*\$|  ## 背景 / Background (修订 \$n)|" "$edit_target"
-EOF
-show_id="$(find "$store/requests" -name '*.yaml' | sort | tail -n 1 | xargs basename -s .yaml)"
 
 # --- measuring --------------------------------------------------------------------------
 declare -A med note
@@ -194,6 +195,79 @@ peak_mb() {
     popd >/dev/null
     awk -v k="$out" 'BEGIN { printf "%.0f", k / 1024 }'
 }
+
+# --- the curve ---------------------------------------------------------------------------
+if [[ -n $curve ]]; then
+    declare -a sizes=($curve_sizes)
+    for n in "${sizes[@]}"; do
+        m=$((n / 5))
+        dir="$scale/curve-r$n-a$m-s$seed"
+        generate "$dir" "$n" "$m" no-commit
+        say "size $n: warming up (first run fills .presales/)"
+        (cd "$dir/store" && "$bin" list >/dev/null 2>>"$log" && "$bin" kb search "$query" >/dev/null 2>>"$log") || true
+        measure "list-$n" "$dir/store" "" "$bin_q list"
+        measure "check-$n" "$dir/store" "" "$bin_q check"
+        measure "weekly-$n" "$dir/store" "" "$bin_q report weekly"
+        measure "search-$n" "$dir/store" "" "$bin_q kb search $query"
+        if [[ -n $gnu_time ]]; then
+            med[mem-$n]=$(peak_mb "$dir/store" "" "$bin_q list")
+        fi
+    done
+    commit="$(git -C "$repo" rev-parse --short HEAD)"
+    git -C "$repo" diff --quiet HEAD -- src Cargo.toml Cargo.lock || commit="$commit+uncommitted src changes"
+    echo
+    echo "presales scale curve, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
+    echo "machine: $(nproc) cores, $(uname -sr); load average $load_start at start, $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?') at end"
+    echo "ms per 1,000 requests (kb search: per 1,000 articles); median of warm runs"
+    echo
+    header="| command |"
+    rule="|---|"
+    for n in "${sizes[@]}"; do header="$header $n |"; rule="$rule---:|"; done
+    echo "$header largest ÷ smallest | flat (≤ 1.5) |"
+    echo "$rule---:|---|"
+    for cmd in list check weekly search; do
+        line="| \`$cmd\` |"
+        per=()
+        for n in "${sizes[@]}"; do
+            count=$n
+            [[ $cmd == search ]] && count=$((n / 5))
+            v="${med[$cmd-$n]:-}"
+            if [[ -n $v ]]; then
+                p=$(awk -v t="$v" -v c="$count" 'BEGIN { printf "%.3f", t * 1000 * 1000 / c }')
+                per+=("$p")
+                line="$line $p |"
+            else
+                line="$line n/a |"
+            fi
+        done
+        spread=$(printf '%s\n' "${per[@]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (lo > 0) printf "%.2f", hi / lo; else print "n/a" }')
+        flat=$(awk -v s="$spread" 'BEGIN { print (s != "n/a" && s <= 1.5 ? "yes" : "**no**") }')
+        echo "$line $spread | $flat |"
+    done
+    line="| peak memory of \`list\`, MB |"
+    for n in "${sizes[@]}"; do line="$line ${med[mem-$n]:-n/a} |"; done
+    echo "$line | ≤ 250 at 100k, ≤ 1500 at 1M |"
+    say "done; tool output in $log"
+    exit 0
+fi
+
+big="$scale/r$requests-a$articles-s$seed"
+small="$scale/r10000-a2000-s$seed"
+generate "$big" "$requests" "$articles"
+[[ "$big" != "$small" ]] && generate "$small" 10000 2000
+store="$big/store"
+have task && taskdata "$scale/taskwarrior"
+
+# The article the "edit one" row changes: one that matches the query, body inline.
+edit_target="$(grep -rl --include='*.yaml' "$query" "$store/kb" | xargs -r grep -l '^body: |' | sort | sed -n 1p || true)"
+cat > "$big/edit-one.sh" <<EOF
+#!/usr/bin/env bash
+# Edits one article's body (a new revision mark each time), as a user would between searches.
+n=\$(( \$(cat "$big/edit-count" 2>/dev/null || echo 0) + 1 ))
+echo "\$n" > "$big/edit-count"
+sed -i "s|^  ## 背景 / Background.*\$|  ## 背景 / Background (修订 \$n)|" "$edit_target"
+EOF
+show_id="$(find "$store/requests" -name '*.yaml' | sort | tail -n 1 | xargs basename -s .yaml)"
 
 # Floors and peers.
 measure stat "$store" "" "find requests -name '*.yaml' -printf '%s %T@\n'"

@@ -9,8 +9,6 @@ mod records;
 pub mod replay;
 mod run;
 
-use std::collections::HashSet;
-
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -275,44 +273,49 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
                 }
             }
         }
+        // The whole store: each kind listed once; unchanged records come from the parse
+        // cache (stamp-checked, with the canonical-form verdict computed when the file was
+        // last read), the others are parsed and cached on the way.
         None => {
             for kind in Kind::ALL {
-                match store.list_records(kind) {
-                    Ok(listing) => {
-                        findings.extend(listing.strays.iter().map(stray_finding));
-                        to_parse.extend(listing.records.into_iter().map(|r| {
-                            let rel = store.display_path(&r.path);
-                            (r.id, r.path, rel)
-                        }));
+                let listing = match store.list_records(kind) {
+                    Ok(listing) => listing,
+                    Err(e) => {
+                        findings.push(Finding::from_error(Path::new(kind.dir()), &e));
+                        continue;
                     }
-                    Err(e) => findings.push(Finding::from_error(Path::new(kind.dir()), &e)),
+                };
+                findings.extend(listing.strays.iter().map(stray_finding));
+                let files: Vec<_> = listing
+                    .records
+                    .into_iter()
+                    .map(|r| (r.id, r.path, r.meta))
+                    .collect();
+                let f = &mut findings;
+                match kind {
+                    Kind::Request => loaded.requests = from_cache(store, files, f),
+                    Kind::Solution => loaded.solutions = from_cache(store, files, f),
+                    Kind::Customer => loaded.customers = from_cache(store, files, f),
+                    Kind::Gap => loaded.gaps = from_cache(store, files, f),
+                    Kind::Training => loaded.trainings = from_cache(store, files, f),
+                    Kind::Article => {
+                        loaded.articles = files.iter().map(|(id, ..)| id.to_string()).collect();
+                        let articles: Vec<Parsed<crate::model::Article>> =
+                            from_cache(store, files, f);
+                        for a in &articles {
+                            check_article(store, a, f);
+                        }
+                    }
                 }
             }
         }
     }
-    loaded.articles = to_parse
-        .iter()
-        .filter(|(id, _, _)| id.kind() == Kind::Article)
-        .map(|(id, _, _)| id.to_string())
-        .collect();
-    // A whole-store check takes unchanged records from the parse cache (stamp-checked, with
-    // the canonical-form verdict computed when the file was last read) and parses the rest.
-    if only.is_none() {
-        let want: HashSet<PathBuf> = to_parse.iter().map(|(_, _, rel)| rel.clone()).collect();
-        let mut covered: HashSet<PathBuf> = HashSet::new();
-        let mut cached_findings = Vec::new();
-        loaded.requests = from_cache(store, &want, &mut covered, &mut cached_findings);
-        loaded.solutions = from_cache(store, &want, &mut covered, &mut cached_findings);
-        loaded.customers = from_cache(store, &want, &mut covered, &mut cached_findings);
-        loaded.gaps = from_cache(store, &want, &mut covered, &mut cached_findings);
-        loaded.trainings = from_cache(store, &want, &mut covered, &mut cached_findings);
-        let articles: Vec<Parsed<crate::model::Article>> =
-            from_cache(store, &want, &mut covered, &mut cached_findings);
-        for a in &articles {
-            check_article(store, a, &mut cached_findings);
-        }
-        findings.extend(cached_findings);
-        to_parse.retain(|(_, _, rel)| !covered.contains(rel));
+    if only.is_some() {
+        loaded.articles = to_parse
+            .iter()
+            .filter(|(id, _, _)| id.kind() == Kind::Article)
+            .map(|(id, _, _)| id.to_string())
+            .collect();
     }
     let results: Vec<(ParsedFile, Vec<Finding>)> = to_parse
         .into_par_iter()
@@ -351,30 +354,24 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
     (loaded, findings)
 }
 
-/// Records of one kind from the parse cache, limited to the files `want`ed; parse errors
-/// become findings. Every file handled here is added to `covered`.
+/// The records of one kind's listed files, through the parse cache; parse errors become
+/// findings.
 fn from_cache<T: Record + Send + Sync + 'static>(
     store: &Store,
-    want: &HashSet<PathBuf>,
-    covered: &mut HashSet<PathBuf>,
+    files: Vec<(RecordId, PathBuf, std::io::Result<std::fs::Metadata>)>,
     findings: &mut Vec<Finding>,
 ) -> Vec<Parsed<T>> {
-    let (checked, errors) = store.summaries::<Checked<T>>();
+    let (checked, errors) = store.summaries_of::<Checked<T>>(files, |_| true);
     for e in errors {
         let rel = match &e {
             Error::Parse { path, .. } | Error::Io { path, .. } => path.clone(),
             _ => continue,
         };
-        if want.contains(&rel) && covered.insert(rel.clone()) {
-            findings.push(Finding::from_error(&rel, &e));
-        }
+        findings.push(Finding::from_error(&rel, &e));
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(checked.len());
     for c in checked {
         let rel = PathBuf::from(&c.rel);
-        if !want.contains(&rel) || !covered.insert(rel.clone()) {
-            continue;
-        }
         if let Some(line) = c.canonical_diff {
             findings.push(Finding::error(
                 &rel,

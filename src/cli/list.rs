@@ -183,7 +183,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     // The filters on the keys cached beside each summary: the others are not decoded.
     let (requests, errors) = store.summaries_where::<RequestSummary>(|k| {
         a.stage.as_ref().is_none_or(|s| k.stage == s)
-            && a.assignee.as_ref().is_none_or(|m| k.assignee == Some(m.as_str()))
+            && a.assignee
+                .as_ref()
+                .is_none_or(|m| k.assignee == Some(m.as_str()))
             && a.kind.as_ref().is_none_or(|t| k.kind == t)
             && customer.as_ref().is_none_or(|c| k.customer == c)
             && a.priority.is_none_or(|p| k.priority == p)

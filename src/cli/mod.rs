@@ -220,10 +220,39 @@ pub struct Ctx {
     noticed: std::cell::RefCell<Vec<store::Noticed>>,
 }
 
+/// A bar on stderr while a long read fills the parse cache (a fresh clone's first command).
+fn progress_bar() -> store::Progress {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar: std::sync::Mutex<Option<ProgressBar>> = std::sync::Mutex::new(None);
+    std::sync::Arc::new(move |what: &str, done: usize, total: usize| {
+        let Ok(mut bar) = bar.lock() else {
+            return;
+        };
+        if done == 0 {
+            let b = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
+            {
+                b.set_style(style.progress_chars("=> "));
+            }
+            b.set_message(format!("reading {what} (first run: filling the cache)"));
+            *bar = Some(b);
+        } else if let Some(b) = bar.as_ref() {
+            b.set_position(done as u64);
+            if done >= total {
+                b.finish_and_clear();
+                *bar = None;
+            }
+        }
+    })
+}
+
 impl Ctx {
     pub fn store(&self) -> Result<Store> {
         let root = store::discover(self.root.as_deref(), None, &self.cwd)?;
-        let store = Store::open(root)?;
+        let mut store = Store::open(root)?;
+        if std::io::stderr().is_terminal() {
+            store.on_progress(progress_bar());
+        }
         self.noticed.borrow_mut().push(store.noticed());
         if store.format.is_newer() {
             eprintln!(

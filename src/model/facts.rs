@@ -87,6 +87,11 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Json<T> {
     }
 }
 
+/// The keys of a history entry beyond its named fields that reports read: a close's
+/// outcome (the timeline) and a removed effort item (capacity). The others (a dispatch's
+/// skips, an assessment's verdict, …) are left out of the facts.
+const REPORTED_KEYS: [&str; 2] = ["outcome", "item"];
+
 /// A history entry as the reports replay it: no note, no operation id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntryFacts {
@@ -95,7 +100,7 @@ pub struct EntryFacts {
     action: String,
     from: Option<String>,
     to: Option<String>,
-    /// The entry's other keys (an outcome, a gap link's item, a dispatch's skips).
+    /// The entry's [`REPORTED_KEYS`].
     extra: Option<Json<Extra>>,
 }
 
@@ -144,9 +149,29 @@ impl From<&Request> for RequestFacts {
     fn from(r: &Request) -> RequestFacts {
         let nested = Nested {
             opportunity: r.opportunity.clone(),
-            demos: r.demos.clone(),
+            // Reports count demos and read no notes, attendees or feedback.
+            demos: r
+                .demos
+                .iter()
+                .map(|d| Demo {
+                    id: d.id.clone(),
+                    date: d.date,
+                    attendees: Vec::new(),
+                    notes: None,
+                    feedback: Vec::new(),
+                    extra: Extra::new(),
+                })
+                .collect(),
             articles: r.articles.clone(),
-            effort: r.effort.clone(),
+            effort: r
+                .effort
+                .iter()
+                .map(|e| Effort {
+                    note: None,
+                    extra: Extra::new(),
+                    ..e.clone()
+                })
+                .collect(),
             gaps: r.gaps.clone(),
             article_flags: r.article_flags.clone(),
         };
@@ -177,7 +202,15 @@ impl From<&Request> for RequestFacts {
                     action: h.action.clone(),
                     from: h.from.clone(),
                     to: h.to.clone(),
-                    extra: (!h.extra.is_empty()).then(|| Json(h.extra.clone())),
+                    extra: {
+                        let read: Extra = h
+                            .extra
+                            .iter()
+                            .filter(|(k, _)| REPORTED_KEYS.contains(&k.as_str()))
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        (!read.is_empty()).then_some(Json(read))
+                    },
                 })
                 .collect(),
             nested: (nested != Nested::default()).then_some(Json(nested)),
@@ -249,6 +282,65 @@ impl RequestFacts {
     }
 }
 
+/// What the reports read of a knowledge-base article: no body, no summary, no history but
+/// the reviews' times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleFacts {
+    pub id: String,
+    pub title: String,
+    pub status: super::article::Status,
+    review_by: Option<Day>,
+    created: Instant,
+    /// The last history entry's time (or the creation's).
+    updated: Instant,
+    pub confidential: bool,
+    /// The owner, else the author.
+    pub owner: String,
+    /// The times of `review` entries.
+    reviews: Vec<Instant>,
+    flags: Option<Json<Vec<Flag>>>,
+}
+
+impl From<&super::Article> for ArticleFacts {
+    fn from(a: &super::Article) -> ArticleFacts {
+        ArticleFacts {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            status: a.status,
+            review_by: a.review_by.map(Day),
+            created: Instant(a.created),
+            updated: Instant(a.history.last().map_or(a.created, |h| h.at)),
+            confidential: a.confidential,
+            owner: a.owner.clone().unwrap_or_else(|| a.author.clone()),
+            reviews: a
+                .history
+                .iter()
+                .filter(|h| h.action == "review")
+                .map(|h| Instant(h.at))
+                .collect(),
+            flags: (!a.flags.is_empty()).then(|| Json(a.flags.clone())),
+        }
+    }
+}
+
+impl ArticleFacts {
+    pub fn review_by(&self) -> Option<NaiveDate> {
+        self.review_by.map(|d| d.0)
+    }
+    pub fn created(&self) -> Timestamp {
+        self.created.0
+    }
+    pub fn updated(&self) -> Timestamp {
+        self.updated.0
+    }
+    pub fn reviews(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.reviews.iter().map(|t| t.0)
+    }
+    pub fn take_flags(&mut self) -> Vec<Flag> {
+        self.flags.take().map(|f| f.0).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,7 +367,7 @@ mod tests {
     #[test]
     fn facts_round_trip_through_postcard() {
         let mut r: Request = serde_json::from_value(serde_json::json!({
-            "id": "REQ-1", "title": "智慧园区", "type": "poc", "priority": "high",
+            "id": "REQ-1", "title": "智慧园区", "type": "poc", "priority": "P2",
             "customer": "CUS-1", "created": "2026-11-01T09:00:00+08:00", "stage": "design",
             "due": "2026-12-01", "description": "dropped", "opportunity": {"value": "12.5", "x": 1},
             "history": [
@@ -292,7 +384,12 @@ mod tests {
         for h in &mut r.history {
             h.note = None;
             h.op = None;
+            h.extra.retain(|k, _| REPORTED_KEYS.contains(&k.as_str()));
         }
+        assert!(
+            r.history[1].extra.is_empty(),
+            "a dispatch's skips are left out"
+        );
         assert_eq!(back, r);
     }
 }

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 use super::{CACHE_DIR, Store, write_atomic};
 use crate::error::{Error, Result};
-use crate::model::{Kind, Record};
+use crate::model::{Kind, Record, RecordId};
 
 /// Bumped whenever a summary type or this file's layout changes.
 const FORMAT: u32 = 4;
@@ -211,11 +211,19 @@ impl Store {
         &self,
         keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
     ) -> (Vec<S>, Vec<Error>) {
-        let kind: Kind = S::Full::KIND;
-        let files = match self.stat_records(kind) {
-            Ok(f) => f,
-            Err(e) => return (Vec::new(), vec![e]),
-        };
+        match self.stat_records(S::Full::KIND) {
+            Ok(files) => self.summaries_of(files, keep),
+            Err(e) => (Vec::new(), vec![e]),
+        }
+    }
+
+    /// [`Store::summaries_where`] of the record files a listing of `S`'s kind found
+    /// ([`Store::stat_records`], sorted by ID), for a caller that lists them itself.
+    pub fn summaries_of<S: Summary>(
+        &self,
+        files: Vec<(RecordId, PathBuf, std::io::Result<std::fs::Metadata>)>,
+        keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
+    ) -> (Vec<S>, Vec<Error>) {
         let path = cache_path(self, S::NAME);
         let bytes = path
             .as_deref()
@@ -245,7 +253,31 @@ impl Store {
                 _ => slots.push(Slot::Parse(key.to_string(), stamp, p)),
             }
         }
-        let got: Vec<Got<S>> = slots.into_par_iter().map(|slot| self.get(slot, &keep)).collect();
+        // A long read (a fresh clone's first command) tells how it goes.
+        let to_read = slots
+            .iter()
+            .filter(|s| matches!(s, Slot::Parse(..)))
+            .count();
+        let progress = self.progress(to_read);
+        let what = S::Full::KIND.dir();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        if let Some(p) = progress {
+            p(what, 0, to_read);
+        }
+        let got: Vec<Got<S>> = slots
+            .into_par_iter()
+            .map(|slot| {
+                let parse = matches!(slot, Slot::Parse(..));
+                let got = self.get(slot, &keep);
+                if let Some(p) = progress.filter(|_| parse) {
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if n % 64 == 0 || n == to_read {
+                        p(what, n, to_read);
+                    }
+                }
+                got
+            })
+            .collect();
         let reused = got.iter().filter(|g| matches!(g, Got::Cached(..))).count();
         // Cached entries not reused are files deleted or changed since: rewrite the cache.
         let dirty = reused != cached_len || got.iter().any(|g| !matches!(g, Got::Cached(..)));
@@ -380,6 +412,16 @@ impl Summary for crate::model::facts::RequestFacts {
     type Full = crate::model::Request;
     type Keys<'a> = ();
     const NAME: &'static str = "requests-facts";
+    fn of(full: &Self::Full) -> Self {
+        full.into()
+    }
+    fn keys(&self) {}
+}
+
+impl Summary for crate::model::facts::ArticleFacts {
+    type Full = crate::model::Article;
+    type Keys<'a> = ();
+    const NAME: &'static str = "articles-facts";
     fn of(full: &Self::Full) -> Self {
         full.into()
     }

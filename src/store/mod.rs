@@ -43,9 +43,19 @@ pub struct Store {
     pub config_problems: Vec<config::ConfigProblem>,
     /// Strays that look like records, noted by every listing ([`Store::take_noticed`]).
     noticed: Noticed,
+    /// Told how a long read goes ([`Store::on_progress`]).
+    progress: Option<Progress>,
 }
 
+/// Called while many record files are read at once (the first command on a fresh clone
+/// fills the parse cache): what is read (a record folder), how many files are done, of how
+/// many. Called with `done == 0` first and `done == total` last, from any thread.
+pub type Progress = std::sync::Arc<dyn Fn(&str, usize, usize) + Send + Sync>;
+
 /// Where listings note strays; shared with the CLI, which reports them when the command ends.
+/// Reads of fewer files than this are quick enough to report no progress.
+pub const PROGRESS_FROM: usize = 2000;
+
 pub type Noticed = std::sync::Arc<std::sync::Mutex<Vec<Stray>>>;
 
 /// Finds the store root: `--root`, else `PRESALES_ROOT`, else the nearest folder at or above
@@ -320,6 +330,7 @@ impl Store {
             format,
             config_problems,
             noticed: Noticed::default(),
+            progress: None,
         })
     }
 
@@ -522,6 +533,16 @@ impl Store {
     pub fn load_path<T: Record>(&self, path: &Path) -> Result<T> {
         self.load_listed(&self.inside_abs(path)?)
             .map(|(record, _)| record)
+    }
+
+    /// Reports long reads to `f` from now on (a bar on a terminal, say).
+    pub fn on_progress(&mut self, f: Progress) {
+        self.progress = Some(f);
+    }
+
+    /// The progress hook, for reads of at least [`PROGRESS_FROM`] files.
+    pub(crate) fn progress(&self, files: usize) -> Option<&Progress> {
+        self.progress.as_ref().filter(|_| files >= PROGRESS_FROM)
     }
 
     /// A record file [`Store::list_records`] listed (so already known to be a real file in

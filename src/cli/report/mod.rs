@@ -388,28 +388,23 @@ impl Loaded {
 /// The knowledge base as the reports see it; unreadable articles are warned about like
 /// other records and left out.
 fn articles(ctx: &Ctx, store: &Store) -> Vec<ArticleInfo> {
-    let (articles, errors) = store.load_all_cached::<crate::model::Article>();
+    let (articles, errors) = store.summaries::<crate::model::facts::ArticleFacts>();
     for e in &errors {
         ctx.warn_error(e);
     }
     articles
-        .iter()
-        .map(|a| ArticleInfo {
-            id: a.id.clone(),
-            title: a.title.clone(),
+        .into_iter()
+        .map(|mut a| ArticleInfo {
             status: a.status.as_str().to_string(),
-            review_by: a.review_by,
-            created: a.created,
-            updated: a.history.last().map_or(a.created, |h| h.at),
+            review_by: a.review_by(),
+            created: a.created(),
+            updated: a.updated(),
             confidential: a.confidential,
-            owner: a.owner.clone().unwrap_or_else(|| a.author.clone()),
-            reviews: a
-                .history
-                .iter()
-                .filter(|h| h.action == "review")
-                .map(|h| h.at)
-                .collect(),
-            flags: a.flags.clone(),
+            reviews: a.reviews().collect(),
+            flags: a.take_flags(),
+            id: a.id,
+            title: a.title,
+            owner: a.owner,
         })
         .collect()
 }
@@ -614,10 +609,7 @@ mod tests {
             let mut whole = Loaded::load(&ctx).unwrap();
             whole.requests = whole.store.load_all_cached::<Request>().0;
             assert!(whole.requests.len() > 20, "the demo store has requests");
-            assert_ne!(
-                whole.requests, from_facts.requests,
-                "facts leave texts out"
-            );
+            assert_ne!(whole.requests, from_facts.requests, "facts leave texts out");
             let expected = every_report(&ctx, &whole, as_of);
             for loaded in [&from_facts, &from_cache] {
                 let got = every_report(&ctx, loaded, as_of);
@@ -627,7 +619,11 @@ mod tests {
                     assert!(
                         g == e,
                         "report {i} differs at line {first:?}:\n{}",
-                        e.lines().skip(first.unwrap_or(0).saturating_sub(8)).take(12).collect::<Vec<_>>().join("\n")
+                        e.lines()
+                            .skip(first.unwrap_or(0).saturating_sub(8))
+                            .take(12)
+                            .collect::<Vec<_>>()
+                            .join("\n")
                     );
                 }
             }
