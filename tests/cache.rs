@@ -114,3 +114,74 @@ fn a_warm_check_sees_every_change_since_the_last_run() {
     let r = env.run(&["check"]);
     assert!(r.stdout().contains("does not exist"), "{}", r.stdout());
 }
+
+/// A filtered list decodes only the summaries whose cached keys match: a request moved to
+/// another stage by hand, or a stage changed and changed back, is still listed rightly.
+#[test]
+fn a_filtered_list_follows_hand_edits_of_the_fields_it_filters_on() {
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let other = env.customer("Globex");
+    let a = env.request(&cus, "alpha", &[]);
+    let b = env.request(&other, "bravo", &[]);
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["list"];
+        all.extend(args);
+        env.json(&all)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&["--stage", "registered"]).len(), 2);
+    assert_eq!(ids(&["--stage", "assigned"]), Vec::<String>::new());
+    // Moved to `assigned` by hand (a new stamp): the cached key `registered` is not used.
+    let path = env.path_of(&a);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("stage: registered", "stage: assigned")).unwrap();
+    assert_eq!(ids(&["--stage", "assigned"]), [a.clone()]);
+    assert_eq!(ids(&["--stage", "registered"]), [b.clone()]);
+    assert_eq!(ids(&["--customer", "Globex"]), [b.clone()]);
+    assert_eq!(
+        ids(&["--customer", "ACME", "--stage", "assigned"]),
+        [a.clone()]
+    );
+    assert_eq!(ids(&["--priority", "P3"]).len(), 2);
+    // Every filter agrees with the unfiltered list filtered afterwards.
+    let all = env.json(&["list"]);
+    let in_stage: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["stage"] == "assigned")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(in_stage, ids(&["--stage", "assigned"]));
+}
+
+/// The reports read requests from their own cache (facts): a hand edit between two reports
+/// shows in the second, and a damaged facts cache is rebuilt with the same report.
+#[test]
+fn reports_follow_hand_edits_and_survive_a_damaged_facts_cache() {
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let a = env.request(&cus, "alpha", &[]);
+    env.request(&cus, "bravo", &[]);
+    let weekly = || env.json(&["report", "weekly"]);
+    let first = weekly();
+    assert_eq!(first["summary"]["intake"], 2, "{first}");
+    assert!(
+        env.root()
+            .join(".presales/cache/requests-facts.bin")
+            .exists()
+    );
+    std::fs::remove_file(env.path_of(&a)).unwrap();
+    assert_eq!(weekly()["summary"]["intake"], 1);
+    let cache = env.root().join(".presales/cache/requests-facts.bin");
+    let mut bytes = std::fs::read(&cache).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&cache, &bytes).unwrap();
+    assert_eq!(weekly()["summary"]["intake"], 1);
+}

@@ -1,16 +1,20 @@
-//! What the reports read of a request, in the compact form the parse cache keeps: plain
-//! positional fields (postcard, no field names), times as integers, unknown fields and the
-//! rarely filled nested lists as JSON bytes. Pure: no I/O.
+//! What the reports read of a request and of an article, in the compact form the parse
+//! cache keeps: positional fields (postcard, no field names), times and dates as integers,
+//! decimals as their 16 bytes, no JSON and no `#[serde(flatten)]`. Pure: no I/O.
 //!
-//! A warm report decodes 100,000 of these instead of whole records: the record's free texts
-//! (description, summary, resolution, notes) are not kept, nor are the history's notes and
-//! operation ids, which no report reads. [`RequestFacts::into_request`] gives the request
-//! back with those empty; a test runs every report on both forms and compares the output.
+//! A warm report decodes 100,000 of these instead of whole records: the free texts
+//! (description, summary, resolution, notes, feedback), unknown fields and the history's
+//! notes and operation ids are not kept, as no report reads them.
+//! [`RequestFacts::into_request`] gives the request back with those empty; a test runs
+//! every report on both forms and compares the output.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::request::{ArticleUse, Demo, Effort, Opportunity, Outcome, Request};
+use rust_decimal::Decimal;
+
+use super::gap::Severity;
+use super::request::{Activity, ArticleUse, Demo, Effort, Opportunity, Outcome, Request};
 use super::{Extra, GapLink, HistoryEntry, Priority, Timestamp, article::Flag};
 
 /// A [`Timestamp`] stored as seconds, nanoseconds and UTC offset: decoded without parsing
@@ -60,7 +64,7 @@ impl TryFrom<i32> for Day {
 }
 
 /// A value stored as JSON bytes: for what carries unknown fields (`#[serde(flatten)]`),
-/// which a format without field names cannot hold.
+/// which a format without field names cannot hold (the whole records some commands cache).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Json<T>(pub T);
 
@@ -87,12 +91,9 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Json<T> {
     }
 }
 
-/// The keys of a history entry beyond its named fields that reports read: a close's
-/// outcome (the timeline) and a removed effort item (capacity). The others (a dispatch's
-/// skips, an assessment's verdict, …) are left out of the facts.
-const REPORTED_KEYS: [&str; 2] = ["outcome", "item"];
-
-/// A history entry as the reports replay it: no note, no operation id.
+/// A history entry as the reports replay it: no note, no operation id, and of the keys
+/// beyond the named fields only those reports read, when they are text: a close's
+/// `outcome` (the timeline) and the `item` a `log` entry records (capacity).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntryFacts {
     at: Instant,
@@ -100,25 +101,146 @@ pub struct EntryFacts {
     action: String,
     from: Option<String>,
     to: Option<String>,
-    /// The entry's [`REPORTED_KEYS`].
-    extra: Option<Json<Extra>>,
+    outcome: Option<String>,
+    item: Option<String>,
 }
 
-/// The request's lists that carry unknown fields and that most requests leave empty.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-struct Nested {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    opportunity: Option<Opportunity>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    demos: Vec<Demo>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    articles: Vec<ArticleUse>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    effort: Vec<Effort>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    gaps: Vec<GapLink>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    article_flags: Vec<Flag>,
+/// The keys of [`EntryFacts`] beyond a history entry's named fields.
+const REPORTED_KEYS: [&str; 2] = ["outcome", "item"];
+
+impl From<&HistoryEntry> for EntryFacts {
+    fn from(h: &HistoryEntry) -> EntryFacts {
+        let text = |key: &str| {
+            h.extra
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        EntryFacts {
+            at: Instant(h.at),
+            by: h.by.clone(),
+            action: h.action.clone(),
+            from: h.from.clone(),
+            to: h.to.clone(),
+            outcome: text("outcome"),
+            item: text("item"),
+        }
+    }
+}
+
+impl From<EntryFacts> for HistoryEntry {
+    fn from(h: EntryFacts) -> HistoryEntry {
+        let mut extra = Extra::new();
+        for (key, value) in REPORTED_KEYS.into_iter().zip([h.outcome, h.item]) {
+            if let Some(v) = value {
+                extra.insert(key.to_string(), v.into());
+            }
+        }
+        HistoryEntry {
+            at: h.at.0,
+            by: h.by,
+            action: h.action,
+            op: None,
+            from: h.from,
+            to: h.to,
+            note: None,
+            extra,
+        }
+    }
+}
+
+/// An exact decimal as its 16 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(into = "[u8; 16]", from = "[u8; 16]")]
+struct Dec(Decimal);
+
+impl From<Dec> for [u8; 16] {
+    fn from(d: Dec) -> [u8; 16] {
+        d.0.serialize()
+    }
+}
+
+impl From<[u8; 16]> for Dec {
+    fn from(b: [u8; 16]) -> Dec {
+        Dec(Decimal::deserialize(b))
+    }
+}
+
+// What the reports read of a request's lists; each converts back to its record type with
+// the rest empty.
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct OpportunityFacts {
+    name: Option<String>,
+    value: Option<Dec>,
+    currency: Option<String>,
+    expected_close: Option<Day>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct DemoFacts {
+    id: Option<String>,
+    date: Day,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct UseFacts {
+    id: String,
+    at: Instant,
+    by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct EffortFacts {
+    id: String,
+    by: String,
+    date: Day,
+    hours: Dec,
+    activity: Activity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct LinkFacts {
+    id: String,
+    gap: String,
+    severity: Severity,
+    feedback: Option<String>,
+    at: Instant,
+    by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct FlagFacts {
+    id: String,
+    article: Option<String>,
+    note: String,
+    at: Instant,
+    by: String,
+}
+
+impl From<&Flag> for FlagFacts {
+    fn from(f: &Flag) -> FlagFacts {
+        FlagFacts {
+            id: f.id.clone(),
+            article: f.article.clone(),
+            note: f.note.clone(),
+            at: Instant(f.at),
+            by: f.by.clone(),
+        }
+    }
+}
+
+impl From<FlagFacts> for Flag {
+    fn from(f: FlagFacts) -> Flag {
+        Flag {
+            id: f.id,
+            article: f.article,
+            note: f.note,
+            at: f.at.0,
+            by: f.by,
+            extra: Extra::new(),
+        }
+    }
 }
 
 /// What the reports read of a request.
@@ -142,39 +264,16 @@ pub struct RequestFacts {
     satisfaction: Option<u8>,
     confidential: bool,
     history: Vec<EntryFacts>,
-    nested: Option<Json<Nested>>,
+    opportunity: Option<OpportunityFacts>,
+    demos: Vec<DemoFacts>,
+    articles: Vec<UseFacts>,
+    effort: Vec<EffortFacts>,
+    gaps: Vec<LinkFacts>,
+    article_flags: Vec<FlagFacts>,
 }
 
 impl From<&Request> for RequestFacts {
     fn from(r: &Request) -> RequestFacts {
-        let nested = Nested {
-            opportunity: r.opportunity.clone(),
-            // Reports count demos and read no notes, attendees or feedback.
-            demos: r
-                .demos
-                .iter()
-                .map(|d| Demo {
-                    id: d.id.clone(),
-                    date: d.date,
-                    attendees: Vec::new(),
-                    notes: None,
-                    feedback: Vec::new(),
-                    extra: Extra::new(),
-                })
-                .collect(),
-            articles: r.articles.clone(),
-            effort: r
-                .effort
-                .iter()
-                .map(|e| Effort {
-                    note: None,
-                    extra: Extra::new(),
-                    ..e.clone()
-                })
-                .collect(),
-            gaps: r.gaps.clone(),
-            article_flags: r.article_flags.clone(),
-        };
         RequestFacts {
             id: r.id.clone(),
             title: r.title.clone(),
@@ -193,27 +292,54 @@ impl From<&Request> for RequestFacts {
             competitor: r.competitor.clone(),
             satisfaction: r.satisfaction,
             confidential: r.confidential,
-            history: r
-                .history
+            history: r.history.iter().map(EntryFacts::from).collect(),
+            opportunity: r.opportunity.as_ref().map(|o| OpportunityFacts {
+                name: o.name.clone(),
+                value: o.value.map(Dec),
+                currency: o.currency.clone(),
+                expected_close: o.expected_close.map(Day),
+            }),
+            demos: r
+                .demos
                 .iter()
-                .map(|h| EntryFacts {
-                    at: Instant(h.at),
-                    by: h.by.clone(),
-                    action: h.action.clone(),
-                    from: h.from.clone(),
-                    to: h.to.clone(),
-                    extra: {
-                        let read: Extra = h
-                            .extra
-                            .iter()
-                            .filter(|(k, _)| REPORTED_KEYS.contains(&k.as_str()))
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect();
-                        (!read.is_empty()).then_some(Json(read))
-                    },
+                .map(|d| DemoFacts {
+                    id: d.id.clone(),
+                    date: Day(d.date),
                 })
                 .collect(),
-            nested: (nested != Nested::default()).then_some(Json(nested)),
+            articles: r
+                .articles
+                .iter()
+                .map(|u| UseFacts {
+                    id: u.id.clone(),
+                    at: Instant(u.at),
+                    by: u.by.clone(),
+                })
+                .collect(),
+            effort: r
+                .effort
+                .iter()
+                .map(|e| EffortFacts {
+                    id: e.id.clone(),
+                    by: e.by.clone(),
+                    date: Day(e.date),
+                    hours: Dec(e.hours),
+                    activity: e.activity,
+                })
+                .collect(),
+            gaps: r
+                .gaps
+                .iter()
+                .map(|l| LinkFacts {
+                    id: l.id.clone(),
+                    gap: l.gap.clone(),
+                    severity: l.severity,
+                    feedback: l.feedback.clone(),
+                    at: Instant(l.at),
+                    by: l.by.clone(),
+                })
+                .collect(),
+            article_flags: r.article_flags.iter().map(FlagFacts::from).collect(),
         }
     }
 }
@@ -221,35 +347,19 @@ impl From<&Request> for RequestFacts {
 impl RequestFacts {
     /// The request as the reports see it: the fields kept, the rest empty.
     pub fn into_request(self) -> Request {
-        let Nested {
-            opportunity,
-            demos,
-            articles,
-            effort,
-            gaps,
-            article_flags,
-        } = self.nested.map(|n| n.0).unwrap_or_default();
-        let history = self
-            .history
-            .into_iter()
-            .map(|h| HistoryEntry {
-                at: h.at.0,
-                by: h.by,
-                action: h.action,
-                op: None,
-                from: h.from,
-                to: h.to,
-                note: None,
-                extra: h.extra.map(|e| e.0).unwrap_or_default(),
-            })
-            .collect();
         Request {
             id: self.id,
             title: self.title,
             kind: self.kind,
             priority: self.priority,
             customer: self.customer,
-            opportunity,
+            opportunity: self.opportunity.map(|o| Opportunity {
+                name: o.name,
+                value: o.value.map(|v| v.0),
+                currency: o.currency,
+                expected_close: o.expected_close.map(|d| d.0),
+                extra: Extra::new(),
+            }),
             requested_by: None,
             created: self.created.0,
             due: self.due.map(|d| d.0),
@@ -261,12 +371,56 @@ impl RequestFacts {
             description: None,
             assessment: None,
             solution: self.solution,
-            demos,
+            demos: self
+                .demos
+                .into_iter()
+                .map(|d| Demo {
+                    id: d.id,
+                    date: d.date.0,
+                    attendees: Vec::new(),
+                    notes: None,
+                    feedback: Vec::new(),
+                    extra: Extra::new(),
+                })
+                .collect(),
             planned_demos: Vec::new(),
-            articles,
-            effort,
-            gaps,
-            article_flags,
+            articles: self
+                .articles
+                .into_iter()
+                .map(|u| ArticleUse {
+                    id: u.id,
+                    at: u.at.0,
+                    by: u.by,
+                    extra: Extra::new(),
+                })
+                .collect(),
+            effort: self
+                .effort
+                .into_iter()
+                .map(|e| Effort {
+                    id: e.id,
+                    by: e.by,
+                    date: e.date.0,
+                    hours: e.hours.0,
+                    activity: e.activity,
+                    note: None,
+                    extra: Extra::new(),
+                })
+                .collect(),
+            gaps: self
+                .gaps
+                .into_iter()
+                .map(|l| GapLink {
+                    id: l.id,
+                    gap: l.gap,
+                    severity: l.severity,
+                    feedback: l.feedback,
+                    at: l.at.0,
+                    by: l.by,
+                    extra: Extra::new(),
+                })
+                .collect(),
+            article_flags: self.article_flags.into_iter().map(Flag::from).collect(),
             outcome: self.outcome,
             technical_win: self.technical_win,
             technical_win_evidence: None,
@@ -277,7 +431,7 @@ impl RequestFacts {
             satisfaction: self.satisfaction,
             confidential: self.confidential,
             extra: Extra::new(),
-            history,
+            history: self.history.into_iter().map(HistoryEntry::from).collect(),
         }
     }
 }
@@ -298,7 +452,7 @@ pub struct ArticleFacts {
     pub owner: String,
     /// The times of `review` entries.
     reviews: Vec<Instant>,
-    flags: Option<Json<Vec<Flag>>>,
+    flags: Vec<FlagFacts>,
 }
 
 impl From<&super::Article> for ArticleFacts {
@@ -318,7 +472,7 @@ impl From<&super::Article> for ArticleFacts {
                 .filter(|h| h.action == "review")
                 .map(|h| Instant(h.at))
                 .collect(),
-            flags: (!a.flags.is_empty()).then(|| Json(a.flags.clone())),
+            flags: a.flags.iter().map(FlagFacts::from).collect(),
         }
     }
 }
@@ -337,7 +491,10 @@ impl ArticleFacts {
         self.reviews.iter().map(|t| t.0)
     }
     pub fn take_flags(&mut self) -> Vec<Flag> {
-        self.flags.take().map(|f| f.0).unwrap_or_default()
+        std::mem::take(&mut self.flags)
+            .into_iter()
+            .map(Flag::from)
+            .collect()
     }
 }
 
@@ -381,6 +538,7 @@ mod tests {
             .unwrap()
             .into_request();
         r.description = None;
+        r.opportunity.as_mut().unwrap().extra.clear();
         for h in &mut r.history {
             h.note = None;
             h.op = None;

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::model::{Kind, Record, RecordId};
 
 /// Bumped whenever a summary type or this file's layout changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// A record type's summary as cached.
 pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
