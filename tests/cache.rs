@@ -140,12 +140,12 @@ fn a_filtered_list_follows_hand_edits_of_the_fields_it_filters_on() {
     let path = env.path_of(&a);
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("stage: registered", "stage: assigned")).unwrap();
-    assert_eq!(ids(&["--stage", "assigned"]), [a.clone()]);
-    assert_eq!(ids(&["--stage", "registered"]), [b.clone()]);
-    assert_eq!(ids(&["--customer", "Globex"]), [b.clone()]);
+    assert_eq!(ids(&["--stage", "assigned"]), vec![a.clone()]);
+    assert_eq!(ids(&["--stage", "registered"]), vec![b.clone()]);
+    assert_eq!(ids(&["--customer", "Globex"]), vec![b.clone()]);
     assert_eq!(
         ids(&["--customer", "ACME", "--stage", "assigned"]),
-        [a.clone()]
+        vec![a.clone()]
     );
     assert_eq!(ids(&["--priority", "P3"]).len(), 2);
     // Every filter agrees with the unfiltered list filtered afterwards.

@@ -520,13 +520,20 @@ pub fn config_findings(store: &Store) -> Vec<Finding> {
 /// The key the merge driver writes when both sides changed a field differently.
 pub const CONFLICTS_KEY: &str = "merge_conflicts";
 
-fn conflicts(text: &str, extra: &crate::model::Extra, push: &mut impl FnMut(u64, String)) {
+/// The merge driver's conflicts a record carries; the file's text (`text`) is read only
+/// when there are some, for the line.
+fn conflicts<'t>(
+    text: impl FnOnce() -> &'t str,
+    extra: &crate::model::Extra,
+    push: &mut impl FnMut(u64, String),
+) {
     let Some(list) = extra.get(CONFLICTS_KEY).and_then(|v| v.as_array()) else {
         return;
     };
+    let line = line_of_key(text(), CONFLICTS_KEY);
     for c in list {
         push(
-            line_of_key(text, CONFLICTS_KEY),
+            line,
             format!(
                 "merge conflict on `{}`: ours = {}, theirs = {}; keep one, remove {CONFLICTS_KEY}",
                 c.get("field").and_then(|f| f.as_str()).unwrap_or("?"),

@@ -12,17 +12,16 @@ use crate::workflow::{CLOSED, Facts, Guard};
 
 /// The records of one check by ID, for the references between them.
 struct Index<'a> {
-    loaded: &'a Loaded,
     customers: BTreeMap<&'a str, &'a Customer>,
     solutions: BTreeMap<&'a str, &'a Parsed<Solution>>,
     requests: BTreeMap<&'a str, &'a Parsed<Request>>,
     gaps: BTreeMap<&'a str, &'a Gap>,
+    articles: std::collections::HashSet<&'a str>,
 }
 
 /// The whole-store rules: references, members, stage consistency, guards, merge conflicts.
 pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -> Vec<Finding> {
     let index = Index {
-        loaded,
         customers: loaded
             .customers
             .iter()
@@ -43,6 +42,7 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
             .iter()
             .map(|g| (g.record.id.as_str(), &g.record))
             .collect(),
+        articles: loaded.articles.iter().map(String::as_str).collect(),
     };
     let mut findings = Vec::new();
     for p in &loaded.requests {
@@ -102,7 +102,7 @@ fn request_findings(
         }
     }
     for a in &r.articles {
-        if !index.loaded.articles.contains(&a.id)
+        if !index.articles.contains(a.id.as_str())
             && !store.path_of_id(&a.id).is_some_and(|p| p.exists())
         {
             push(at("articles"), format!("article {} does not exist", a.id));
@@ -115,7 +115,7 @@ fn request_findings(
                 format!("flag {} names no article", f.id),
             ),
             Some(id)
-                if !index.loaded.articles.iter().any(|x| x == id)
+                if !index.articles.contains(id)
                     && !store.path_of_id(id).is_some_and(|p| p.exists()) =>
             {
                 push(
@@ -195,7 +195,7 @@ fn request_findings(
             );
         }
     }
-    conflicts(p.text(), &r.extra, &mut push);
+    conflicts(|| p.text(), &r.extra, &mut push);
     // Stage consistency: the stage is where the last move in history led.
     let last_move = r.history.iter().rev().find(|h| {
         crate::model::Action::parse(&h.action).is_move() || (h.action == "create" && h.to.is_some())
@@ -386,7 +386,7 @@ fn solution_findings(store: &Store, index: &Index, p: &Parsed<Solution>) -> Vec<
             }
         }
     }
-    conflicts(p.text(), &s.extra, &mut push);
+    conflicts(|| p.text(), &s.extra, &mut push);
     findings
 }
 
@@ -405,7 +405,7 @@ fn customer_findings(store: &Store, p: &Parsed<Customer>) -> Vec<Finding> {
         ));
     }
     let rel = store.display_path(&p.path);
-    conflicts(p.text(), &c.extra, &mut |line, msg| {
+    conflicts(|| p.text(), &c.extra, &mut |line, msg| {
         findings.push(Finding::error(&rel, line, msg))
     });
     findings
@@ -446,7 +446,7 @@ fn gap_findings(store: &Store, index: &Index, p: &Parsed<Gap>) -> Vec<Finding> {
         let is_article =
             RecordId::parse(w).is_ok_and(|id| id.kind() == crate::model::Kind::Article);
         if !is_article
-            || (!index.loaded.articles.contains(w)
+            || (!index.articles.contains(w.as_str())
                 && !store.path_of_id(w).is_some_and(|p| p.exists()))
         {
             push(
@@ -491,7 +491,7 @@ fn gap_findings(store: &Store, index: &Index, p: &Parsed<Gap>) -> Vec<Finding> {
             }
         }
     }
-    conflicts(p.text(), &g.extra, &mut push);
+    conflicts(|| p.text(), &g.extra, &mut push);
     findings
 }
 
@@ -590,6 +590,6 @@ fn training_findings(store: &Store, p: &Parsed<Training>) -> Vec<Finding> {
             );
         }
     }
-    conflicts(p.text(), &t.extra, &mut push);
+    conflicts(|| p.text(), &t.extra, &mut push);
     findings
 }

@@ -97,6 +97,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_lead_byte_filter_misses_no_unsafe_character() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(safe(&text) != text, unsafe_char(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
     fn record_text_cannot_drive_a_terminal() {
         let title = "ok\u{1b}]52;c;cHduZWQ=\u{7}\r\u{202e}gnp.exe\u{9b}";
         let shown = safe(title);
@@ -134,7 +142,12 @@ fn unsafe_char(c: char) -> bool {
 /// Text from records made safe to print: every unsafe character becomes a visible `\uXXXX`
 /// (which is also how JSON and YAML escape it), so no record can drive a reader's terminal.
 pub fn safe(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(unsafe_char) {
+    // Every unsafe character is an ASCII control or starts with one of three lead bytes
+    // (C1 controls, U+061C, U+200E…U+2069): text without them is looked at no further.
+    let suspect = |b: &u8| {
+        (*b < 0x20 && *b != b'\n' && *b != b'\t') || matches!(*b, 0x7f | 0xc2 | 0xd8 | 0xe2)
+    };
+    if !text.as_bytes().iter().any(suspect) || !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -166,6 +179,13 @@ impl<W: Write> SafeWriter<W> {
 
 impl<W: Write> Write for SafeWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // The common case: nothing waiting, and whole characters.
+        if self.pending.is_empty()
+            && let Ok(text) = std::str::from_utf8(buf)
+        {
+            self.inner.write_all(safe(text).as_bytes())?;
+            return Ok(buf.len());
+        }
         self.pending.extend_from_slice(buf);
         let valid = match std::str::from_utf8(&self.pending) {
             Ok(_) => self.pending.len(),

@@ -128,6 +128,24 @@ impl From<&HistoryEntry> for EntryFacts {
     }
 }
 
+/// A history entry decoded from [`EntryFacts`] as it is read: no list of `EntryFacts` is
+/// built and then converted (the same size, so the list becomes the request's in place).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "EntryFacts", into = "EntryFacts")]
+struct Replayed(HistoryEntry);
+
+impl From<Replayed> for EntryFacts {
+    fn from(r: Replayed) -> EntryFacts {
+        EntryFacts::from(&r.0)
+    }
+}
+
+impl From<EntryFacts> for Replayed {
+    fn from(h: EntryFacts) -> Replayed {
+        Replayed(h.into())
+    }
+}
+
 impl From<EntryFacts> for HistoryEntry {
     fn from(h: EntryFacts) -> HistoryEntry {
         let mut extra = Extra::new();
@@ -263,7 +281,7 @@ pub struct RequestFacts {
     competitor: Option<String>,
     satisfaction: Option<u8>,
     confidential: bool,
-    history: Vec<EntryFacts>,
+    history: Vec<Replayed>,
     opportunity: Option<OpportunityFacts>,
     demos: Vec<DemoFacts>,
     articles: Vec<UseFacts>,
@@ -292,7 +310,7 @@ impl From<&Request> for RequestFacts {
             competitor: r.competitor.clone(),
             satisfaction: r.satisfaction,
             confidential: r.confidential,
-            history: r.history.iter().map(EntryFacts::from).collect(),
+            history: r.history.iter().cloned().map(Replayed).collect(),
             opportunity: r.opportunity.as_ref().map(|o| OpportunityFacts {
                 name: o.name.clone(),
                 value: o.value.map(Dec),
@@ -431,7 +449,7 @@ impl RequestFacts {
             satisfaction: self.satisfaction,
             confidential: self.confidential,
             extra: Extra::new(),
-            history: self.history.into_iter().map(HistoryEntry::from).collect(),
+            history: self.history.into_iter().map(|r| r.0).collect(),
         }
     }
 }

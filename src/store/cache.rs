@@ -271,7 +271,7 @@ impl Store {
                 let got = self.get(slot, &keep);
                 if let Some(p) = progress.filter(|_| parse) {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if n % 64 == 0 || n == to_read {
+                    if n.is_multiple_of(64) || n == to_read {
                         p(what, n, to_read);
                     }
                 }
@@ -452,6 +452,45 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A read of many files reports its progress (0 first, the total once all are read);
+    /// a warm read reports none.
+    #[test]
+    fn a_long_read_reports_its_progress_and_a_warm_one_does_not() {
+        use std::sync::{Arc, Mutex};
+        let dir = tempfile::tempdir().unwrap();
+        crate::store::init(dir.path(), false).unwrap();
+        let mut store = Store::open(dir.path().to_path_buf()).unwrap();
+        let calls: Arc<Mutex<Vec<(String, usize, usize)>>> = Arc::default();
+        let seen = calls.clone();
+        store.on_progress(Arc::new(move |what, done, total| {
+            seen.lock().unwrap().push((what.to_string(), done, total));
+        }));
+        let n = crate::store::PROGRESS_FROM;
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T10:00:00+08:00").unwrap();
+        let lock = store.lock().unwrap();
+        for i in 0..n {
+            let id = store.mint(Kind::Customer, now).unwrap();
+            let text = format!("id: {id}\nname: n{i}\ncreated: 2026-11-27T10:00:00+08:00\n");
+            std::fs::write(store.path_of(&id), text).unwrap();
+        }
+        drop(lock);
+        let (all, errors) = store.summaries::<crate::model::customer::CustomerSummary>();
+        assert_eq!((all.len(), errors.len()), (n, 0));
+        let got = std::mem::take(&mut *calls.lock().unwrap());
+        assert_eq!(got.first(), Some(&("customers".to_string(), 0, n)));
+        // Calls come from every core: the last one to finish reports the total.
+        assert!(got.contains(&("customers".to_string(), n, n)));
+        assert!(
+            got.iter()
+                .all(|(_, done, total)| done <= total && *total == n)
+        );
+        assert!(got.len() > 2);
+        // Warm: nothing is parsed, nothing reported.
+        let (all, _) = store.summaries::<crate::model::customer::CustomerSummary>();
+        assert_eq!(all.len(), n);
+        assert!(calls.lock().unwrap().is_empty());
+    }
 
     #[test]
     fn a_cache_file_with_any_byte_changed_is_refused() {
