@@ -280,6 +280,10 @@ measure version "$store" "" "$bin_q --version"
 measure list_json "$store" "" "$bin_q list --format json"
 measure list_stage "$store" "" "$bin_q list --stage review"
 measure weekly "$store" "" "$bin_q report weekly"
+measure gaps "$store" "" "$bin_q report gaps"
+measure capacity "$store" "" "$bin_q report capacity"
+measure winloss "$store" "" "$bin_q report winloss"
+measure dashboard "$store" "" "$bin_q dashboard --out $big/dashboard"
 measure show "$store" "" "$bin_q show $show_id"
 measure list_cold "$store" "rm -rf .presales" "$bin_q list"
 
@@ -299,6 +303,8 @@ fi
 
 # Checks: whole store, then a pull request of 10 changed records against HEAD.
 measure check "$store" "" "$bin_q check"
+# A fresh clone has no .presales/: the first check parses every record and fills the cache.
+measure check_cold "$store" "rm -rf .presales" "$bin_q check"
 # Only the 10 commented requests differ from HEAD: undo the search row's article edit.
 git -C "$store" checkout -q -- kb
 say "commenting on 10 requests for check --base"
@@ -355,6 +361,10 @@ row list_json "\`presales list --format json\`, warm" stat "stat floor" 2
 row list_stage "\`presales list --stage review\`, warm" stat "stat floor" 1.5
 row list_cold "\`presales list\`, cold (.presales/ deleted)" read "read floor" 3
 row weekly "\`presales report weekly\`, warm" stat "stat floor" 3
+row gaps "\`presales report gaps\`, warm" stat "stat floor" 3
+row capacity "\`presales report capacity\`, warm" stat "stat floor" 3
+row winloss "\`presales report winloss\`, warm" stat "stat floor" 3
+row dashboard "\`presales dashboard\` (12 weeks), warm" stat "stat floor" 3
 row show "\`presales show FULL-ID\`" version "\`presales --version\`" 3
 if have rg; then
     row search "\`presales kb search \"$query\"\`, warm" rg "\`rg -c\`" 0.5
@@ -364,6 +374,7 @@ fi
 row search "\`presales kb search \"$query\"\`, warm" kbstat "stat floor of kb/" 1.5
 row search_edit "first search after editing one article" search "warm search" 2
 row check "\`presales check\` (whole store)" read "read floor" 3
+row check_cold "\`presales check\`, fresh clone (.presales/ deleted)" read "read floor" 4
 row check_base "\`presales check --base HEAD\`, 10 changed records" check "whole-store check" 0.2
 if have task; then
     row list10k "\`presales list\` at 10k requests" task "\`task list\`, 10k tasks" 0.5

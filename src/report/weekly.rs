@@ -499,14 +499,34 @@ fn workload(data: &Dataset) -> Vec<Workload> {
     for i in data.items.iter().filter(|i| data.in_scope(i)) {
         members.extend(i.tl.spells.iter().map(|s| s.member.clone()));
     }
+    // One pass over the requests for every member's counts: (open, assigned, closed,
+    // overdue).
+    let mut counts: std::collections::HashMap<&str, [usize; 4]> = Default::default();
+    for i in data.open() {
+        if let Some(a) = i.tl.assignee.as_deref() {
+            let c = counts.entry(a).or_default();
+            c[0] += 1;
+            if i.req.due.is_some_and(|d| d < today) {
+                c[3] += 1;
+            }
+        }
+    }
+    for s in data.items.iter().flat_map(|i| &i.tl.spells) {
+        if w.contains(s.from) {
+            counts.entry(&s.member).or_default()[1] += 1;
+        }
+    }
+    for i in data.closed_in_period() {
+        if let Some(m) = i.tl.closed.and_then(|t| i.tl.assignee_at(t)) {
+            counts.entry(m).or_default()[2] += 1;
+        }
+    }
     members
         .into_iter()
         .map(|id| {
             let m = config.member(&id);
-            let mine_open: Vec<&Item> = data
-                .open()
-                .filter(|i| i.tl.assignee.as_deref() == Some(&id))
-                .collect();
+            let [open, assigned, closed, overdue] =
+                counts.get(id.as_str()).copied().unwrap_or_default();
             Workload {
                 name: m.map(|m| m.name.clone()),
                 status: match m {
@@ -514,21 +534,10 @@ fn workload(data: &Dataset) -> Vec<Workload> {
                     Some(m) if !m.active => "former",
                     Some(_) => "active",
                 },
-                open: mine_open.len(),
-                assigned: data
-                    .items
-                    .iter()
-                    .flat_map(|i| &i.tl.spells)
-                    .filter(|s| s.member == id && w.contains(s.from))
-                    .count(),
-                closed: data
-                    .closed_in_period()
-                    .filter(|i| i.tl.closed.and_then(|t| i.tl.assignee_at(t)) == Some(&id))
-                    .count(),
-                overdue: mine_open
-                    .iter()
-                    .filter(|i| i.req.due.is_some_and(|d| d < today))
-                    .count(),
+                open,
+                assigned,
+                closed,
+                overdue,
                 away: m.is_some_and(|m| m.away_on(today).is_some()),
                 member: id,
             }
