@@ -6,6 +6,7 @@
 #   bash benches/scale.sh --requests N --articles M [--seed S] [--runs R] [--no-hyperfine]
 #
 # Builds the release binary and the generator, generates the stores under target/scale/
+# ($CARGO_TARGET_DIR/scale/ when that is set; the binaries are looked for there too)
 # (reused while the parameters and the generator's sources are unchanged), and prints ONE
 # Markdown table on stdout: each command's median, the floor or peer it is compared with, the
 # ratio, the target and whether it is met; then the peak memory of `presales list`.
@@ -45,7 +46,9 @@ done
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
-scale="$repo/target/scale"
+# Cargo's target folder: CARGO_TARGET_DIR when set (binaries and stores go there), else target/.
+target="${CARGO_TARGET_DIR:-$repo/target}"
+scale="$target/scale"
 mkdir -p "$scale"
 log="$scale/last-run.log"
 : > "$log"
@@ -65,8 +68,8 @@ load_start="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
 # --- build ------------------------------------------------------------------------------
 say "building release binary and generator (cargo build --release)"
 cargo build --release --quiet --bin presales --example gen_store >&2
-bin="$repo/target/release/presales"
-gen="$repo/target/release/examples/gen_store"
+bin="$target/release/presales"
+gen="$target/release/examples/gen_store"
 
 export PRESALES_NOW="2026-11-27T10:00:00+08:00" PRESALES_USER=lead NO_COLOR=1
 unset PRESALES_ROOT
