@@ -236,6 +236,14 @@ pub struct Listing {
     pub strays: Vec<Stray>,
 }
 
+/// What one folder of a record folder holds: its record files sorted by ID, its strays,
+/// its subfolders.
+struct Scanned {
+    records: Vec<RecordFile>,
+    strays: Vec<Stray>,
+    folders: Vec<PathBuf>,
+}
+
 impl Store {
     /// Lists the record folder of `kind`: one `readdir` per folder and one `lstat` per
     /// record file (on every core), no parsing. Symbolic links are never followed; a
@@ -265,52 +273,26 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(listing),
             Err(e) => return Err(Error::io(top, e)),
         }
-        let mut folders = vec![top];
-        while let Some(folder) = folders.pop() {
-            let abs = self.root().join(&folder);
-            let entries = fs::read_dir(&abs)
-                .and_then(|it| it.collect::<std::io::Result<Vec<fs::DirEntry>>>())
-                .map_err(|e| Error::io(&folder, e))?;
-            let found: Vec<(Option<RecordFile>, Option<Stray>, Option<PathBuf>)> = entries
+        // Folder by folder, a level at a time: the folders of a level (kb's ten year folders)
+        // are read side by side, and each one's files are stat-ed on every core.
+        let mut level = vec![top];
+        let mut scanned: Vec<Scanned> = Vec::new();
+        while !level.is_empty() {
+            let found = level
                 .par_iter()
-                .filter_map(|entry| {
-                    let name = entry.file_name();
-                    let t = entry.file_type().ok()?;
-                    let entry_kind = Entry::of(t);
-                    if entry_kind == Entry::Dir {
-                        // Year folders hold records; any other folder is looked through, so
-                        // that no record file in it goes unreported.
-                        return Some((None, None, Some(folder.join(&name))));
-                    }
-                    match classify(&folder, &name, entry_kind) {
-                        Class::Record(id) => {
-                            let meta = match entry.metadata() {
-                                Ok(m) => Ok(m),
-                                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                                    return None;
-                                }
-                                Err(e) => Err(e),
-                            };
-                            let path = entry.path();
-                            Some((Some(RecordFile { id, path, meta }), None, None))
-                        }
-                        Class::Keep => None,
-                        Class::Stray(kind) => Some((
-                            None,
-                            Some(Stray {
-                                path: folder.join(&name),
-                                kind,
-                            }),
-                            None,
-                        )),
-                    }
-                })
-                .collect();
-            for (record, stray, sub) in found {
-                listing.records.extend(record);
-                listing.strays.extend(stray);
-                folders.extend(sub);
-            }
+                .map(|folder| self.scan_folder(folder))
+                .collect::<Result<Vec<Scanned>>>()?;
+            level = found.iter().flat_map(|f| f.folders.clone()).collect();
+            scanned.extend(found);
+        }
+        // Each folder's records are sorted; a kind's folders (years) hold disjoint ranges
+        // of IDs, so in the order of their first ID they make the sorted list, and the
+        // final sort only checks it.
+        let first = |s: &Scanned| s.records.first().map(|r| r.id.as_str().to_string());
+        scanned.sort_by_cached_key(first);
+        for folder in scanned {
+            listing.records.extend(folder.records);
+            listing.strays.extend(folder.strays);
         }
         listing
             .records
@@ -335,6 +317,72 @@ impl Store {
         listing.strays.sort();
         self.notice(&listing.strays);
         Ok(listing)
+    }
+
+    /// One `readdir` of `folder` (relative to the root) and one `lstat` per record file in
+    /// it, on every core.
+    fn scan_folder(&self, folder: &Path) -> Result<Scanned> {
+        let abs = self.root().join(folder);
+        let entries = fs::read_dir(&abs)
+            .and_then(|it| it.collect::<std::io::Result<Vec<fs::DirEntry>>>())
+            .map_err(|e| Error::io(folder, e))?;
+        let found: Vec<(Option<RecordFile>, Option<Stray>, Option<PathBuf>)> = entries
+            .par_iter()
+            .filter_map(|entry| {
+                let name = entry.file_name();
+                let t = entry.file_type().ok()?;
+                let entry_kind = Entry::of(t);
+                if entry_kind == Entry::Dir {
+                    // Year folders hold records; any other folder is looked through, so
+                    // that no record file in it goes unreported.
+                    return Some((None, None, Some(folder.join(&name))));
+                }
+                match classify(folder, &name, entry_kind) {
+                    Class::Record(id) => {
+                        let meta = match entry.metadata() {
+                            Ok(m) => Ok(m),
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                                return None;
+                            }
+                            Err(e) => Err(e),
+                        };
+                        let path = entry.path();
+                        Some((Some(RecordFile { id, path, meta }), None, None))
+                    }
+                    Class::Keep => None,
+                    Class::Stray(kind) => Some((
+                        None,
+                        Some(Stray {
+                            path: folder.join(&name),
+                            kind,
+                        }),
+                        None,
+                    )),
+                }
+            })
+            .collect();
+        let mut scanned = Scanned {
+            records: Vec::with_capacity(found.len()),
+            strays: Vec::new(),
+            folders: Vec::new(),
+        };
+        for (record, stray, sub) in found {
+            scanned.records.extend(record);
+            scanned.strays.extend(stray);
+            scanned.folders.extend(sub);
+        }
+        // Sorted through a permutation: a record file is a few hundred bytes, each moved
+        // once rather than at every step of the sort.
+        let mut order: Vec<usize> = (0..scanned.records.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            scanned.records[a]
+                .id
+                .as_str()
+                .cmp(scanned.records[b].id.as_str())
+        });
+        let mut slots: Vec<Option<RecordFile>> = scanned.records.drain(..).map(Some).collect();
+        scanned.records = order.iter().filter_map(|&i| slots[i].take()).collect();
+        Ok(scanned)
     }
 
     /// What one path given by the user (relative to the root) is, by the lister's rule:
