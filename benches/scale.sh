@@ -30,6 +30,8 @@ seed=7
 runs=""
 use_hyperfine=1
 query="派工原则"
+# A question as people type it (question word and all), and its most specific word for rg.
+nl_query="紧急需求怎么指派给值班工程师" nl_word="值班工程师"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) requests=10000 articles=2000 ;;
@@ -203,6 +205,7 @@ measure stat "$store" "" "find requests -name '*.yaml' -printf '%s %T@\n'"
 measure read "$store" "" "find requests -name '*.yaml' -exec cat {} +"
 measure kbstat "$store" "" "find kb -name '*.yaml' -printf '%s %T@\n'"
 have rg && measure rg "$store" "" "rg -c $query kb/"
+have rg && measure rg_nl "$store" "" "rg -c $nl_word kb/"
 measure version "$store" "" "$bin_q --version"
 
 # Reads of the whole store, warm.
@@ -222,6 +225,7 @@ fi
 
 # Search: warm (the untimed run builds or syncs the index), then after editing one article.
 measure search "$store" "" "$bin_q kb search $query"
+measure search_nl "$store" "" "$bin_q kb search $nl_query"
 if [[ -n "$edit_target" ]]; then
     measure search_edit "$store" "bash $big/edit-one.sh" "$bin_q kb search $query"
 fi
@@ -278,7 +282,7 @@ row() { # KEY LABEL REF REF_LABEL FACTOR
 ref_row stat "stat floor: \`find requests -name '*.yaml' -printf '%s %T@\\n'\`"
 ref_row read "read floor: \`find requests -name '*.yaml' -exec cat {} +\`"
 ref_row kbstat "stat floor of kb/: \`find kb -name '*.yaml' -printf …\`"
-if have rg; then ref_row rg "\`rg -c $query kb/\`"; fi
+if have rg; then ref_row rg "\`rg -c $query kb/\`"; ref_row rg_nl "\`rg -c $nl_word kb/\`"; fi
 ref_row version "\`presales --version\`"
 row list_json "\`presales list --format json\`, warm" stat "stat floor" 2
 row list_stage "\`presales list --stage review\`, warm" stat "stat floor" 1.5
@@ -291,6 +295,10 @@ else
     echo "| \`presales kb search \"$query\"\`, warm | $(fmt search) | \`rg -c\`: rg not installed | | n/a | ≤ 0.5 | n/a |"
 fi
 row search "\`presales kb search \"$query\"\`, warm" kbstat "stat floor of kb/" 1.5
+if have rg; then
+    row search_nl "\`presales kb search \"$nl_query\"\`, warm" rg_nl "\`rg -c $nl_word\`" 0.5
+fi
+row search_nl "\`presales kb search \"$nl_query\"\`, warm" kbstat "stat floor of kb/" 1.5
 row search_edit "first search after editing one article" search "warm search" 2
 row check "\`presales check\` (whole store)" read "read floor" 3
 row check_base "\`presales check --base HEAD\`, 10 changed records" check "whole-store check" 0.2
