@@ -236,7 +236,14 @@ pub struct Listing {
     pub strays: Vec<Stray>,
 }
 
-/// What one folder of a record folder holds: its record files sorted by ID, its strays,
+/// One entry of a folder, as the lister sorts it out.
+enum Found {
+    Record(RecordFile),
+    Stray(Stray),
+    Folder(PathBuf),
+}
+
+/// What one folder of a record folder holds: its record files in name order, its strays,
 /// its subfolders.
 struct Scanned {
     records: Vec<RecordFile>,
@@ -285,11 +292,14 @@ impl Store {
             level = found.iter().flat_map(|f| f.folders.clone()).collect();
             scanned.extend(found);
         }
-        // Each folder's records are sorted; a kind's folders (years) hold disjoint ranges
-        // of IDs, so in the order of their first ID they make the sorted list, and the
-        // final sort only checks it.
+        // Each folder's records are (nearly always) sorted; a kind's folders (years) hold
+        // disjoint ranges of IDs, so in the order of their first ID they make the sorted
+        // list, and the final sort only checks it.
         let first = |s: &Scanned| s.records.first().map(|r| r.id.as_str().to_string());
         scanned.sort_by_cached_key(first);
+        listing
+            .records
+            .reserve_exact(scanned.iter().map(|s| s.records.len()).sum());
         for folder in scanned {
             listing.records.extend(folder.records);
             listing.strays.extend(folder.strays);
@@ -323,21 +333,27 @@ impl Store {
     /// it, on every core.
     fn scan_folder(&self, folder: &Path) -> Result<Scanned> {
         let abs = self.root().join(folder);
-        let entries = fs::read_dir(&abs)
-            .and_then(|it| it.collect::<std::io::Result<Vec<fs::DirEntry>>>())
+        let mut entries = fs::read_dir(&abs)
+            .and_then(|it| {
+                it.map(|e| e.map(|e| (e.file_name(), e)))
+                    .collect::<std::io::Result<Vec<_>>>()
+            })
             .map_err(|e| Error::io(folder, e))?;
-        let found: Vec<(Option<RecordFile>, Option<Stray>, Option<PathBuf>)> = entries
+        // In name order the record files (`ID.yaml`) come out in ID order: the record files,
+        // a few hundred bytes each, are never moved by a sort (the listing's final sort
+        // only checks the order).
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let found: Vec<Found> = entries
             .par_iter()
-            .filter_map(|entry| {
-                let name = entry.file_name();
+            .filter_map(|(name, entry)| {
                 let t = entry.file_type().ok()?;
                 let entry_kind = Entry::of(t);
                 if entry_kind == Entry::Dir {
                     // Year folders hold records; any other folder is looked through, so
                     // that no record file in it goes unreported.
-                    return Some((None, None, Some(folder.join(&name))));
+                    return Some(Found::Folder(folder.join(name)));
                 }
-                match classify(folder, &name, entry_kind) {
+                match classify(folder, name, entry_kind) {
                     Class::Record(id) => {
                         let meta = match entry.metadata() {
                             Ok(m) => Ok(m),
@@ -347,17 +363,13 @@ impl Store {
                             Err(e) => Err(e),
                         };
                         let path = entry.path();
-                        Some((Some(RecordFile { id, path, meta }), None, None))
+                        Some(Found::Record(RecordFile { id, path, meta }))
                     }
                     Class::Keep => None,
-                    Class::Stray(kind) => Some((
-                        None,
-                        Some(Stray {
-                            path: folder.join(&name),
-                            kind,
-                        }),
-                        None,
-                    )),
+                    Class::Stray(kind) => Some(Found::Stray(Stray {
+                        path: folder.join(name),
+                        kind,
+                    })),
                 }
             })
             .collect();
@@ -366,22 +378,13 @@ impl Store {
             strays: Vec::new(),
             folders: Vec::new(),
         };
-        for (record, stray, sub) in found {
-            scanned.records.extend(record);
-            scanned.strays.extend(stray);
-            scanned.folders.extend(sub);
+        for found in found {
+            match found {
+                Found::Record(r) => scanned.records.push(r),
+                Found::Stray(s) => scanned.strays.push(s),
+                Found::Folder(f) => scanned.folders.push(f),
+            }
         }
-        // Sorted through a permutation: a record file is a few hundred bytes, each moved
-        // once rather than at every step of the sort.
-        let mut order: Vec<usize> = (0..scanned.records.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
-            scanned.records[a]
-                .id
-                .as_str()
-                .cmp(scanned.records[b].id.as_str())
-        });
-        let mut slots: Vec<Option<RecordFile>> = scanned.records.drain(..).map(Some).collect();
-        scanned.records = order.iter().filter_map(|&i| slots[i].take()).collect();
         Ok(scanned)
     }
 
