@@ -1202,7 +1202,9 @@ impl SearchIndex {
         let name = next_generation_name(&self.dir);
         let gen_dir = self.dir.join(&name);
         fs::create_dir(&gen_dir).map_err(write_io(&gen_dir))?;
-        let built = (|| -> Result<(Opened, Vec<(String, Arc<Fingerprints>)>), SearchError> {
+        // The new generation opened, and the fingerprints written for it, by kind.
+        type Built = (Opened, Vec<(String, Arc<Fingerprints>)>);
+        let built = (|| -> Result<Built, SearchError> {
             File::create(gen_dir.join(GEN_MARKER))
                 .and_then(|mut f| {
                     f.write_all(b"made by presales; deleted when replaced by a newer generation\n")
