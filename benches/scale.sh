@@ -8,6 +8,7 @@
 #                                         # time per 1,000 records from 10k to 1M requests
 #
 # Builds the release binary and the generator, generates the stores under target/scale/
+# ($CARGO_TARGET_DIR/scale/ when that is set; the binaries are looked for there too)
 # (reused while the parameters and the generator's sources are unchanged), and prints ONE
 # Markdown table on stdout: each command's median, the floor or peer it is compared with, the
 # ratio, the target and whether it is met; then the peak memory of `presales list`.
@@ -40,6 +41,8 @@ use_hyperfine=1
 query="派工原则"
 curve=""
 curve_sizes="10000 100000 1000000"
+# A question as people type it (question word and all), and its most specific word for rg.
+nl_query="紧急需求怎么指派给值班工程师" nl_word="值班工程师"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) requests=10000 articles=2000 ;;
@@ -58,7 +61,9 @@ done
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
-scale="$repo/target/scale"
+# Cargo's target folder: CARGO_TARGET_DIR when set (binaries and stores go there), else target/.
+target="${CARGO_TARGET_DIR:-$repo/target}"
+scale="$target/scale"
 mkdir -p "$scale"
 log="$scale/last-run.log"
 : > "$log"
@@ -78,8 +83,8 @@ load_start="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
 # --- build ------------------------------------------------------------------------------
 say "building release binary and generator (cargo build --release)"
 cargo build --release --quiet --bin presales --example gen_store >&2
-bin="$repo/target/release/presales"
-gen="$repo/target/release/examples/gen_store"
+bin="$target/release/presales"
+gen="$target/release/examples/gen_store"
 
 export PRESALES_NOW="2026-11-27T10:00:00+08:00" PRESALES_USER=lead NO_COLOR=1
 unset PRESALES_ROOT
@@ -274,6 +279,7 @@ measure stat "$store" "" "find requests -name '*.yaml' -printf '%s %T@\n'"
 measure read "$store" "" "find requests -name '*.yaml' -exec cat {} +"
 measure kbstat "$store" "" "find kb -name '*.yaml' -printf '%s %T@\n'"
 have rg && measure rg "$store" "" "rg -c $query kb/"
+have rg && measure rg_nl "$store" "" "rg -c $nl_word kb/"
 measure version "$store" "" "$bin_q --version"
 
 # Reads of the whole store, warm.
@@ -297,6 +303,7 @@ fi
 
 # Search: warm (the untimed run builds or syncs the index), then after editing one article.
 measure search "$store" "" "$bin_q kb search $query"
+measure search_nl "$store" "" "$bin_q kb search $nl_query"
 if [[ -n "$edit_target" ]]; then
     measure search_edit "$store" "bash $big/edit-one.sh" "$bin_q kb search $query"
 fi
@@ -355,7 +362,7 @@ row() { # KEY LABEL REF REF_LABEL FACTOR
 ref_row stat "stat floor: \`find requests -name '*.yaml' -printf '%s %T@\\n'\`"
 ref_row read "read floor: \`find requests -name '*.yaml' -exec cat {} +\`"
 ref_row kbstat "stat floor of kb/: \`find kb -name '*.yaml' -printf …\`"
-if have rg; then ref_row rg "\`rg -c $query kb/\`"; fi
+if have rg; then ref_row rg "\`rg -c $query kb/\`"; ref_row rg_nl "\`rg -c $nl_word kb/\`"; fi
 ref_row version "\`presales --version\`"
 row list_json "\`presales list --format json\`, warm" stat "stat floor" 2
 row list_stage "\`presales list --stage review\`, warm" stat "stat floor" 1.5
@@ -372,6 +379,10 @@ else
     echo "| \`presales kb search \"$query\"\`, warm | $(fmt search) | \`rg -c\`: rg not installed | | n/a | ≤ 0.5 | n/a |"
 fi
 row search "\`presales kb search \"$query\"\`, warm" kbstat "stat floor of kb/" 1.5
+if have rg; then
+    row search_nl "\`presales kb search \"$nl_query\"\`, warm" rg_nl "\`rg -c $nl_word\`" 0.5
+fi
+row search_nl "\`presales kb search \"$nl_query\"\`, warm" kbstat "stat floor of kb/" 1.5
 row search_edit "first search after editing one article" search "warm search" 2
 row check "\`presales check\` (whole store)" read "read floor" 3
 row check_cold "\`presales check\`, fresh clone (.presales/ deleted)" read "read floor" 4

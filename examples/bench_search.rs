@@ -91,7 +91,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut index = SearchIndex::open(&dir)?;
     let t = Instant::now();
     let v = versions.clone();
-    let stats = index.sync(&sources(&v), |id| load(&v, id), &mut |_, _| {})?;
+    let stats = index.sync(
+        &[("article", &sources(&v))],
+        |id| load(&v, id),
+        &mut |_, _| {},
+    )?;
     println!(
         "rebuild of {n} docs: {:?} (added {}, rebuilt {})",
         t.elapsed(),
@@ -102,7 +106,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     versions[n / 2] += 1;
     let v = versions.clone();
     let t = Instant::now();
-    let stats = index.sync(&sources(&v), |id| load(&v, id), &mut |_, _| {})?;
+    let stats = index.sync(
+        &[("article", &sources(&v))],
+        |id| load(&v, id),
+        &mut |_, _| {},
+    )?;
     println!(
         "incremental sync (1 changed doc): {:?} (updated {}, unchanged {})",
         t.elapsed(),
@@ -111,7 +119,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let t = Instant::now();
-    index.sync(&sources(&v), |id| load(&v, id), &mut |_, _| {})?;
+    index.sync(
+        &[("article", &sources(&v))],
+        |id| load(&v, id),
+        &mut |_, _| {},
+    )?;
     println!("no-op sync: {:?}", t.elapsed());
 
     let t = Instant::now();

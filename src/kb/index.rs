@@ -10,12 +10,13 @@
 //! for this search. An index found damaged is rebuilt with one note line.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::model::{Article, Customer, Kind, RecordId, Request, Solution};
 use crate::search::{
-    Doc, Hit, Rebuild, SearchError, SearchIndex, SearchQuery, SourceEntry, SyncStats,
+    Doc, Fingerprints, Hit, Rebuild, SearchError, SearchIndex, SearchQuery, SourceEntry, SyncStats,
 };
 use crate::store::Store;
 
@@ -23,8 +24,9 @@ use crate::store::Store;
 pub const INDEX_DIR: &str = "index";
 
 /// Bump when [`doc_of`] changes what it puts in a document: every record is then re-read,
-/// as if it had changed (the index's own schema version covers tantivy's side).
-const DOC_FORMAT: &str = "doc1";
+/// as if it had changed (the index's own schema version covers tantivy's side). It starts
+/// every fingerprint.
+const DOC_FORMAT: &str = "doc1 ";
 
 /// The kinds of record that are indexed.
 pub const INDEXED: [Kind; 6] = [
@@ -141,35 +143,43 @@ fn sync(store: &Store, mode: Mode, progress: Progress, kinds: &[Kind]) -> Result
         Mode::Reindex => index.request_rebuild(Rebuild::Requested),
         Mode::Repair => index.request_rebuild(Rebuild::Damaged),
     }
+    // Only the kinds synced are read (a kb search reads the articles' fingerprints alone);
+    // a kind whose fingerprints turn out unreadable makes this sync a rebuild.
+    let previous: Vec<Arc<Fingerprints>> = kinds
+        .iter()
+        .map(|k| index.indexed_fingerprints(k.noun()))
+        .collect();
     let rebuilding = index.was_rebuilt();
-    let previous = index.indexed_fingerprints();
+    let empty = Fingerprints::default();
+    let scanned: Vec<(Kind, &Fingerprints)> = kinds
+        .iter()
+        .zip(&previous)
+        .map(|(k, p)| (*k, if rebuilding { &empty } else { p.as_ref() }))
+        .collect();
     let mut problems = Vec::new();
-    let listed = list_sources(
-        store,
-        kinds,
-        &previous,
-        &mut problems,
-        &mut |done, total| progress(Phase::Scan, done, total, rebuilding),
-    )?;
-    let Listed {
-        mut sources,
-        mut docs,
-    } = listed;
-    // Kinds not scanned this time stay as indexed: same fingerprints, so untouched.
-    for (id, fp) in &previous {
-        let kind = RecordId::parse(id).map(|i| i.kind()).ok();
-        if kind.is_some_and(|k| !kinds.contains(&k)) {
-            sources.push(SourceEntry {
-                id: id.clone(),
-                fingerprint: fp.clone(),
-            });
+    let Listed { sources, mut docs } =
+        list_sources(store, &scanned, &mut problems, &mut |done, total| {
+            progress(Phase::Scan, done, total, rebuilding)
+        })?;
+    drop(scanned);
+    drop(previous);
+    // Kinds not synced this time stay as indexed (untouched, not even read): counted from
+    // the manifest.
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for kind in INDEXED {
+        let n = match kinds.iter().position(|k| *k == kind) {
+            Some(i) => sources[i].len(),
+            None => index.indexed_count(kind.noun()),
+        };
+        if n > 0 {
+            counts.insert(kind.noun(), n);
         }
     }
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for s in &sources {
-        let kind = RecordId::parse(&s.id).map_or("other", |id| id.kind().noun());
-        *counts.entry(kind).or_default() += 1;
-    }
+    let listed: Vec<(&str, &[SourceEntry])> = kinds
+        .iter()
+        .zip(&sources)
+        .map(|(k, s)| (k.noun(), s.as_slice()))
+        .collect();
     let mut warnings = Vec::new();
     let mut notes = Vec::new();
     let mut load_errors = Vec::new();
@@ -189,7 +199,7 @@ fn sync(store: &Store, mode: Mode, progress: Progress, kinds: &[Kind]) -> Result
             .map(|(doc, _)| doc),
     };
     let mut index_progress = |done, total| progress(Phase::Index, done, total, rebuilding);
-    let stats = match index.sync(&sources, &mut load, &mut index_progress) {
+    let stats = match index.sync(&listed, &mut load, &mut index_progress) {
         Ok(stats) => stats,
         Err(e @ (SearchError::ReadOnly { .. } | SearchError::Write { .. }))
             if mode == Mode::Reindex =>
@@ -227,7 +237,7 @@ fn sync(store: &Store, mode: Mode, progress: Progress, kinds: &[Kind]) -> Result
             // memory for this one search rather than answer from nothing.
             index = SearchIndex::in_memory().map_err(search_error)?;
             let stats = index
-                .sync(&sources, &mut load, &mut index_progress)
+                .sync(&listed, &mut load, &mut index_progress)
                 .map_err(search_error)?;
             notes.push(format!(
                 "{}; searched an index built in memory",
@@ -290,74 +300,94 @@ fn stale_warning(e: &SearchError, shown: &std::path::Path) -> String {
 }
 
 struct Listed {
-    sources: Vec<SourceEntry>,
+    /// Per kind, in the order asked for.
+    sources: Vec<Vec<SourceEntry>>,
     /// Documents of the records whose fingerprint changed, read while listing (each changed
     /// file is parsed once); errors for the ones that do not parse.
     docs: HashMap<String, Result<Doc>>,
 }
 
-/// Lists every indexed record with its fingerprint `doc1 <size mtime>` (the path is a
-/// function of the ID, which is the key) followed, when
-/// it has a body file, by `\n<body path>\n<its fingerprint or "missing">`. A record whose
-/// file fingerprint is unchanged takes its body path from the previous fingerprint; a
+/// Lists every record of the given kinds with its fingerprint `doc1 <size mtime>` (the path
+/// is a function of the ID, which is the key) followed, when it has a body file, by
+/// `\n<body path>\n<its fingerprint or "missing">`. A record whose file fingerprint is
+/// unchanged from its kind's `previous` takes its body path from the previous fingerprint; a
 /// changed one is parsed to learn it (and its document is kept for the sync).
 fn list_sources(
     store: &Store,
-    kinds: &[Kind],
-    previous: &BTreeMap<String, String>,
+    kinds: &[(Kind, &Fingerprints)],
     problems: &mut Vec<Error>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Listed> {
-    let mut files = Vec::new();
-    for kind in kinds {
-        files.extend(store.record_fingerprints(*kind)?);
-    }
-    let total = files.len();
+    let files = kinds
+        .iter()
+        .map(|(kind, _)| store.record_fingerprints(*kind, DOC_FORMAT))
+        .collect::<Result<Vec<_>>>()?;
+    let total = files.iter().map(Vec::len).sum();
     progress(0, total);
-    let mut sources = Vec::with_capacity(total);
+    let mut done = 0;
+    let mut sources = Vec::with_capacity(kinds.len());
     let mut docs = HashMap::new();
-    for (n, (id, _path, file_fp)) in files.into_iter().enumerate() {
-        let head = format!("{DOC_FORMAT} {file_fp}");
-        let prev = previous.get(id.as_str());
-        let body_rel = match prev.and_then(|p| p.split_once('\n').or(Some((p, "")))) {
-            Some((prev_head, rest)) if prev_head == head => rest
-                .split('\n')
-                .next()
-                .filter(|r| !r.is_empty())
-                .map(str::to_string),
-            _ => {
-                let doc = load_doc(store, &id);
-                let rel = doc.as_ref().ok().and_then(|(_, rel)| rel.clone());
-                docs.insert(id.to_string(), doc.map(|(d, _)| d));
-                rel
-            }
-        };
-        let mut fingerprint = head;
-        if let Some(rel) = body_rel {
-            let body_fp = match store.repo_path(&rel) {
-                Ok(p) => store.fingerprint(&p)?,
-                Err(_) => None,
-            };
-            if body_fp.is_none() {
-                problems.push(missing_body(&id, &rel));
-            }
-            fingerprint.push('\n');
-            fingerprint.push_str(&rel);
-            fingerprint.push('\n');
-            fingerprint.push_str(body_fp.as_deref().unwrap_or("missing"));
+    for ((_, previous), files) in kinds.iter().zip(files) {
+        let mut listed = Vec::with_capacity(files.len());
+        let mut previous = previous.lookup();
+        for (id, _path, head) in files {
+            let prev = previous.get(id.as_str());
+            let fingerprint = fingerprint(store, &id, head, prev, &mut docs, problems)?;
+            listed.push(SourceEntry {
+                id: id.into_string(),
+                fingerprint,
+            });
+            done += 1;
+            progress(done, total);
         }
-        // A changed fingerprint means the record is loaded by the sync; make sure its
-        // document is at hand even when the body file alone changed.
-        if prev != Some(&fingerprint) && !docs.contains_key(id.as_str()) {
-            docs.insert(id.to_string(), load_doc(store, &id).map(|(d, _)| d));
-        }
-        sources.push(SourceEntry {
-            id: id.to_string(),
-            fingerprint,
-        });
-        progress(n + 1, total);
+        sources.push(listed);
     }
     Ok(Listed { sources, docs })
+}
+
+/// The fingerprint of one record (see [`list_sources`]), given the one indexed before,
+/// parsing the record into `docs` when it changed.
+fn fingerprint(
+    store: &Store,
+    id: &RecordId,
+    head: String,
+    prev: Option<&str>,
+    docs: &mut HashMap<String, Result<Doc>>,
+    problems: &mut Vec<Error>,
+) -> Result<String> {
+    let body_rel = match prev.and_then(|p| p.split_once('\n').or(Some((p, "")))) {
+        Some((prev_head, rest)) if prev_head == head => rest
+            .split('\n')
+            .next()
+            .filter(|r| !r.is_empty())
+            .map(str::to_string),
+        _ => {
+            let doc = load_doc(store, id);
+            let rel = doc.as_ref().ok().and_then(|(_, rel)| rel.clone());
+            docs.insert(id.to_string(), doc.map(|(d, _)| d));
+            rel
+        }
+    };
+    let mut fingerprint = head;
+    if let Some(rel) = body_rel {
+        let body_fp = match store.repo_path(&rel) {
+            Ok(p) => store.fingerprint(&p)?,
+            Err(_) => None,
+        };
+        if body_fp.is_none() {
+            problems.push(missing_body(id, &rel));
+        }
+        fingerprint.push('\n');
+        fingerprint.push_str(&rel);
+        fingerprint.push('\n');
+        fingerprint.push_str(body_fp.as_deref().unwrap_or("missing"));
+    }
+    // A changed fingerprint means the record is loaded by the sync; make sure its
+    // document is at hand even when the body file alone changed.
+    if prev != Some(fingerprint.as_str()) && !docs.contains_key(id.as_str()) {
+        docs.insert(id.to_string(), load_doc(store, id).map(|(d, _)| d));
+    }
+    Ok(fingerprint)
 }
 
 fn missing_body(id: &RecordId, rel: &str) -> Error {

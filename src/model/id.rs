@@ -171,6 +171,11 @@ impl RecordId {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The ID's text, without a copy.
+    pub fn into_string(self) -> String {
+        self.text
+    }
 }
 
 impl fmt::Display for RecordId {

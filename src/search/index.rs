@@ -6,28 +6,39 @@
 //!
 //! ```text
 //! index.lock      std file lock serialising writers (never deleted)
-//! manifest.json   {checksum, manifest: {schema_version, generation, opstamp, files, entries}},
-//!                 replaced by temp file + rename: writing it is what switches generations
+//! manifest.json   {checksum, manifest: {schema_version, generation, opstamp, files, kinds}},
+//!                 small (no fingerprints); replaced by temp file + rename: writing it is
+//!                 what switches generations
 //! gen-<n>/        one complete tantivy index, the generation the manifest names;
 //!                 `.presales-generation` inside marks it as made here
+//! gen-<n>/fingerprints-<kind>.bin
+//!                 the fingerprints of one kind's documents (binary, sorted by id); the
+//!                 manifest's `kinds` names each kind's file with its length and checksum
 //! ```
 //!
 //! **Nothing is wiped, nothing is changed in place.** Every write (a full rebuild or an
 //! incremental sync) makes a new generation folder: a rebuild fills an empty one, a sync
 //! hard-links the live generation's files (tantivy never modifies a file it wrote) and
-//! commits its changes there. Writing the manifest switches to it; only then is the old
-//! generation deleted. A reader therefore always sees a complete index, and a write that
-//! fails half-way (a full disk) leaves the previous index as it was. What is ever deleted:
-//! real folders named `gen-…` that carry the marker or that the manifest named, the
+//! commits its changes there. A kind's fingerprint file is written anew in the new
+//! generation only if that kind changed; the others are hard links to the live ones, so a
+//! change to one request neither reads nor rewrites the articles' fingerprints. Writing the
+//! manifest switches to the new generation, all kinds at once; only then is the old
+//! generation deleted. A reader therefore always sees a complete index whose kinds agree, and
+//! a write that fails or is killed half-way leaves the previous index as it was. What is ever
+//! deleted: real folders named `gen-…` that carry the marker or that the manifest named, the
 //! `tantivy/` folder of the previous layout, and this module's temp files. Never the
 //! directory itself, never through a symbolic link, never a file it did not make.
 //!
 //! Validity rule, checked at every open: the manifest's checksum matches its bytes, its
 //! `schema_version` is [`SCHEMA_VERSION`], the generation is a real folder without
-//! symbolic links, every file the manifest lists has the size and modification time it
-//! recorded (one `stat` each: this is what notices a truncated, zeroed, overwritten or
-//! deleted segment file without reading it), tantivy opens it with exactly our schema, and
-//! its last commit is the manifest's `opstamp`.
+//! symbolic links, every file the manifest lists (fingerprint files included) has the size
+//! and modification time it recorded (one `stat` each: this is what notices a truncated,
+//! zeroed, overwritten or deleted file without reading it), every kind's fingerprint file is
+//! among them, tantivy opens it with exactly our schema, and its last commit is the
+//! manifest's `opstamp`. A kind's fingerprints are read only when a sync of that kind asks
+//! for them ([`SearchIndex::indexed_fingerprints`]), and must then match the length and
+//! checksum the manifest recorded: a file from another generation, edited or damaged, makes
+//! the index rebuilt, never trusted. An index in another layout or version is rebuilt too.
 //!
 //! Concurrency (several `presales` processes at once):
 //! * Searching takes no lock, and a sync with nothing to change writes nothing, so a search
@@ -67,9 +78,10 @@ use super::tokenizer::{
     CJK_TOKENIZER, CJK_UNIGRAM_TOKENIZER, KEYWORD_TOKENIZER, register_tokenizers,
 };
 
-/// Bump whenever the schema, a tokenizer's output or the stored-field layout changes:
-/// an index written with another version is replaced on the next sync.
-pub const SCHEMA_VERSION: u32 = 3;
+/// Bump whenever the schema, a tokenizer's output, the stored-field layout or the layout of
+/// the manifest and fingerprint files changes: an index written with another version is
+/// replaced on the next sync (4: fingerprints per kind, out of the manifest).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// How long `sync` waits for another process holding the lock.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -232,12 +244,239 @@ struct Manifest {
     generation: String,
     /// tantivy commit this manifest describes.
     opstamp: u64,
-    /// Every file of the generation when it was committed (tantivy's lock files aside).
+    /// Every file of the generation when it was committed (tantivy's lock files aside),
+    /// the fingerprint files included.
     files: BTreeMap<String, Stamp>,
-    entries: BTreeMap<String, String>,
+    /// Each indexed kind's fingerprint file in the generation. A kind without documents
+    /// has none.
+    kinds: BTreeMap<String, KindFile>,
     /// The checksum of the manifest as read or written: equal checksums, same manifest.
     #[serde(skip)]
     sum: u64,
+}
+
+/// Where one kind's fingerprints are and what they must read as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct KindFile {
+    /// Name inside the generation folder ([`fingerprints_file`] of the kind).
+    file: String,
+    /// Exact length and [`checksum`] of the file's bytes.
+    len: u64,
+    sum: u64,
+    /// Number of documents.
+    count: u64,
+}
+
+const FINGERPRINTS_PREFIX: &str = "fingerprints-";
+const FINGERPRINTS_EXT: &str = ".bin";
+/// First bytes of a fingerprint file; the last one is the format version.
+const FINGERPRINTS_MAGIC: &[u8; 8] = b"psfp\0\0\0\x01";
+
+/// The file of a kind's fingerprints: `fingerprints-<kind>.bin` for a plain kind name,
+/// `fingerprints-~<hex>.bin` for any other (never a path, never two kinds in one file).
+fn fingerprints_file(kind: &str) -> String {
+    let plain = !kind.is_empty()
+        && kind
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if plain {
+        format!("{FINGERPRINTS_PREFIX}{kind}{FINGERPRINTS_EXT}")
+    } else {
+        let hex: String = kind.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("{FINGERPRINTS_PREFIX}~{hex}{FINGERPRINTS_EXT}")
+    }
+}
+
+fn is_fingerprints_file(name: &str) -> bool {
+    name.starts_with(FINGERPRINTS_PREFIX) && name.ends_with(FINGERPRINTS_EXT)
+}
+
+/// The fingerprints of one kind's indexed documents, sorted by id, as the last sync
+/// recorded them: one buffer of text and where each entry ends in it, so reading 20,000 of
+/// them costs two allocations rather than 40,000.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fingerprints {
+    text: String,
+    /// Entry `i` is `text[start..id_end]` (id) and `text[id_end..fp_end]` (fingerprint),
+    /// where `start` is the previous entry's `fp_end`.
+    ends: Vec<(usize, usize)>,
+}
+
+/// See [`Fingerprints::lookup`].
+pub struct Lookup<'a> {
+    of: &'a Fingerprints,
+    /// The entry after the last one found: the first one tried for the next id.
+    next: usize,
+}
+
+impl<'a> Lookup<'a> {
+    /// The fingerprint recorded for `id`.
+    pub fn get(&mut self, id: &str) -> Option<&'a str> {
+        let of = self.of;
+        if self.next < of.len() {
+            let (key, fp) = of.entry(self.next);
+            if key == id {
+                self.next += 1;
+                return Some(fp);
+            }
+        }
+        let at = of.position(id);
+        match at {
+            Ok(i) => {
+                self.next = i + 1;
+                Some(of.entry(i).1)
+            }
+            Err(i) => {
+                self.next = i;
+                None
+            }
+        }
+    }
+}
+
+impl Fingerprints {
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn entry(&self, i: usize) -> (&str, &str) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1].1 };
+        let (id_end, fp_end) = self.ends[i];
+        (&self.text[start..id_end], &self.text[id_end..fp_end])
+    }
+
+    /// The fingerprint recorded for `id`.
+    pub fn get(&self, id: &str) -> Option<&str> {
+        self.position(id).ok().map(|i| self.entry(i).1)
+    }
+
+    /// Where `id` is, or would be inserted.
+    fn position(&self, id: &str) -> Result<usize, usize> {
+        let mut lo = 0;
+        let mut hi = self.ends.len();
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.entry(mid).0.cmp(id) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
+    }
+
+    /// A reader for many lookups: ids asked for in increasing order (as the store lists
+    /// them) cost one comparison each instead of a binary search.
+    pub fn lookup(&self) -> Lookup<'_> {
+        Lookup { of: self, next: 0 }
+    }
+
+    /// `(id, fingerprint)` in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        (0..self.ends.len()).map(|i| self.entry(i))
+    }
+
+    /// From entries sorted by id, each id once.
+    fn from_sorted<'a>(entries: impl Iterator<Item = (&'a str, &'a str)>) -> Fingerprints {
+        let mut out = Fingerprints::default();
+        for (id, fp) in entries {
+            debug_assert!(out.ends.is_empty() || out.entry(out.len() - 1).0 < id);
+            out.text.push_str(id);
+            let id_end = out.text.len();
+            out.text.push_str(fp);
+            out.ends.push((id_end, out.text.len()));
+        }
+        out
+    }
+
+    /// These fingerprints with `changes` applied (`None` deletes the id).
+    fn merged(&self, changes: &BTreeMap<String, Option<String>>) -> Fingerprints {
+        let mut old = self.iter().peekable();
+        let mut new = changes.iter().peekable();
+        let mut merged: Vec<(&str, &str)> = Vec::with_capacity(self.len() + changes.len());
+        loop {
+            let take_old = match (old.peek(), new.peek()) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some((a, _)), Some((b, _))) => *a < b.as_str(),
+            };
+            if take_old {
+                merged.extend(old.next());
+                continue;
+            }
+            let Some((id, fp)) = new.next() else { break };
+            if old.peek().is_some_and(|(a, _)| a == id) {
+                old.next();
+            }
+            if let Some(fp) = fp {
+                merged.push((id, fp));
+            }
+        }
+        Fingerprints::from_sorted(merged.into_iter())
+    }
+
+    /// The file's bytes: magic, count (u64), then per entry the lengths of id and
+    /// fingerprint (two u32), then all the text. Little-endian.
+    fn encode(&self) -> io::Result<Vec<u8>> {
+        let too_long = || io::Error::other("a fingerprint longer than 4 GB");
+        let mut out = Vec::with_capacity(16 + self.len() * 8 + self.text.len());
+        out.extend_from_slice(FINGERPRINTS_MAGIC);
+        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        let mut start = 0;
+        for &(id_end, fp_end) in &self.ends {
+            let id_len = u32::try_from(id_end - start).map_err(|_| too_long())?;
+            let fp_len = u32::try_from(fp_end - id_end).map_err(|_| too_long())?;
+            out.extend_from_slice(&id_len.to_le_bytes());
+            out.extend_from_slice(&fp_len.to_le_bytes());
+            start = fp_end;
+        }
+        out.extend_from_slice(self.text.as_bytes());
+        Ok(out)
+    }
+
+    /// Reads what [`Fingerprints::encode`] wrote; `None` for anything else (the checksum
+    /// was checked by the caller: this guards the structure, ids sorted and unique).
+    fn decode(bytes: &[u8]) -> Option<Fingerprints> {
+        let rest = bytes.strip_prefix(FINGERPRINTS_MAGIC.as_slice())?;
+        let (count, rest) = rest.split_first_chunk::<8>()?;
+        let count = usize::try_from(u64::from_le_bytes(*count)).ok()?;
+        let table_len = count.checked_mul(8)?;
+        if rest.len() < table_len {
+            return None;
+        }
+        let (table, text) = rest.split_at(table_len);
+        let text = std::str::from_utf8(text).ok()?;
+        let mut ends = Vec::with_capacity(count);
+        let mut end = 0usize;
+        let mut previous: Option<&str> = None;
+        for lens in table.chunks_exact(8) {
+            let id_len = u32::from_le_bytes(lens[..4].try_into().ok()?) as usize;
+            let fp_len = u32::from_le_bytes(lens[4..].try_into().ok()?) as usize;
+            let id_end = end.checked_add(id_len)?;
+            let fp_end = id_end.checked_add(fp_len)?;
+            let id = text.get(end..id_end)?;
+            text.get(id_end..fp_end)?;
+            if previous.is_some_and(|p| p >= id) {
+                return None;
+            }
+            previous = Some(id);
+            ends.push((id_end, fp_end));
+            end = fp_end;
+        }
+        if end != text.len() {
+            return None;
+        }
+        Some(Fingerprints {
+            text: text.to_string(),
+            ends,
+        })
+    }
 }
 
 /// The manifest file is `{"checksum":"<16 hex>","manifest":<body>}`: the checksum covers
@@ -395,54 +634,66 @@ struct Opened {
     index: Index,
     reader: IndexReader,
     manifest: Manifest,
+    /// Each kind's fingerprint file, opened (not read) with the generation: read later
+    /// through the handle, it is the file of this generation even if a writer has switched
+    /// to a newer one and deleted this one meanwhile.
+    handles: BTreeMap<String, File>,
+}
+
+/// One kind's part of a sync: its slot in the caller's list and its unique sources.
+struct KindPart<'a> {
+    kind: &'a str,
+    sources: Vec<&'a SourceEntry>,
 }
 
 /// What to change in an index: ids to delete, and ids to (re)load with their fingerprint
-/// and whether they were indexed before.
+/// and whether they were indexed before; each with the slot of its kind.
 #[derive(Default)]
 struct Plan<'a> {
-    delete: Vec<String>,
-    load: Vec<(&'a str, &'a str, bool)>,
+    delete: Vec<(usize, String)>,
+    load: Vec<(usize, &'a str, &'a str, bool)>,
     unchanged: usize,
 }
 
 impl<'a> Plan<'a> {
-    /// `sources` have unique ids.
-    fn diff(sources: &[&'a SourceEntry], entries: &BTreeMap<String, String>) -> Plan<'a> {
-        let mut plan = Plan::default();
-        let mut indexed = 0;
+    /// Adds the changes of kind `slot`: `sources` (unique ids) against what is `indexed`.
+    fn diff(&mut self, slot: usize, sources: &[&'a SourceEntry], indexed: &Fingerprints) {
+        let mut still = 0;
+        let mut indexed_fp = indexed.lookup();
         for s in sources {
-            match entries.get(&s.id) {
-                Some(fp) if *fp == s.fingerprint => plan.unchanged += 1,
-                Some(_) => plan.load.push((&s.id, &s.fingerprint, true)),
+            match indexed_fp.get(&s.id) {
+                Some(fp) if fp == s.fingerprint => self.unchanged += 1,
+                Some(_) => self.load.push((slot, &s.id, &s.fingerprint, true)),
                 None => {
-                    plan.load.push((&s.id, &s.fingerprint, false));
+                    self.load.push((slot, &s.id, &s.fingerprint, false));
                     continue;
                 }
             }
-            indexed += 1;
+            still += 1;
         }
         // Every indexed id is still a source (the usual case): nothing to delete, and no
         // set of 20,000 ids to build before each search.
-        if indexed < entries.len() {
+        if still < indexed.len() {
             let seen: HashSet<&str> = sources.iter().map(|s| s.id.as_str()).collect();
-            plan.delete = entries
-                .keys()
-                .filter(|id| !seen.contains(id.as_str()))
-                .cloned()
-                .collect();
+            self.delete.extend(
+                indexed
+                    .iter()
+                    .filter(|(id, _)| !seen.contains(id))
+                    .map(|(id, _)| (slot, id.to_string())),
+            );
         }
-        plan
     }
 
-    fn everything(sources: &[&'a SourceEntry]) -> Plan<'a> {
-        Plan {
-            load: sources
-                .iter()
-                .map(|s| (s.id.as_str(), s.fingerprint.as_str(), false))
-                .collect(),
-            ..Plan::default()
+    fn everything(parts: &[KindPart<'a>]) -> Plan<'a> {
+        let mut plan = Plan::default();
+        for (slot, part) in parts.iter().enumerate() {
+            plan.load.extend(
+                part.sources
+                    .iter()
+                    .map(|s| (slot, s.id.as_str(), s.fingerprint.as_str(), false)),
+            );
         }
+        plan
     }
 
     fn total(&self) -> usize {
@@ -468,8 +719,12 @@ pub struct SearchIndex {
     in_memory: bool,
     /// The generation folder `index` was opened from.
     generation: Option<String>,
-    /// The manifest's fingerprints for `index`, by id.
-    entries: BTreeMap<String, String>,
+    /// The manifest's fingerprint file of each kind in `index` (empty in memory).
+    kinds: BTreeMap<String, KindFile>,
+    /// Those files, opened with the generation.
+    handles: BTreeMap<String, File>,
+    /// The fingerprints read so far, by kind (all of them for an index in memory).
+    fingerprints: BTreeMap<String, Arc<Fingerprints>>,
     /// The checksum of that manifest.
     manifest_sum: u64,
     /// Set by a search that found the data unreadable: the next sync rebuilds.
@@ -554,16 +809,50 @@ fn empty_in_ram(path: &Path, schema: &Schema) -> Result<Opened, SearchError> {
             generation: String::new(),
             opstamp: 0,
             files: BTreeMap::new(),
-            entries: BTreeMap::new(),
+            kinds: BTreeMap::new(),
             sum: 0,
         },
+        handles: BTreeMap::new(),
     })
 }
 
+/// The sources grouped by kind (a kind named twice is one part), each id once: the first
+/// entry wins, across kinds too.
+fn unique_parts<'a>(kinds: &[(&'a str, &'a [SourceEntry])]) -> Vec<KindPart<'a>> {
+    let mut parts: Vec<KindPart<'a>> = Vec::new();
+    for (kind, _) in kinds {
+        if !parts.iter().any(|p| p.kind == *kind) {
+            parts.push(KindPart {
+                kind,
+                sources: Vec::new(),
+            });
+        }
+    }
+    // One kind listed in strictly increasing id order (what the store's listing gives):
+    // no id can repeat, and no set of 20,000 ids is needed to know it.
+    let sorted = |s: &[SourceEntry]| s.windows(2).all(|w| w[0].id < w[1].id);
+    if let [(_, sources)] = kinds
+        && sorted(sources)
+    {
+        parts[0].sources = sources.iter().collect();
+        return parts;
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (kind, sources) in kinds {
+        let Some(part) = parts.iter_mut().find(|p| p.kind == *kind) else {
+            continue;
+        };
+        part.sources
+            .extend(sources.iter().filter(|s| seen.insert(s.id.as_str())));
+    }
+    parts
+}
+
 impl SearchIndex {
-    /// Opens the index in `dir` without writing anything (not even the folder). If there is
-    /// no usable index (none yet, outdated, damaged), the handle is empty, [`was_rebuilt`]
-    /// says so with [`rebuild_reason`], and the next [`SearchIndex::sync`] builds one.
+    /// Opens the index in `dir` without writing anything (not even the folder), reading its
+    /// small manifest but no fingerprints. If there is no usable index (none yet, outdated,
+    /// damaged), the handle is empty, [`was_rebuilt`] says so with [`rebuild_reason`], and
+    /// the next [`SearchIndex::sync`] builds one.
     ///
     /// [`was_rebuilt`]: SearchIndex::was_rebuilt
     /// [`rebuild_reason`]: SearchIndex::rebuild_reason
@@ -583,23 +872,23 @@ impl SearchIndex {
         let mut index = SearchIndex {
             dir: dir.to_path_buf(),
             fields,
-            index: opened.index,
-            reader: opened.reader,
+            index: opened.index.clone(),
+            reader: opened.reader.clone(),
             schema,
             lock_timeout,
             rebuild,
             forced: false,
-            usable,
+            usable: false,
             in_memory: false,
             generation: None,
-            entries: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            handles: BTreeMap::new(),
+            fingerprints: BTreeMap::new(),
             manifest_sum: 0,
             damaged: AtomicBool::new(false),
         };
         if usable {
-            index.generation = Some(opened.manifest.generation);
-            index.entries = opened.manifest.entries;
-            index.manifest_sum = opened.manifest.sum;
+            index.adopt(opened);
         }
         Ok(index)
     }
@@ -621,17 +910,28 @@ impl SearchIndex {
             usable: false,
             in_memory: true,
             generation: None,
-            entries: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            handles: BTreeMap::new(),
+            fingerprints: BTreeMap::new(),
             manifest_sum: 0,
             damaged: AtomicBool::new(false),
         })
     }
 
+    /// Switches the handle to a validated generation. Fingerprints already read stay if
+    /// their kind's file is the same one.
     fn adopt(&mut self, opened: Opened) {
         self.index = opened.index;
         self.reader = opened.reader;
         self.generation = Some(opened.manifest.generation);
-        self.entries = opened.manifest.entries;
+        let previous = std::mem::replace(&mut self.kinds, opened.manifest.kinds);
+        let kinds = &self.kinds;
+        self.fingerprints.retain(|kind, _| {
+            previous
+                .get(kind)
+                .is_some_and(|p| kinds.get(kind) == Some(p))
+        });
+        self.handles = opened.handles;
         self.manifest_sum = opened.manifest.sum;
         self.usable = true;
     }
@@ -673,14 +973,103 @@ impl SearchIndex {
         self.lock_timeout = timeout;
     }
 
-    /// The fingerprints recorded by the last sync, by id (empty when the next sync builds
-    /// the index from scratch). Lets the caller build fingerprints that depend on what it
-    /// indexed before, such as the body file an article pointed to.
-    pub fn indexed_fingerprints(&self) -> BTreeMap<String, String> {
+    /// The fingerprints the last sync recorded for the documents of `kind`, sorted by id
+    /// (empty when the next sync builds the index from scratch). Lets the caller build
+    /// fingerprints that depend on what it indexed before, such as the body file an article
+    /// pointed to. Reads that kind's fingerprint file only (once per handle): a file that
+    /// does not match the manifest makes the next sync a rebuild, and the answer empty.
+    pub fn indexed_fingerprints(&mut self, kind: &str) -> Arc<Fingerprints> {
         if self.rebuild.is_some() {
-            return BTreeMap::new();
+            return Arc::default();
         }
-        self.entries.clone()
+        match self.read_fingerprints(kind) {
+            Ok(fingerprints) => fingerprints,
+            Err(reason) => {
+                self.found_unreadable(reason);
+                Arc::default()
+            }
+        }
+    }
+
+    /// Number of documents of `kind` as the last sync recorded them, without reading
+    /// their fingerprints.
+    pub fn indexed_count(&self, kind: &str) -> usize {
+        if self.rebuild.is_some() {
+            return 0;
+        }
+        match self.kinds.get(kind) {
+            Some(file) => usize::try_from(file.count).unwrap_or(usize::MAX),
+            None => self.fingerprints.get(kind).map_or(0, |f| f.len()),
+        }
+    }
+
+    /// The kinds the index holds documents of, as the last sync recorded them.
+    pub fn indexed_kinds(&self) -> Vec<String> {
+        if self.rebuild.is_some() {
+            return Vec::new();
+        }
+        let mut kinds: Vec<String> = self.kinds.keys().cloned().collect();
+        kinds.extend(
+            self.fingerprints
+                .iter()
+                .filter(|(k, f)| !f.is_empty() && !self.kinds.contains_key(*k))
+                .map(|(k, _)| k.clone()),
+        );
+        kinds.sort();
+        kinds
+    }
+
+    /// A kind's fingerprints: read before, or read now from its file in the generation,
+    /// which must have the length and checksum the manifest recorded.
+    fn read_fingerprints(&mut self, kind: &str) -> Result<Arc<Fingerprints>, Rebuild> {
+        if let Some(fingerprints) = self.fingerprints.get(kind) {
+            return Ok(fingerprints.clone());
+        }
+        let Some(record) = self.kinds.get(kind) else {
+            // A kind the index has no documents of.
+            return Ok(Arc::default());
+        };
+        let mut handle = self.handles.get(kind).ok_or(Rebuild::Damaged)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(record.len).unwrap_or(0));
+        io::Seek::seek(&mut handle, io::SeekFrom::Start(0)).map_err(|_| Rebuild::Damaged)?;
+        io::Read::read_to_end(&mut handle, &mut bytes).map_err(|_| Rebuild::Damaged)?;
+        if bytes.len() as u64 != record.len || checksum(&bytes) != record.sum {
+            return Err(Rebuild::Damaged);
+        }
+        let fingerprints = Fingerprints::decode(&bytes)
+            .filter(|f| f.len() as u64 == record.count)
+            .ok_or(Rebuild::Damaged)?;
+        let fingerprints = Arc::new(fingerprints);
+        self.fingerprints
+            .insert(kind.to_string(), fingerprints.clone());
+        Ok(fingerprints)
+    }
+
+    /// The index turned out not to be what its manifest says: the next sync rebuilds it,
+    /// and until then it is not searched.
+    fn found_unreadable(&mut self, reason: Rebuild) {
+        self.rebuild = Some(reason);
+        self.usable = self.in_memory && self.usable;
+    }
+
+    /// The changes that bring `parts` in line with what is indexed, or `None` when the
+    /// index is to be built from scratch (perhaps because a kind's fingerprints turned
+    /// out unreadable just now).
+    fn plan<'a>(&mut self, parts: &[KindPart<'a>]) -> Option<Plan<'a>> {
+        if self.rebuild.is_some() {
+            return None;
+        }
+        let mut plan = Plan::default();
+        for (slot, part) in parts.iter().enumerate() {
+            match self.read_fingerprints(part.kind) {
+                Ok(indexed) => plan.diff(slot, &part.sources, &indexed),
+                Err(reason) => {
+                    self.found_unreadable(reason);
+                    return None;
+                }
+            }
+        }
+        Some(plan)
     }
 
     /// Number of live documents visible to searches.
@@ -688,16 +1077,20 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Brings the index in sync with `sources`, the complete current list of documents.
+    /// Brings the documents of the given kinds in sync with their sources: for each kind,
+    /// the complete current list of its documents. An id belongs to one kind.
     ///
-    /// * ids absent from `sources` are deleted;
+    /// * ids of a listed kind absent from its sources are deleted;
     /// * new ids and ids whose fingerprint changed are fetched with `load(id)` and replaced by
     ///   key (`delete_term(id)` + add); the source id is authoritative, `Doc::id` is ignored;
     /// * unchanged ids are not loaded nor touched; if nothing changed, nothing is written
     ///   and no lock is taken;
-    /// * when the index has to be built from scratch, every id is loaded.
+    /// * kinds not listed keep what the index has: their fingerprints are neither read nor
+    ///   rewritten;
+    /// * when the index has to be built from scratch, every id listed is loaded, and kinds
+    ///   not listed are left out of the new index.
     ///
-    /// Duplicate ids in `sources`: the first entry wins. A failing `load` is reported in
+    /// Duplicate ids in the sources: the first entry wins. A failing `load` is reported in
     /// [`SyncStats::failed`] and leaves that document's previous state in place.
     /// `progress(done, total)` is called once with `(0, total)` and after each document.
     ///
@@ -707,7 +1100,7 @@ impl SearchIndex {
     /// [`SearchError::Write`] (a write failed, e.g. the disk is full).
     pub fn sync<E, F>(
         &mut self,
-        sources: &[SourceEntry],
+        kinds: &[(&str, &[SourceEntry])],
         mut load: F,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<SyncStats, SearchError>
@@ -718,18 +1111,10 @@ impl SearchIndex {
         if self.damaged.swap(false, Ordering::Relaxed) {
             self.request_rebuild(Rebuild::Damaged);
         }
-        let mut seen: HashSet<&str> = HashSet::with_capacity(sources.len());
-        let unique: Vec<&SourceEntry> = sources
-            .iter()
-            .filter(|s| seen.insert(s.id.as_str()))
-            .collect();
-        drop(seen);
+        let parts = unique_parts(kinds);
 
         // Without the lock: an index that is up to date needs nothing written.
-        let plan = match self.rebuild {
-            None => Some(Plan::diff(&unique, &self.entries)),
-            Some(_) => None,
-        };
+        let plan = self.plan(&parts);
         if let Some(plan) = &plan
             && plan.total() == 0
         {
@@ -740,9 +1125,10 @@ impl SearchIndex {
             });
         }
         if self.in_memory {
-            return self.sync_in_memory(&unique, &mut load, progress);
+            return self.sync_in_memory(&parts, plan, &mut load, progress);
         }
-        let pending = plan.as_ref().map_or(unique.len(), Plan::total);
+        let listed = parts.iter().map(|p| p.sources.len()).sum();
+        let pending = plan.as_ref().map_or(listed, Plan::total);
         let _lock = acquire_dir_lock(&self.dir, self.lock_timeout, pending)?;
         let diffed_against = self.manifest_sum;
 
@@ -764,12 +1150,12 @@ impl SearchIndex {
         let plan = plan.filter(|_| self.rebuild.is_none() && self.manifest_sum == diffed_against);
         // Ours for certain, whatever happened to its marker: we opened it through the manifest.
         let previous = self.generation.clone();
-        let result = self.write_generation(&unique, plan, &mut load, progress);
+        let result = self.write_generation(&parts, plan, &mut load, progress);
         let result = match result {
             // Damage met while updating (a segment tantivy could not merge): build afresh.
             Err(SearchError::Corrupt { .. }) if self.rebuild.is_none() => {
                 self.rebuild = Some(Rebuild::Damaged);
-                self.write_generation(&unique, None, &mut load, progress)
+                self.write_generation(&parts, None, &mut load, progress)
             }
             other => other,
         };
@@ -784,7 +1170,7 @@ impl SearchIndex {
     /// source; then switches to it.
     fn write_generation<'a, E, F>(
         &mut self,
-        sources: &[&'a SourceEntry],
+        parts: &[KindPart<'a>],
         plan: Option<Plan<'a>>,
         load: &mut F,
         progress: &mut dyn FnMut(usize, usize),
@@ -793,21 +1179,18 @@ impl SearchIndex {
         F: FnMut(&str) -> Result<Doc, E>,
         E: std::fmt::Display,
     {
-        let rebuild = self.rebuild;
-        let base = match (rebuild, &self.generation) {
-            (None, Some(g)) => Some(g.clone()),
-            _ => None,
+        let plan = match plan {
+            Some(plan) if self.rebuild.is_none() => Some(plan),
+            _ => self.plan(parts),
         };
-        let (plan, mut entries) = match &base {
-            Some(_) => (
-                plan.unwrap_or_else(|| Plan::diff(sources, &self.entries)),
-                self.entries.clone(),
-            ),
-            None => (Plan::everything(sources), BTreeMap::new()),
+        let rebuild = self.rebuild;
+        let (base, plan) = match (rebuild, &self.generation, plan) {
+            (None, Some(g), Some(plan)) => (Some(g.clone()), plan),
+            _ => (None, Plan::everything(parts)),
         };
         let mut stats = SyncStats {
             unchanged: plan.unchanged,
-            rebuilt: rebuild.is_some(),
+            rebuilt: base.is_none(),
             damaged: rebuild == Some(Rebuild::Damaged),
             ..SyncStats::default()
         };
@@ -819,7 +1202,9 @@ impl SearchIndex {
         let name = next_generation_name(&self.dir);
         let gen_dir = self.dir.join(&name);
         fs::create_dir(&gen_dir).map_err(write_io(&gen_dir))?;
-        let built = (|| -> Result<Opened, SearchError> {
+        // The new generation opened, and the fingerprints written for it, by kind.
+        type Built = (Opened, Vec<(String, Arc<Fingerprints>)>);
+        let built = (|| -> Result<Built, SearchError> {
             File::create(gen_dir.join(GEN_MARKER))
                 .and_then(|mut f| {
                     f.write_all(b"made by presales; deleted when replaced by a newer generation\n")
@@ -842,38 +1227,82 @@ impl SearchIndex {
                 .and_then(|r| r)?,
             };
             register_tokenizers(index.tokenizers());
+            let mut changes = vec![BTreeMap::new(); parts.len()];
             self.apply(
                 &index,
                 &gen_dir,
                 plan,
                 load,
                 progress,
-                &mut entries,
+                &mut changes,
                 &mut stats,
             )?;
             let opstamp = quietly(&gen_dir, || index.load_metas())?
                 .map_err(write_err(&gen_dir))?
                 .opstamp;
+
+            // Fingerprints: a new file for each kind that changed, a link to the live one
+            // for every other kind (not read, not rewritten).
+            let mut kinds = match &base {
+                Some(_) => self.kinds.clone(),
+                None => BTreeMap::new(),
+            };
+            let mut written = Vec::new();
+            for (part, changes) in parts.iter().zip(&changes) {
+                if base.is_some() && changes.is_empty() {
+                    continue;
+                }
+                let old = match &base {
+                    Some(_) => self
+                        .fingerprints
+                        .get(part.kind)
+                        .cloned()
+                        .unwrap_or_default(),
+                    None => Arc::default(),
+                };
+                let new = old.merged(changes);
+                kinds.remove(part.kind);
+                if !new.is_empty() {
+                    let file = write_fingerprints(&gen_dir, part.kind, &new)?;
+                    kinds.insert(part.kind.to_string(), file);
+                }
+                written.push((part.kind.to_string(), Arc::new(new)));
+            }
+            if let Some(base) = &base {
+                let base_dir = self.dir.join(base);
+                for (kind, file) in &kinds {
+                    if !written.iter().any(|(k, _)| k == kind) {
+                        link_file(&base_dir.join(&file.file), &gen_dir.join(&file.file))?;
+                    }
+                }
+            }
+            let handles = open_handles(&gen_dir, &kinds).map_err(write_io(&gen_dir))?;
             let mut manifest = Manifest {
                 schema_version: SCHEMA_VERSION,
                 generation: name.clone(),
                 opstamp,
                 files: stamps(&gen_dir).map_err(write_io(&gen_dir))?,
-                entries,
+                kinds,
                 sum: 0,
             };
             let reader = quietly(&gen_dir, || new_reader(&index))?.map_err(write_err(&gen_dir))?;
-            // The switch: from here on, readers open the new generation.
+            // The switch: from here on, readers open the new generation, every kind at once.
             manifest.sum = write_manifest(&self.dir, &manifest)?;
-            Ok(Opened {
+            let opened = Opened {
                 index,
                 reader,
                 manifest,
-            })
+                handles,
+            };
+            Ok((opened, written))
         })();
         match built {
-            Ok(opened) => {
+            Ok((opened, written)) => {
+                if base.is_none() {
+                    self.fingerprints.clear();
+                }
                 self.adopt(opened);
+                self.fingerprints.extend(written);
                 self.rebuild = None;
                 self.forced = false;
                 Ok(stats)
@@ -886,9 +1315,10 @@ impl SearchIndex {
         }
     }
 
-    fn sync_in_memory<E, F>(
+    fn sync_in_memory<'a, E, F>(
         &mut self,
-        sources: &[&SourceEntry],
+        parts: &[KindPart<'a>],
+        plan: Option<Plan<'a>>,
         load: &mut F,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<SyncStats, SearchError>
@@ -902,26 +1332,40 @@ impl SearchIndex {
             let index = Index::create_in_ram(self.schema.clone());
             register_tokenizers(index.tokenizers());
             self.index = index;
-            self.entries.clear();
+            self.fingerprints.clear();
         }
-        let plan = Plan::diff(sources, &self.entries);
-        let mut entries = std::mem::take(&mut self.entries);
+        let plan = match plan {
+            Some(plan) if rebuild.is_none() => plan,
+            // In memory every kind's fingerprints are at hand: this cannot fail.
+            _ => self.plan(parts).unwrap_or_else(|| Plan::everything(parts)),
+        };
         let mut stats = SyncStats {
             unchanged: plan.unchanged,
             rebuilt: rebuild.is_some(),
             ..SyncStats::default()
         };
         let index = self.index.clone();
+        let mut changes = vec![BTreeMap::new(); parts.len()];
         let result = self.apply(
             &index,
             Path::new(""),
             plan,
             load,
             progress,
-            &mut entries,
+            &mut changes,
             &mut stats,
         );
-        self.entries = entries;
+        for (part, changes) in parts.iter().zip(&changes) {
+            if !changes.is_empty() {
+                let old = self
+                    .fingerprints
+                    .get(part.kind)
+                    .cloned()
+                    .unwrap_or_default();
+                self.fingerprints
+                    .insert(part.kind.to_string(), Arc::new(old.merged(changes)));
+            }
+        }
         result?;
         self.reader =
             quietly(&self.dir, || new_reader(&self.index))?.map_err(write_err(&self.dir))?;
@@ -929,7 +1373,8 @@ impl SearchIndex {
         Ok(stats)
     }
 
-    /// Applies `plan` to `index` with one writer and one commit.
+    /// Applies `plan` to `index` with one writer and one commit, noting in `changes` (by
+    /// kind slot) each id indexed with its fingerprint (`Some`) or deleted (`None`).
     #[allow(clippy::too_many_arguments)]
     fn apply<E, F>(
         &self,
@@ -938,7 +1383,7 @@ impl SearchIndex {
         plan: Plan,
         load: &mut F,
         progress: &mut dyn FnMut(usize, usize),
-        entries: &mut BTreeMap<String, String>,
+        changes: &mut [BTreeMap<String, Option<String>>],
         stats: &mut SyncStats,
     ) -> Result<(), SearchError>
     where
@@ -949,21 +1394,21 @@ impl SearchIndex {
         progress(0, total);
         let mut writer = self.open_writer(index, path)?;
         let mut done = 0;
-        for id in plan.delete {
+        for (slot, id) in plan.delete {
             writer.delete_term(Term::from_field_text(self.fields.id, &id));
-            entries.remove(&id);
+            changes[slot].insert(id, None);
             stats.deleted += 1;
             done += 1;
             progress(done, total);
         }
-        for (id, fingerprint, existed) in plan.load {
+        for (slot, id, fingerprint, existed) in plan.load {
             match load(id) {
                 Ok(doc) => {
                     writer.delete_term(Term::from_field_text(self.fields.id, id));
                     writer
                         .add_document(self.to_tantivy(id, &doc))
                         .map_err(write_err(path))?;
-                    entries.insert(id.to_string(), fingerprint.to_string());
+                    changes[slot].insert(id.to_string(), Some(fingerprint.to_string()));
                     if existed {
                         stats.updated += 1;
                     } else {
@@ -1204,6 +1649,16 @@ fn open_generation(dir: &Path, manifest: Manifest, schema: &Schema) -> Result<Op
             _ => return Err(Rebuild::Damaged),
         }
     }
+    // Each kind's fingerprints in the file of its name, stamped like any other file.
+    for (kind, file) in &manifest.kinds {
+        let stamped = manifest
+            .files
+            .get(&file.file)
+            .is_some_and(|s| s.0 == file.len);
+        if file.file != fingerprints_file(kind) || !stamped {
+            return Err(Rebuild::Damaged);
+        }
+    }
     for (name, stamp) in &manifest.files {
         if !is_plain_file_name(name) {
             return Err(Rebuild::Damaged);
@@ -1236,10 +1691,48 @@ fn open_generation(dir: &Path, manifest: Manifest, schema: &Schema) -> Result<Op
     let opened = quietly(&gen_dir, || open(false).or_else(|()| open(true)))
         .map_err(|_| Rebuild::Damaged)?
         .map_err(|()| Rebuild::Damaged)?;
+    let handles = open_handles(&gen_dir, &manifest.kinds).map_err(|_| Rebuild::Damaged)?;
     Ok(Opened {
         index: opened.0,
         reader: opened.1,
         manifest,
+        handles,
+    })
+}
+
+/// Opens (without reading) each kind's fingerprint file of a generation.
+fn open_handles(
+    gen_dir: &Path,
+    kinds: &BTreeMap<String, KindFile>,
+) -> io::Result<BTreeMap<String, File>> {
+    kinds
+        .iter()
+        .map(|(kind, file)| Ok((kind.clone(), File::open(gen_dir.join(&file.file))?)))
+        .collect()
+}
+
+/// Writes a kind's fingerprints into a new generation (a new file: never through a link
+/// to the live generation's), durable before the manifest names it.
+fn write_fingerprints(
+    gen_dir: &Path,
+    kind: &str,
+    fingerprints: &Fingerprints,
+) -> Result<KindFile, SearchError> {
+    let name = fingerprints_file(kind);
+    let path = gen_dir.join(&name);
+    let bytes = fingerprints.encode().map_err(write_io(&path))?;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(write_io(&path))?;
+    file.write_all(&bytes).map_err(write_io(&path))?;
+    file.sync_all().map_err(write_io(&path))?;
+    Ok(KindFile {
+        file: name,
+        len: bytes.len() as u64,
+        sum: checksum(&bytes),
+        count: fingerprints.len() as u64,
     })
 }
 
@@ -1282,16 +1775,22 @@ fn link_generation(from: &Path, to: &Path) -> Result<(), SearchError> {
         let entry = entry.map_err(write_io(from))?;
         let name = entry.file_name();
         let Some(text) = name.to_str() else { continue };
-        if text.starts_with(TANTIVY_LOCKS) || text == GEN_MARKER {
+        // Fingerprint files are linked or written per kind by the caller.
+        if text.starts_with(TANTIVY_LOCKS) || text == GEN_MARKER || is_fingerprints_file(text) {
             continue;
         }
         if !entry.file_type().is_ok_and(|t| t.is_file()) {
             continue;
         }
-        let (src, dst) = (entry.path(), to.join(&name));
-        if fs::hard_link(&src, &dst).is_err() {
-            fs::copy(&src, &dst).map_err(write_io(&dst))?;
-        }
+        link_file(&entry.path(), &to.join(&name))?;
+    }
+    Ok(())
+}
+
+/// A hard link `to` → the file `from` (a copy where the file system has no hard links).
+fn link_file(from: &Path, to: &Path) -> Result<(), SearchError> {
+    if fs::hard_link(from, to).is_err() {
+        fs::copy(from, to).map_err(write_io(to))?;
     }
     Ok(())
 }
@@ -1383,7 +1882,7 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<u64, SearchError> {
 mod tests {
     use super::*;
     use crate::search::SearchQuery;
-    use crate::search::test_util::{Store, doc};
+    use crate::search::test_util::{Store, as_kinds, doc};
 
     fn ids(index: &SearchIndex, text: &str) -> Vec<String> {
         let mut ids: Vec<String> = index
@@ -1535,12 +2034,12 @@ mod tests {
         store.sync(&mut index);
         let old = live_generation(tmp.path());
         index.request_rebuild(Rebuild::Requested);
-        assert!(index.indexed_fingerprints().is_empty());
+        assert!(index.indexed_fingerprints("article").is_empty());
         assert!(index.is_usable());
         let mut seen_during_build = Vec::new();
         let stats = index
             .sync(
-                &store.sources(),
+                &as_kinds(&store.sources()),
                 |id| {
                     // Another reader opening now gets the old, complete index.
                     let reader = SearchIndex::open(tmp.path()).expect("reader");
@@ -1583,7 +2082,7 @@ mod tests {
         let mut calls = Vec::new();
         index
             .sync(
-                &store.sources(),
+                &as_kinds(&store.sources()),
                 |id| Ok::<_, String>(store.docs[id].1.clone()),
                 &mut |done, total| calls.push((done, total)),
             )
@@ -1602,7 +2101,7 @@ mod tests {
         store.put(doc("n1", "article", "new", "全新文章"));
         let stats = index
             .sync(
-                &store.sources(),
+                &as_kinds(&store.sources()),
                 |id| {
                     if id == "a2" || id == "n1" {
                         Err(format!("bad yaml in {id}"))
@@ -1638,10 +2137,15 @@ mod tests {
                 fingerprint: "2".into(),
             },
         ];
+        // The same id again under another kind: still the first one's.
+        let again = vec![SourceEntry {
+            id: "x".into(),
+            fingerprint: "3".into(),
+        }];
         let mut n = 0;
         let stats = index
             .sync(
-                &sources,
+                &[("article", &sources), ("request", &again)],
                 |id| {
                     n += 1;
                     Ok::<_, String>(doc(id, "article", "t", "body"))
@@ -1651,6 +2155,8 @@ mod tests {
             .expect("sync");
         assert_eq!((stats.added, n), (1, 1));
         assert_eq!(index.num_docs(), 1);
+        assert_eq!(index.indexed_fingerprints("article").get("x"), Some("1"));
+        assert!(index.indexed_fingerprints("request").is_empty());
     }
 
     #[test]
@@ -1780,7 +2286,15 @@ mod tests {
             generation: "gen-3".into(),
             opstamp: 9,
             files: BTreeMap::from([("meta.json".into(), Stamp(10, 20))]),
-            entries: BTreeMap::from([("a".into(), "fp".into())]),
+            kinds: BTreeMap::from([(
+                "article".into(),
+                KindFile {
+                    file: fingerprints_file("article"),
+                    len: 30,
+                    sum: 40,
+                    count: 1,
+                },
+            )]),
             sum: 0,
         };
         let bytes = encode_manifest(&m).expect("encode");
@@ -1789,7 +2303,7 @@ mod tests {
         // An edit of the body: the checksum no longer matches → replaced silently.
         let edited = String::from_utf8(bytes.clone())
             .expect("utf8")
-            .replace("\"fp\"", "\"fq\"");
+            .replace("\"count\":1", "\"count\":2");
         assert_eq!(
             decode_manifest(edited.as_bytes()).err(),
             Some(Rebuild::Outdated)
@@ -1821,11 +2335,7 @@ mod tests {
         let store = built(tmp.path());
         let path = tmp.path().join(MANIFEST_FILE);
         let text = fs::read_to_string(&path).expect("read");
-        fs::write(
-            &path,
-            text.replacen("doc", "dod", 1).replacen("v1", "v9", 1),
-        )
-        .expect("edit");
+        fs::write(&path, text.replacen("\"count\":", "\"count\":1", 1)).expect("edit");
         let mut index = SearchIndex::open(tmp.path()).expect("open");
         assert_eq!(index.rebuild_reason(), Some(Rebuild::Outdated));
         let stats = store.sync(&mut index);
@@ -1869,7 +2379,7 @@ mod tests {
         // An incremental update, then a full rebuild.
         store.put(doc("a1", "article", "VPN 配置", "改过的正文"));
         let err = index
-            .sync(&store.sources(), sabotage, &mut |_, _| {})
+            .sync(&as_kinds(&store.sources()), sabotage, &mut |_, _| {})
             .expect_err("the write fails");
         assert!(
             matches!(err, SearchError::Write { .. } | SearchError::Corrupt { .. }),
@@ -1877,7 +2387,7 @@ mod tests {
         );
         index.request_rebuild(Rebuild::Requested);
         index
-            .sync(&store.sources(), sabotage, &mut |_, _| {})
+            .sync(&as_kinds(&store.sources()), sabotage, &mut |_, _| {})
             .expect_err("the rebuild fails");
         assert!(index.is_usable());
         assert_eq!(
@@ -1908,7 +2418,7 @@ mod tests {
         // The lock file exists and can be locked, but no new generation can be made.
         store.put(doc("n1", "article", "new", "全新文章"));
         let err = index.sync(
-            &store.sources(),
+            &as_kinds(&store.sources()),
             |id| Ok::<_, String>(store.docs[id].1.clone()),
             &mut |_, _| {},
         );
@@ -1928,7 +2438,7 @@ mod tests {
             let hits = ids(&r, "派工原则");
             let err = r
                 .sync(
-                    &store.sources(),
+                    &as_kinds(&store.sources()),
                     |_| Err::<Doc, _>("unused"),
                     &mut |_, _| {},
                 )
@@ -1983,7 +2493,7 @@ mod tests {
     fn store_sync_err(store: &Store, index: &mut SearchIndex) -> SearchError {
         index
             .sync(
-                &store.sources(),
+                &as_kinds(&store.sources()),
                 |id| Ok::<_, String>(store.docs[id].1.clone()),
                 &mut |_, _| {},
             )
@@ -2008,7 +2518,7 @@ mod tests {
         store.put(doc("n1", "article", "new", "新的"));
         let err = index
             .sync(
-                &store.sources(),
+                &as_kinds(&store.sources()),
                 |_| Err::<Doc, _>("unused"),
                 &mut |_, _| {},
             )
@@ -2130,5 +2640,247 @@ mod tests {
             e.to_string(),
             "cannot use the search index at /i: permission denied"
         );
+    }
+
+    #[test]
+    fn fingerprints_round_trip_merge_and_look_up_in_order() {
+        let fps = Fingerprints::from_sorted(
+            [("a", "1"), ("b", "文档 2"), ("d", ""), ("e", "4")].into_iter(),
+        );
+        let bytes = fps.encode().expect("encode");
+        assert_eq!(Fingerprints::decode(&bytes), Some(fps.clone()));
+        assert_eq!(fps.get("b"), Some("文档 2"));
+        assert_eq!(fps.get("c"), None);
+        // In order, out of order, absent: the same answers as `get`.
+        let mut lookup = fps.lookup();
+        for id in ["a", "b", "c", "d", "e", "a", "zz", "d", "0"] {
+            assert_eq!(lookup.get(id), fps.get(id), "{id}");
+        }
+        let changes = BTreeMap::from([
+            ("0".to_string(), Some("new".to_string())),
+            ("b".to_string(), None),
+            ("d".to_string(), Some("3".to_string())),
+            ("f".to_string(), Some("5".to_string())),
+        ]);
+        let merged_fps = fps.merged(&changes);
+        let merged: Vec<(&str, &str)> = merged_fps.iter().collect();
+        assert_eq!(
+            merged,
+            vec![("0", "new"), ("a", "1"), ("d", "3"), ("e", "4"), ("f", "5")]
+        );
+        assert_eq!(merged_fps.len(), 5);
+        // Anything but what encode wrote is refused: truncated, ids out of order, garbage.
+        assert_eq!(Fingerprints::decode(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(Fingerprints::decode(b"psfp"), None);
+        let unsorted = Fingerprints {
+            text: "ba".into(),
+            ends: vec![(1, 1), (2, 2)],
+        };
+        assert_eq!(
+            Fingerprints::decode(&unsorted.encode().expect("encode")),
+            None
+        );
+        assert_eq!(Fingerprints::decode(&vec![0u8; bytes.len()]), None);
+        assert_eq!(fingerprints_file("article"), "fingerprints-article.bin");
+        assert_eq!(fingerprints_file("a/b"), "fingerprints-~612f62.bin");
+        assert_eq!(fingerprints_file(""), "fingerprints-~.bin");
+    }
+
+    /// The path of a kind's fingerprint file in the live generation.
+    fn kind_file(dir: &Path, kind: &str) -> PathBuf {
+        dir.join(live_generation(dir)).join(fingerprints_file(kind))
+    }
+
+    /// Replaces a file's bytes by `bytes` of the same length, keeping its modification
+    /// time: the stamp checked at open still matches, only the checksum can tell.
+    fn forge(path: &Path, bytes: &[u8]) {
+        let meta = fs::metadata(path).expect("meta");
+        assert_eq!(meta.len(), bytes.len() as u64, "{}", path.display());
+        let mtime = meta.modified().expect("mtime");
+        // A new file (not writing through a hard link shared with another generation).
+        fs::remove_file(path).expect("rm");
+        fs::write(path, bytes).expect("write");
+        File::options()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_modified(mtime))
+            .expect("set mtime");
+    }
+
+    #[test]
+    fn a_request_change_neither_reads_nor_rewrites_the_article_fingerprints() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut store = built(tmp.path());
+        let articles = kind_file(tmp.path(), "article");
+        let article_bytes = fs::read(&articles).expect("read");
+
+        // The requests' file garbled with its stamp kept: a sync of the articles alone
+        // does not notice, because it never reads it.
+        let requests = kind_file(tmp.path(), "request");
+        let n = fs::metadata(&requests).expect("meta").len() as usize;
+        forge(&requests, &vec![b'#'; n]);
+        store.put(doc("a3", "article", "新文章", "值班安排"));
+        let mut index = SearchIndex::open(tmp.path()).expect("open");
+        let (stats, loaded) = store.sync_kinds_traced(&mut index, &["article"]);
+        assert_eq!(loaded, vec!["a3"]);
+        assert!(!stats.rebuilt, "{stats:?}");
+        assert_eq!(ids(&index, "值班"), vec!["a3"]);
+        assert_eq!(
+            ids(&index, "kubernetes"),
+            vec!["r1"],
+            "requests kept as indexed"
+        );
+
+        // A sync that lists requests reads their file, finds it is not what the manifest
+        // recorded, and rebuilds: the same results as ever.
+        let mut index = SearchIndex::open(tmp.path()).expect("open");
+        let (stats, _) = store.sync_kinds_traced(&mut index, &["article", "request"]);
+        assert!(stats.rebuilt && stats.damaged, "{stats:?}");
+        assert_eq!(ids(&index, "kubernetes"), vec!["r1"]);
+        assert_eq!(ids(&index, "派工原则"), vec!["a1"]);
+        assert_eq!(ids(&index, "值班"), vec!["a3"]);
+
+        // Now a request changes: only it is loaded, and the new generation's article file
+        // is the previous one, linked, not written again.
+        let articles = kind_file(tmp.path(), "article");
+        let article_bytes_now = fs::read(&articles).expect("read");
+        assert_ne!(article_bytes, article_bytes_now, "a3 was added since");
+        store.put(doc("r1", "request", "客户需求", "需要 OpenShift 部署"));
+        let mut index = SearchIndex::open(tmp.path()).expect("open");
+        let (stats, loaded) = store.sync_kinds_traced(&mut index, &["article", "request"]);
+        assert_eq!(
+            (loaded, stats.updated, stats.rebuilt),
+            (vec!["r1".into()], 1, false)
+        );
+        let new_articles = kind_file(tmp.path(), "article");
+        assert_ne!(new_articles, articles, "a new generation");
+        assert_eq!(fs::read(&new_articles).expect("read"), article_bytes_now);
+        assert_eq!(ids(&index, "openshift"), vec!["r1"]);
+        assert!(ids(&index, "kubernetes").is_empty());
+    }
+
+    #[test]
+    fn a_request_change_links_the_article_file_into_the_new_generation() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut store = built(tmp.path());
+        let articles = kind_file(tmp.path(), "article");
+        let requests = kind_file(tmp.path(), "request");
+        let request_bytes = fs::read(&requests).expect("read");
+        store.put(doc("r1", "request", "客户需求", "需要 OpenShift 部署"));
+        let mut index = SearchIndex::open(tmp.path()).expect("open");
+        let (_, loaded) = store.sync_kinds_traced(&mut index, &["request"]);
+        assert_eq!(loaded, vec!["r1"]);
+        let manifest =
+            decode_manifest(&fs::read(tmp.path().join(MANIFEST_FILE)).expect("m")).expect("valid");
+        assert_eq!(manifest.kinds["article"].count, 2);
+        assert_eq!(manifest.kinds["request"].count, 1);
+        let new_articles = kind_file(tmp.path(), "article");
+        let new_requests = kind_file(tmp.path(), "request");
+        assert_ne!(new_articles, articles, "a new generation");
+        assert_ne!(fs::read(&new_requests).expect("read"), request_bytes);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // The previous generation is deleted once replaced: its article file lives on
+            // under the new generation's name, the same inode, linked and not rewritten.
+            let inode = fs::metadata(&new_articles).expect("meta").ino();
+            store.put(doc("r1", "request", "客户需求", "需要 Rancher 部署"));
+            store.sync_kinds_traced(&mut index, &["request"]);
+            let next = kind_file(tmp.path(), "article");
+            assert_ne!(next, new_articles);
+            assert_eq!(fs::metadata(&next).expect("meta").ino(), inode);
+        }
+        assert_eq!(ids(&index, "rancher"), vec!["r1"]);
+    }
+
+    #[test]
+    fn kinds_from_different_generations_are_never_trusted() {
+        // What a crash between two writes could leave if the kinds' files were switched one
+        // by one: the article file of an older generation beside the newer manifest.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut store = built(tmp.path());
+        let old_articles = fs::read(kind_file(tmp.path(), "article")).expect("read");
+        store.put(doc("a1", "article", "VPN 配置", "派工原则是抢单"));
+        store.sync(&mut SearchIndex::open(tmp.path()).expect("open"));
+        let live = kind_file(tmp.path(), "article");
+        assert_ne!(fs::read(&live).expect("read"), old_articles);
+
+        // Same length, stamp kept: open accepts it, reading the articles' fingerprints
+        // does not, and the index is rebuilt with the same results.
+        forge(&live, &old_articles);
+        let mut index = SearchIndex::open(tmp.path()).expect("open");
+        assert!(!index.was_rebuilt());
+        assert!(index.indexed_fingerprints("article").is_empty());
+        assert_eq!(index.rebuild_reason(), Some(Rebuild::Damaged));
+        assert!(!index.is_usable());
+        let stats = store.sync(&mut index);
+        assert!(stats.rebuilt && stats.damaged, "{stats:?}");
+        assert_eq!(ids(&index, "抢单"), vec!["a1"]);
+        assert_eq!(ids(&index, "kubernetes"), vec!["r1"]);
+        let fresh = tempfile::tempdir().expect("tempdir");
+        let mut reference = SearchIndex::open(fresh.path()).expect("open");
+        store.sync(&mut reference);
+        for q in ["派工", "抢单", "kubernetes", "备份", "vpn"] {
+            assert_eq!(ids(&index, q), ids(&reference, q), "{q}");
+        }
+
+        // The same file copied in plainly (its own stamp): noticed at open.
+        let live = kind_file(tmp.path(), "article");
+        fs::remove_file(&live).expect("rm");
+        fs::write(&live, &old_articles).expect("write");
+        let mut index = SearchIndex::open(tmp.path()).expect("open");
+        assert_eq!(index.rebuild_reason(), Some(Rebuild::Damaged));
+        assert!(store.sync(&mut index).damaged);
+        assert_eq!(ids(&index, "抢单"), vec!["a1"]);
+
+        // A manifest naming another file for a kind, or a kind's file missing from its
+        // list of files: damaged, whatever the checksum says.
+        let path = tmp.path().join(MANIFEST_FILE);
+        let mut manifest = decode_manifest(&fs::read(&path).expect("read")).expect("valid");
+        let entry = manifest.kinds.get_mut("article").expect("article");
+        entry.file = fingerprints_file("request");
+        write_manifest(tmp.path(), &manifest).expect("write");
+        assert_eq!(
+            SearchIndex::open(tmp.path())
+                .expect("open")
+                .rebuild_reason(),
+            Some(Rebuild::Damaged)
+        );
+    }
+
+    #[test]
+    fn a_write_killed_before_the_switch_leaves_the_live_generation_in_force() {
+        // kill -9 after the new generation's files (tantivy's and the fingerprints) were
+        // written but before the manifest was: the folder is there, the manifest is not.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut store = built(tmp.path());
+        let live = live_generation(tmp.path());
+        let manifest = fs::read(tmp.path().join(MANIFEST_FILE)).expect("manifest");
+        let half = tmp.path().join("gen-99");
+        fs::create_dir(&half).expect("mkdir");
+        link_generation(&tmp.path().join(&live), &half).expect("link");
+        fs::write(half.join(GEN_MARKER), "").expect("marker");
+        let garbage = Fingerprints::from_sorted([("a1", "other")].into_iter());
+        write_fingerprints(&half, "article", &garbage).expect("fingerprints");
+
+        let mut index = SearchIndex::open(tmp.path()).expect("open");
+        assert!(!index.was_rebuilt());
+        assert_eq!(
+            index.indexed_fingerprints("article").get("a1"),
+            Some(store.docs["a1"].0.as_str())
+        );
+        assert_eq!(ids(&index, "派工原则"), vec!["a1"]);
+        assert_eq!(
+            fs::read(tmp.path().join(MANIFEST_FILE)).expect("m"),
+            manifest
+        );
+
+        // The next write carries on from the live generation and removes the leftover.
+        store.put(doc("a2", "article", "Backup policy", "数据库每周备份"));
+        let (stats, loaded) = store.sync_traced(&mut index);
+        assert_eq!((loaded, stats.rebuilt), (vec!["a2".into()], false));
+        assert!(!half.exists());
+        assert_eq!(live_generation(tmp.path()), "gen-100");
+        assert_eq!(ids(&index, "每周"), vec!["a2"]);
     }
 }

@@ -8,8 +8,8 @@
 //!
 //! * [`tokenizer`] — CJK bigram / Latin word analysis (Chinese substring search without a
 //!   dictionary).
-//! * [`index`] — on-disk layout, generations, manifest checksum, schema versioning,
-//!   locking, incremental sync.
+//! * [`index`] — on-disk layout, generations, manifest checksum, per-kind fingerprints,
+//!   schema versioning, locking, incremental sync.
 //! * [`query`] — parsing what users type into tantivy queries, ranking, snippets, suggestions.
 //! * `quiet` — catching tantivy's panics without printing them.
 
@@ -24,7 +24,10 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use index::{Doc, Rebuild, SCHEMA_VERSION, SearchIndex, SourceEntry, SyncFailure, SyncStats};
+pub use index::{
+    Doc, Fingerprints, Lookup, Rebuild, SCHEMA_VERSION, SearchIndex, SourceEntry, SyncFailure,
+    SyncStats,
+};
 pub use parse::{Clause, ClauseFields, ParsedQuery, parse as parse_query};
 pub use query::{Hit, SearchQuery};
 pub use tokenizer::{CjkBigramTokenizer, CjkMode};
@@ -153,6 +156,17 @@ pub(crate) mod test_util {
         }
     }
 
+    /// `(kind, sources)` as [`SearchIndex::sync`] takes them.
+    pub fn as_kinds(sources: &[(String, Vec<SourceEntry>)]) -> Vec<(&str, &[SourceEntry])> {
+        sources
+            .iter()
+            .map(|(k, s)| (k.as_str(), s.as_slice()))
+            .collect()
+    }
+
+    /// The kinds the fixtures use.
+    const FIXED: [&str; 3] = ["article", "request", "solution"];
+
     #[derive(Default)]
     pub struct Store {
         pub docs: BTreeMap<String, (String, Doc)>,
@@ -170,22 +184,43 @@ pub(crate) mod test_util {
             self.docs.remove(id);
         }
 
-        pub fn sources(&self) -> Vec<SourceEntry> {
-            self.docs
-                .iter()
-                .map(|(id, (fp, _))| SourceEntry {
-                    id: id.clone(),
-                    fingerprint: fp.clone(),
-                })
-                .collect()
+        /// The sources of each kind: the kinds the fixtures use are always listed (a kind
+        /// whose documents are all removed must be listed empty), and any other present.
+        pub fn sources(&self) -> Vec<(String, Vec<SourceEntry>)> {
+            let mut kinds: BTreeMap<String, Vec<SourceEntry>> = FIXED
+                .into_iter()
+                .map(|k| (k.to_string(), Vec::new()))
+                .collect();
+            for (id, (fp, doc)) in &self.docs {
+                kinds
+                    .entry(doc.kind.clone())
+                    .or_default()
+                    .push(SourceEntry {
+                        id: id.clone(),
+                        fingerprint: fp.clone(),
+                    });
+            }
+            kinds.into_iter().collect()
         }
 
         /// Syncs and also returns the ids that `load` was asked for.
         pub fn sync_traced(&self, index: &mut SearchIndex) -> (SyncStats, Vec<String>) {
+            self.sync_kinds_traced(index, &FIXED)
+        }
+
+        /// Syncs only `kinds` (the others as indexed), returning the ids loaded.
+        pub fn sync_kinds_traced(
+            &self,
+            index: &mut SearchIndex,
+            kinds: &[&str],
+        ) -> (SyncStats, Vec<String>) {
+            let sources = self.sources();
+            let mut listed = as_kinds(&sources);
+            listed.retain(|(k, _)| kinds.contains(k) || !FIXED.contains(k));
             let mut loaded = Vec::new();
             let stats = index
                 .sync(
-                    &self.sources(),
+                    &listed,
                     |id| {
                         loaded.push(id.to_string());
                         self.docs

@@ -27,14 +27,28 @@ impl Store {
         )))
     }
 
-    /// Every record file of a kind with its fingerprint (`size mtime_ns`): the search index
-    /// calls this before every query. One listing serves it and the parse cache
-    /// ([`Store::stat_records`]).
-    pub fn record_fingerprints(&self, kind: Kind) -> Result<Vec<(RecordId, PathBuf, String)>> {
+    /// Every record file of a kind with its fingerprint, `prefix` followed by
+    /// `size mtime_ns` (the caller's mark of what it makes of the file, in the same one
+    /// allocation): the search index calls this before every query. One listing serves it
+    /// and the parse cache ([`Store::stat_records`]).
+    pub fn record_fingerprints(
+        &self,
+        kind: Kind,
+        prefix: &str,
+    ) -> Result<Vec<(RecordId, PathBuf, String)>> {
         self.stat_records(kind)?
             .into_iter()
             .map(|(id, path, meta)| match meta {
-                Ok(m) => Ok((id, path, format!("{} {}", m.len(), mtime_nanos(&m)))),
+                Ok(m) => {
+                    // The same digits as the u128, formatted as a u64 (several times faster
+                    // for 20,000 files) while the time fits in one (until the year 2554).
+                    let ns = mtime_nanos(&m);
+                    let fp = match u64::try_from(ns) {
+                        Ok(ns) => format!("{prefix}{} {ns}", m.len()),
+                        Err(_) => format!("{prefix}{} {ns}", m.len()),
+                    };
+                    Ok((id, path, fp))
+                }
                 Err(e) => Err(Error::io(self.display_path(&path), e)),
             })
             .collect()
@@ -240,16 +254,16 @@ mod tests {
         fs::write(d.path().join("customers/notes.yaml"), "x").unwrap();
         fs::write(d.path().join("customers/README.md"), "x").unwrap();
         let mut got: Vec<_> = s
-            .record_fingerprints(Kind::Customer)
+            .record_fingerprints(Kind::Customer, "")
             .unwrap()
             .into_iter()
             .map(|(id, path, _)| (id, path))
             .collect();
         got.sort();
         assert_eq!(got, s.ids(Kind::Customer).unwrap());
-        assert!(s.record_fingerprints(Kind::Article).unwrap().is_empty());
+        assert!(s.record_fingerprints(Kind::Article, "").unwrap().is_empty());
         fs::remove_dir_all(d.path().join("kb")).unwrap();
-        assert!(s.record_fingerprints(Kind::Article).unwrap().is_empty());
+        assert!(s.record_fingerprints(Kind::Article, "").unwrap().is_empty());
     }
 
     #[test]

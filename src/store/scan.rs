@@ -236,6 +236,21 @@ pub struct Listing {
     pub strays: Vec<Stray>,
 }
 
+/// One entry of a folder, as the lister sorts it out.
+enum Found {
+    Record(RecordFile),
+    Stray(Stray),
+    Folder(PathBuf),
+}
+
+/// What one folder of a record folder holds: its record files in name order, its strays,
+/// its subfolders.
+struct Scanned {
+    records: Vec<RecordFile>,
+    strays: Vec<Stray>,
+    folders: Vec<PathBuf>,
+}
+
 impl Store {
     /// Lists the record folder of `kind`: one `readdir` per folder and one `lstat` per
     /// record file (on every core), no parsing. Symbolic links are never followed; a
@@ -265,52 +280,29 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(listing),
             Err(e) => return Err(Error::io(top, e)),
         }
-        let mut folders = vec![top];
-        while let Some(folder) = folders.pop() {
-            let abs = self.root().join(&folder);
-            let entries = fs::read_dir(&abs)
-                .and_then(|it| it.collect::<std::io::Result<Vec<fs::DirEntry>>>())
-                .map_err(|e| Error::io(&folder, e))?;
-            let found: Vec<(Option<RecordFile>, Option<Stray>, Option<PathBuf>)> = entries
+        // Folder by folder, a level at a time: the folders of a level (kb's ten year folders)
+        // are read side by side, and each one's files are stat-ed on every core.
+        let mut level = vec![top];
+        let mut scanned: Vec<Scanned> = Vec::new();
+        while !level.is_empty() {
+            let found = level
                 .par_iter()
-                .filter_map(|entry| {
-                    let name = entry.file_name();
-                    let t = entry.file_type().ok()?;
-                    let entry_kind = Entry::of(t);
-                    if entry_kind == Entry::Dir {
-                        // Year folders hold records; any other folder is looked through, so
-                        // that no record file in it goes unreported.
-                        return Some((None, None, Some(folder.join(&name))));
-                    }
-                    match classify(&folder, &name, entry_kind) {
-                        Class::Record(id) => {
-                            let meta = match entry.metadata() {
-                                Ok(m) => Ok(m),
-                                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                                    return None;
-                                }
-                                Err(e) => Err(e),
-                            };
-                            let path = entry.path();
-                            Some((Some(RecordFile { id, path, meta }), None, None))
-                        }
-                        Class::Keep => None,
-                        Class::Stray(kind) => Some((
-                            None,
-                            Some(Stray {
-                                path: folder.join(&name),
-                                kind,
-                            }),
-                            None,
-                        )),
-                    }
-                })
-                .collect();
-            for (record, stray, sub) in found {
-                listing.records.extend(record);
-                listing.strays.extend(stray);
-                folders.extend(sub);
-            }
+                .map(|folder| self.scan_folder(folder))
+                .collect::<Result<Vec<Scanned>>>()?;
+            level = found.iter().flat_map(|f| f.folders.clone()).collect();
+            scanned.extend(found);
+        }
+        // Each folder's records are (nearly always) sorted; a kind's folders (years) hold
+        // disjoint ranges of IDs, so in the order of their first ID they make the sorted
+        // list, and the final sort only checks it.
+        let first = |s: &Scanned| s.records.first().map(|r| r.id.as_str().to_string());
+        scanned.sort_by_cached_key(first);
+        listing
+            .records
+            .reserve_exact(scanned.iter().map(|s| s.records.len()).sum());
+        for folder in scanned {
+            listing.records.extend(folder.records);
+            listing.strays.extend(folder.strays);
         }
         listing
             .records
@@ -335,6 +327,65 @@ impl Store {
         listing.strays.sort();
         self.notice(&listing.strays);
         Ok(listing)
+    }
+
+    /// One `readdir` of `folder` (relative to the root) and one `lstat` per record file in
+    /// it, on every core.
+    fn scan_folder(&self, folder: &Path) -> Result<Scanned> {
+        let abs = self.root().join(folder);
+        let mut entries = fs::read_dir(&abs)
+            .and_then(|it| {
+                it.map(|e| e.map(|e| (e.file_name(), e)))
+                    .collect::<std::io::Result<Vec<_>>>()
+            })
+            .map_err(|e| Error::io(folder, e))?;
+        // In name order the record files (`ID.yaml`) come out in ID order: the record files,
+        // a few hundred bytes each, are never moved by a sort (the listing's final sort
+        // only checks the order).
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let found: Vec<Found> = entries
+            .par_iter()
+            .filter_map(|(name, entry)| {
+                let t = entry.file_type().ok()?;
+                let entry_kind = Entry::of(t);
+                if entry_kind == Entry::Dir {
+                    // Year folders hold records; any other folder is looked through, so
+                    // that no record file in it goes unreported.
+                    return Some(Found::Folder(folder.join(name)));
+                }
+                match classify(folder, name, entry_kind) {
+                    Class::Record(id) => {
+                        let meta = match entry.metadata() {
+                            Ok(m) => Ok(m),
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                                return None;
+                            }
+                            Err(e) => Err(e),
+                        };
+                        let path = entry.path();
+                        Some(Found::Record(RecordFile { id, path, meta }))
+                    }
+                    Class::Keep => None,
+                    Class::Stray(kind) => Some(Found::Stray(Stray {
+                        path: folder.join(name),
+                        kind,
+                    })),
+                }
+            })
+            .collect();
+        let mut scanned = Scanned {
+            records: Vec::with_capacity(found.len()),
+            strays: Vec::new(),
+            folders: Vec::new(),
+        };
+        for found in found {
+            match found {
+                Found::Record(r) => scanned.records.push(r),
+                Found::Stray(s) => scanned.strays.push(s),
+                Found::Folder(f) => scanned.folders.push(f),
+            }
+        }
+        Ok(scanned)
     }
 
     /// What one path given by the user (relative to the root) is, by the lister's rule:
