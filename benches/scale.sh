@@ -14,8 +14,8 @@
 # ratio, the target and whether it is met; then the peak memory of `presales list`.
 # Progress goes to stderr, the tools' own output to target/scale/last-run.log.
 #
-# Uses hyperfine, ripgrep and taskwarrior when they are installed (it installs nothing):
-#   apt-get install hyperfine ripgrep taskwarrior
+# Uses hyperfine, ripgrep, taskwarrior and Backlog.md when they are installed (it installs
+# nothing): apt-get install hyperfine ripgrep taskwarrior; npm install -g backlog.md
 # Without hyperfine each command runs in a loop timed with bash's $EPOCHREALTIME and the
 # median is taken; without rg or task their rows say so. Peak memory needs GNU time
 # (/usr/bin/time, `apt-get install time`).
@@ -144,6 +144,28 @@ taskdata() {
     touch "$dir/stamp"
 }
 
+# 10,000 Backlog.md tasks (markdown files with front matter, as `backlog task create` writes
+# them) in a private project, when `backlog` is installed (npm install -g backlog.md).
+backlogdata() {
+    local dir="$1"
+    if [[ -f "$dir/stamp" ]]; then return; fi
+    rm -rf "$dir"
+    mkdir -p "$dir/backlog/tasks" "$dir/backlog/drafts" "$dir/backlog/docs" "$dir/backlog/decisions"
+    printf 'project_name: "bench"\ndefault_status: "To Do"\nstatuses: ["To Do", "In Progress", "Done"]\nlabels: []\nmilestones: []\ndate_format: yyyy-mm-dd\n' \
+        > "$dir/backlog/config.yml"
+    awk -v dir="$dir/backlog/tasks" 'BEGIN {
+        n = split("智慧园区网络改造,分行 SD-WAN 组网,数据中心灾备,统一身份认证,私有云迁移,运维监控平台", zh, ",")
+        for (i = 1; i <= 10000; i++) {
+            f = sprintf("%s/task-%d - request-%d.md", dir, i, i)
+            printf "---\nid: task-%d\ntitle: \"%s #%d\"\nstatus: To Do\nassignee: [\"@eng%02d\"]\ncreated_date: \"%04d-%02d-%02d\"\nlabels: [\"%s\"]\ndependencies: []\n---\n\n## Description\n\n%s\n", \
+                i, zh[1 + i % n], i, i % 50, 2017 + int(i / 1000), 1 + i % 12, 1 + i % 28, (i % 2 ? "poc" : "rfp"), zh[1 + i % n] > f
+            close(f)
+        }
+    }'
+    git -C "$dir" init -q
+    touch "$dir/stamp"
+}
+
 # --- measuring --------------------------------------------------------------------------
 declare -A med note
 bin_q="$(printf %q "$bin")"
@@ -262,6 +284,7 @@ generate "$big" "$requests" "$articles"
 [[ "$big" != "$small" ]] && generate "$small" 10000 2000
 store="$big/store"
 have task && taskdata "$scale/taskwarrior"
+have backlog && backlogdata "$scale/backlog"
 
 # The article the "edit one" row changes: one that matches the query, body inline.
 edit_target="$(grep -rl --include='*.yaml' "$query" "$store/kb" | xargs -r grep -l '^body: |' | sort | sed -n 1p || true)"
@@ -330,6 +353,9 @@ if have task; then
     measure task "$scale/taskwarrior" "" "task list"
     unset TASKRC
 fi
+if have backlog; then
+    measure backlog "$scale/backlog" "" "backlog task list --plain"
+fi
 
 # --- the table --------------------------------------------------------------------------
 commit="$(git -C "$repo" rev-parse --short HEAD)"
@@ -391,6 +417,11 @@ if have task; then
     row list10k "\`presales list\` at 10k requests" task "\`task list\`, 10k tasks" 0.5
 else
     echo "| \`presales list\` at 10k requests | $(fmt list10k) | \`task list\`: taskwarrior not installed | | n/a | ≤ 0.5 | n/a |"
+fi
+if have backlog; then
+    row list10k "\`presales list\` at 10k requests" backlog "\`backlog task list --plain\`, 10k tasks" 0.5
+else
+    echo "| \`presales list\` at 10k requests | $(fmt list10k) | Backlog.md: \`backlog\` not installed (npm install -g backlog.md) | | n/a | ≤ 0.5 | n/a |"
 fi
 mem_row() { # LABEL MB
     local met="n/a"
