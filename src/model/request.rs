@@ -295,8 +295,7 @@ string_enum!(Feasibility, "feasibility", fold = str::to_string, {
 });
 
 /// What listing needs of a request: everything but the long text and the history. Field
-/// names are the record's own; `presales list --format json` prints these. It can be read
-/// straight from a record file (the defaults are the record's), skipping the history.
+/// names are the record's own; `presales list --format json` prints these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequestSummary {
     pub id: String,

@@ -42,8 +42,9 @@ pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
         Self::of(full)
     }
     /// The summary of a record file's text (`shown` is its path as errors name it), with
-    /// the ID it names: the whole record is parsed, unless the summary can skip most of it
-    /// (a request's summary skips the history).
+    /// the ID it names. The whole record is parsed, so that a damaged file (a bad history
+    /// entry, a file cut short) is reported by every command that reads it. (Reading only
+    /// the part before the history halved a cold `list`, but missed exactly those.)
     fn from_text(shown: &Path, text: &str) -> Result<(Self, String)> {
         let full: Self::Full = super::yaml::parse(shown, text)?;
         Ok((Self::from_file(&full, text, shown), full.id().to_string()))
@@ -174,34 +175,6 @@ fn read_cache(bytes: &[u8]) -> Vec<(&str, Stamp, Raw<'_>, Raw<'_>)> {
         // Corrupt, truncated or from another version: start over.
         _ => Vec::new(),
     }
-}
-
-/// The text before a top-level `key:` line when nothing after it is another top-level key
-/// (every line after it is blank, indented, a sequence item or a comment), so that the head
-/// is the whole mapping but `key`. (Skipping a value through serde is no faster: the YAML
-/// reader still builds every event of it.)
-fn before_last_key<'t>(text: &'t str, key: &str) -> Option<&'t str> {
-    let mut at = 0;
-    let start = loop {
-        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-        let line = &text[at..line_end];
-        if line
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_end() == ":")
-        {
-            break at;
-        }
-        if line_end >= text.len() {
-            return None;
-        }
-        at = line_end;
-    };
-    let rest = &text[start..];
-    let only_inside = rest
-        .lines()
-        .skip(1)
-        .all(|l| l.trim().is_empty() || l.starts_with([' ', '-', '#', '\t']));
-    only_inside.then(|| &text[..start])
 }
 
 /// Where one record's summary comes from.
@@ -393,19 +366,6 @@ impl Summary for crate::model::request::RequestSummary {
     fn of(full: &Self::Full) -> Self {
         full.into()
     }
-    /// Straight from the text before the history, most of a request's bytes, when the
-    /// history is the file's last key (as every command writes it); else, or when that head
-    /// does not parse (for the error's place and words), from the whole record.
-    fn from_text(shown: &Path, text: &str) -> Result<(Self, String)> {
-        if let Some(head) = before_last_key(text, "history")
-            && let Ok(s) = super::yaml::parse::<Self>(shown, head)
-        {
-            let id = s.id.clone();
-            return Ok((s, id));
-        }
-        let full: Self::Full = super::yaml::parse(shown, text)?;
-        Ok(((&full).into(), full.id.clone()))
-    }
     fn keys(&self) -> Self::Keys<'_> {
         self.keys()
     }
@@ -487,23 +447,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_head_before_a_last_key_is_the_mapping_without_it() {
-        let text = "id: R\nstage: design\nhistory:\n- at: x\n  by: y\n\n# note\n";
-        assert_eq!(
-            before_last_key(text, "history"),
-            Some("id: R\nstage: design\n")
-        );
-        // Another top-level key after it: no head.
-        let text = "id: R\nhistory:\n- at: x\nstage: design\n";
-        assert_eq!(before_last_key(text, "history"), None);
-        // Only a whole `history:` line counts, not a longer key or a value.
-        assert_eq!(before_last_key("id: R\nhistory_x:\n- 1\n", "history"), None);
-        assert_eq!(before_last_key("id: R\nhistory: []\n", "history"), None);
-        assert_eq!(before_last_key("id: R\n", "history"), None);
-        assert_eq!(before_last_key("history:\n", "history"), Some(""));
-    }
 
     /// A read of many files reports its progress (0 first, the total once all are read);
     /// a warm read reports none.
