@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{CACHE_DIR, Store, write_atomic};
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::model::{Kind, Record, RecordId};
 
 /// Bumped whenever a summary type or this file's layout changes.
@@ -40,14 +40,6 @@ pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// hand for summaries that need them (`check` caches its canonical-form verdict).
     fn from_file(full: &Self::Full, _text: &str, _rel: &Path) -> Self {
         Self::of(full)
-    }
-    /// The summary of a record file's text (`shown` is its path as errors name it), with
-    /// the ID it names. The whole record is parsed, so that a damaged file (a bad history
-    /// entry, a file cut short) is reported by every command that reads it. (Reading only
-    /// the part before the history halved a cold `list`, but missed exactly those.)
-    fn from_text(shown: &Path, text: &str) -> Result<(Self, String)> {
-        let full: Self::Full = super::yaml::parse(shown, text)?;
-        Ok((Self::from_file(&full, text, shown), full.id().to_string()))
     }
 }
 
@@ -344,14 +336,19 @@ impl Store {
             }
             Slot::Parse(k, st, p) => (k, st, p),
         };
+        // The whole record is parsed, so that a damaged file (a bad history entry, a file
+        // cut short) is reported by every command that reads it.
         let parsed = self
-            .read_listed(&p, S::from_text, |(_, id)| id)
-            .map(|((s, _), _)| s);
+            .load_listed::<S::Full>(&p)
+            .map(|(full, text)| S::from_file(&full, &text, &self.display_path(&p)));
         match parsed {
             Ok(s) => {
-                let encoded = postcard::to_allocvec(&s.keys())
-                    .and_then(|keys| Ok((keys, postcard::to_allocvec(&s)?)));
-                let kept = keep(&s.keys());
+                let (kept, encoded) = {
+                    let keys = s.keys();
+                    let encoded = postcard::to_allocvec(&keys)
+                        .and_then(|keys| Ok((keys, postcard::to_allocvec(&s)?)));
+                    (keep(&keys), encoded)
+                };
                 Got::Parsed(key, stamp, encoded.ok(), kept.then_some(s))
             }
             Err(e) => Got::Failed(e),

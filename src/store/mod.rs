@@ -548,29 +548,18 @@ impl Store {
     /// A record file [`Store::list_records`] listed (so already known to be a real file in
     /// its place), with its text.
     pub(crate) fn load_listed<T: Record>(&self, path: &Path) -> Result<(T, String)> {
-        self.read_listed(path, yaml::parse::<T>, |r| r.id())
-    }
-
-    /// A listed record file read with `parse` (the whole record, or a summary of it), with
-    /// its text; the ID `id` finds in the result must be the file's name.
-    pub(crate) fn read_listed<T>(
-        &self,
-        path: &Path,
-        parse: impl FnOnce(&Path, &str) -> Result<T>,
-        id: impl FnOnce(&T) -> &str,
-    ) -> Result<(T, String)> {
         let text = fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))?;
         let shown = self.display_path(path);
-        let record = parse(&shown, &text)?;
+        let record: T = yaml::parse(&shown, &text)?;
         let stem = path.file_stem().map(|s| s.to_string_lossy().to_string());
-        let named = id(&record);
-        if stem.as_deref() != Some(named) {
+        if stem.as_deref() != Some(record.id()) {
             return Err(Error::Parse {
                 path: shown,
                 line: line_of(&text, "id:"),
                 column: 1,
                 message: format!(
-                    "id `{named}` does not match the file name `{}`",
+                    "id `{}` does not match the file name `{}`",
+                    record.id(),
                     stem.unwrap_or_default()
                 ),
                 hint: Some("a record's file name is its ID; restore the id field".into()),
