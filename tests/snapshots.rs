@@ -679,6 +679,16 @@ fn malformed_record_files() {
         ),
         ("alias bomb", format!("{good}x_bomb: &a [*a, *a]\n")),
         ("tabs", good.replace("\n  by:", "\n\tby:")),
+        // The history, which `list` does not show, still gets read: an entry cut short and
+        // an entry's time without its zone are reported by every command.
+        (
+            "history cut short",
+            good.replacen("\n  action: create", "", 1),
+        ),
+        (
+            "history time",
+            good.replacen("- at: \"", "- at: \"1", 1),
+        ),
     ];
     let mut group = Group::new("record");
     let _guard = settings(env.root(), true).bind_to_scope();

@@ -27,6 +27,55 @@ pub struct HistoryEntry {
 /// The keys of a history entry that are fields of [`HistoryEntry`], not extras.
 pub const NAMED: [&str; 7] = ["at", "by", "action", "op", "from", "to", "note"];
 
+/// The keys every history entry must have (the fields of [`HistoryEntry`] without a default).
+pub const REQUIRED: [&str; 3] = ["at", "by", "action"];
+
+/// Whether a history entry, given as the YAML parser read it (each key with its scalar
+/// value: text and whether written plain; `None` for a nested value), surely reads as a
+/// [`HistoryEntry`]: every required key present, every named key a text (a plain scalar
+/// YAML might read as a null, a boolean or a number does not count), `at` a time with its
+/// offset. Extra keys may hold anything. `false` means "not sure", never "broken": the
+/// caller then reads the entry through serde, which says what is wrong.
+pub fn surely_reads<'a>(
+    fields: impl IntoIterator<Item = (&'a str, Option<(&'a str, bool)>)>,
+) -> bool {
+    let mut required = 0;
+    for (key, value) in fields {
+        if !NAMED.contains(&key) {
+            continue;
+        }
+        let Some((text, plain)) = value else {
+            return false;
+        };
+        if key == "at" {
+            if text.parse::<Timestamp>().is_err() {
+                return false;
+            }
+        } else if plain && !plain_text(text) {
+            return false;
+        }
+        if REQUIRED.contains(&key) {
+            required += 1;
+        }
+    }
+    required == REQUIRED.len()
+}
+
+/// A plain scalar that YAML surely reads as a text: not empty, not starting with `~` or
+/// `.`, not a word YAML (1.1 or 1.2) reads as a null or a boolean, and holding a character
+/// no number has (IDs such as `0KPMVN8Y0F` do; `12`, `-1`, `0x1F`, `1e3`, `1:20` do not).
+fn plain_text(text: &str) -> bool {
+    const WORDS: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
+    const NUMERIC: &str = "0123456789+-._:eExXoObBaAcCdDfF";
+    if text.is_empty() || text.starts_with(['~', '.']) {
+        return false;
+    }
+    if WORDS.iter().any(|w| w.eq_ignore_ascii_case(text)) {
+        return false;
+    }
+    text.chars().any(|c| !NUMERIC.contains(c))
+}
+
 impl HistoryEntry {
     pub fn new(at: Timestamp, by: &str, action: &str) -> HistoryEntry {
         HistoryEntry {
@@ -71,5 +120,77 @@ impl HistoryEntry {
         );
         self.extra.insert(key.to_string(), value.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod surely_reads_tests {
+    use super::*;
+
+    fn reads(fields: &[(&str, Option<(&str, bool)>)]) -> bool {
+        surely_reads(fields.iter().copied())
+    }
+
+    const AT: Option<(&str, bool)> = Some(("2026-11-27T10:00:00+08:00", false));
+
+    #[test]
+    fn an_entry_surely_reads_only_with_every_required_field_as_text() {
+        let by = Some(("li.na", true));
+        let act = Some(("advance", true));
+        assert!(reads(&[("at", AT), ("by", by), ("action", act)]));
+        // Extras may hold anything, even nested values.
+        assert!(reads(&[
+            ("at", AT),
+            ("by", by),
+            ("action", act),
+            ("x", None)
+        ]));
+        assert!(reads(&[
+            ("at", AT),
+            ("by", by),
+            ("action", act),
+            ("to", Some(("7", false)))
+        ]));
+        // A required field missing (a file cut short), nested, or a time without a zone.
+        assert!(!reads(&[("at", AT), ("by", by)]));
+        assert!(!reads(&[("at", AT), ("by", None), ("action", act)]));
+        assert!(!reads(&[
+            ("at", Some(("2026-11-27T10:00:00", false))),
+            ("by", by),
+            ("action", act)
+        ]));
+        assert!(!reads(&[
+            ("at", Some(("yesterday", true))),
+            ("by", by),
+            ("action", act)
+        ]));
+        // Plain scalars YAML may read as something else than a text.
+        for word in [
+            "~", "", "null", "true", "False", "NO", "on", "12", "-1", ".5", ".inf", "0x1F", "1e3",
+            "1:20",
+        ] {
+            assert!(
+                !reads(&[("at", AT), ("by", Some((word, true))), ("action", act)]),
+                "{word}"
+            );
+            assert!(
+                reads(&[("at", AT), ("by", Some((word, false))), ("action", act)]),
+                "{word}"
+            );
+        }
+    }
+
+    /// The required keys are exactly the fields serde requires (no default).
+    #[test]
+    fn required_keys_are_the_fields_without_a_default() {
+        let schema = schemars::schema_for!(HistoryEntry);
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(|r| r.as_array())
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(required, REQUIRED);
     }
 }

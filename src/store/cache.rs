@@ -41,6 +41,12 @@ pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
     fn from_file(full: &Self::Full, _text: &str, _rel: &Path) -> Self {
         Self::of(full)
     }
+    /// The summary read from part of a record file's text (`shown` is its path as errors
+    /// name it), when the summary does not need the rest and the rest is surely sound;
+    /// `None` to parse the whole record (which reports whatever is wrong).
+    fn from_head(_shown: &Path, _text: &str) -> Option<Self> {
+        None
+    }
 }
 
 /// What identifies one version of a file without reading it.
@@ -336,11 +342,18 @@ impl Store {
             }
             Slot::Parse(k, st, p) => (k, st, p),
         };
-        // The whole record is parsed, so that a damaged file (a bad history entry, a file
-        // cut short) is reported by every command that reads it.
+        // The whole record is parsed unless the summary can be read from its head and the
+        // rest is surely sound, so that a damaged file (a bad history entry, a file cut
+        // short) is reported by every command that reads it.
+        let shown = self.display_path(&p);
         let parsed = self
-            .load_listed::<S::Full>(&p)
-            .map(|(full, text)| S::from_file(&full, &text, &self.display_path(&p)));
+            .read_listed(&p)
+            .and_then(|text| match S::from_head(&shown, &text) {
+                Some(s) => Ok(s),
+                None => self
+                    .parse_listed::<S::Full>(&p, &text)
+                    .map(|full| S::from_file(&full, &text, &shown)),
+            });
         match parsed {
             Ok(s) => {
                 let (kept, encoded) = {
@@ -362,6 +375,23 @@ impl Summary for crate::model::request::RequestSummary {
     const NAME: &'static str = "requests";
     fn of(full: &Self::Full) -> Self {
         full.into()
+    }
+    /// From the text before the history (most of a request's bytes are its history) when
+    /// the history is the last key and every entry surely reads
+    /// ([`crate::model::history::surely_reads`]); the history is still read by the YAML
+    /// parser, only not built into entries.
+    fn from_head(shown: &Path, text: &str) -> Option<Self> {
+        let head = super::yaml::head_before_last(text, "history", |entry| {
+            crate::model::history::surely_reads(
+                entry
+                    .iter()
+                    .map(|(k, v)| (k.as_ref(), v.as_ref().map(|v| (v.text.as_ref(), v.plain)))),
+            )
+        })?;
+        // The head is read as a whole request (with an empty history), so every field of
+        // it is checked as a whole parse would.
+        let r: Self::Full = super::yaml::parse(shown, head).ok()?;
+        (shown.file_stem().is_some_and(|stem| stem == r.id.as_str())).then(|| Self::of(&r))
     }
     fn keys(&self) -> Self::Keys<'_> {
         self.keys()
@@ -444,6 +474,46 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::request::RequestSummary;
+
+    /// Every request of the demo store (canonical files, as commands write them) is read
+    /// from its head, to the same summary as from the whole record; a damaged history sends
+    /// the file to the whole-record parse.
+    #[test]
+    fn a_request_summary_from_its_head_equals_the_whole_records() {
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo/requests");
+        let mut seen = 0;
+        for entry in walkdir::WalkDir::new(&demo) {
+            let path = entry.unwrap().into_path();
+            if path.extension().is_none_or(|e| e != "yaml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let full: crate::model::Request = super::super::yaml::parse(&path, &text).unwrap();
+            let head = RequestSummary::from_head(&path, &text);
+            assert_eq!(head, Some(RequestSummary::of(&full)), "{}", path.display());
+            seen += 1;
+            let last_action = text.rfind("\n  action: ").unwrap();
+            let line_end = last_action + 1 + text[last_action + 1..].find('\n').unwrap();
+            let last_at = text.rfind("- at: ").unwrap();
+            let damaged = [
+                // Cut short: the last entry without its action.
+                format!("{}{}", &text[..last_action + 1], &text[line_end + 1..]),
+                text.replacen("\n  by: ", "\n\tby: ", 1),
+                format!(
+                    "{}- at: yesterday{}",
+                    &text[..last_at],
+                    &text[last_at + 31..]
+                ),
+                format!("{text}x_after: 1\n"),
+                text.replacen("id: REQ", "id: REQX", 1),
+            ];
+            for d in damaged {
+                assert_eq!(RequestSummary::from_head(&path, &d), None, "{d}");
+            }
+        }
+        assert!(seen >= 10, "{seen}");
+    }
 
     /// A read of many files reports its progress (0 first, the total once all are read);
     /// a warm read reports none.

@@ -548,14 +548,25 @@ impl Store {
     /// A record file [`Store::list_records`] listed (so already known to be a real file in
     /// its place), with its text.
     pub(crate) fn load_listed<T: Record>(&self, path: &Path) -> Result<(T, String)> {
-        let text = fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))?;
+        let text = self.read_listed(path)?;
+        let record = self.parse_listed(path, &text)?;
+        Ok((record, text))
+    }
+
+    /// The text of a record file [`Store::list_records`] listed.
+    pub(crate) fn read_listed(&self, path: &Path) -> Result<String> {
+        fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))
+    }
+
+    /// A listed record file's text parsed: its ID must be its file name.
+    pub(crate) fn parse_listed<T: Record>(&self, path: &Path, text: &str) -> Result<T> {
         let shown = self.display_path(path);
-        let record: T = yaml::parse(&shown, &text)?;
+        let record: T = yaml::parse(&shown, text)?;
         let stem = path.file_stem().map(|s| s.to_string_lossy().to_string());
         if stem.as_deref() != Some(record.id()) {
             return Err(Error::Parse {
                 path: shown,
-                line: line_of(&text, "id:"),
+                line: line_of(text, "id:"),
                 column: 1,
                 message: format!(
                     "id `{}` does not match the file name `{}`",
@@ -565,7 +576,7 @@ impl Store {
                 hint: Some("a record's file name is its ID; restore the id field".into()),
             });
         }
-        Ok((record, text))
+        Ok(record)
     }
 
     /// Reads every record of a kind. Bad files are returned as errors beside the good ones,

@@ -81,6 +81,123 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     })
 }
 
+/// A scalar value as the YAML parser read it: its text, and whether it was written plain
+/// (unquoted, so subject to YAML's reading of nulls, booleans and numbers).
+pub struct Scalar<'t> {
+    pub text: std::borrow::Cow<'t, str>,
+    pub plain: bool,
+}
+
+/// One item of a block sequence of mappings: each key with its value (`None` for a nested
+/// value).
+pub type Entry<'t> = [(std::borrow::Cow<'t, str>, Option<Scalar<'t>>)];
+
+/// The text before a record's last key `key` — a line `key:` at the margin followed by a
+/// block sequence of mappings and nothing else — when that sequence is well-formed YAML and
+/// `entry_ok` accepts every item; `None` otherwise (parse the whole record instead, which
+/// reports what is wrong). The caller parses the head alone and skips the costly part:
+/// building a typed value for every item. The items are still read by the YAML parser
+/// (serde-saphyr's own), so a file cut short, a tab or a bad indent is never skipped, and
+/// anything unusual (anchors, tags, flow style, another key after it, the key twice)
+/// takes the whole-record path.
+pub fn head_before_last<'t>(
+    text: &'t str,
+    key: &str,
+    entry_ok: impl Fn(&Entry<'_>) -> bool,
+) -> Option<&'t str> {
+    use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
+    let line = format!("{key}:\n");
+    // The first line that starts with the key must be the `key:` line itself.
+    let cut = if text.starts_with(key) {
+        0
+    } else {
+        text.find(&format!("\n{key}"))? + 1
+    };
+    if !text[cut..].starts_with(&line) {
+        return None;
+    }
+    // Nor may the head spell the key another way (quoted, or as an explicit `?` key).
+    let head = &text[..cut];
+    if head.contains(&format!("{key}\""))
+        || head.contains(&format!("{key}'"))
+        || head.starts_with('?')
+        || head.contains("\n?")
+    {
+        return None;
+    }
+    let mut events = Parser::new_from_str(&text[cut..]).map(|e| e.ok().map(|(ev, _)| ev));
+    let mut next = move || events.next().flatten();
+    let plain_start = |ev: &Option<Event>| match ev {
+        Some(Event::StreamStart) => true,
+        Some(Event::DocumentStart(explicit, _)) => !explicit,
+        _ => false,
+    };
+    if !plain_start(&next()) || !plain_start(&next()) {
+        return None;
+    }
+    match next()? {
+        Event::MappingStart(StructureStyle::Block, 0, None) => {}
+        _ => return None,
+    }
+    match next()? {
+        Event::Scalar(k, ScalarStyle::Plain, 0, None) if k == key => {}
+        _ => return None,
+    }
+    match next()? {
+        Event::SequenceStart(StructureStyle::Block, 0, None) => {}
+        _ => return None,
+    }
+    let mut entry: Vec<(std::borrow::Cow<str>, Option<Scalar>)> = Vec::new();
+    loop {
+        match next()? {
+            Event::SequenceEnd => break,
+            Event::MappingStart(StructureStyle::Block, 0, None) => {}
+            _ => return None,
+        }
+        entry.clear();
+        loop {
+            let k = match next()? {
+                Event::MappingEnd => break,
+                Event::Scalar(k, ScalarStyle::Plain, 0, None) => k,
+                _ => return None,
+            };
+            if entry.iter().any(|(seen, _)| *seen == k) {
+                return None;
+            }
+            let value = match next()? {
+                Event::Scalar(text, style, 0, None) => Some(Scalar {
+                    text,
+                    plain: style == ScalarStyle::Plain,
+                }),
+                Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None) => {
+                    // A nested value: read to its end, refusing anchors, tags and aliases.
+                    let mut depth = 1usize;
+                    while depth > 0 {
+                        match next()? {
+                            Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None) => {
+                                depth += 1
+                            }
+                            Event::SequenceEnd | Event::MappingEnd => depth -= 1,
+                            Event::Scalar(_, _, 0, None) => {}
+                            _ => return None,
+                        }
+                    }
+                    None
+                }
+                _ => return None,
+            };
+            entry.push((k, value));
+        }
+        if !entry_ok(&entry) {
+            return None;
+        }
+    }
+    match (next()?, next()?, next()?) {
+        (Event::MappingEnd, Event::DocumentEnd, Event::StreamEnd) => Some(&text[..cut]),
+        _ => None,
+    }
+}
+
 /// Fields on a 1–5 scale.
 const SCALE_FIELDS: [&str; 4] = ["satisfaction", "difficulty", "likelihood", "impact"];
 /// Fields that hold a timestamp with its offset.
@@ -272,6 +389,79 @@ history:
   action: create
   some_future_key: kept
 ";
+
+    /// The head is returned only when the rest is exactly the last key's block sequence of
+    /// mappings, each accepted; anything else means "parse the whole record".
+    #[test]
+    fn head_before_last_key() {
+        let all = |_: &Entry<'_>| true;
+        let good =
+            "id: R\nstage: design\nhistory:\n- at: x\n  by: y\n  list: [1, {a: 2}]\n\n# note\n";
+        assert_eq!(
+            head_before_last(good, "history", all),
+            Some("id: R\nstage: design\n")
+        );
+        assert_eq!(
+            head_before_last("history:\n- a: 1\n", "history", all),
+            Some("")
+        );
+        // The entries reach the check with their scalars and styles.
+        let seen = std::cell::RefCell::new(Vec::new());
+        head_before_last(
+            "history:\n- at: '1'\n  by: y\n  n: {x: 1}\n",
+            "history",
+            |e: &Entry<'_>| {
+                for (k, v) in e {
+                    seen.borrow_mut().push((
+                        k.to_string(),
+                        v.as_ref().map(|v| (v.text.to_string(), v.plain)),
+                    ));
+                }
+                true
+            },
+        );
+        assert_eq!(
+            seen.into_inner(),
+            [
+                ("at".to_string(), Some(("1".to_string(), false))),
+                ("by".to_string(), Some(("y".to_string(), true))),
+                ("n".to_string(), None),
+            ]
+        );
+        let refused = [
+            // Another key after it, or the key twice.
+            "id: R\nhistory:\n- at: x\nstage: design\n",
+            "id: R\nhistory: []\nhistory:\n- at: x\n",
+            "id: R\n\"history\": []\nhistory:\n- at: x\n",
+            "? history\n: []\nhistory:\n- at: x\n",
+            // Not the key line itself.
+            "id: R\nhistory_x:\n- a: 1\n",
+            "id: R\nhistory: []\n",
+            "id: R\n",
+            // Not a block sequence of block mappings.
+            "id: R\nhistory:\n  a: 1\n",
+            "id: R\nhistory:\n- 1\n",
+            "id: R\nhistory:\n- {a: 1}\n",
+            "id: R\nhistory:\n",
+            // Damage the YAML parser sees: a tab, a bad indent, an unclosed quote.
+            "id: R\nhistory:\n- at: x\n\tby: y\n",
+            "id: R\nhistory:\n- at: x\n   by: y\n",
+            "id: R\nhistory:\n- at: \"x\n",
+            // Anchors, aliases, tags, a key twice in one entry, a second document.
+            "id: R\nhistory:\n- at: &a x\n  by: *a\n",
+            "id: R\nhistory:\n- at: !!str x\n",
+            "id: R\nhistory:\n- at: x\n  at: y\n",
+            "id: R\nhistory:\n- at: x\n---\nid: S\n",
+        ];
+        for text in refused {
+            assert_eq!(head_before_last(text, "history", all), None, "{text}");
+        }
+        // An entry the check refuses.
+        assert_eq!(
+            head_before_last(good, "history", |_: &Entry<'_>| false),
+            None
+        );
+    }
 
     #[test]
     fn rewrite_is_stable_keeps_unknown_fields_and_chinese() {
