@@ -85,19 +85,41 @@ pub enum Change {
 /// Renames are reported as a deletion and an addition, which is what they are for records.
 pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
     verify_commit(dir, base)?;
-    let out = run(
-        dir,
-        &[
-            "diff",
-            "--name-status",
-            "--no-renames",
-            "--relative",
-            "-z",
-            base,
-            "--",
-            ".",
-        ],
-    )?;
+    // Untracked new files are part of the change too (a PR checkout has none, a local run
+    // may). Both reads stat the whole tree, so they run side by side.
+    let (out, untracked) = std::thread::scope(|s| {
+        let untracked = s.spawn(|| {
+            run(
+                dir,
+                &[
+                    "ls-files",
+                    "--others",
+                    "--exclude-standard",
+                    "-z",
+                    "--",
+                    ".",
+                ],
+            )
+        });
+        let out = run(
+            dir,
+            &[
+                "diff",
+                "--name-status",
+                "--no-renames",
+                "--relative",
+                "-z",
+                base,
+                "--",
+                ".",
+            ],
+        );
+        let untracked = untracked
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (out, untracked)
+    });
+    let (out, untracked) = (out?, untracked?);
     let mut parts = out.split('\0').filter(|p| !p.is_empty());
     let mut changes = Vec::new();
     while let (Some(status), Some(path)) = (parts.next(), parts.next()) {
@@ -108,18 +130,6 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
         };
         changes.push((change, PathBuf::from(path)));
     }
-    // Untracked new files are part of the change too (a PR checkout has none, a local run may).
-    let untracked = run(
-        dir,
-        &[
-            "ls-files",
-            "--others",
-            "--exclude-standard",
-            "-z",
-            "--",
-            ".",
-        ],
-    )?;
     for p in untracked.split('\0').filter(|p| !p.is_empty()) {
         changes.push((Change::Added, PathBuf::from(p)));
     }

@@ -685,10 +685,7 @@ fn malformed_record_files() {
             "history cut short",
             good.replacen("\n  action: create", "", 1),
         ),
-        (
-            "history time",
-            good.replacen("- at: \"", "- at: \"1", 1),
-        ),
+        ("history time", good.replacen("- at: \"", "- at: \"1", 1)),
     ];
     let mut group = Group::new("record");
     let _guard = settings(env.root(), true).bind_to_scope();

@@ -167,13 +167,13 @@ impl<T: Record + Send + Sync + 'static> crate::store::cache::Summary for Checked
             canonical_diff: None,
         }
     }
-    fn from_file(full: &T, text: &str, rel: &Path) -> Self {
-        let canonical_diff = match yaml::record_text(full) {
+    fn from_file(full: T, text: &str, rel: &Path) -> Self {
+        let canonical_diff = match yaml::record_text(&full) {
             Ok(canonical) if canonical != text => Some(first_difference(text, &canonical)),
             _ => None,
         };
         Checked {
-            record: full.clone(),
+            record: full,
             rel: rel.to_string_lossy().replace('\\', "/"),
             canonical_diff,
         }

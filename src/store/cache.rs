@@ -38,8 +38,8 @@ pub trait Summary: Serialize + DeserializeOwned + Clone + Send + Sync {
     fn keys(&self) -> Self::Keys<'_>;
     /// The summary of a file just read: its text and path (relative to the root) are at
     /// hand for summaries that need them (`check` caches its canonical-form verdict).
-    fn from_file(full: &Self::Full, _text: &str, _rel: &Path) -> Self {
-        Self::of(full)
+    fn from_file(full: Self::Full, _text: &str, _rel: &Path) -> Self {
+        Self::of(&full)
     }
     /// The summary read from part of a record file's text (`shown` is its path as errors
     /// name it), when the summary does not need the rest and the rest is surely sound;
@@ -352,7 +352,7 @@ impl Store {
                 Some(s) => Ok(s),
                 None => self
                     .parse_listed::<S::Full>(&p, &text)
-                    .map(|full| S::from_file(&full, &text, &shown)),
+                    .map(|full| S::from_file(full, &text, &shown)),
             });
         match parsed {
             Ok(s) => {
@@ -381,7 +381,7 @@ impl Summary for crate::model::request::RequestSummary {
     /// ([`crate::model::history::surely_reads`]); the history is still read by the YAML
     /// parser, only not built into entries.
     fn from_head(shown: &Path, text: &str) -> Option<Self> {
-        let head = super::yaml::head_before_last(text, "history", |entry| {
+        let head = super::last_key::head_before_last(text, "history", |entry| {
             crate::model::history::surely_reads(
                 entry
                     .iter()

@@ -6,6 +6,7 @@
 pub mod cache;
 mod files;
 pub mod format;
+pub mod last_key;
 mod lock;
 pub mod paths;
 pub mod scan;

@@ -113,7 +113,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 p.label,
                 at.to_rfc3339()
             );
-            let json = loaded.with(w, a.include_confidential, |d| {
+            let json = loaded.each(w, a.include_confidential, |d| {
                 to_json(&report::weekly::build(d))
             })?;
             Ok((p.clone(), Computed { args, json }))
@@ -132,7 +132,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let span_window = window_of(&span, as_of)?;
     let (span_weekly, span_kb, span_gaps) =
-        loaded.with(span_window, a.include_confidential, |d| {
+        loaded.each(span_window, a.include_confidential, |d| {
             Ok::<_, Error>((
                 to_json(&report::weekly::build(d))?,
                 to_json(&report::kb::build(d))?,
@@ -163,7 +163,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
 
     // The report pages, for the last week; the capacity report also feeds the index.
     let mut pages: Vec<(usize, Doc)> = Vec::new();
-    let capacity = loaded.with(last_window, a.include_confidential, |d| -> Result<_> {
+    let capacity = loaded.each(last_window, a.include_confidential, |d| -> Result<_> {
         let weekly = report::weekly::build(d);
         pages.push((0, super::weekly::document(&weekly, &zone)));
         let sla = report::sla_report::build(d, false);

@@ -1,0 +1,568 @@
+//! A record's last key (its history) read for soundness without building it, so that a
+//! summary can be parsed from the text before it.
+//!
+//! Two readers of the same thing, each `None` when it cannot tell: a line reader for the
+//! small subset of YAML that canonical files use (one pass over the bytes), and the YAML
+//! parser itself (serde-saphyr's own, event by event) for everything else. A property test
+//! checks that whatever the line reader accepts, the parser reads the same way.
+
+use std::borrow::Cow;
+
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
+
+/// A scalar value as YAML reads it: its text, and whether it was written plain (unquoted,
+/// so subject to YAML's reading of nulls, booleans and numbers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scalar<'t> {
+    pub text: Cow<'t, str>,
+    pub plain: bool,
+}
+
+/// One item of a block sequence of mappings: each key with its value (`None` for a nested
+/// value).
+pub type Entry<'t> = [(Cow<'t, str>, Option<Scalar<'t>>)];
+
+/// The text before a record's last key `key` — a line `key:` at the margin followed by a
+/// block sequence of mappings and nothing else — when that sequence is well-formed YAML and
+/// `entry_ok` accepts every item; `None` otherwise (parse the whole record instead, which
+/// reports what is wrong). The caller parses the head alone and skips the costly part:
+/// building a typed value for every item. The items are still read, so a file cut short, a
+/// tab or a bad indent is never skipped, and anything unusual (anchors, tags, flow style,
+/// comments, another key after it, the key twice) takes the whole-record path.
+pub fn head_before_last<'t>(
+    text: &'t str,
+    key: &str,
+    entry_ok: impl Fn(&Entry<'_>) -> bool,
+) -> Option<&'t str> {
+    // The first line that starts with the key must be the `key:` line itself.
+    let cut = if text.starts_with(key) {
+        0
+    } else {
+        text.find(&format!("\n{key}"))? + 1
+    };
+    let tail = &text[cut..];
+    let body = tail.strip_prefix(key)?.strip_prefix(":\n")?;
+    // Nor may the head spell the key another way (quoted, or as an explicit `?` key).
+    let head = &text[..cut];
+    if head.contains(&format!("{key}\""))
+        || head.contains(&format!("{key}'"))
+        || head.starts_with('?')
+        || head.contains("\n?")
+    {
+        return None;
+    }
+    let mut ok = |e: &Entry<'_>| entry_ok(e);
+    let read = by_lines(body, &mut ok).or_else(|| by_events(tail, key, &mut ok));
+    (read == Some(true)).then_some(head)
+}
+
+/// The entries of `key:` and its value (`tail`) as the YAML parser reads them: `Some(true)`
+/// when every entry was read and accepted, `Some(false)` when `f` refused one, `None` when
+/// the text does not parse or is not exactly a one-key mapping of a block sequence of block
+/// mappings without anchors, aliases or tags.
+pub(crate) fn by_events(
+    tail: &str,
+    key: &str,
+    f: &mut dyn FnMut(&Entry<'_>) -> bool,
+) -> Option<bool> {
+    let mut events = Parser::new_from_str(tail).map(|e| e.ok().map(|(ev, _)| ev));
+    let mut next = move || events.next().flatten();
+    let plain_start = |ev: &Option<Event>| match ev {
+        Some(Event::StreamStart) => true,
+        Some(Event::DocumentStart(explicit, _)) => !explicit,
+        _ => false,
+    };
+    if !plain_start(&next()) || !plain_start(&next()) {
+        return None;
+    }
+    match next()? {
+        Event::MappingStart(StructureStyle::Block, 0, None) => {}
+        _ => return None,
+    }
+    match next()? {
+        Event::Scalar(k, ScalarStyle::Plain, 0, None) if k == key => {}
+        _ => return None,
+    }
+    match next()? {
+        Event::SequenceStart(StructureStyle::Block, 0, None) => {}
+        _ => return None,
+    }
+    let mut entry: Vec<(Cow<str>, Option<Scalar>)> = Vec::new();
+    let mut accepted = true;
+    loop {
+        match next()? {
+            Event::SequenceEnd => break,
+            Event::MappingStart(StructureStyle::Block, 0, None) => {}
+            _ => return None,
+        }
+        entry.clear();
+        loop {
+            let k = match next()? {
+                Event::MappingEnd => break,
+                Event::Scalar(k, ScalarStyle::Plain, 0, None) => k,
+                _ => return None,
+            };
+            if entry.iter().any(|(seen, _)| *seen == k) {
+                return None;
+            }
+            let value = match next()? {
+                Event::Scalar(text, style, 0, None) => Some(Scalar {
+                    text,
+                    plain: style == ScalarStyle::Plain,
+                }),
+                Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None) => {
+                    // A nested value: read to its end, refusing anchors, tags and aliases.
+                    let mut depth = 1usize;
+                    while depth > 0 {
+                        match next()? {
+                            Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None) => {
+                                depth += 1
+                            }
+                            Event::SequenceEnd | Event::MappingEnd => depth -= 1,
+                            Event::Scalar(_, _, 0, None) => {}
+                            _ => return None,
+                        }
+                    }
+                    None
+                }
+                _ => return None,
+            };
+            entry.push((k, value));
+        }
+        accepted = accepted && f(&entry);
+    }
+    match (next()?, next()?, next()?) {
+        (Event::MappingEnd, Event::DocumentEnd, Event::StreamEnd) => Some(accepted),
+        _ => None,
+    }
+}
+
+/// The entries of a last key's value (`body`, the lines after `key:`) when every line is in
+/// the subset canonical files use; `None` for any other line, so the YAML parser decides.
+///
+/// The subset: entries `- key: value` continued by `  key: value` lines; keys of lowercase
+/// ASCII letters, digits and `_`; a value double-quoted without escapes, single-quoted
+/// without inner quotes, plain (no indicator first, no `: ` or ` #` inside, no `:` or space
+/// last), a literal block (`|` or `|-`, content lines indented four spaces), or nothing
+/// followed by `  - value` items; no tabs, control characters, comments or blank lines
+/// outside a block; a newline at the end of every line.
+pub(crate) fn by_lines(body: &str, f: &mut dyn FnMut(&Entry<'_>) -> bool) -> Option<bool> {
+    let mut entry: Vec<(Cow<str>, Option<Scalar>)> = Vec::new();
+    let mut accepted = true;
+    let mut lines = body.split_inclusive('\n').peekable();
+    lines.peek()?;
+    while let Some(line) = lines.next() {
+        let line = line.strip_suffix('\n')?;
+        let pair = if let Some(pair) = line.strip_prefix("- ") {
+            if !entry.is_empty() {
+                accepted = accepted && f(&entry);
+                entry.clear();
+            }
+            pair
+        } else if let Some(pair) = line.strip_prefix("  ") {
+            if entry.is_empty() {
+                return None;
+            }
+            pair
+        } else {
+            return None;
+        };
+        let (k, rest) = pair.split_once(':')?;
+        let key_ok = k
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+            && k.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !key_ok || entry.iter().any(|(seen, _)| seen == k) {
+            return None;
+        }
+        let value = if rest.is_empty() {
+            // A nested list of scalars, one `  - value` line each.
+            let mut items = 0;
+            while let Some(item) = lines.peek().and_then(|l| l.strip_prefix("  - ")) {
+                scalar(item.strip_suffix('\n')?)?;
+                lines.next();
+                items += 1;
+            }
+            if items == 0 {
+                return None;
+            }
+            None
+        } else {
+            let value = rest.strip_prefix(' ')?;
+            if value == "|" || value == "|-" {
+                Some(Scalar {
+                    text: Cow::Owned(block(&mut lines, value == "|")?),
+                    plain: false,
+                })
+            } else {
+                Some(scalar(value)?)
+            }
+        };
+        entry.push((Cow::Borrowed(k), value));
+    }
+    if entry.is_empty() {
+        return None;
+    }
+    Some(accepted && f(&entry))
+}
+
+/// A one-line scalar in the subset [`by_lines`] reads, with its text.
+fn scalar(value: &str) -> Option<Scalar<'_>> {
+    let printable = |s: &str| s.chars().all(|c| !c.is_control() && !odd(c));
+    let inner = |q: char| {
+        value
+            .strip_prefix(q)?
+            .strip_suffix(q)
+            .filter(|i| printable(i))
+    };
+    let quoted = |text| Some(Scalar { text, plain: false });
+    match value.chars().next()? {
+        '"' => inner('"')
+            .filter(|i| !i.contains(['"', '\\']))
+            .and_then(|i| quoted(Cow::Borrowed(i))),
+        // A single quote inside is written twice.
+        '\'' => match inner('\'')? {
+            i if !i.contains('\'') => quoted(Cow::Borrowed(i)),
+            i if !i.replace("''", "").contains('\'') => quoted(Cow::Owned(i.replace("''", "'"))),
+            _ => None,
+        },
+        c if "-?:,[]{}#&*!|>%@` ".contains(c) => None,
+        _ => {
+            let plain = printable(value)
+                && !value.contains(": ")
+                && !value.contains(" #")
+                && !value.ends_with([':', ' ']);
+            plain.then_some(Scalar {
+                text: Cow::Borrowed(value),
+                plain: true,
+            })
+        }
+    }
+}
+
+/// The content of a literal block scalar (`|` keeps one final newline, `|-` none): lines
+/// indented four spaces, or empty; the first one not empty.
+fn block<'t>(
+    lines: &mut std::iter::Peekable<impl Iterator<Item = &'t str>>,
+    clip: bool,
+) -> Option<String> {
+    let mut content = String::new();
+    let mut first = true;
+    while let Some(line) = lines.peek() {
+        let line = line.strip_suffix('\n')?;
+        let text = if line.is_empty() && !first {
+            ""
+        } else if let Some(text) = line.strip_prefix("    ") {
+            if first && text.starts_with(' ') || text.is_empty() {
+                return None;
+            }
+            text
+        } else {
+            break;
+        };
+        if !text
+            .chars()
+            .all(|c| c == '\t' || !c.is_control() && !odd(c))
+        {
+            return None;
+        }
+        content.push_str(text);
+        content.push('\n');
+        first = false;
+        lines.next();
+    }
+    if first {
+        return None;
+    }
+    // Trailing empty lines are not content; `|` keeps one newline, `|-` none.
+    let kept = content.trim_end_matches('\n').len();
+    content.truncate(kept);
+    if clip {
+        content.push('\n');
+    }
+    Some(content)
+}
+
+/// Characters this reader leaves to the YAML parser: the byte-order mark, noncharacters, and
+/// the line and paragraph separators (line breaks in YAML 1.1).
+fn odd(c: char) -> bool {
+    matches!(
+        c,
+        '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The head is returned only when the rest is exactly the last key's block sequence of
+    /// mappings, each accepted; anything else means "parse the whole record".
+    #[test]
+    fn head_before_last_key() {
+        let all = |_: &Entry<'_>| true;
+        let good =
+            "id: R\nstage: design\nhistory:\n- at: x\n  by: y\n  list: [1, {a: 2}]\n\n# note\n";
+        assert_eq!(
+            head_before_last(good, "history", all),
+            Some("id: R\nstage: design\n")
+        );
+        assert_eq!(
+            head_before_last("history:\n- a: 1\n", "history", all),
+            Some("")
+        );
+        // The entries reach the check with their scalars and styles.
+        let seen = std::cell::RefCell::new(Vec::new());
+        head_before_last(
+            "history:\n- at: '1'\n  by: y\n  n: {x: 1}\n",
+            "history",
+            |e: &Entry<'_>| {
+                for (k, v) in e {
+                    seen.borrow_mut().push((
+                        k.to_string(),
+                        v.as_ref().map(|v| (v.text.to_string(), v.plain)),
+                    ));
+                }
+                true
+            },
+        );
+        assert_eq!(
+            seen.into_inner(),
+            [
+                ("at".to_string(), Some(("1".to_string(), false))),
+                ("by".to_string(), Some(("y".to_string(), true))),
+                ("n".to_string(), None),
+            ]
+        );
+        let refused = [
+            // Another key after it, or the key twice.
+            "id: R\nhistory:\n- at: x\nstage: design\n",
+            "id: R\nhistory: []\nhistory:\n- at: x\n",
+            "id: R\n\"history\": []\nhistory:\n- at: x\n",
+            "? history\n: []\nhistory:\n- at: x\n",
+            // Not the key line itself.
+            "id: R\nhistory_x:\n- a: 1\n",
+            "id: R\nhistory: []\n",
+            "id: R\n",
+            // Not a block sequence of block mappings.
+            "id: R\nhistory:\n  a: 1\n",
+            "id: R\nhistory:\n- 1\n",
+            "id: R\nhistory:\n- {a: 1}\n",
+            "id: R\nhistory:\n",
+            // Damage the YAML parser sees: a tab, a bad indent, an unclosed quote.
+            "id: R\nhistory:\n- at: x\n\tby: y\n",
+            "id: R\nhistory:\n- at: x\n   by: y\n",
+            "id: R\nhistory:\n- at: \"x\n",
+            // Anchors, aliases, tags, a key twice in one entry, a second document.
+            "id: R\nhistory:\n- at: &a x\n  by: *a\n",
+            "id: R\nhistory:\n- at: !!str x\n",
+            "id: R\nhistory:\n- at: x\n  at: y\n",
+            "id: R\nhistory:\n- at: x\n---\nid: S\n",
+        ];
+        for text in refused {
+            assert_eq!(head_before_last(text, "history", all), None, "{text}");
+        }
+        // An entry the check refuses.
+        assert_eq!(
+            head_before_last(good, "history", |_: &Entry<'_>| false),
+            None
+        );
+    }
+
+    type Owned = Vec<Vec<(String, Option<(String, bool)>)>>;
+
+    fn collect(
+        read: impl FnOnce(&mut dyn FnMut(&Entry<'_>) -> bool) -> Option<bool>,
+    ) -> Option<Owned> {
+        let mut all = Vec::new();
+        let done = read(&mut |e: &Entry<'_>| {
+            all.push(
+                e.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            v.as_ref().map(|v| (v.text.to_string(), v.plain)),
+                        )
+                    })
+                    .collect(),
+            );
+            true
+        })?;
+        assert!(done);
+        Some(all)
+    }
+
+    fn lines(body: &str) -> Option<Owned> {
+        collect(|f| by_lines(body, f))
+    }
+
+    fn events(body: &str) -> Option<Owned> {
+        let tail = format!("history:\n{body}");
+        collect(|f| by_events(&tail, "history", f))
+    }
+
+    #[test]
+    fn the_line_reader_reads_canonical_entries_as_the_parser_does() {
+        let body = "- at: \"2019-01-01T00:46:13+08:00\"\n  by: sales2\n  action: create\n  to: registered\n- at: \"2019-01-02T01:41:13+08:00\"\n  by: lead\n  action: assign\n  turn: 19937\n  skills:\n  - network\n  - 安全\n  note: |-\n    第一行\n\n      indented: yes # not a comment\n  x: 'it is'\n  y: a#b, [c]\n  z: \"\"\n";
+        let read = lines(body).expect("canonical entries are in the subset");
+        assert_eq!(read, events(body).unwrap());
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[1][4], ("skills".to_string(), None));
+        assert_eq!(
+            read[1][5].1,
+            Some((
+                "第一行\n\n  indented: yes # not a comment".to_string(),
+                false
+            ))
+        );
+        // `|` keeps one final newline.
+        let clip = "- note: |\n    a\n\n";
+        assert_eq!(lines(clip), events(clip));
+        assert_eq!(
+            lines(clip).unwrap()[0][0].1,
+            Some(("a\n".to_string(), false))
+        );
+        // Outside the subset: the parser decides.
+        for body in [
+            "",
+            "- at: x\n\n  by: y\n",
+            "- at: x\n  # c\n",
+            "- at: x",
+            "- at: x\r\n",
+            "- at: \"a\\tb\"\n",
+            "- at: x # c\n",
+            "- at: *a\n",
+            "- Key: x\n",
+            "  at: x\n",
+            "- at: x\n  at: y\n",
+            "- at: x\n  n:\n    a: 1\n",
+            "- note: |\n      a\n",
+            "- note: |+\n    a\n",
+            "- at: x\u{2028}y\n",
+        ] {
+            assert_eq!(lines(body), None, "{body:?}");
+        }
+    }
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("eng32".to_string()),
+            Just("已答复 / answered".to_string()),
+            Just("\"2019-01-01T00:46:13+08:00\"".to_string()),
+            Just("2019-01-01T00:46:13+08:00".to_string()),
+            Just("'it''s'".to_string()),
+            Just("'plain text'".to_string()),
+            Just("\"\"".to_string()),
+            Just("a#b, [c] {d}".to_string()),
+            Just("yes".to_string()),
+            Just("~".to_string()),
+            Just("19937".to_string()),
+            Just("0KPMVN8Y0F".to_string()),
+            Just("a:b".to_string()),
+            Just("|-\n    line one\n\n    line: two # x\n".to_string()),
+            Just("|\n    一\n      二\n".to_string()),
+            Just("\n  - network\n  - 安全".to_string()),
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = String> {
+        let keys = ["at", "by", "action", "to", "note", "op", "x_1", "skills"];
+        let entry = proptest::sample::subsequence(keys.to_vec(), 1..=keys.len())
+            .prop_flat_map(|ks| {
+                let n = ks.len();
+                (Just(ks), proptest::collection::vec(piece(), n))
+            })
+            .prop_map(|(ks, vs)| {
+                let mut out = String::new();
+                for (i, (k, v)) in ks.iter().zip(vs).enumerate() {
+                    out.push_str(if i == 0 { "- " } else { "  " });
+                    out.push_str(k);
+                    out.push(':');
+                    if !v.starts_with('\n') {
+                        out.push(' ');
+                    }
+                    out.push_str(v.trim_end_matches('\n'));
+                    out.push('\n');
+                }
+                out
+            });
+        proptest::collection::vec(entry, 1..4).prop_map(|es| es.concat())
+    }
+
+    /// A body with one edit: a character or a few inserted, or one removed.
+    fn damaged() -> impl Strategy<Value = String> {
+        let bits = prop_oneof![
+            Just(" "),
+            Just("\t"),
+            Just("#"),
+            Just(":"),
+            Just(": "),
+            Just("'"),
+            Just("\""),
+            Just("\\"),
+            Just("-"),
+            Just("- "),
+            Just("\n"),
+            Just("\r"),
+            Just("\u{2028}"),
+            Just("\u{FEFF}"),
+            Just("  "),
+            Just("|"),
+            Just("*a"),
+            Just("&a "),
+            Just("!!str "),
+            Just("\u{7}"),
+            Just("\u{85}"),
+            Just("\u{A0}"),
+            Just("x: "),
+            Just("{"),
+            Just("["),
+            Just("---\n"),
+            Just("? "),
+            Just("%"),
+        ];
+        (body(), any::<prop::sample::Index>(), bits, any::<bool>()).prop_map(
+            |(body, at, bit, remove)| {
+                let bounds: Vec<usize> = (0..=body.len())
+                    .filter(|&i| body.is_char_boundary(i))
+                    .collect();
+                let i = bounds[at.index(bounds.len())];
+                let mut out = body.clone();
+                if remove && i < body.len() {
+                    let next = bounds
+                        .iter()
+                        .find(|&&b| b > i)
+                        .copied()
+                        .unwrap_or(body.len());
+                    out.replace_range(i..next, "");
+                } else {
+                    out.insert_str(i, bit);
+                }
+                out
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Canonical bodies are read by the line reader, as the parser reads them.
+        #[test]
+        fn canonical_bodies_read_alike(body in body()) {
+            let read = lines(&body);
+            prop_assert!(read.is_some(), "{body:?}");
+            prop_assert_eq!(read, events(&body), "{:?}", body);
+        }
+
+        /// Whatever the line reader accepts, however damaged, the parser reads the same way.
+        #[test]
+        fn what_the_line_reader_accepts_the_parser_reads_alike(body in damaged()) {
+            if let Some(read) = lines(&body) {
+                prop_assert_eq!(Some(read), events(&body), "{:?}", body);
+            }
+        }
+    }
+}
