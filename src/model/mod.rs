@@ -57,6 +57,7 @@ pub(crate) use string_enum;
 pub mod action;
 pub mod article;
 pub mod customer;
+pub mod extra;
 pub mod facts;
 pub mod gap;
 pub mod history;
@@ -65,14 +66,13 @@ pub mod request;
 pub mod solution;
 pub mod training;
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, FixedOffset, SubsecRound};
 use serde::{Deserialize, Serialize};
 
 pub use action::Action;
 pub use article::Article;
 pub use customer::{Contact, Customer};
+pub use extra::Extra;
 pub use gap::{Gap, GapLink, GapStatus, Severity};
 pub use history::HistoryEntry;
 pub use id::{Kind, RecordId};
@@ -82,9 +82,6 @@ pub use training::{Attendance, Training, TrainingKind};
 
 /// Every timestamp in a record: RFC 3339 with its UTC offset, whole seconds.
 pub type Timestamp = DateTime<FixedOffset>;
-
-/// Fields this version does not know, kept verbatim so a rewrite never drops them.
-pub type Extra = BTreeMap<String, serde_json::Value>;
 
 /// The content hash recorded for a text or a file named by a record: `sha256:` and the hex
 /// digest of its bytes with CRLF line ends read as LF, so a Windows checkout hashes the same.
