@@ -343,6 +343,8 @@ mod tests {
             "id: R\nhistory: []\nhistory:\n- at: x\n",
             "id: R\n\"history\": []\nhistory:\n- at: x\n",
             "? history\n: []\nhistory:\n- at: x\n",
+            "id: R\n? history\n: []\nhistory:\n- at: x\n",
+            "id: R\n'history': []\nhistory:\n- at: x\n",
             // Not the key line itself.
             "id: R\nhistory_x:\n- a: 1\n",
             "id: R\nhistory: []\n",
