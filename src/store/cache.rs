@@ -492,6 +492,14 @@ mod tests {
             let full: crate::model::Request = super::super::yaml::parse(&path, &text).unwrap();
             let head = RequestSummary::from_head(&path, &text);
             assert_eq!(head, Some(RequestSummary::of(&full)), "{}", path.display());
+            // A Windows checkout (core.autocrlf) reads the same.
+            let crlf = text.replace('\n', "\r\n");
+            assert_eq!(
+                RequestSummary::from_head(&path, &crlf),
+                Some(RequestSummary::of(&full)),
+                "{} with CRLF",
+                path.display()
+            );
             seen += 1;
             let last_action = text.rfind("\n  action: ").unwrap();
             let line_end = last_action + 1 + text[last_action + 1..].find('\n').unwrap();

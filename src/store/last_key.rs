@@ -41,7 +41,10 @@ pub fn head_before_last<'t>(
         text.find(&format!("\n{key}"))? + 1
     };
     let tail = &text[cut..];
-    let body = tail.strip_prefix(key)?.strip_prefix(":\n")?;
+    let after = tail.strip_prefix(key)?;
+    let body = after
+        .strip_prefix(":\n")
+        .or_else(|| after.strip_prefix(":\r\n"))?;
     // Nor may the head spell the key another way (quoted, or as an explicit `?` key).
     let head = &text[..cut];
     if head.contains(&format!("{key}\""))
@@ -145,14 +148,14 @@ pub(crate) fn by_events(
 /// without inner quotes, plain (no indicator first, no `: ` or ` #` inside, no `:` or space
 /// last), a literal block (`|` or `|-`, content lines indented four spaces), or nothing
 /// followed by `  - value` items; no tabs, control characters, comments or blank lines
-/// outside a block; a newline at the end of every line.
+/// outside a block; a line break (LF or CRLF) at the end of every line.
 pub(crate) fn by_lines(body: &str, f: &mut dyn FnMut(&Entry<'_>) -> bool) -> Option<bool> {
     let mut entry: Vec<(Cow<str>, Option<Scalar>)> = Vec::new();
     let mut accepted = true;
     let mut lines = body.split_inclusive('\n').peekable();
     lines.peek()?;
     while let Some(line) = lines.next() {
-        let line = line.strip_suffix('\n')?;
+        let line = unbroken(line)?;
         let pair = if let Some(pair) = line.strip_prefix("- ") {
             if !entry.is_empty() {
                 accepted = accepted && f(&entry);
@@ -181,7 +184,7 @@ pub(crate) fn by_lines(body: &str, f: &mut dyn FnMut(&Entry<'_>) -> bool) -> Opt
             // A nested list of scalars, one `  - value` line each.
             let mut items = 0;
             while let Some(item) = lines.peek().and_then(|l| l.strip_prefix("  - ")) {
-                scalar(item.strip_suffix('\n')?)?;
+                scalar(unbroken(item)?)?;
                 lines.next();
                 items += 1;
             }
@@ -206,6 +209,13 @@ pub(crate) fn by_lines(body: &str, f: &mut dyn FnMut(&Entry<'_>) -> bool) -> Opt
         return None;
     }
     Some(accepted && f(&entry))
+}
+
+/// A line without its line break (LF, or CRLF as a Windows checkout writes it); `None`
+/// for a last line without one.
+fn unbroken(line: &str) -> Option<&str> {
+    let line = line.strip_suffix('\n')?;
+    Some(line.strip_suffix('\r').unwrap_or(line))
 }
 
 /// A one-line scalar in the subset [`by_lines`] reads, with its text.
@@ -251,7 +261,7 @@ fn block<'t>(
     let mut content = String::new();
     let mut first = true;
     while let Some(line) = lines.peek() {
-        let line = line.strip_suffix('\n')?;
+        let line = unbroken(line)?;
         let text = if line.is_empty() && !first {
             ""
         } else if let Some(text) = line.strip_prefix("    ") {
@@ -433,7 +443,7 @@ mod tests {
             "- at: x\n\n  by: y\n",
             "- at: x\n  # c\n",
             "- at: x",
-            "- at: x\r\n",
+            "- at: x\ry\n",
             "- at: \"a\\tb\"\n",
             "- at: x # c\n",
             "- at: *a\n",
@@ -556,7 +566,11 @@ mod tests {
         fn canonical_bodies_read_alike(body in body()) {
             let read = lines(&body);
             prop_assert!(read.is_some(), "{body:?}");
-            prop_assert_eq!(read, events(&body), "{:?}", body);
+            prop_assert_eq!(&read, &events(&body), "{:?}", body);
+            // The same with Windows line breaks (a checkout with core.autocrlf).
+            let crlf = body.replace('\n', "\r\n");
+            prop_assert_eq!(&lines(&crlf), &read, "{:?}", crlf);
+            prop_assert_eq!(lines(&crlf), events(&crlf), "{:?}", crlf);
         }
 
         /// Whatever the line reader accepts, however damaged, the parser reads the same way.
