@@ -128,6 +128,36 @@ impl From<&HistoryEntry> for EntryFacts {
     }
 }
 
+/// A history entry as the reports read it — `at`, `by`, `action`, `from`, `to` and the
+/// text extras `outcome` and `item` — built from the entry as the YAML parser read it (each
+/// key with its scalar's text and whether it was written plain; `None` for a nested value),
+/// when serde would surely read the same: [`super::history::surely_reads`], and each kept
+/// extra quoted, a block, nested (not a text) or a plain scalar that is surely a text.
+/// `None` when unsure: the caller then parses the whole record.
+pub fn reported_entry<'a>(fields: &[(&'a str, Option<(&'a str, bool)>)]) -> Option<HistoryEntry> {
+    if !super::history::surely_reads(fields.iter().copied()) {
+        return None;
+    }
+    let get = |key: &str| fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    let named = |key: &str| get(key).flatten().map(|(text, _)| text.to_string());
+    let at: Timestamp = get("at")??.0.parse().ok()?;
+    let mut entry = HistoryEntry::new(at, &named("by")?, &named("action")?);
+    entry.from = named("from");
+    entry.to = named("to");
+    for key in REPORTED_KEYS {
+        match get(key) {
+            None | Some(None) => {}
+            Some(Some((text, plain))) => {
+                if plain && !super::history::plain_text(text) {
+                    return None;
+                }
+                entry.extra.insert(key.to_string(), text.into());
+            }
+        }
+    }
+    Some(entry)
+}
+
 /// A history entry decoded from [`EntryFacts`] as it is read: no list of `EntryFacts` is
 /// built and then converted (the same size, so the list becomes the request's in place).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

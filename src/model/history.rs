@@ -62,9 +62,11 @@ pub fn surely_reads<'a>(
 }
 
 /// A plain scalar that YAML surely reads as a text: not empty, not starting with `~` or
-/// `.`, not a word YAML (1.1 or 1.2) reads as a null or a boolean, and holding a character
-/// no number has (IDs such as `0KPMVN8Y0F` do; `12`, `-1`, `0x1F`, `1e3`, `1:20` do not).
-fn plain_text(text: &str) -> bool {
+/// `.` (`.5`, `.inf`), not a word YAML (1.1 or 1.2) reads as a null or a boolean, and — when
+/// it starts like a number, with a digit or a sign — holding a character no number has
+/// (`0KPMVN8Y0F` does; `12`, `-1`, `-.inf`, `0x1F`, `1e3`, `1:20`, `2019-01-02` do not).
+/// Anything starting with another letter is a text (`E3C7B1E441`, `won`).
+pub(crate) fn plain_text(text: &str) -> bool {
     const WORDS: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
     const NUMERIC: &str = "0123456789+-._:eExXoObBaAcCdDfF";
     if text.is_empty() || text.starts_with(['~', '.']) {
@@ -73,7 +75,12 @@ fn plain_text(text: &str) -> bool {
     if WORDS.iter().any(|w| w.eq_ignore_ascii_case(text)) {
         return false;
     }
-    text.chars().any(|c| !NUMERIC.contains(c))
+    let after_sign = text.strip_prefix(['+', '-']);
+    if after_sign.is_some_and(|rest| rest.starts_with('.')) {
+        return false;
+    }
+    let number_like = after_sign.is_some() || text.starts_with(|c: char| c.is_ascii_digit());
+    !number_like || text.chars().any(|c| !NUMERIC.contains(c))
 }
 
 impl HistoryEntry {
@@ -166,7 +173,23 @@ mod surely_reads_tests {
         ]));
         // Plain scalars YAML may read as something else than a text.
         for word in [
-            "~", "", "null", "true", "False", "NO", "on", "12", "-1", ".5", ".inf", "0x1F", "1e3",
+            "~",
+            "",
+            "null",
+            "true",
+            "False",
+            "NO",
+            "on",
+            "12",
+            "-1",
+            ".5",
+            ".inf",
+            "-.inf",
+            "+.NaN",
+            "0x1F",
+            "1e3",
+            "2019-01-02",
+            "+1_000",
             "1:20",
         ] {
             assert!(

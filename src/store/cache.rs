@@ -381,7 +381,7 @@ impl Summary for crate::model::request::RequestSummary {
     /// ([`crate::model::history::surely_reads`]); the history is still read by the YAML
     /// parser, only not built into entries.
     fn from_head(shown: &Path, text: &str) -> Option<Self> {
-        let head = super::last_key::head_before_last(text, "history", |entry| {
+        let head = super::last_key::head_before_last(text, "history", |_, entry| {
             crate::model::history::surely_reads(
                 entry
                     .iter()
@@ -436,6 +436,33 @@ impl Summary for crate::model::facts::RequestFacts {
     const NAME: &'static str = "requests-facts";
     fn of(full: &Self::Full) -> Self {
         full.into()
+    }
+    /// From the text before the history, and the history's entries built straight from
+    /// what the YAML reader read (only the keys reports read,
+    /// [`crate::model::facts::reported_entry`]) when every entry is surely sound; a first
+    /// report on a fresh clone (a CI job) then never builds the entries through serde.
+    fn from_head(shown: &Path, text: &str) -> Option<Self> {
+        let mut history = Vec::new();
+        let head = super::last_key::head_before_last(text, "history", |i, entry| {
+            let fields: Vec<(&str, Option<(&str, bool)>)> = entry
+                .iter()
+                .map(|(k, v)| (k.as_ref(), v.as_ref().map(|v| (v.text.as_ref(), v.plain))))
+                .collect();
+            history.truncate(i);
+            match crate::model::facts::reported_entry(&fields) {
+                Some(e) => {
+                    history.push(e);
+                    true
+                }
+                None => false,
+            }
+        })?;
+        let mut r: Self::Full = super::yaml::parse(shown, head).ok()?;
+        if shown.file_stem().is_none_or(|stem| stem != r.id.as_str()) {
+            return None;
+        }
+        r.history = history;
+        Some(Self::of(&r))
     }
     fn keys(&self) {}
 }
@@ -500,6 +527,15 @@ mod tests {
                 "{} with CRLF",
                 path.display()
             );
+            // The reports' facts likewise (as cached: what they keep of each entry), the
+            // history built from what the reader read.
+            let facts = crate::model::facts::RequestFacts::from_head(&path, &text).unwrap();
+            assert_eq!(
+                postcard::to_allocvec(&facts).unwrap(),
+                postcard::to_allocvec(&crate::model::facts::RequestFacts::of(&full)).unwrap(),
+                "{}",
+                path.display()
+            );
             seen += 1;
             let last_action = text.rfind("\n  action: ").unwrap();
             let line_end = last_action + 1 + text[last_action + 1..].find('\n').unwrap();
@@ -518,6 +554,7 @@ mod tests {
             ];
             for d in damaged {
                 assert_eq!(RequestSummary::from_head(&path, &d), None, "{d}");
+                assert!(crate::model::facts::RequestFacts::from_head(&path, &d).is_none());
             }
         }
         assert!(seen >= 10, "{seen}");

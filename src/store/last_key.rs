@@ -24,7 +24,8 @@ pub type Entry<'t> = [(Cow<'t, str>, Option<Scalar<'t>>)];
 
 /// The text before a record's last key `key` — a line `key:` at the margin followed by a
 /// block sequence of mappings and nothing else — when that sequence is well-formed YAML and
-/// `entry_ok` accepts every item; `None` otherwise (parse the whole record instead, which
+/// `entry_ok` accepts every item (given with its number, from 0; a caller collecting items
+/// keeps the first `number` it has before adding one, as a second reading may follow); `None` otherwise (parse the whole record instead, which
 /// reports what is wrong). The caller parses the head alone and skips the costly part:
 /// building a typed value for every item. The items are still read, so a file cut short, a
 /// tab or a bad indent is never skipped, and anything unusual (anchors, tags, flow style,
@@ -32,7 +33,7 @@ pub type Entry<'t> = [(Cow<'t, str>, Option<Scalar<'t>>)];
 pub fn head_before_last<'t>(
     text: &'t str,
     key: &str,
-    entry_ok: impl Fn(&Entry<'_>) -> bool,
+    mut entry_ok: impl FnMut(usize, &Entry<'_>) -> bool,
 ) -> Option<&'t str> {
     // The first line that starts with the key must be the `key:` line itself.
     let cut = if text.starts_with(key) {
@@ -54,15 +55,26 @@ pub fn head_before_last<'t>(
     {
         return None;
     }
-    let mut ok = |e: &Entry<'_>| entry_ok(e);
-    let read = by_lines(body, &mut ok).or_else(|| by_events(tail, key, &mut ok));
+    // Entries are numbered from 0; when the line reader gives up part way, the parser
+    // starts again from entry 0.
+    let n = std::cell::Cell::new(0);
+    let mut ok = |e: &Entry<'_>| {
+        let i = n.get();
+        n.set(i + 1);
+        entry_ok(i, e)
+    };
+    let read = by_lines(body, &mut ok).or_else(|| {
+        n.set(0);
+        by_events(tail, key, &mut ok)
+    });
     (read == Some(true)).then_some(head)
 }
 
 /// The entries of `key:` and its value (`tail`) as the YAML parser reads them: `Some(true)`
 /// when every entry was read and accepted, `Some(false)` when `f` refused one, `None` when
 /// the text does not parse or is not exactly a one-key mapping of a block sequence of block
-/// mappings without anchors, aliases or tags.
+/// mappings without anchors, aliases or tags, whose values are scalars (none of the floats
+/// serde-saphyr refuses) or lists of them.
 pub(crate) fn by_events(
     tail: &str,
     key: &str,
@@ -102,30 +114,22 @@ pub(crate) fn by_events(
         loop {
             let k = match next()? {
                 Event::MappingEnd => break,
-                Event::Scalar(k, ScalarStyle::Plain, 0, None) => k,
+                Event::Scalar(k, ScalarStyle::Plain, 0, None) if plain_key(&k) => k,
                 _ => return None,
             };
             if entry.iter().any(|(seen, _)| *seen == k) {
                 return None;
             }
             let value = match next()? {
-                Event::Scalar(text, style, 0, None) => Some(Scalar {
-                    text,
-                    plain: style == ScalarStyle::Plain,
-                }),
-                Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None) => {
-                    // A nested value: read to its end, refusing anchors, tags and aliases.
-                    let mut depth = 1usize;
-                    while depth > 0 {
-                        match next()? {
-                            Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None) => {
-                                depth += 1
-                            }
-                            Event::SequenceEnd | Event::MappingEnd => depth -= 1,
-                            Event::Scalar(_, _, 0, None) => {}
-                            _ => return None,
-                        }
+                Event::Scalar(text, style, 0, None) => {
+                    let plain = style == ScalarStyle::Plain;
+                    if plain && !any_value(&text) {
+                        return None;
                     }
+                    Some(Scalar { text, plain })
+                }
+                start @ (Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None)) => {
+                    nested(start, &mut next)?;
                     None
                 }
                 _ => return None,
@@ -138,6 +142,75 @@ pub(crate) fn by_events(
         (Event::MappingEnd, Event::DocumentEnd, Event::StreamEnd) => Some(accepted),
         _ => None,
     }
+}
+
+/// One open collection inside an entry's value.
+enum Open<'t> {
+    List,
+    /// A mapping: the keys read so far, and whether a key comes next.
+    Map(Vec<Cow<'t, str>>, bool),
+}
+
+/// Reads a nested value that began with `start` to its end, without recursion (however
+/// deep it is): `None` for anchors, aliases, tags, a float serde-saphyr refuses, or a key
+/// that is not a plain word or that repeats in its mapping (the parser decides those).
+fn nested<'t>(start: Event<'t>, next: &mut impl FnMut() -> Option<Event<'t>>) -> Option<()> {
+    let open = |ev: &Event<'t>| match ev {
+        Event::SequenceStart(_, 0, None) => Some(Open::List),
+        Event::MappingStart(_, 0, None) => Some(Open::Map(Vec::new(), true)),
+        _ => None,
+    };
+    // A value ended: the mapping around it (if any) expects a key again.
+    let done = |stack: &mut Vec<Open<'t>>| {
+        if let Some(Open::Map(_, want_key)) = stack.last_mut() {
+            *want_key = true;
+        }
+    };
+    let mut stack = vec![open(&start)?];
+    while let Some(top) = stack.last_mut() {
+        let ev = next()?;
+        if let Open::Map(keys, want_key @ true) = top {
+            match ev {
+                Event::MappingEnd => {
+                    stack.pop();
+                    done(&mut stack);
+                }
+                Event::Scalar(k, ScalarStyle::Plain, 0, None)
+                    if plain_key(&k) && !keys.contains(&k) =>
+                {
+                    keys.push(k);
+                    *want_key = false;
+                }
+                _ => return None,
+            }
+            continue;
+        }
+        match ev {
+            Event::Scalar(text, style, 0, None) => {
+                if style == ScalarStyle::Plain && !any_value(&text) {
+                    return None;
+                }
+                done(&mut stack);
+            }
+            Event::SequenceEnd if matches!(top, Open::List) => {
+                stack.pop();
+                done(&mut stack);
+            }
+            ev => stack.push(open(&ev)?),
+        }
+    }
+    Some(())
+}
+
+/// A mapping key YAML reads as this very text and nothing else: a plain word of ASCII
+/// letters, digits and `_`, starting with a letter or `_`, and not one YAML reads as a null
+/// or a boolean (`no`, `on`, `y`…), so that two keys are the same exactly when their texts
+/// are (the parser also counts `1` and `0x1` as one key).
+fn plain_key(k: &str) -> bool {
+    const WORDS: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
+    k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !WORDS.iter().any(|w| w.eq_ignore_ascii_case(k))
 }
 
 /// The entries of a last key's value (`body`, the lines after `key:`) when every line is in
@@ -171,12 +244,7 @@ pub(crate) fn by_lines(body: &str, f: &mut dyn FnMut(&Entry<'_>) -> bool) -> Opt
             return None;
         };
         let (k, rest) = pair.split_once(':')?;
-        let key_ok = k
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
-            && k.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        let key_ok = plain_key(k) && !k.bytes().any(|b| b.is_ascii_uppercase());
         if !key_ok || entry.iter().any(|(seen, _)| seen == k) {
             return None;
         }
@@ -241,6 +309,7 @@ fn scalar(value: &str) -> Option<Scalar<'_>> {
         c if "-?:,[]{}#&*!|>%@` ".contains(c) => None,
         _ => {
             let plain = printable(value)
+                && any_value(value)
                 && !value.contains(": ")
                 && !value.contains(" #")
                 && !value.ends_with([':', ' ']);
@@ -295,6 +364,25 @@ fn block<'t>(
     Some(content)
 }
 
+/// Whether a plain scalar surely deserializes into any value (a field this version does not
+/// know is kept as one): everything but the floats serde-saphyr refuses — `.inf`, `.nan`
+/// (with a dot first: `inf` and `NaN` are texts) and numbers too large for a float, which
+/// take an exponent or hundreds of digits.
+fn any_value(text: &str) -> bool {
+    let unsigned = text.trim_start_matches(['+', '-']);
+    if unsigned.starts_with('.') && unsigned[1..].starts_with(|c: char| !c.is_ascii_digit()) {
+        return false;
+    }
+    let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let float_with_exponent = unsigned.split_once(['e', 'E']).is_some_and(|(m, e)| {
+        let m = m.replacen('.', "", 1);
+        is_digits(&m) && is_digits(e.trim_start_matches(['+', '-']))
+    });
+    !float_with_exponent
+        && (text.len() <= 300
+            || !text.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c)))
+}
+
 /// Characters this reader leaves to the YAML parser: the byte-order mark, noncharacters, and
 /// the line and paragraph separators (line breaks in YAML 1.1).
 fn odd(c: char) -> bool {
@@ -313,9 +401,9 @@ mod tests {
     /// mappings, each accepted; anything else means "parse the whole record".
     #[test]
     fn head_before_last_key() {
-        let all = |_: &Entry<'_>| true;
+        let all = |_: usize, _: &Entry<'_>| true;
         let good =
-            "id: R\nstage: design\nhistory:\n- at: x\n  by: y\n  list: [1, {a: 2}]\n\n# note\n";
+            "id: R\nstage: design\nhistory:\n- at: x\n  by: y\n  list: [1, [2, b]]\n\n# note\n";
         assert_eq!(
             head_before_last(good, "history", all),
             Some("id: R\nstage: design\n")
@@ -327,9 +415,9 @@ mod tests {
         // The entries reach the check with their scalars and styles.
         let seen = std::cell::RefCell::new(Vec::new());
         head_before_last(
-            "history:\n- at: '1'\n  by: y\n  n: {x: 1}\n",
+            "history:\n- at: '1'\n  by: y\n  m: [x, 1]\n",
             "history",
-            |e: &Entry<'_>| {
+            |_, e: &Entry<'_>| {
                 for (k, v) in e {
                     seen.borrow_mut().push((
                         k.to_string(),
@@ -344,7 +432,7 @@ mod tests {
             [
                 ("at".to_string(), Some(("1".to_string(), false))),
                 ("by".to_string(), Some(("y".to_string(), true))),
-                ("n".to_string(), None),
+                ("m".to_string(), None),
             ]
         );
         let refused = [
@@ -373,13 +461,44 @@ mod tests {
             "id: R\nhistory:\n- at: !!str x\n",
             "id: R\nhistory:\n- at: x\n  at: y\n",
             "id: R\nhistory:\n- at: x\n---\nid: S\n",
+            // Keys the parser alone can compare: repeated in a nested mapping, numbers
+            // (`1` and `0x1` are one key), words read as booleans or nulls, quoted.
+            "id: R\nhistory:\n- at: x\n  n: {a: 1, a: 2}\n",
+            "id: R\nhistory:\n- at: x\n  n:\n    a: 1\n    a: 2\n",
+            "id: R\nhistory:\n- at: x\n  n: [{1: a, 0x1: b}]\n",
+            "id: R\nhistory:\n- at: x\n  n: {no: 1, false: 2}\n",
+            "id: R\nhistory:\n- at: x\n  n: {'a': 1}\n",
+            "id: R\nhistory:\n- at: x\n  no: 1\n",
+            "id: R\nhistory:\n- at: x\n  1: a\n",
         ];
         for text in refused {
             assert_eq!(head_before_last(text, "history", all), None, "{text}");
         }
+        // The line reader gives up at the second entry's comment; the parser reads both
+        // entries again from number 0.
+        let mut numbers = Vec::new();
+        let text = "history:\n- at: x\n- at: y\n  # c\n";
+        assert_eq!(
+            head_before_last(text, "history", |i, _: &Entry<'_>| {
+                numbers.push(i);
+                true
+            }),
+            Some("")
+        );
+        assert_eq!(numbers, [0, 0, 1]);
+        // Nested mappings with distinct word keys are read (an edit records its fields so),
+        // and nesting as deep as an attacker likes costs no stack.
+        let edit = "history:\n- at: x\n  fields:\n    opportunity:\n      old: null\n      new:\n        value: \"780000\"\n        currency: EUR\n";
+        assert_eq!(head_before_last(edit, "history", all), Some(""));
+        let deep = format!(
+            "history:\n- at: x\n  n: {}{}\n",
+            "[".repeat(20_000),
+            "]".repeat(20_000)
+        );
+        let _ = head_before_last(&deep, "history", all);
         // An entry the check refuses.
         assert_eq!(
-            head_before_last(good, "history", |_: &Entry<'_>| false),
+            head_before_last(good, "history", |_, _: &Entry<'_>| false),
             None
         );
     }
@@ -416,9 +535,45 @@ mod tests {
         collect(|f| by_events(&tail, "history", f))
     }
 
+    /// The plain scalars serde-saphyr refuses as values are never taken as sound.
+    #[test]
+    fn plain_scalars_that_no_value_reads_are_left_to_the_parser() {
+        for v in [
+            ".inf",
+            "-.inf",
+            "+.INF",
+            ".nan",
+            ".NaN",
+            "1e400",
+            "-1E400",
+            &"9".repeat(400),
+        ] {
+            assert!(!any_value(v), "{v}");
+            let body = format!("- at: x\n  x_1: {v}\n");
+            assert_eq!(lines(&body), None, "{v}");
+            assert_eq!(events(&body), None, "{v}");
+            let nested = format!("- at: x\n  x_1:\n  - {v}\n");
+            assert_eq!(events(&nested), None, "{v}");
+        }
+        for v in [
+            "12",
+            "-1",
+            "1.5",
+            "0x1F",
+            "1_000",
+            "99999999999999999999",
+            "won",
+            "E3C7B1E441",
+            "no",
+            "~",
+        ] {
+            assert!(any_value(v), "{v}");
+        }
+    }
+
     #[test]
     fn the_line_reader_reads_canonical_entries_as_the_parser_does() {
-        let body = "- at: \"2019-01-01T00:46:13+08:00\"\n  by: sales2\n  action: create\n  to: registered\n- at: \"2019-01-02T01:41:13+08:00\"\n  by: lead\n  action: assign\n  turn: 19937\n  skills:\n  - network\n  - 安全\n  note: |-\n    第一行\n\n      indented: yes # not a comment\n  x: 'it is'\n  y: a#b, [c]\n  z: \"\"\n";
+        let body = "- at: \"2019-01-01T00:46:13+08:00\"\n  by: sales2\n  action: create\n  to: registered\n- at: \"2019-01-02T01:41:13+08:00\"\n  by: lead\n  action: assign\n  turn: 19937\n  skills:\n  - network\n  - 安全\n  note: |-\n    第一行\n\n      indented: yes # not a comment\n  x: 'it is'\n  w: a#b, [c]\n  z: \"\"\n";
         let read = lines(body).expect("canonical entries are in the subset");
         assert_eq!(read, events(body).unwrap());
         assert_eq!(read.len(), 2);
@@ -473,6 +628,8 @@ mod tests {
             Just("~".to_string()),
             Just("19937".to_string()),
             Just("0KPMVN8Y0F".to_string()),
+            Just("E3C7B1E441".to_string()),
+            Just("no".to_string()),
             Just("a:b".to_string()),
             Just("|-\n    line one\n\n    line: two # x\n".to_string()),
             Just("|\n    一\n      二\n".to_string()),
@@ -530,6 +687,8 @@ mod tests {
             Just("\u{85}"),
             Just("\u{A0}"),
             Just("x: "),
+            Just(".inf"),
+            Just("1e999"),
             Just("{"),
             Just("["),
             Just("---\n"),
@@ -558,8 +717,79 @@ mod tests {
         )
     }
 
+    /// Bodies whose entries all have a time, an author and an action, the other keys
+    /// reports read sometimes, with values of every kind.
+    fn reported_body() -> impl Strategy<Value = String> {
+        let optional = ["from", "to", "outcome", "item", "note", "x_1"];
+        let entry = (
+            prop_oneof![
+                Just("\"2019-01-01T00:46:13+08:00\""),
+                Just("2019-01-01T00:46:13+08:00"),
+                Just("'2019-01-01T00:46:13Z'"),
+            ],
+            piece(),
+            piece(),
+            proptest::sample::subsequence(optional.to_vec(), 0..=optional.len()),
+            proptest::collection::vec(piece(), optional.len()),
+        )
+            .prop_map(|(at, by, action, keys, values)| {
+                let mut out = format!("- at: {at}\n");
+                let pairs = [("by", by), ("action", action)]
+                    .into_iter()
+                    .chain(keys.into_iter().zip(values));
+                for (k, v) in pairs {
+                    out.push_str("  ");
+                    out.push_str(k);
+                    out.push(':');
+                    if !v.starts_with('\n') {
+                        out.push(' ');
+                    }
+                    out.push_str(v.trim_end_matches('\n'));
+                    out.push('\n');
+                }
+                out
+            });
+        proptest::collection::vec(entry, 1..4).prop_map(|es| es.concat())
+    }
+
+    /// The entries the reports read, built from what the reader read, as serde builds them.
+    fn reported_alike(body: &str) -> Result<(), TestCaseError> {
+        use crate::model::facts::{EntryFacts, reported_entry};
+        let text = format!("history:\n{body}");
+        let mut built = Vec::new();
+        let head = head_before_last(&text, "history", |i, e: &Entry<'_>| {
+            let fields: Vec<(&str, Option<(&str, bool)>)> = e
+                .iter()
+                .map(|(k, v)| (k.as_ref(), v.as_ref().map(|v| (v.text.as_ref(), v.plain))))
+                .collect();
+            built.truncate(i);
+            reported_entry(&fields).map(|e| built.push(e)).is_some()
+        });
+        if head.is_some() {
+            #[derive(serde::Deserialize)]
+            struct History {
+                history: Vec<crate::model::HistoryEntry>,
+            }
+            let parsed: History = serde_saphyr::from_str(&text)
+                .map_err(|e| TestCaseError::fail(format!("{e}: {text:?}")))?;
+            let facts = |h: &[crate::model::HistoryEntry]| -> Vec<EntryFacts> {
+                h.iter().map(EntryFacts::from).collect()
+            };
+            prop_assert_eq!(facts(&built), facts(&parsed.history), "{:?}", text);
+        }
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// What the reports read of a history, built from the reader's entries, is what
+        /// serde builds; and such bodies are often read that way.
+        #[test]
+        fn reported_entries_read_as_serde_reads_them(body in reported_body()) {
+            reported_alike(&body)?;
+            reported_alike(&body.replace('\n', "\r\n"))?;
+        }
 
         /// Canonical bodies are read by the line reader, as the parser reads them.
         #[test]
