@@ -463,11 +463,11 @@ mod tests {
             "id: R\nhistory:\n- at: x\n---\nid: S\n",
             // Keys the parser alone can compare: repeated in a nested mapping, numbers
             // (`1` and `0x1` are one key), words read as booleans or nulls, quoted.
-            "id: R\nhistory:\n- at: x\n  n: {a: 1, a: 2}\n",
-            "id: R\nhistory:\n- at: x\n  n:\n    a: 1\n    a: 2\n",
-            "id: R\nhistory:\n- at: x\n  n: [{1: a, 0x1: b}]\n",
-            "id: R\nhistory:\n- at: x\n  n: {no: 1, false: 2}\n",
-            "id: R\nhistory:\n- at: x\n  n: {'a': 1}\n",
+            "id: R\nhistory:\n- at: x\n  m: {a: 1, a: 2}\n",
+            "id: R\nhistory:\n- at: x\n  m:\n    a: 1\n    a: 2\n",
+            "id: R\nhistory:\n- at: x\n  m: [{1: a, 0x1: b}]\n",
+            "id: R\nhistory:\n- at: x\n  m: {no: 1, false: 2}\n",
+            "id: R\nhistory:\n- at: x\n  m: {'a': 1}\n",
             "id: R\nhistory:\n- at: x\n  no: 1\n",
             "id: R\nhistory:\n- at: x\n  1: a\n",
         ];
@@ -491,7 +491,7 @@ mod tests {
         let edit = "history:\n- at: x\n  fields:\n    opportunity:\n      old: null\n      new:\n        value: \"780000\"\n        currency: EUR\n";
         assert_eq!(head_before_last(edit, "history", all), Some(""));
         let deep = format!(
-            "history:\n- at: x\n  n: {}{}\n",
+            "history:\n- at: x\n  m: {}{}\n",
             "[".repeat(20_000),
             "]".repeat(20_000)
         );
