@@ -144,6 +144,10 @@ pub(crate) fn by_events(
     }
 }
 
+/// How deep a nested value this reader follows (an edit's `fields` go three deep); deeper
+/// ones are left to the parser, whose limits on nesting then apply.
+const MAX_DEPTH: usize = 32;
+
 /// One open collection inside an entry's value.
 enum Open<'t> {
     List,
@@ -196,6 +200,8 @@ fn nested<'t>(start: Event<'t>, next: &mut impl FnMut() -> Option<Event<'t>>) ->
                 stack.pop();
                 done(&mut stack);
             }
+            // Deeper than anything presales writes: the parser's own limits decide.
+            _ if stack.len() >= MAX_DEPTH => return None,
             ev => stack.push(open(&ev)?),
         }
     }
@@ -486,8 +492,8 @@ mod tests {
             Some("")
         );
         assert_eq!(numbers, [0, 0, 1]);
-        // Nested mappings with distinct word keys are read (an edit records its fields so),
-        // and nesting as deep as an attacker likes costs no stack.
+        // Nested mappings with distinct word keys are read (an edit records its fields so);
+        // nesting deeper than presales writes is left to the parser (and costs no stack).
         let edit = "history:\n- at: x\n  fields:\n    opportunity:\n      old: null\n      new:\n        value: \"780000\"\n        currency: EUR\n";
         assert_eq!(head_before_last(edit, "history", all), Some(""));
         let deep = format!(
@@ -495,7 +501,13 @@ mod tests {
             "[".repeat(20_000),
             "]".repeat(20_000)
         );
-        let _ = head_before_last(&deep, "history", all);
+        assert_eq!(head_before_last(&deep, "history", all), None);
+        let shallow = format!(
+            "history:\n- at: x\n  m: {}{}\n",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        assert_eq!(head_before_last(&shallow, "history", all), Some(""));
         // An entry the check refuses.
         assert_eq!(
             head_before_last(good, "history", |_, _: &Entry<'_>| false),
