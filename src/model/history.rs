@@ -61,18 +61,24 @@ pub fn surely_reads<'a>(
     required == REQUIRED.len()
 }
 
+/// Whether a plain scalar is a word YAML (1.1 or 1.2) may read as a null or a boolean, in
+/// any case: `null`, `true`, `false`, `yes`, `no`, `on`, `off`, `y`, `n`.
+pub(crate) fn null_or_boolean_word(text: &str) -> bool {
+    const WORDS: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(text))
+}
+
 /// A plain scalar that YAML surely reads as a text: not empty, not starting with `~` or
 /// `.` (`.5`, `.inf`), not a word YAML (1.1 or 1.2) reads as a null or a boolean, and — when
 /// it starts like a number, with a digit or a sign — holding a character no number has
 /// (`0KPMVN8Y0F` does; `12`, `-1`, `-.inf`, `0x1F`, `1e3`, `1:20`, `2019-01-02` do not).
 /// Anything starting with another letter is a text (`E3C7B1E441`, `won`).
 pub(crate) fn plain_text(text: &str) -> bool {
-    const WORDS: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
     const NUMERIC: &str = "0123456789+-._:eExXoObBaAcCdDfF";
     if text.is_empty() || text.starts_with(['~', '.']) {
         return false;
     }
-    if WORDS.iter().any(|w| w.eq_ignore_ascii_case(text)) {
+    if null_or_boolean_word(text) {
         return false;
     }
     let after_sign = text.strip_prefix(['+', '-']);

@@ -381,17 +381,10 @@ impl Summary for crate::model::request::RequestSummary {
     /// ([`crate::model::history::surely_reads`]); the history is still read by the YAML
     /// parser, only not built into entries.
     fn from_head(shown: &Path, text: &str) -> Option<Self> {
-        let head = super::last_key::head_before_last(text, "history", |_, entry| {
-            crate::model::history::surely_reads(
-                entry
-                    .iter()
-                    .map(|(k, v)| (k.as_ref(), v.as_ref().map(|v| (v.text.as_ref(), v.plain)))),
-            )
+        let r = request_from_head(shown, text, |_, entry| {
+            crate::model::history::surely_reads(super::last_key::fields(entry))
         })?;
-        // The head is read as a whole request (with an empty history), so every field of
-        // it is checked as a whole parse would.
-        let r: Self::Full = super::yaml::parse(shown, head).ok()?;
-        (shown.file_stem().is_some_and(|stem| stem == r.id.as_str())).then(|| Self::of(&r))
+        Some(Self::of(&r))
     }
     fn keys(&self) -> Self::Keys<'_> {
         self.keys()
@@ -443,28 +436,34 @@ impl Summary for crate::model::facts::RequestFacts {
     /// report on a fresh clone (a CI job) then never builds the entries through serde.
     fn from_head(shown: &Path, text: &str) -> Option<Self> {
         let mut history = Vec::new();
-        let head = super::last_key::head_before_last(text, "history", |i, entry| {
-            let fields: Vec<(&str, Option<(&str, bool)>)> = entry
-                .iter()
-                .map(|(k, v)| (k.as_ref(), v.as_ref().map(|v| (v.text.as_ref(), v.plain))))
-                .collect();
+        let mut r = request_from_head(shown, text, |i, entry| {
+            let fields: Vec<_> = super::last_key::fields(entry).collect();
             history.truncate(i);
-            match crate::model::facts::reported_entry(&fields) {
-                Some(e) => {
-                    history.push(e);
-                    true
-                }
-                None => false,
-            }
+            crate::model::facts::reported_entry(&fields)
+                .map(|e| history.push(e))
+                .is_some()
         })?;
-        let mut r: Self::Full = super::yaml::parse(shown, head).ok()?;
-        if shown.file_stem().is_none_or(|stem| stem != r.id.as_str()) {
-            return None;
-        }
         r.history = history;
         Some(Self::of(&r))
     }
     fn keys(&self) {}
+}
+
+/// A request read from the text before its history, with an empty history, when
+/// `entry_ok` accepts every entry of the history ([`super::last_key::head_before_last`]).
+/// The head is read as a whole request, so every field of it is checked as a whole parse
+/// would, and its ID must be its file name; `None` sends the file to the whole parse.
+fn request_from_head(
+    shown: &Path,
+    text: &str,
+    entry_ok: impl FnMut(usize, &super::last_key::Entry<'_>) -> bool,
+) -> Option<crate::model::Request> {
+    let head = super::last_key::head_before_last(text, "history", entry_ok)?;
+    let r: crate::model::Request = super::yaml::parse(shown, head).ok()?;
+    shown
+        .file_stem()
+        .is_some_and(|stem| stem == r.id.as_str())
+        .then_some(r)
 }
 
 impl Summary for crate::model::facts::ArticleFacts {

@@ -22,6 +22,16 @@ pub struct Scalar<'t> {
 /// value).
 pub type Entry<'t> = [(Cow<'t, str>, Option<Scalar<'t>>)];
 
+/// An entry's keys and values as plain pairs: the value's text and whether it was written
+/// plain, `None` for a nested value.
+pub fn fields<'a>(
+    entry: &'a Entry<'_>,
+) -> impl Iterator<Item = (&'a str, Option<(&'a str, bool)>)> {
+    entry
+        .iter()
+        .map(|(k, v)| (k.as_ref(), v.as_ref().map(|v| (v.text.as_ref(), v.plain))))
+}
+
 /// The text before a record's last key `key` — a line `key:` at the margin followed by a
 /// block sequence of mappings and nothing else — when that sequence is well-formed YAML and
 /// `entry_ok` accepts every item (given with its number, from 0; a caller collecting items
@@ -213,10 +223,9 @@ fn nested<'t>(start: Event<'t>, next: &mut impl FnMut() -> Option<Event<'t>>) ->
 /// or a boolean (`no`, `on`, `y`…), so that two keys are the same exactly when their texts
 /// are (the parser also counts `1` and `0x1` as one key).
 fn plain_key(k: &str) -> bool {
-    const WORDS: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
     k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && !WORDS.iter().any(|w| w.eq_ignore_ascii_case(k))
+        && !crate::model::history::null_or_boolean_word(k)
 }
 
 /// The entries of a last key's value (`body`, the lines after `key:`) when every line is in
@@ -649,6 +658,23 @@ mod tests {
         ]
     }
 
+    /// One entry's lines: `- ` before the first key, two spaces before the others; a
+    /// value starting with a line break (a nested list) follows the colon directly.
+    fn entry_text<'k>(pairs: impl IntoIterator<Item = (&'k str, String)>) -> String {
+        let mut out = String::new();
+        for (i, (k, v)) in pairs.into_iter().enumerate() {
+            out.push_str(if i == 0 { "- " } else { "  " });
+            out.push_str(k);
+            out.push(':');
+            if !v.starts_with('\n') {
+                out.push(' ');
+            }
+            out.push_str(v.trim_end_matches('\n'));
+            out.push('\n');
+        }
+        out
+    }
+
     fn body() -> impl Strategy<Value = String> {
         let keys = ["at", "by", "action", "to", "note", "op", "x_1", "skills"];
         let entry = proptest::sample::subsequence(keys.to_vec(), 1..=keys.len())
@@ -656,20 +682,7 @@ mod tests {
                 let n = ks.len();
                 (Just(ks), proptest::collection::vec(piece(), n))
             })
-            .prop_map(|(ks, vs)| {
-                let mut out = String::new();
-                for (i, (k, v)) in ks.iter().zip(vs).enumerate() {
-                    out.push_str(if i == 0 { "- " } else { "  " });
-                    out.push_str(k);
-                    out.push(':');
-                    if !v.starts_with('\n') {
-                        out.push(' ');
-                    }
-                    out.push_str(v.trim_end_matches('\n'));
-                    out.push('\n');
-                }
-                out
-            });
+            .prop_map(|(ks, vs)| entry_text(ks.into_iter().zip(vs)));
         proptest::collection::vec(entry, 1..4).prop_map(|es| es.concat())
     }
 
@@ -745,21 +758,8 @@ mod tests {
             proptest::collection::vec(piece(), optional.len()),
         )
             .prop_map(|(at, by, action, keys, values)| {
-                let mut out = format!("- at: {at}\n");
-                let pairs = [("by", by), ("action", action)]
-                    .into_iter()
-                    .chain(keys.into_iter().zip(values));
-                for (k, v) in pairs {
-                    out.push_str("  ");
-                    out.push_str(k);
-                    out.push(':');
-                    if !v.starts_with('\n') {
-                        out.push(' ');
-                    }
-                    out.push_str(v.trim_end_matches('\n'));
-                    out.push('\n');
-                }
-                out
+                let named = [("at", at.to_string()), ("by", by), ("action", action)];
+                entry_text(named.into_iter().chain(keys.into_iter().zip(values)))
             });
         proptest::collection::vec(entry, 1..4).prop_map(|es| es.concat())
     }
@@ -770,10 +770,7 @@ mod tests {
         let text = format!("history:\n{body}");
         let mut built = Vec::new();
         let head = head_before_last(&text, "history", |i, e: &Entry<'_>| {
-            let fields: Vec<(&str, Option<(&str, bool)>)> = e
-                .iter()
-                .map(|(k, v)| (k.as_ref(), v.as_ref().map(|v| (v.text.as_ref(), v.plain))))
-                .collect();
+            let fields: Vec<_> = fields(e).collect();
             built.truncate(i);
             reported_entry(&fields).map(|e| built.push(e)).is_some()
         });
