@@ -23,6 +23,7 @@ pub mod weekly;
 pub mod winloss;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -113,11 +114,150 @@ pub fn by_sla_urgency(data: &Dataset) -> Vec<String> {
     keyed.into_iter().map(|k| k.2.to_string()).collect()
 }
 
+/// The items of one as-of instant, in ID order. An item is shared (not copied) between
+/// the instants at which it is the same ([`items_over`]).
+#[derive(Clone, Default)]
+pub struct Items<'a>(Vec<Arc<Item<'a>>>);
+
+impl<'a> Items<'a> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Item<'a>> + ExactSizeIterator {
+        self.0.iter().map(|i| &**i)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'s, 'a> IntoIterator for &'s Items<'a> {
+    type Item = &'s Item<'a>;
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'s, Arc<Item<'a>>>, fn(&'s Arc<Item<'a>>) -> &'s Item<'a>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|i| &**i)
+    }
+}
+
+fn clock_of<'a>(input: &Input<'a>) -> Clock<'a> {
+    input.calendar.map_or(Clock::Wall, Clock::Business)
+}
+
+/// Every request's item at each of `as_ofs`, in the order given; `input`'s window is not
+/// read. A request that is settled at an instant — closed, every history entry at or before
+/// it — replays to the same timeline and stopped cycles at every later instant, so its item
+/// is built once and shared by the later ones (a dashboard's weeks replay only what
+/// changed between them).
+pub fn items_over<'a>(input: &Input<'a>, as_ofs: &[Timestamp]) -> Vec<Items<'a>> {
+    use rayon::prelude::*;
+    let clock = clock_of(input);
+    // One lookup table, not a scan of every customer per request.
+    let customers: std::collections::HashMap<&str, &Customer> =
+        input.customers.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut requests: Vec<&'a Request> = input.requests.iter().collect();
+    requests.par_sort_by(|a, b| a.id.cmp(&b.id));
+    let mut order: Vec<usize> = (0..as_ofs.len()).collect();
+    order.sort_by_key(|&k| as_ofs[k]);
+    // The items at the instant last built, by request, and whether each is settled there.
+    let mut last: Vec<Option<(Arc<Item<'a>>, bool)>> = vec![None; requests.len()];
+    let mut pools: Vec<Items<'a>> = vec![Items::default(); as_ofs.len()];
+    let mut previous: Option<usize> = None;
+    for k in order {
+        let as_of = as_ofs[k];
+        if let Some(p) = previous.filter(|&p| as_ofs[p] == as_of) {
+            pools[k] = pools[p].clone();
+            continue;
+        }
+        previous = Some(k);
+        // Each request's history is replayed on its own: on every core.
+        last = requests
+            .par_iter()
+            .zip(last.into_par_iter())
+            .map(|(req, prev)| match prev {
+                Some((item, true)) => Some((item, true)),
+                _ => item_at(input, clock, &customers, req, as_of).map(|item| {
+                    let settled =
+                        item.tl.closed.is_some() && req.history.iter().all(|e| e.at <= as_of);
+                    (Arc::new(item), settled)
+                }),
+            })
+            .collect();
+        pools[k] = Items(last.iter().flatten().map(|(i, _)| i.clone()).collect());
+    }
+    pools
+}
+
+/// `req` as the reports see it at `as_of`; `None` when it did not exist yet.
+fn item_at<'a>(
+    input: &Input<'a>,
+    clock: Clock,
+    customers: &std::collections::HashMap<&str, &Customer>,
+    req: &'a Request,
+    as_of: Timestamp,
+) -> Option<Item<'a>> {
+    let paused_stages = &input.config.workflow.paused_stages;
+    let tl = Timeline::build_with(req, as_of, &input.config.workflow.first_response)?;
+    let cust = customers.get(req.customer.as_str()).copied();
+    let confidential = req.confidential || cust.is_some_and(|c| c.confidential);
+    let hide = confidential && !input.include_confidential;
+    let redact = |s: String| if hide { REDACTED.to_string() } else { s };
+    let paused = tl.paused(paused_stages, as_of);
+    let paused_now = tl.is_open() && paused_stages.iter().any(|s| s == tl.stage());
+    let limit = input.config.sla_limit(&req.kind, req.priority);
+    let cycle = |metric, limit_hours, stop| {
+        Cycle::measure(
+            clock,
+            CycleInput {
+                metric,
+                limit_hours,
+                start: req.created,
+                stop,
+                as_of,
+                paused: &paused,
+                paused_now,
+            },
+        )
+    };
+    // Closing stops the first-response clock too: a request closed unanswered was dealt
+    // with.
+    let responded = match (tl.first_response.as_ref().map(|r| r.0), tl.closed) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let first_response = cycle(
+        Metric::FirstResponse,
+        limit.map(|l| l.first_response_hours),
+        responded,
+    );
+    let mut resolution = cycle(
+        Metric::Resolution,
+        limit.map(|l| l.resolution_hours),
+        tl.closed,
+    );
+    // Cancelled or infeasible: closed, but nothing was resolved; neither met nor breached.
+    if matches!(tl.outcome, Some(Outcome::Cancelled | Outcome::Infeasible)) {
+        resolution.status = sla::Status::NotCounted;
+    }
+    Some(Item {
+        title: redact(req.title.clone()),
+        customer: redact(cust.map_or_else(|| req.customer.clone(), |c| c.name.clone())),
+        req,
+        tl,
+        confidential,
+        first_response,
+        resolution,
+    })
+}
+
 pub struct Dataset<'a> {
     pub input: &'a Input<'a>,
     pub clock: Clock<'a>,
     /// Every request that existed at the as-of instant, by ID.
-    pub items: Vec<Item<'a>>,
+    pub items: Items<'a>,
 }
 
 impl<'a> Dataset<'a> {
@@ -127,77 +267,18 @@ impl<'a> Dataset<'a> {
         self.input.config.deals.decides(&item.req.kind)
     }
 
+    /// The dataset of `input`: every request replayed to the window's as-of instant.
     pub fn new(input: &'a Input<'a>) -> Dataset<'a> {
-        let clock = input.calendar.map_or(Clock::Wall, Clock::Business);
-        let as_of = input.window.as_of;
-        let paused_stages = &input.config.workflow.paused_stages;
-        // One lookup table, not a scan of every customer per request.
-        let customers: std::collections::HashMap<&str, &crate::model::Customer> =
-            input.customers.iter().map(|c| (c.id.as_str(), c)).collect();
-        // Each request's history is replayed on its own: on every core.
-        use rayon::prelude::*;
-        let mut items: Vec<Item> = input
-            .requests
-            .par_iter()
-            .filter_map(|req| {
-                let tl = Timeline::build_with(req, as_of, &input.config.workflow.first_response)?;
-                let cust = customers.get(req.customer.as_str()).copied();
-                let confidential = req.confidential || cust.is_some_and(|c| c.confidential);
-                let hide = confidential && !input.include_confidential;
-                let redact = |s: String| if hide { REDACTED.to_string() } else { s };
-                let paused = tl.paused(paused_stages, as_of);
-                let paused_now = tl.is_open() && paused_stages.iter().any(|s| s == tl.stage());
-                let limit = input.config.sla_limit(&req.kind, req.priority);
-                let cycle = |metric, limit_hours, stop| {
-                    Cycle::measure(
-                        clock,
-                        CycleInput {
-                            metric,
-                            limit_hours,
-                            start: req.created,
-                            stop,
-                            as_of,
-                            paused: &paused,
-                            paused_now,
-                        },
-                    )
-                };
-                // Closing stops the first-response clock too: a request closed unanswered
-                // was dealt with.
-                let responded = match (tl.first_response.as_ref().map(|r| r.0), tl.closed) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                let first_response = cycle(
-                    Metric::FirstResponse,
-                    limit.map(|l| l.first_response_hours),
-                    responded,
-                );
-                let mut resolution = cycle(
-                    Metric::Resolution,
-                    limit.map(|l| l.resolution_hours),
-                    tl.closed,
-                );
-                // Cancelled or infeasible: closed, but nothing was resolved; neither met nor
-                // breached.
-                if matches!(tl.outcome, Some(Outcome::Cancelled | Outcome::Infeasible)) {
-                    resolution.status = sla::Status::NotCounted;
-                }
-                Some(Item {
-                    title: redact(req.title.clone()),
-                    customer: redact(cust.map_or_else(|| req.customer.clone(), |c| c.name.clone())),
-                    req,
-                    tl,
-                    confidential,
-                    first_response,
-                    resolution,
-                })
-            })
-            .collect();
-        items.par_sort_by(|a, b| a.req.id.cmp(&b.req.id));
+        let mut pools = items_over(input, &[input.window.as_of]);
+        Dataset::with_items(input, pools.pop().unwrap_or_default())
+    }
+
+    /// The dataset of `input` from items already built for its as-of instant
+    /// ([`items_over`]).
+    pub fn with_items(input: &'a Input<'a>, items: Items<'a>) -> Dataset<'a> {
         Dataset {
             input,
-            clock,
+            clock: clock_of(input),
             items,
         }
     }
@@ -346,3 +427,123 @@ pub struct Count {
 
 #[cfg(test)]
 pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::*;
+    use super::*;
+    use crate::model::{HistoryEntry, Priority};
+
+    /// Requests of every shape a replay can take between two instants: closed before both,
+    /// closed and then commented on or reopened later, open, paused, created later.
+    fn fixture() -> Vec<Request> {
+        vec![
+            req("A1", "demo", Priority::P2, "16T09:00")
+                .assign("16T10:00", "li.na")
+                .act("16T11:00", "li.na", "comment")
+                .close("17T09:00", "li.na", Outcome::Won)
+                .done(),
+            req("A2", "demo", Priority::P1, "16T09:00")
+                .assign("16T10:00", "li.na")
+                .close("18T09:00", "li.na", Outcome::Lost)
+                .act("25T09:00", "li.na", "comment")
+                .done(),
+            {
+                let mut r = req("A3", "solution", Priority::P2, "17T09:00")
+                    .assign("17T10:00", "wang.fang")
+                    .close("18T09:00", "wang.fang", Outcome::Won)
+                    .done();
+                r.history.push(
+                    HistoryEntry::new(t("24T09:00"), "wang.fang", "reopen")
+                        .from_to("closed", "design"),
+                );
+                r.stage = "design".into();
+                r.outcome = None;
+                r
+            },
+            req("A4", "poc", Priority::P3, "18T09:00")
+                .assign("18T10:00", "wang.fang")
+                .advance("19T09:00", "wang.fang", "demo")
+                .done(),
+            req("A5", "demo", Priority::P2, "26T09:00")
+                .assign("26T10:00", "li.na")
+                .close("26T15:00", "li.na", Outcome::Cancelled)
+                .done(),
+        ]
+    }
+
+    /// Everything of an item a report reads, in a comparable form.
+    fn seen(i: &Item) -> String {
+        format!(
+            "{} {:?} {:?} {:?} {} {} {}",
+            i.id(),
+            i.tl,
+            i.first_response,
+            i.resolution,
+            i.title,
+            i.customer,
+            i.confidential
+        )
+    }
+
+    #[test]
+    fn items_shared_between_instants_are_those_replayed_at_each() {
+        let mut config = config();
+        config.workflow.paused_stages = vec!["demo".into()];
+        let stages = stages();
+        let reqs = fixture();
+        let customers = [customer(CUS, "华东银行", true)];
+        // Out of order and repeated: each pool answers its own instant.
+        let instants = [
+            "27T18:00", "16T09:30", "20T12:00", "24T08:00", "27T18:00", "19T09:00",
+        ];
+        let input = input(
+            &config,
+            None,
+            &stages,
+            &reqs,
+            &customers,
+            &[],
+            week48("27T18:00"),
+        );
+        let as_ofs: Vec<Timestamp> = instants.iter().map(|s| t(s)).collect();
+        let pools = items_over(&input, &as_ofs);
+        assert_eq!(pools.len(), instants.len());
+        for (at, pool) in instants.iter().zip(&pools) {
+            let alone = super::testkit::input(
+                &config,
+                None,
+                &stages,
+                &reqs,
+                &customers,
+                &[],
+                Window::resolve(
+                    None,
+                    PeriodSpec::Given(Period::week_of(t(at).date_naive())),
+                    Some(AsOf::Instant(t(at))),
+                    t(at),
+                )
+                .unwrap(),
+            );
+            let fresh = Dataset::new(&alone);
+            let fresh: Vec<String> = fresh.items.iter().map(seen).collect();
+            let shared: Vec<String> = pool.iter().map(seen).collect();
+            assert_eq!(shared, fresh, "as of {at}");
+        }
+        // A1, closed on the 17th with nothing after, is one item from the 20th on; A2, commented
+        // on the 25th, and A3, reopened on the 24th, are replayed again at the 27th.
+        fn id<'p>(pool: &Items<'p>, suffix: &str) -> Arc<Item<'p>> {
+            pool.0
+                .iter()
+                .find(|i| i.id().ends_with(suffix))
+                .cloned()
+                .unwrap()
+        }
+        let (p20, p27) = (&pools[2], &pools[0]);
+        assert!(Arc::ptr_eq(&id(p20, "A1"), &id(p27, "A1")));
+        assert!(!Arc::ptr_eq(&id(p20, "A2"), &id(p27, "A2")));
+        assert!(!Arc::ptr_eq(&id(p20, "A3"), &id(p27, "A3")));
+        assert!(Arc::ptr_eq(&pools[0].0[0], &pools[4].0[0]));
+        assert_eq!(pools[1].len(), 2, "as of the 16th, only A1 and A2 exist");
+    }
+}

@@ -1,7 +1,7 @@
 //! Performance per engineer and period (绩效考核): requests handled, resolution rate,
 //! conversion, satisfaction, SLA attainment and response time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -55,8 +55,11 @@ pub struct MemberPerformance {
     pub median_resolution_hours: Option<f64>,
 }
 
-/// `None` for the whole team, `Some(id)` for one member.
-fn figures(data: &Dataset, who: Option<&str>) -> MemberPerformance {
+/// `None` for the whole team, `Some(id)` for one member. `items` holds every request the
+/// figures can count: all of them for the team; for a member, at least those with a spell
+/// of theirs (whoever a request's figures are credited to — its assignee at some instant,
+/// the responder, who was the assignee then — has a spell on it).
+fn figures(data: &Dataset, who: Option<&str>, items: &[&Item]) -> MemberPerformance {
     let w = data.window();
     let is = |m: Option<&str>| who.is_none() || (m.is_some() && m == who);
     // Work is any entry of the member's but the assignment itself (and the move out of
@@ -69,9 +72,9 @@ fn figures(data: &Dataset, who: Option<&str>) -> MemberPerformance {
             e.by == m && w.contains(e.at) && e.at <= w.as_of && !assignment
         })
     };
-    let handled: Vec<&Item> = data
-        .items
+    let handled: Vec<&Item> = items
         .iter()
+        .copied()
         .filter(|i| match who {
             None => w.overlaps(i.tl.created, i.tl.closed),
             Some(m) => {
@@ -82,19 +85,18 @@ fn figures(data: &Dataset, who: Option<&str>) -> MemberPerformance {
             }
         })
         .collect();
-    let closer = |i: &Item| {
-        i.tl.closed
-            .and_then(|t| i.tl.assignee_at(t))
-            .map(String::from)
-    };
-    let closed: Vec<&Item> = data
-        .closed_in_period()
-        .filter(|i| is(closer(i).as_deref()))
+    // A closed request belongs to whoever was its assignee when it closed.
+    let closed: Vec<&Item> = items
+        .iter()
+        .copied()
+        .filter(|i| i.tl.closed.is_some_and(|t| w.contains(t)))
+        .filter(|i| is(i.tl.closed.and_then(|t| i.tl.assignee_at(t))))
         .collect();
+    let handled_ids: std::collections::HashSet<&str> = handled.iter().map(|h| h.id()).collect();
     let resolved = closed
         .iter()
         .filter(|i| i.tl.outcome.is_some_and(|o| o != Outcome::Cancelled))
-        .filter(|i| handled.iter().any(|h| h.id() == i.id()))
+        .filter(|i| handled_ids.contains(i.id()))
         .count();
     // Deal decisions only: a consultation or demo closed as won is not a converted deal.
     let deals: Vec<&&Item> = closed.iter().filter(|i| data.decides(i)).collect();
@@ -112,22 +114,18 @@ fn figures(data: &Dataset, who: Option<&str>) -> MemberPerformance {
         .collect();
     let contains = |t| w.contains(t);
     // A cycle belongs to the assignee when it stopped, or now while it runs.
-    let owner = |i: &Item, stopped: Option<_>| {
-        i.tl.assignee_at(stopped.unwrap_or(w.as_of))
-            .map(String::from)
+    let owned = |i: &Item, stopped: Option<_>| -> bool {
+        who.is_none() || is(i.tl.assignee_at(stopped.unwrap_or(w.as_of)))
     };
-    let fr_cycles = data
-        .items
+    let fr_cycles = items
         .iter()
-        .filter(|i| who.is_none() || is(owner(i, i.first_response.stopped).as_deref()))
+        .filter(|i| owned(i, i.first_response.stopped))
         .map(|i| &i.first_response);
-    let res_cycles = data
-        .items
+    let res_cycles = items
         .iter()
-        .filter(|i| who.is_none() || is(owner(i, i.resolution.stopped).as_deref()))
+        .filter(|i| owned(i, i.resolution.stopped))
         .map(|i| &i.resolution);
-    let responses: Vec<i64> = data
-        .items
+    let responses: Vec<i64> = items
         .iter()
         .filter_map(|i| {
             let (at, by) = i.tl.first_response.as_ref()?;
@@ -187,12 +185,28 @@ pub fn build(data: &Dataset, member: Option<&str>) -> PerformanceReport {
             set
         }
     };
+    // Each member's figures read only the requests with a spell of theirs: one pass over
+    // the requests, not one per member.
+    let mut theirs: HashMap<&str, Vec<&Item>> = HashMap::new();
+    for i in &data.items {
+        let mut seen: Vec<&str> = Vec::new();
+        for s in &i.tl.spells {
+            if members.contains(&s.member) && !seen.contains(&s.member.as_str()) {
+                seen.push(&s.member);
+                theirs.entry(&s.member).or_default().push(i);
+            }
+        }
+    }
+    let all: Vec<&Item> = data.items.iter().collect();
     PerformanceReport {
         schema_version: SCHEMA_VERSION,
         report: "performance",
         header: data.header(),
-        members: members.iter().map(|m| figures(data, Some(m))).collect(),
-        team: figures(data, None),
+        members: members
+            .iter()
+            .map(|m| figures(data, Some(m), theirs.get(m.as_str()).map_or(&[], |v| v)))
+            .collect(),
+        team: figures(data, None, &all),
         anomalies: data.anomalies(),
     }
 }

@@ -65,6 +65,24 @@ const PAGES: [(&str, &str, &str); 7] = [
     ("gaps.html", "Gaps", "gaps"),
 ];
 
+/// A weekly report as the index reads it when it shows none of its lists: without the
+/// breaches, the requests needing attention, the closed requests, the knowledge-base
+/// lists and the anomalies (each of them counted in the summary all the same). Every
+/// value the index reads is the one `report weekly --format json` prints at the same
+/// pointer; the lists, thousands of rows in a large store, are not turned into JSON for
+/// nothing.
+fn numbers(mut weekly: report::weekly::Weekly) -> report::weekly::Weekly {
+    weekly.sla.breaches = Vec::new();
+    weekly.attention = Vec::new();
+    weekly.closed.requests = Vec::new();
+    weekly.kb.new = Vec::new();
+    weekly.kb.updated = Vec::new();
+    weekly.kb.most_used = Vec::new();
+    weekly.kb.stale = Vec::new();
+    weekly.anomalies = Vec::new();
+    weekly
+}
+
 /// One report as computed for the site: its JSON value and the command that prints it.
 struct Computed {
     args: String,
@@ -100,28 +118,53 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             at,
         )
     };
-    // A past week is read as of its last second, as its own weekly report was. The weeks
-    // are independent reads of one loaded store: computed on every core, kept in order.
-    let trend: Vec<(Period, Computed)> = weeks
-        .par_iter()
-        .map(|p| -> Result<(Period, Computed)> {
+    // A past week is read as of its last second, as its own weekly report was.
+    let week_windows: Vec<Window> = weeks
+        .iter()
+        .map(|p| {
             let w = window_of(p, as_of)?;
-            let at = as_of.min(w.end - Duration::seconds(1));
-            let w = window_of(p, at)?;
-            let args = format!(
-                "report weekly --week {} --as-of {}{conf}",
-                p.label,
-                at.to_rfc3339()
-            );
-            let json = loaded.each(w, a.include_confidential, |d| {
-                to_json(&report::weekly::build(d))
-            })?;
-            Ok((p.clone(), Computed { args, json }))
+            window_of(p, as_of.min(w.end - Duration::seconds(1)))
         })
         .collect::<Result<_>>()?;
     // The whole span of the charts, for cycle time, knowledge-base use and gaps.
     let first = weeks.first().map_or(last.period.from, |p| p.from);
     let span = Period::range(first, last.period.to).map_err(Error::invalid)?;
+    let span_window = window_of(&span, as_of)?;
+    let last_window = window_of(&last.period, as_of)?;
+    // Every dataset below is built from these: a request settled by one week's end is
+    // replayed once for all the later ones.
+    let mut items = loaded.items_over(
+        &[
+            &week_windows[..],
+            &[span_window.clone(), last_window.clone()],
+        ]
+        .concat(),
+        a.include_confidential,
+    );
+    let last_items = items.pop().unwrap_or_default();
+    let span_items = items.pop().unwrap_or_default();
+    // The weeks are independent reads of the shared items: computed on every core, kept in
+    // order.
+    let n = weeks.len();
+    let trend: Vec<(Period, Computed)> = weeks
+        .par_iter()
+        .zip(week_windows.into_par_iter())
+        .zip(items.into_par_iter())
+        .enumerate()
+        .map(|(k, ((p, w), items))| -> Result<(Period, Computed)> {
+            let args = format!(
+                "report weekly --week {} --as-of {}{conf}",
+                p.label,
+                w.as_of.to_rfc3339()
+            );
+            // Only the last week's lists are shown (its attention table).
+            let json = loaded.each(w, a.include_confidential, items, |d| {
+                let weekly = report::weekly::build(d);
+                to_json(&if k + 1 == n { weekly } else { numbers(weekly) })
+            })?;
+            Ok((p.clone(), Computed { args, json }))
+        })
+        .collect::<Result<_>>()?;
     let span_args = |name: &str| {
         format!(
             "report {name} --from {} --to {} --as-of {}{conf}",
@@ -130,11 +173,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             as_of.to_rfc3339()
         )
     };
-    let span_window = window_of(&span, as_of)?;
     let (span_weekly, span_kb, span_gaps) =
-        loaded.each(span_window, a.include_confidential, |d| {
+        loaded.each(span_window, a.include_confidential, span_items, |d| {
             Ok::<_, Error>((
-                to_json(&report::weekly::build(d))?,
+                to_json(&numbers(report::weekly::build(d)))?,
                 to_json(&report::kb::build(d))?,
                 to_json(&report::gaps::build(d))?,
             ))
@@ -159,27 +201,31 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         )
     };
     let zone = last.zone;
-    let last_window = window_of(&last.period, as_of)?;
 
     // The report pages, for the last week; the capacity report also feeds the index.
     let mut pages: Vec<(usize, Doc)> = Vec::new();
-    let capacity = loaded.each(last_window, a.include_confidential, |d| -> Result<_> {
-        let weekly = report::weekly::build(d);
-        pages.push((0, super::weekly::document(&weekly, &zone)));
-        let sla = report::sla_report::build(d, false);
-        pages.push((1, super::sla::document(&sla, &zone)));
-        let perf = report::performance::build(d, None);
-        pages.push((2, super::performance::document(&perf, &zone)));
-        pages.push((3, super::kb::document(&report::kb::build(d), &zone)));
-        let capacity = report::capacity::build(d);
-        pages.push((4, super::capacity::document(&capacity, &zone)));
-        pages.push((
-            5,
-            super::winloss::document(&report::winloss::build(d), &zone),
-        ));
-        pages.push((6, super::gaps::document(&report::gaps::build(d), &zone)));
-        to_json(&capacity)
-    })?;
+    let capacity = loaded.each(
+        last_window,
+        a.include_confidential,
+        last_items,
+        |d| -> Result<_> {
+            let weekly = report::weekly::build(d);
+            pages.push((0, super::weekly::document(&weekly, &zone)));
+            let sla = report::sla_report::build(d, false);
+            pages.push((1, super::sla::document(&sla, &zone)));
+            let perf = report::performance::build(d, None);
+            pages.push((2, super::performance::document(&perf, &zone)));
+            pages.push((3, super::kb::document(&report::kb::build(d), &zone)));
+            let capacity = report::capacity::build(d);
+            pages.push((4, super::capacity::document(&capacity, &zone)));
+            pages.push((
+                5,
+                super::winloss::document(&report::winloss::build(d), &zone),
+            ));
+            pages.push((6, super::gaps::document(&report::gaps::build(d), &zone)));
+            to_json(&capacity)
+        },
+    )?;
     let capacity = Computed {
         args: week_args("capacity"),
         json: capacity,

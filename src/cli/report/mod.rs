@@ -21,7 +21,9 @@ use super::{Ctx, Format, output, parse_date};
 use crate::error::{Error, Result};
 use crate::model::{Customer, Request, Timestamp};
 use crate::report::stats::{Average, Rate};
-use crate::report::{self, ArticleInfo, AsOf, Dataset, Input, Period, PeriodSpec, Window, Zone};
+use crate::report::{
+    self, ArticleInfo, AsOf, Dataset, Input, Items, Period, PeriodSpec, Window, Zone,
+};
 use crate::store::Store;
 
 pub use doc::Doc;
@@ -366,32 +368,44 @@ impl Loaded {
         include_confidential: bool,
         f: impl FnOnce(&Dataset) -> R,
     ) -> R {
-        self.build(window, include_confidential, f, true)
+        self.build(window, include_confidential, None, f, true)
     }
 
-    /// [`Loaded::with`] for one of many datasets (the dashboard's weeks): each is freed
-    /// after use, so that memory is reused instead of touched anew for every dataset.
-    pub fn each<R>(
-        &self,
+    /// [`Loaded::with`] for one of many datasets (the dashboard's weeks), from items built
+    /// beforehand for the window's as-of instant ([`Loaded::items_over`]): each dataset is
+    /// freed after use, the items it shares with the others are not.
+    pub fn each<'s, R>(
+        &'s self,
         window: Window,
         include_confidential: bool,
+        items: Items<'s>,
         f: impl FnOnce(&Dataset) -> R,
     ) -> R {
-        self.build(window, include_confidential, f, false)
+        self.build(window, include_confidential, Some(items), f, false)
     }
 
-    fn build<R>(
-        &self,
+    /// Every request's item at the as-of instant of each of `windows`
+    /// ([`report::items_over`]): what the datasets of many windows share.
+    pub fn items_over(&self, windows: &[Window], include_confidential: bool) -> Vec<Items<'_>> {
+        let Some(first) = windows.first() else {
+            return Vec::new();
+        };
+        let as_ofs: Vec<Timestamp> = windows.iter().map(|w| w.as_of).collect();
+        // The input's window and stages are not read: an item depends on its instant alone.
+        let input = self.input(&[], first.clone(), include_confidential);
+        report::items_over(&input, &as_ofs)
+    }
+
+    fn input<'s>(
+        &'s self,
+        stages: &'s [String],
         window: Window,
         include_confidential: bool,
-        f: impl FnOnce(&Dataset) -> R,
-        leak: bool,
-    ) -> R {
-        let stages = self.store.workflow.all_stages();
-        let input = Input {
+    ) -> Input<'s> {
+        Input {
             config: &self.store.config,
             calendar: self.store.calendar.as_ref(),
-            stages: &stages,
+            stages,
             requests: &self.requests,
             customers: &self.customers,
             articles: &self.articles,
@@ -399,8 +413,23 @@ impl Loaded {
             searches: &self.searches,
             window,
             include_confidential,
+        }
+    }
+
+    fn build<'s, R>(
+        &'s self,
+        window: Window,
+        include_confidential: bool,
+        items: Option<Items<'s>>,
+        f: impl FnOnce(&Dataset) -> R,
+        leak: bool,
+    ) -> R {
+        let stages = self.store.workflow.all_stages();
+        let input = self.input(&stages, window, include_confidential);
+        let data = match items {
+            Some(items) => Dataset::with_items(&input, items),
+            None => Dataset::new(&input),
         };
-        let data = Dataset::new(&input);
         let out = f(&data);
         if leak {
             std::mem::forget(data);
