@@ -175,11 +175,16 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let (span_weekly, span_kb, span_gaps) =
         loaded.each(span_window, a.include_confidential, span_items, |d| {
-            Ok::<_, Error>((
-                to_json(&numbers(report::weekly::build(d)))?,
-                to_json(&report::kb::build(d))?,
-                to_json(&report::gaps::build(d))?,
-            ))
+            let ((weekly, kb), gaps) = rayon::join(
+                || {
+                    rayon::join(
+                        || to_json(&numbers(report::weekly::build(d))),
+                        || to_json(&report::kb::build(d)),
+                    )
+                },
+                || to_json(&report::gaps::build(d)),
+            );
+            Ok::<_, Error>((weekly?, kb?, gaps?))
         })?;
     let span_weekly = Computed {
         args: span_args("weekly"),
@@ -202,28 +207,33 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let zone = last.zone;
 
-    // The report pages, for the last week; the capacity report also feeds the index.
-    let mut pages: Vec<(usize, Doc)> = Vec::new();
-    let capacity = loaded.each(
+    // The report pages, for the last week, each on its own core; the capacity report also
+    // feeds the index.
+    let (capacity, mut pages) = loaded.each(
         last_window,
         a.include_confidential,
         last_items,
         |d| -> Result<_> {
-            let weekly = report::weekly::build(d);
-            pages.push((0, super::weekly::document(&weekly, &zone)));
-            let sla = report::sla_report::build(d, false);
-            pages.push((1, super::sla::document(&sla, &zone)));
-            let perf = report::performance::build(d, None);
-            pages.push((2, super::performance::document(&perf, &zone)));
-            pages.push((3, super::kb::document(&report::kb::build(d), &zone)));
             let capacity = report::capacity::build(d);
-            pages.push((4, super::capacity::document(&capacity, &zone)));
-            pages.push((
-                5,
-                super::winloss::document(&report::winloss::build(d), &zone),
-            ));
-            pages.push((6, super::gaps::document(&report::gaps::build(d), &zone)));
-            to_json(&capacity)
+            let pages: Vec<(usize, Doc)> = (0..PAGES.len())
+                .into_par_iter()
+                .map(|i| {
+                    let doc = match i {
+                        0 => super::weekly::document(&report::weekly::build(d), &zone),
+                        1 => super::sla::document(&report::sla_report::build(d, false), &zone),
+                        2 => super::performance::document(
+                            &report::performance::build(d, None),
+                            &zone,
+                        ),
+                        3 => super::kb::document(&report::kb::build(d), &zone),
+                        4 => super::capacity::document(&capacity, &zone),
+                        5 => super::winloss::document(&report::winloss::build(d), &zone),
+                        _ => super::gaps::document(&report::gaps::build(d), &zone),
+                    };
+                    (i, doc)
+                })
+                .collect();
+            Ok((to_json(&capacity)?, pages))
         },
     )?;
     let capacity = Computed {
@@ -271,14 +281,22 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Ok(())
     };
     write("index.html", "Presales dashboard", index.html_body()?)?;
-    for (i, mut doc) in pages {
-        let (file, label, name) = PAGES[i];
+    for (i, doc) in &mut pages {
         doc.text(format!(
             "The same numbers: presales {} --format json",
-            week_args(name)
+            week_args(PAGES[*i].2)
         ));
-        let title = doc.title_text().unwrap_or(label).to_string();
-        write(file, &title, doc.html_body()?)?;
+    }
+    // Rendered on every core (the large pages hold thousands of rows), written in order.
+    let bodies: Vec<(usize, String, String)> = pages
+        .into_par_iter()
+        .map(|(i, doc)| -> Result<_> {
+            let title = doc.title_text().unwrap_or(PAGES[i].1).to_string();
+            Ok((i, title, doc.html_body()?))
+        })
+        .collect::<Result<_>>()?;
+    for (i, title, body) in bodies {
+        write(PAGES[i].0, &title, body)?;
     }
     std::mem::forget(loaded);
     Ok(())
