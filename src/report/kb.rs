@@ -174,26 +174,32 @@ pub fn usage(data: &Dataset) -> Vec<ArticleUsage> {
     let w = data.window();
     let today = w.zone.date_of(w.as_of);
     #[derive(Default)]
-    struct Acc {
+    struct Acc<'r> {
         period: usize,
         total: usize,
-        requests: BTreeSet<String>,
+        /// Requests that used the article; the items come in ID order, so a request's
+        /// repeated uses follow one another.
+        requests: usize,
+        last_request: Option<&'r str>,
         last: Option<Timestamp>,
     }
-    let mut acc: BTreeMap<String, Acc> = data
+    let mut acc: BTreeMap<&str, Acc> = data
         .input
         .articles
         .iter()
-        .map(|a| (a.id.clone(), Acc::default()))
+        .map(|a| (a.id.as_str(), Acc::default()))
         .collect();
     for i in &data.items {
         for u in i.req.articles.iter().filter(|u| u.at <= w.as_of) {
-            let a = acc.entry(u.id.clone()).or_default();
+            let a = acc.entry(u.id.as_str()).or_default();
             a.total += 1;
             if w.contains(u.at) {
                 a.period += 1;
             }
-            a.requests.insert(i.req.id.clone());
+            if a.last_request != Some(i.req.id.as_str()) {
+                a.requests += 1;
+                a.last_request = Some(i.req.id.as_str());
+            }
             a.last = a.last.max(Some(u.at));
         }
     }
@@ -207,7 +213,7 @@ pub fn usage(data: &Dataset) -> Vec<ArticleUsage> {
     let mut out: Vec<ArticleUsage> = acc
         .into_iter()
         .map(|(id, a)| {
-            let info = by_id.get(id.as_str()).copied();
+            let info = by_id.get(id).copied();
             ArticleUsage {
                 title: info.map(|x| title(data, x)),
                 status: info.map(|x| x.status.clone()),
@@ -215,9 +221,9 @@ pub fn usage(data: &Dataset) -> Vec<ArticleUsage> {
                 stale: info.is_some_and(|x| x.is_stale(today)),
                 uses_in_period: a.period,
                 uses_total: a.total,
-                requests: a.requests.len(),
+                requests: a.requests,
                 last_used: a.last,
-                id,
+                id: id.to_string(),
             }
         })
         .collect();
@@ -513,7 +519,13 @@ mod tests {
                 .done(),
             req("A000002", "consultation", Priority::P3, "23T09:00")
                 .assign("23T09:00", "li.na")
-                .with(|r| r.articles = vec![used("KB-2", "23T10:00"), used("KB-9", "23T11:00")])
+                .with(|r| {
+                    r.articles = vec![
+                        used("KB-2", "23T10:00"),
+                        used("KB-9", "23T11:00"),
+                        used("KB-2", "23T12:00"),
+                    ]
+                })
                 .done(),
             req("A000003", "consultation", Priority::P3, "23T09:00")
                 .assign("23T09:00", "li.na")
@@ -547,19 +559,21 @@ mod tests {
                     a.id.as_str(),
                     a.uses_in_period,
                     a.uses_total,
+                    a.requests,
                     a.title.is_none(),
                 )
             })
             .collect();
+        // KB-2: used twice by A000002 and once by A000001, by two requests.
         assert_eq!(
             u,
             [
-                ("KB-2", 2, 2, true),
-                ("KB-9", 1, 1, true),
-                ("KB-1", 0, 1, true)
+                ("KB-2", 3, 3, 2, true),
+                ("KB-9", 1, 1, 1, true),
+                ("KB-1", 0, 1, 1, true)
             ]
         );
-        assert_eq!(r.uses_in_period, 3);
+        assert_eq!(r.uses_in_period, 4);
         assert_eq!(r.closed_with_article.numerator, 1);
         assert_eq!(r.closed_with_article.denominator, 2);
         assert_eq!(r.gaps.len(), 1);
