@@ -171,23 +171,31 @@ pub struct KbReport {
 /// Usage of every article: those of the knowledge base and those only seen in requests.
 /// Most used in the period first, then most used overall, then by ID.
 pub fn usage(data: &Dataset) -> Vec<ArticleUsage> {
+    let rows = Rows::new(data);
+    tally(data).into_iter().map(|t| rows.row(t)).collect()
+}
+
+/// One article's uses up to the as-of instant.
+#[derive(Default)]
+struct Tally<'r> {
+    id: &'r str,
+    period: usize,
+    total: usize,
+    /// Requests that used the article; the items come in ID order, so a request's
+    /// repeated uses follow one another.
+    requests: usize,
+    last_request: Option<&'r str>,
+    last: Option<Timestamp>,
+}
+
+/// Every article's uses, in [`usage`]'s order.
+fn tally<'r>(data: &'r Dataset) -> Vec<Tally<'r>> {
     let w = data.window();
-    let today = w.zone.date_of(w.as_of);
-    #[derive(Default)]
-    struct Acc<'r> {
-        period: usize,
-        total: usize,
-        /// Requests that used the article; the items come in ID order, so a request's
-        /// repeated uses follow one another.
-        requests: usize,
-        last_request: Option<&'r str>,
-        last: Option<Timestamp>,
-    }
-    let mut acc: BTreeMap<&str, Acc> = data
+    let mut acc: BTreeMap<&str, Tally> = data
         .input
         .articles
         .iter()
-        .map(|a| (a.id.as_str(), Acc::default()))
+        .map(|a| (a.id.as_str(), Tally::default()))
         .collect();
     for i in &data.items {
         for u in i.req.articles.iter().filter(|u| u.at <= w.as_of) {
@@ -203,37 +211,56 @@ pub fn usage(data: &Dataset) -> Vec<ArticleUsage> {
             a.last = a.last.max(Some(u.at));
         }
     }
-    // One lookup table, not a scan of every article per article.
-    let by_id: std::collections::HashMap<&str, &ArticleInfo> = data
-        .input
-        .articles
-        .iter()
-        .map(|x| (x.id.as_str(), x))
-        .collect();
-    let mut out: Vec<ArticleUsage> = acc
+    let mut out: Vec<Tally> = acc
         .into_iter()
-        .map(|(id, a)| {
-            let info = by_id.get(id).copied();
-            ArticleUsage {
-                title: info.map(|x| title(data, x)),
-                status: info.map(|x| x.status.clone()),
-                review_by: info.and_then(|x| x.review_by),
-                stale: info.is_some_and(|x| x.is_stale(today)),
-                uses_in_period: a.period,
-                uses_total: a.total,
-                requests: a.requests,
-                last_used: a.last,
-                id: id.to_string(),
-            }
-        })
+        .map(|(id, t)| Tally { id, ..t })
         .collect();
     out.sort_by(|a, b| {
-        b.uses_in_period
-            .cmp(&a.uses_in_period)
-            .then(b.uses_total.cmp(&a.uses_total))
-            .then(a.id.cmp(&b.id))
+        b.period
+            .cmp(&a.period)
+            .then(b.total.cmp(&a.total))
+            .then(a.id.cmp(b.id))
     });
     out
+}
+
+/// Turns tallies into report rows, with the article's title and status.
+struct Rows<'d> {
+    data: &'d Dataset<'d>,
+    today: chrono::NaiveDate,
+    // One lookup table, not a scan of every article per article.
+    by_id: std::collections::HashMap<&'d str, &'d ArticleInfo>,
+}
+
+impl<'d> Rows<'d> {
+    fn new(data: &'d Dataset<'d>) -> Rows<'d> {
+        let w = data.window();
+        Rows {
+            data,
+            today: w.zone.date_of(w.as_of),
+            by_id: data
+                .input
+                .articles
+                .iter()
+                .map(|x| (x.id.as_str(), x))
+                .collect(),
+        }
+    }
+
+    fn row(&self, t: Tally) -> ArticleUsage {
+        let info = self.by_id.get(t.id).copied();
+        ArticleUsage {
+            title: info.map(|x| title(self.data, x)),
+            status: info.map(|x| x.status.clone()),
+            review_by: info.and_then(|x| x.review_by),
+            stale: info.is_some_and(|x| x.is_stale(self.today)),
+            uses_in_period: t.period,
+            uses_total: t.total,
+            requests: t.requests,
+            last_used: t.last,
+            id: t.id.to_string(),
+        }
+    }
 }
 
 fn title(data: &Dataset, a: &ArticleInfo) -> String {
@@ -421,7 +448,8 @@ pub fn activity(data: &Dataset, top: usize) -> KbActivity {
             .map(|a| reference(data, a))
             .collect::<Vec<_>>()
     };
-    let usage = usage(data);
+    let tally = tally(data);
+    let rows = Rows::new(data);
     KbActivity {
         articles: data
             .input
@@ -429,13 +457,14 @@ pub fn activity(data: &Dataset, top: usize) -> KbActivity {
             .iter()
             .filter(|a| a.created <= w.as_of)
             .count(),
-        uses_in_period: usage.iter().map(|u| u.uses_in_period).sum(),
+        uses_in_period: tally.iter().map(|t| t.period).sum(),
         new: pick(&|a| w.contains(a.created)),
         updated: pick(&|a| !w.contains(a.created) && w.contains(a.updated) && a.updated <= w.as_of),
-        most_used: usage
+        most_used: tally
             .into_iter()
-            .filter(|u| u.uses_in_period > 0)
+            .filter(|t| t.period > 0)
             .take(top)
+            .map(|t| rows.row(t))
             .collect(),
         stale: stale(data),
     }
