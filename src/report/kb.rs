@@ -211,10 +211,7 @@ fn tally<'r>(data: &'r Dataset) -> Vec<Tally<'r>> {
             a.last = a.last.max(Some(u.at));
         }
     }
-    let mut out: Vec<Tally> = acc
-        .into_iter()
-        .map(|(id, t)| Tally { id, ..t })
-        .collect();
+    let mut out: Vec<Tally> = acc.into_iter().map(|(id, t)| Tally { id, ..t }).collect();
     out.sort_by(|a, b| {
         b.period
             .cmp(&a.period)

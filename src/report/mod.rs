@@ -486,6 +486,99 @@ mod tests {
         )
     }
 
+    /// One random history step: hours after the creation (some before it, some far after
+    /// every instant), who, and what.
+    fn step() -> impl proptest::strategy::Strategy<Value = (i64, usize, usize)> {
+        (-5i64..600, 0usize..3, 0usize..7)
+    }
+
+    /// A request built from random steps: assignments, moves, closes with and without an
+    /// outcome, reopenings, comments, in any order (out-of-order histories included), and
+    /// a stage and assignee that may disagree with the history (a hand edit).
+    fn random_request(
+        n: usize,
+        created: i64,
+        steps: &[(i64, usize, usize)],
+        edit: bool,
+    ) -> Request {
+        let base = t("02T09:00");
+        let hour = |h: i64| base + chrono::Duration::hours(h);
+        let people = ["li.na", "wang.fang", "zhao.lei"];
+        let mut r = req(&format!("R{n:06}"), "demo", Priority::P2, "02T09:00").done();
+        r.created = hour(created);
+        r.history[0].at = hour(created);
+        for &(h, who, what) in steps {
+            let by = people[who];
+            let e = HistoryEntry::new(hour(created + h), by, "comment");
+            r.history.push(match what {
+                0 => HistoryEntry::new(e.at, "zhang.wei", "assign").to(by),
+                1 => HistoryEntry::new(e.at, by, "advance").from_to("assigned", "demo"),
+                2 => HistoryEntry::new(e.at, by, "close")
+                    .from_to("demo", "closed")
+                    .with("outcome", "won"),
+                3 => HistoryEntry::new(e.at, by, "close").from_to("demo", "closed"),
+                4 => HistoryEntry::new(e.at, by, "reopen").from_to("closed", "demo"),
+                5 => HistoryEntry::new(e.at, by, "advance").from_to("demo", "review"),
+                _ => e,
+            });
+        }
+        if edit {
+            r.stage = "closed".into();
+            r.assignee = Some("sun.li".into());
+        }
+        r
+    }
+
+    proptest::proptest! {
+        /// Whatever the histories and the instants, the items shared between instants are
+        /// those a replay at each instant builds.
+        #[test]
+        fn shared_items_equal_a_replay_at_each_instant(
+            requests in proptest::collection::vec(
+                (-10i64..300, proptest::collection::vec(step(), 0..8), proptest::bool::weighted(0.2)),
+                1..12,
+            ),
+            instants in proptest::collection::vec(-20i64..900, 1..6),
+            paused in proptest::bool::ANY,
+        ) {
+            let mut config = config();
+            if paused {
+                config.workflow.paused_stages = vec!["demo".into()];
+            }
+            let stages = stages();
+            let reqs: Vec<Request> = requests
+                .iter()
+                .enumerate()
+                .map(|(n, (created, steps, edit))| random_request(n, *created, steps, *edit))
+                .collect();
+            let customers = [customer(CUS, "华东银行", false)];
+            let base = t("02T09:00");
+            let as_ofs: Vec<Timestamp> = instants
+                .iter()
+                .map(|h| base + chrono::Duration::hours(*h))
+                .collect();
+            let window = |at: Timestamp| {
+                Window::resolve(
+                    None,
+                    PeriodSpec::Given(Period::week_of(at.date_naive())),
+                    Some(AsOf::Instant(at)),
+                    at,
+                )
+                .unwrap()
+            };
+            let input = input(&config, None, &stages, &reqs, &customers, &[], window(as_ofs[0]));
+            let pools = items_over(&input, &as_ofs);
+            for (at, pool) in as_ofs.iter().zip(&pools) {
+                let alone = super::testkit::input(
+                    &config, None, &stages, &reqs, &customers, &[], window(*at),
+                );
+                let fresh: Vec<String> = Dataset::new(&alone).items.iter().map(seen).collect();
+                let shared: Vec<String> = pool.iter().map(seen).collect();
+                proptest::prop_assert_eq!(shared, fresh);
+            }
+        }
+    }
+
     #[test]
     fn items_shared_between_instants_are_those_replayed_at_each() {
         let mut config = config();
