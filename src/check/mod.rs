@@ -358,7 +358,11 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
 /// findings.
 fn from_cache<T: Record + Send + Sync + 'static>(
     store: &Store,
-    files: Vec<(RecordId, PathBuf, std::io::Result<std::fs::Metadata>)>,
+    files: Vec<(
+        RecordId,
+        PathBuf,
+        std::io::Result<crate::store::cache::Stamp>,
+    )>,
     findings: &mut Vec<Finding>,
 ) -> Vec<Parsed<T>> {
     let (checked, errors) = store.summaries_of::<Checked<T>>(files, |_| true);

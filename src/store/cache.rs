@@ -59,6 +59,17 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The modification time in nanoseconds since 1970; 0 for a time before it (or none).
+    pub fn mtime_nanos(&self) -> u128 {
+        let (secs, nanos) = self.mtime;
+        u64::try_from(secs).map_or(0, |s| u128::from(s) * 1_000_000_000 + u128::from(nanos))
+    }
+
     pub fn of(meta: &std::fs::Metadata) -> Stamp {
         #[cfg(unix)]
         {
@@ -220,7 +231,7 @@ impl Store {
     /// ([`Store::stat_records`], sorted by ID), for a caller that lists them itself.
     pub fn summaries_of<S: Summary>(
         &self,
-        files: Vec<(RecordId, PathBuf, std::io::Result<std::fs::Metadata>)>,
+        files: Vec<(RecordId, PathBuf, std::io::Result<Stamp>)>,
         keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
     ) -> (Vec<S>, Vec<Error>) {
         let path = cache_path(self, S::NAME);
@@ -235,7 +246,7 @@ impl Store {
         let mut errors = Vec::new();
         for (id, p, meta) in files {
             let stamp = match meta {
-                Ok(m) => Stamp::of(&m),
+                Ok(stamp) => stamp,
                 Err(e) => {
                     errors.push(Error::io(self.display_path(&p), e));
                     slots.push(Slot::Gone);

@@ -42,10 +42,10 @@ impl Store {
                 Ok(m) => {
                     // The same digits as the u128, formatted as a u64 (several times faster
                     // for 20,000 files) while the time fits in one (until the year 2554).
-                    let ns = mtime_nanos(&m);
+                    let ns = m.mtime_nanos();
                     let fp = match u64::try_from(ns) {
-                        Ok(ns) => format!("{prefix}{} {ns}", m.len()),
-                        Err(_) => format!("{prefix}{} {ns}", m.len()),
+                        Ok(ns) => format!("{prefix}{} {ns}", m.size()),
+                        Err(_) => format!("{prefix}{} {ns}", m.size()),
                     };
                     Ok((id, path, fp))
                 }
@@ -60,7 +60,7 @@ impl Store {
     pub fn stat_records(
         &self,
         kind: Kind,
-    ) -> Result<Vec<(RecordId, PathBuf, std::io::Result<fs::Metadata>)>> {
+    ) -> Result<Vec<(RecordId, PathBuf, std::io::Result<super::cache::Stamp>)>> {
         Ok(self
             .list_records(kind)?
             .records
@@ -232,6 +232,34 @@ pub fn slash_path(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The listing keeps a file's stamp, not its metadata: the modification time it gives
+    /// the search index's fingerprints must be the one `fingerprint` reads, or every
+    /// article would look changed.
+    #[test]
+    fn a_stamps_mtime_is_the_metadatas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        fs::write(&path, "id: x\n").unwrap();
+        let file = fs::File::options().write(true).open(&path).unwrap();
+        let after = UNIX_EPOCH + std::time::Duration::new(1_764_000_000, 123_456_789);
+        let before = UNIX_EPOCH - std::time::Duration::new(1, 500_000_000);
+        for t in [after, before, UNIX_EPOCH] {
+            file.set_modified(t).unwrap();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let stamp = crate::store::cache::Stamp::of(&meta);
+            assert_eq!(stamp.mtime_nanos(), mtime_nanos(&meta), "{t:?}");
+            assert_eq!(stamp.size(), meta.len());
+        }
+        let meta = fs::symlink_metadata(&path).unwrap();
+        file.set_modified(after).unwrap();
+        let meta_after = fs::symlink_metadata(&path).unwrap();
+        assert_ne!(meta.modified().unwrap(), meta_after.modified().unwrap());
+        assert_eq!(
+            crate::store::cache::Stamp::of(&meta_after).mtime_nanos(),
+            1_764_000_000_123_456_789
+        );
+    }
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();

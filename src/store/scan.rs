@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::cache::Stamp;
 use super::{Store, slash_path};
 use crate::error::{Error, Result};
 use crate::model::{Kind, RecordId};
@@ -25,7 +26,9 @@ pub const TEMP_PREFIX: &str = ".presales-tmp-";
 pub struct RecordFile {
     pub id: RecordId,
     pub path: PathBuf,
-    pub meta: std::io::Result<fs::Metadata>,
+    /// What the file's `lstat` said that the caches compare (not the whole metadata: a
+    /// listing of a million files is copied several times on its way to the caller).
+    pub meta: std::io::Result<Stamp>,
 }
 
 /// What a path of a record folder is when it is not a record file.
@@ -343,9 +346,11 @@ impl Store {
         // a few hundred bytes each, are never moved by a sort (the listing's final sort
         // only checks the order).
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let found: Vec<Found> = entries
+        // `map`, not `filter_map`: an indexed collect writes each result in its place
+        // instead of gathering pieces and copying them together.
+        let found: Vec<Option<Found>> = entries
             .par_iter()
-            .filter_map(|(name, entry)| {
+            .map(|(name, entry)| {
                 let t = entry.file_type().ok()?;
                 let entry_kind = Entry::of(t);
                 if entry_kind == Entry::Dir {
@@ -356,7 +361,7 @@ impl Store {
                 match classify(folder, name, entry_kind) {
                     Class::Record(id) => {
                         let meta = match entry.metadata() {
-                            Ok(m) => Ok(m),
+                            Ok(m) => Ok(Stamp::of(&m)),
                             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                                 return None;
                             }
@@ -378,7 +383,7 @@ impl Store {
             strays: Vec::new(),
             folders: Vec::new(),
         };
-        for found in found {
+        for found in found.into_iter().flatten() {
             match found {
                 Found::Record(r) => scanned.records.push(r),
                 Found::Stray(s) => scanned.strays.push(s),
