@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{Dataset, Header, Item, SCHEMA_VERSION};
+use super::{Dataset, Header, SCHEMA_VERSION};
 use crate::config::GapWeights;
 use crate::model::{Action, Gap, GapLink, GapStatus, Outcome, Request, Severity, Timestamp};
 
@@ -254,7 +254,6 @@ pub fn build(data: &Dataset) -> GapsReport {
     let targets = targets(gaps, Some(as_of));
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
     let mut blocked: Vec<BlockedDeal> = Vec::new();
-    let closed_in_period = |i: &Item| i.tl.closed.is_some_and(|t| w.contains(t));
     for item in &data.items {
         let links = folded(item.req, &targets, Some(as_of));
         for (gap, link) in links {
@@ -275,7 +274,7 @@ pub fn build(data: &Dataset) -> GapsReport {
                     a.open.add(c, *v);
                     a.risk.add(c, weighted(*v));
                 }
-            } else if closed_in_period(item) {
+            } else if data.closed_in(item) {
                 match item.tl.outcome {
                     Some(Outcome::Won) => {
                         a.won_deals += 1;

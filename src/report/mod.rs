@@ -314,9 +314,12 @@ impl<'a> Dataset<'a> {
 
     /// Closed inside the period.
     pub fn closed_in_period(&self) -> impl Iterator<Item = &Item<'a>> {
-        self.items
-            .iter()
-            .filter(|i| i.tl.closed.is_some_and(|t| self.window().contains(t)))
+        self.items.iter().filter(|i| self.closed_in(i))
+    }
+
+    /// Whether `item` was closed inside the period.
+    pub fn closed_in(&self, item: &Item) -> bool {
+        item.tl.closed.is_some_and(|t| self.window().contains(t))
     }
 
     /// Measures `[start, end)` with the report clock, no pauses.
@@ -486,6 +489,40 @@ mod tests {
         )
     }
 
+    /// Per instant: the items as the shared pool holds them, and as a replay alone builds them.
+    type Compared = Vec<(Vec<String>, Vec<String>)>;
+
+    /// The items of `as_ofs` built together ([`items_over`]), and for each instant what
+    /// they hold beside what a replay at that instant alone builds.
+    fn shared_and_alone<'a>(
+        config: &'a Config,
+        stages: &'a [String],
+        reqs: &'a [Request],
+        customers: &'a [Customer],
+        as_ofs: &[Timestamp],
+    ) -> (Vec<Items<'a>>, Compared) {
+        let together = input(
+            config,
+            None,
+            stages,
+            reqs,
+            customers,
+            &[],
+            week_at(as_ofs[0]),
+        );
+        let pools = items_over(&together, as_ofs);
+        let compared = as_ofs
+            .iter()
+            .zip(&pools)
+            .map(|(at, pool)| {
+                let alone = input(config, None, stages, reqs, customers, &[], week_at(*at));
+                let fresh = Dataset::new(&alone).items.iter().map(seen).collect();
+                (pool.iter().map(seen).collect(), fresh)
+            })
+            .collect();
+        (pools, compared)
+    }
+
     /// One random history step: hours after the creation (some before it, some far after
     /// every instant), who, and what.
     fn step() -> impl proptest::strategy::Strategy<Value = (i64, usize, usize)> {
@@ -557,23 +594,8 @@ mod tests {
                 .iter()
                 .map(|h| base + chrono::Duration::hours(*h))
                 .collect();
-            let window = |at: Timestamp| {
-                Window::resolve(
-                    None,
-                    PeriodSpec::Given(Period::week_of(at.date_naive())),
-                    Some(AsOf::Instant(at)),
-                    at,
-                )
-                .unwrap()
-            };
-            let input = input(&config, None, &stages, &reqs, &customers, &[], window(as_ofs[0]));
-            let pools = items_over(&input, &as_ofs);
-            for (at, pool) in as_ofs.iter().zip(&pools) {
-                let alone = super::testkit::input(
-                    &config, None, &stages, &reqs, &customers, &[], window(*at),
-                );
-                let fresh: Vec<String> = Dataset::new(&alone).items.iter().map(seen).collect();
-                let shared: Vec<String> = pool.iter().map(seen).collect();
+            let (_, compared) = shared_and_alone(&config, &stages, &reqs, &customers, &as_ofs);
+            for (shared, fresh) in compared {
                 proptest::prop_assert_eq!(shared, fresh);
             }
         }
@@ -590,37 +612,10 @@ mod tests {
         let instants = [
             "27T18:00", "16T09:30", "20T12:00", "24T08:00", "27T18:00", "19T09:00",
         ];
-        let input = input(
-            &config,
-            None,
-            &stages,
-            &reqs,
-            &customers,
-            &[],
-            week48("27T18:00"),
-        );
         let as_ofs: Vec<Timestamp> = instants.iter().map(|s| t(s)).collect();
-        let pools = items_over(&input, &as_ofs);
+        let (pools, compared) = shared_and_alone(&config, &stages, &reqs, &customers, &as_ofs);
         assert_eq!(pools.len(), instants.len());
-        for (at, pool) in instants.iter().zip(&pools) {
-            let alone = super::testkit::input(
-                &config,
-                None,
-                &stages,
-                &reqs,
-                &customers,
-                &[],
-                Window::resolve(
-                    None,
-                    PeriodSpec::Given(Period::week_of(t(at).date_naive())),
-                    Some(AsOf::Instant(t(at))),
-                    t(at),
-                )
-                .unwrap(),
-            );
-            let fresh = Dataset::new(&alone);
-            let fresh: Vec<String> = fresh.items.iter().map(seen).collect();
-            let shared: Vec<String> = pool.iter().map(seen).collect();
+        for (at, (shared, fresh)) in instants.iter().zip(compared) {
             assert_eq!(shared, fresh, "as of {at}");
         }
         // A1, closed on the 17th with nothing after, is one item from the 20th on; A2, commented

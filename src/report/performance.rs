@@ -89,7 +89,7 @@ fn figures(data: &Dataset, who: Option<&str>, items: &[&Item]) -> MemberPerforma
     let closed: Vec<&Item> = items
         .iter()
         .copied()
-        .filter(|i| i.tl.closed.is_some_and(|t| w.contains(t)))
+        .filter(|i| data.closed_in(i))
         .filter(|i| is(i.tl.closed.and_then(|t| i.tl.assignee_at(t))))
         .collect();
     let handled_ids: std::collections::HashSet<&str> = handled.iter().map(|h| h.id()).collect();

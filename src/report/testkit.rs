@@ -120,6 +120,17 @@ pub fn week48(as_of: &str) -> Window {
     .unwrap()
 }
 
+/// The week holding `at`, as of `at`.
+pub fn week_at(at: Timestamp) -> Window {
+    Window::resolve(
+        None,
+        PeriodSpec::Given(Period::week_of(at.date_naive())),
+        Some(AsOf::Instant(at)),
+        at,
+    )
+    .unwrap()
+}
+
 pub fn input<'a>(
     config: &'a Config,
     calendar: Option<&'a Calendar>,
