@@ -70,11 +70,13 @@ pub(crate) fn null_or_boolean_word(text: &str) -> bool {
 
 /// A plain scalar that YAML surely reads as a text: not empty, not starting with `~` or
 /// `.` (`.5`, `.inf`), not a word YAML (1.1 or 1.2) reads as a null or a boolean, and — when
-/// it starts like a number, with a digit or a sign — holding a character no number has
-/// (`0KPMVN8Y0F` does; `12`, `-1`, `-.inf`, `0x1F`, `1e3`, `1:20`, `2019-01-02` do not).
-/// Anything starting with another letter is a text (`E3C7B1E441`, `won`).
+/// it starts like a number, with a digit or a sign — neither a radix prefix (`0x`, `0o`,
+/// `0b`) after the sign nor made only of the characters of decimal numbers, times and
+/// dates (`0KPMVN8Y0F` and `6A77BBED` are texts; `12`, `-1`, `-.inf`, `0x1F`, `1e3`,
+/// `1_000`, `1:20`, `2019-01-02` are not). Anything starting with another letter is a text
+/// (`E3C7B1E441`, `won`).
 pub(crate) fn plain_text(text: &str) -> bool {
-    const NUMERIC: &str = "0123456789+-._:eExXoObBaAcCdDfF";
+    const NUMERIC: &str = "0123456789+-._:eE";
     if text.is_empty() || text.starts_with(['~', '.']) {
         return false;
     }
@@ -86,7 +88,9 @@ pub(crate) fn plain_text(text: &str) -> bool {
         return false;
     }
     let number_like = after_sign.is_some() || text.starts_with(|c: char| c.is_ascii_digit());
-    !number_like || text.chars().any(|c| !NUMERIC.contains(c))
+    let unsigned = after_sign.unwrap_or(text).as_bytes();
+    let radix = unsigned.len() > 1 && unsigned[0] == b'0' && b"xXoObB".contains(&unsigned[1]);
+    !number_like || !radix && text.chars().any(|c| !NUMERIC.contains(c))
 }
 
 impl HistoryEntry {

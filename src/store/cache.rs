@@ -460,20 +460,29 @@ impl Summary for crate::model::facts::RequestFacts {
     fn keys(&self) {}
 }
 
-/// A request read from the text before its history, with an empty history, when
-/// `entry_ok` accepts every entry of the history ([`super::last_key::head_before_last`]).
-/// The head is read as a whole request, so every field of it is checked as a whole parse
-/// would, and its ID must be its file name; `None` sends the file to the whole parse.
+/// A request read from the text before its history ([`record_from_head`]).
 fn request_from_head(
     shown: &Path,
     text: &str,
     entry_ok: impl FnMut(usize, &super::last_key::Entry<'_>) -> bool,
 ) -> Option<crate::model::Request> {
+    record_from_head(shown, text, entry_ok)
+}
+
+/// A record read from the text before its history, with an empty history, when `entry_ok`
+/// accepts every entry of the history ([`super::last_key::head_before_last`]). The head is
+/// read as a whole record, so every field of it is checked as a whole parse would, and its
+/// ID must be its file name; `None` sends the file to the whole parse.
+pub(crate) fn record_from_head<T: Record>(
+    shown: &Path,
+    text: &str,
+    entry_ok: impl FnMut(usize, &super::last_key::Entry<'_>) -> bool,
+) -> Option<T> {
     let head = super::last_key::head_before_last(text, "history", entry_ok)?;
-    let r: crate::model::Request = super::yaml::parse(shown, head).ok()?;
+    let r: T = super::yaml::parse(shown, head).ok()?;
     shown
         .file_stem()
-        .is_some_and(|stem| stem == r.id.as_str())
+        .is_some_and(|stem| stem == r.id())
         .then_some(r)
 }
 

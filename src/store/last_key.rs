@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use serde_json::Value as Json;
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 
 /// A scalar value as YAML reads it: its text, and whether it was written plain (unquoted,
@@ -18,18 +19,80 @@ pub struct Scalar<'t> {
     pub plain: bool,
 }
 
-/// One item of a block sequence of mappings: each key with its value (`None` for a nested
-/// value).
-pub type Entry<'t> = [(Cow<'t, str>, Option<Scalar<'t>>)];
+/// A value of an entry's key as YAML reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'t> {
+    Scalar(Scalar<'t>),
+    /// A block sequence of scalars (a `create` entry's `skills`).
+    List(Vec<Scalar<'t>>),
+    /// Any other nested value, as JSON when every scalar in it is surely typed ([`typed`]).
+    Nested(Option<Json>),
+}
+
+impl<'t> Value<'t> {
+    pub fn scalar(&self) -> Option<&Scalar<'t>> {
+        match self {
+            Value::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// One item of a block sequence of mappings: each key with its value.
+pub type Entry<'t> = [(Cow<'t, str>, Value<'t>)];
 
 /// An entry's keys and values as plain pairs: the value's text and whether it was written
-/// plain, `None` for a nested value.
+/// plain, `None` for a nested value (a list too).
 pub fn fields<'a>(
     entry: &'a Entry<'_>,
 ) -> impl Iterator<Item = (&'a str, Option<(&'a str, bool)>)> {
-    entry
-        .iter()
-        .map(|(k, v)| (k.as_ref(), v.as_ref().map(|v| (v.text.as_ref(), v.plain))))
+    entry.iter().map(|(k, v)| {
+        let scalar = v.scalar().map(|v| (v.text.as_ref(), v.plain));
+        (k.as_ref(), scalar)
+    })
+}
+
+/// A whole history entry built from an entry as the YAML parser read it, when serde would
+/// surely read the same: [`surely_reads`], and every scalar of the extra keys surely typed
+/// ([`typed`]), however nested. `None` when unsure: the caller then parses the whole record.
+///
+/// [`surely_reads`]: crate::model::history::surely_reads
+pub fn history_entry(entry: &Entry<'_>) -> Option<crate::model::HistoryEntry> {
+    if !crate::model::history::surely_reads(fields(entry)) {
+        return None;
+    }
+    let mut out = crate::model::HistoryEntry::new(Default::default(), "", "");
+    for (key, value) in entry {
+        let text = || value.scalar().map(|s| s.text.to_string());
+        match key.as_ref() {
+            "at" => out.at = value.scalar()?.text.parse().ok()?,
+            "by" => out.by = text()?,
+            "action" => out.action = text()?,
+            "op" => out.op = Some(text()?),
+            "from" => out.from = Some(text()?),
+            "to" => out.to = Some(text()?),
+            "note" => out.note = Some(text()?),
+            _ => {
+                let value = match value {
+                    Value::Scalar(s) => typed(s)?,
+                    Value::List(items) => items.iter().map(typed).collect::<Option<_>>()?,
+                    Value::Nested(json) => json.clone()?,
+                };
+                out.extra.insert(key.to_string(), value);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A plain scalar written as YAML writes an integer: `0`, or digits not starting with `0`,
+/// with an optional `-`, within 64 bits.
+fn decimal(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let canonical = digits == "0" || (!digits.starts_with('0') && !digits.is_empty());
+    (canonical && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
 }
 
 /// The text before a record's last key `key` — a line `key:` at the margin followed by a
@@ -112,7 +175,7 @@ pub(crate) fn by_events(
         Event::SequenceStart(StructureStyle::Block, 0, None) => {}
         _ => return None,
     }
-    let mut entry: Vec<(Cow<str>, Option<Scalar>)> = Vec::new();
+    let mut entry: Vec<(Cow<str>, Value)> = Vec::new();
     let mut accepted = true;
     loop {
         match next()? {
@@ -136,11 +199,10 @@ pub(crate) fn by_events(
                     if plain && !any_value(&text) {
                         return None;
                     }
-                    Some(Scalar { text, plain })
+                    Value::Scalar(Scalar { text, plain })
                 }
                 start @ (Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None)) => {
-                    nested(start, &mut next)?;
-                    None
+                    nested(start, &mut next)?
                 }
                 _ => return None,
             };
@@ -166,29 +228,59 @@ enum Open<'t> {
 }
 
 /// Reads a nested value that began with `start` to its end, without recursion (however
-/// deep it is): `None` for anchors, aliases, tags, a float serde-saphyr refuses, or a key
+/// deep it is): a [`Value::List`] when it is a sequence of scalars, else a
+/// [`Value::Nested`] with the value as JSON when every scalar in it is surely typed
+/// ([`typed`]); `None` for anchors, aliases, tags, a float serde-saphyr refuses, or a key
 /// that is not a plain word or that repeats in its mapping (the parser decides those).
-fn nested<'t>(start: Event<'t>, next: &mut impl FnMut() -> Option<Event<'t>>) -> Option<()> {
+fn nested<'t>(start: Event<'t>, next: &mut impl FnMut() -> Option<Event<'t>>) -> Option<Value<'t>> {
     let open = |ev: &Event<'t>| match ev {
         Event::SequenceStart(_, 0, None) => Some(Open::List),
         Event::MappingStart(_, 0, None) => Some(Open::Map(Vec::new(), true)),
         _ => None,
     };
-    // A value ended: the mapping around it (if any) expects a key again.
-    let done = |stack: &mut Vec<Open<'t>>| {
-        if let Some(Open::Map(_, want_key)) = stack.last_mut() {
+    let empty = |o: &Open<'t>| match o {
+        Open::List => Json::Array(Vec::new()),
+        Open::Map(..) => Json::Object(serde_json::Map::new()),
+    };
+    // A value ended: it goes into the collection open around it (under the mapping's last
+    // key, which then expects a key again).
+    let put = |stack: &mut Vec<Open<'t>>, trees: &mut Vec<Json>, value: Json| match (
+        stack.last_mut(),
+        trees.last_mut(),
+    ) {
+        (Some(Open::Map(keys, want_key)), Some(Json::Object(map))) => {
             *want_key = true;
+            let key = keys.last().map_or(String::new(), |k| k.to_string());
+            map.insert(key, value);
         }
+        (_, Some(Json::Array(list))) => list.push(value),
+        _ => {}
     };
     let mut stack = vec![open(&start)?];
-    while let Some(top) = stack.last_mut() {
+    let mut trees = vec![empty(&stack[0])];
+    let mut sure = true;
+    // The scalars of a list, while it holds nothing else.
+    let mut items = matches!(stack[0], Open::List).then(Vec::new);
+    loop {
+        let depth = stack.len();
+        let Some(top) = stack.last_mut() else { break };
         let ev = next()?;
+        let closes = matches!(
+            (&ev, &*top),
+            (Event::MappingEnd, Open::Map(_, true)) | (Event::SequenceEnd, Open::List)
+        );
+        if closes {
+            stack.pop();
+            let tree = trees.pop()?;
+            if stack.is_empty() {
+                trees.push(tree);
+                break;
+            }
+            put(&mut stack, &mut trees, tree);
+            continue;
+        }
         if let Open::Map(keys, want_key @ true) = top {
             match ev {
-                Event::MappingEnd => {
-                    stack.pop();
-                    done(&mut stack);
-                }
                 Event::Scalar(k, ScalarStyle::Plain, 0, None)
                     if plain_key(&k) && !keys.contains(&k) =>
                 {
@@ -201,21 +293,50 @@ fn nested<'t>(start: Event<'t>, next: &mut impl FnMut() -> Option<Event<'t>>) ->
         }
         match ev {
             Event::Scalar(text, style, 0, None) => {
-                if style == ScalarStyle::Plain && !any_value(&text) {
+                let scalar = Scalar {
+                    text,
+                    plain: style == ScalarStyle::Plain,
+                };
+                if scalar.plain && !any_value(&scalar.text) {
                     return None;
                 }
-                done(&mut stack);
-            }
-            Event::SequenceEnd if matches!(top, Open::List) => {
-                stack.pop();
-                done(&mut stack);
+                let value = typed(&scalar);
+                sure = sure && value.is_some();
+                put(&mut stack, &mut trees, value.unwrap_or_default());
+                match &mut items {
+                    Some(items) if depth == 1 => items.push(scalar),
+                    _ => {}
+                }
             }
             // Deeper than anything presales writes: the parser's own limits decide.
             _ if stack.len() >= MAX_DEPTH => return None,
-            ev => stack.push(open(&ev)?),
+            ev => {
+                items = None;
+                let o = open(&ev)?;
+                trees.push(empty(&o));
+                stack.push(o);
+            }
         }
     }
-    Some(())
+    Some(match items {
+        Some(items) => Value::List(items),
+        None => Value::Nested(sure.then(|| trees.pop()).flatten()),
+    })
+}
+
+/// A scalar as serde reads it into a value of any type, when that is sure: a text (quoted,
+/// a block, or a plain scalar that is surely a text), a plain decimal integer (`0`, `12`,
+/// `-3`), `true`, `false` or `null`; `None` for any other plain scalar.
+pub(crate) fn typed(s: &Scalar<'_>) -> Option<Json> {
+    match s.text.as_ref() {
+        _ if !s.plain || crate::model::history::plain_text(&s.text) => {
+            Some(s.text.to_string().into())
+        }
+        "true" => Some(Json::Bool(true)),
+        "false" => Some(Json::Bool(false)),
+        "null" => Some(Json::Null),
+        text => decimal(text).map(Json::from),
+    }
 }
 
 /// A mapping key YAML reads as this very text and nothing else: a plain word of ASCII
@@ -238,7 +359,7 @@ fn plain_key(k: &str) -> bool {
 /// followed by `  - value` items; no tabs, control characters, comments or blank lines
 /// outside a block; a line break (LF or CRLF) at the end of every line.
 pub(crate) fn by_lines(body: &str, f: &mut dyn FnMut(&Entry<'_>) -> bool) -> Option<bool> {
-    let mut entry: Vec<(Cow<str>, Option<Scalar>)> = Vec::new();
+    let mut entry: Vec<(Cow<str>, Value)> = Vec::new();
     let mut accepted = true;
     let mut lines = body.split_inclusive('\n').peekable();
     lines.peek()?;
@@ -265,25 +386,24 @@ pub(crate) fn by_lines(body: &str, f: &mut dyn FnMut(&Entry<'_>) -> bool) -> Opt
         }
         let value = if rest.is_empty() {
             // A nested list of scalars, one `  - value` line each.
-            let mut items = 0;
+            let mut items = Vec::new();
             while let Some(item) = lines.peek().and_then(|l| l.strip_prefix("  - ")) {
-                scalar(unbroken(item)?)?;
+                items.push(scalar(unbroken(item)?)?);
                 lines.next();
-                items += 1;
             }
-            if items == 0 {
+            if items.is_empty() {
                 return None;
             }
-            None
+            Value::List(items)
         } else {
             let value = rest.strip_prefix(' ')?;
             if value == "|" || value == "|-" {
-                Some(Scalar {
+                Value::Scalar(Scalar {
                     text: Cow::Owned(block(&mut lines, value == "|")?),
                     plain: false,
                 })
             } else {
-                Some(scalar(value)?)
+                Value::Scalar(scalar(value)?)
             }
         };
         entry.push((Cow::Borrowed(k), value));
@@ -436,7 +556,7 @@ mod tests {
                 for (k, v) in e {
                     seen.borrow_mut().push((
                         k.to_string(),
-                        v.as_ref().map(|v| (v.text.to_string(), v.plain)),
+                        v.scalar().map(|v| (v.text.to_string(), v.plain)),
                     ));
                 }
                 true
@@ -524,6 +644,8 @@ mod tests {
         );
     }
 
+    /// Each key with its scalar, or with its list's scalars after a `[` (`None` for any
+    /// other nested value).
     type Owned = Vec<Vec<(String, Option<(String, bool)>)>>;
 
     fn collect(
@@ -534,10 +656,17 @@ mod tests {
             all.push(
                 e.iter()
                     .map(|(k, v)| {
-                        (
-                            k.to_string(),
-                            v.as_ref().map(|v| (v.text.to_string(), v.plain)),
-                        )
+                        let owned = |s: &Scalar<'_>| (s.text.to_string(), s.plain);
+                        let list = |items: &[Scalar<'_>]| {
+                            let items: Vec<_> = items.iter().map(owned).collect();
+                            (format!("[{items:?}"), false)
+                        };
+                        let v = match v {
+                            Value::Scalar(s) => Some(owned(s)),
+                            Value::List(items) => Some(list(items)),
+                            Value::Nested(_) => None,
+                        };
+                        (k.to_string(), v)
                     })
                     .collect(),
             );
@@ -598,7 +727,11 @@ mod tests {
         let read = lines(body).expect("canonical entries are in the subset");
         assert_eq!(read, events(body).unwrap());
         assert_eq!(read.len(), 2);
-        assert_eq!(read[1][4], ("skills".to_string(), None));
+        let skills = format!(
+            "[{:?}",
+            [("network", true), ("安全", true)].map(|(t, p)| (t.to_string(), p))
+        );
+        assert_eq!(read[1][4], ("skills".to_string(), Some((skills, false))));
         assert_eq!(
             read[1][5].1,
             Some((
@@ -650,6 +783,14 @@ mod tests {
             Just("19937".to_string()),
             Just("0KPMVN8Y0F".to_string()),
             Just("E3C7B1E441".to_string()),
+            Just("6A77BBED".to_string()),
+            Just("1_000".to_string()),
+            Just("0b101".to_string()),
+            Just("0o17".to_string()),
+            Just("+0x1F".to_string()),
+            Just("0xCAFE".to_string()),
+            Just("1:20".to_string()),
+            Just("12AB".to_string()),
             Just("no".to_string()),
             Just("a:b".to_string()),
             Just("|-\n    line one\n\n    line: two # x\n".to_string()),
@@ -789,8 +930,121 @@ mod tests {
         Ok(())
     }
 
+    /// A body of whole entries: the named keys, extras, and plain scalars YAML may read as
+    /// numbers.
+    fn whole_body() -> impl Strategy<Value = String> {
+        let optional = ["op", "from", "to", "note", "x_1", "turn", "from"];
+        let value = prop_oneof![
+            4 => piece(),
+            1 => prop_oneof![
+                Just("0"),
+                Just("-0"),
+                Just("12"),
+                Just("-3"),
+                Just("007"),
+                Just("+5"),
+                Just("3.5"),
+                Just("1e3"),
+                Just("6E5"),
+                Just("-inf"),
+                Just("0x1F"),
+                Just("9223372036854775807"),
+                Just("9223372036854775808"),
+                Just("-9223372036854775808"),
+                Just("\"12\""),
+                Just("true"),
+                Just("false"),
+                Just("null"),
+                Just("True"),
+                Just("yes"),
+                Just("~"),
+                Just("\n  - 12\n  - true\n  - a"),
+                Just("\n  - 0.5"),
+                Just("\n    old: null\n    new:\n      value: \"780000\"\n      n: 12\n      ok: true"),
+                Just("\n    a: yes\n    b: 1"),
+                Just("\n    - a: 1\n      b: [x, 2, '3']\n    - {}\n    - []"),
+                Just("\n    old: []\n    new:\n    - network\n    - 6A77BBED"),
+            ]
+            .prop_map(str::to_string),
+        ];
+        let entry = (
+            prop_oneof![
+                Just("\"2019-01-01T00:46:13+08:00\""),
+                Just("2019-01-01T00:46:13+08:00"),
+                Just("'2019-01-01T00:46:13Z'"),
+            ],
+            piece(),
+            piece(),
+            proptest::sample::subsequence(optional.to_vec(), 0..=optional.len()),
+            proptest::collection::vec(value, optional.len()),
+        )
+            .prop_map(|(at, by, action, keys, values)| {
+                let named = [("at", at.to_string()), ("by", by), ("action", action)];
+                entry_text(named.into_iter().chain(keys.into_iter().zip(values)))
+            });
+        proptest::collection::vec(entry, 1..4).prop_map(|es| es.concat())
+    }
+
+    /// Whole entries built from what the reader read, as serde builds them; returns whether
+    /// the reader took the body.
+    fn whole_alike(body: &str) -> Result<bool, TestCaseError> {
+        let text = format!("history:\n{body}");
+        let mut built = Vec::new();
+        let head = head_before_last(&text, "history", |i, e: &Entry<'_>| {
+            built.truncate(i);
+            history_entry(e).map(|e| built.push(e)).is_some()
+        });
+        if head.is_some() {
+            #[derive(serde::Deserialize)]
+            struct History {
+                history: Vec<crate::model::HistoryEntry>,
+            }
+            let parsed: History = serde_saphyr::from_str(&text)
+                .map_err(|e| TestCaseError::fail(format!("{e}: {text:?}")))?;
+            prop_assert_eq!(&built, &parsed.history, "{:?}", text);
+        }
+        Ok(head.is_some())
+    }
+
+    /// Entries as commands write them are taken by the reader, numbers among their extras
+    /// too; a key twice or a number YAML reads another way is not.
+    #[test]
+    fn whole_entries_of_written_histories_are_read() {
+        let entry = crate::model::HistoryEntry::new(
+            "2026-01-01T00:12:23+08:00".parse().unwrap(),
+            "eng27",
+            "assign",
+        )
+        .from_to("registered", "assigned")
+        .note(Some("第一行\n第二行"))
+        .with("turn", 12)
+        .with("policy", "round-robin")
+        .with("skills", serde_json::json!(["network", "安全"]))
+        .with(
+            "fields",
+            serde_json::json!({"opportunity": {"old": null, "new": {"value": "780000", "ok": true}}}),
+        );
+        let body = crate::store::yaml::to_canonical(&vec![entry]).unwrap();
+        assert!(whole_alike(&body).unwrap(), "{body}");
+        for unsure in [
+            "- at: \"2019-01-01T00:46:13Z\"\n  by: a\n  action: b\n  by: c\n",
+            "- at: \"2019-01-01T00:46:13Z\"\n  by: a\n  action: b\n  turn: 007\n",
+            "- at: \"2019-01-01T00:46:13Z\"\n  by: a\n  action: b\n  turn: 3.5\n",
+            "- at: \"2019-01-01T00:46:13Z\"\n  by: a\n  action: b\n  x: yes\n",
+        ] {
+            assert!(!whole_alike(unsure).unwrap(), "{unsure}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// A whole history entry built from the reader's entry is what serde builds.
+        #[test]
+        fn whole_entries_read_as_serde_reads_them(body in whole_body()) {
+            whole_alike(&body)?;
+            whole_alike(&body.replace('\n', "\r\n"))?;
+        }
 
         /// What the reports read of a history, built from the reader's entries, is what
         /// serde builds; and such bodies are often read that way.
