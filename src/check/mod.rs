@@ -629,6 +629,71 @@ mod tests {
         seen
     }
 
+    /// Whatever a record file holds, a record read from its head is the whole parse's, in
+    /// canonical form: the demo's requests and solutions with one edit anywhere.
+    fn from_head_is_sound(
+        rel: &Path,
+        text: &str,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        use crate::model::Kind;
+        let head = match Kind::ALL.iter().find(|k| rel.starts_with(k.dir())) {
+            Some(Kind::Solution) => Checked::<Solution>::from_head(rel, text)
+                .map(|c| (serde_json::to_value(c.record).unwrap(), c.canonical_diff)),
+            _ => Checked::<Request>::from_head(rel, text)
+                .map(|c| (serde_json::to_value(c.record).unwrap(), c.canonical_diff)),
+        };
+        if let Some((record, diff)) = head {
+            let whole = match rel.starts_with("solutions") {
+                true => yaml::parse::<Solution>(rel, text)
+                    .and_then(|r| Ok((serde_json::to_value(&r).unwrap(), yaml::record_text(&r)?))),
+                false => yaml::parse::<Request>(rel, text)
+                    .and_then(|r| Ok((serde_json::to_value(&r).unwrap(), yaml::record_text(&r)?))),
+            };
+            let (whole, canonical) = whole
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}: {text}")))?;
+            proptest::prop_assert_eq!(record, whole, "{}", text);
+            proptest::prop_assert_eq!(diff, None);
+            proptest::prop_assert_eq!(canonical, text);
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn a_record_read_from_its_head_is_the_whole_parse(
+            file in 0usize..64,
+            at in 0usize..100_000,
+            edit in proptest::sample::select(vec![
+                " ", "\t", "#", ":", ": ", "'", "\"", "\\", "-", "- ", "\n", "\r", "\n  ",
+                "  ", "|", "*a", "&a ", "!!str ", "\u{85}", "x: 1\n", "1e3", "{", "[", "---\n",
+                "? ", "~", "yes", "0x1F", "note: a\n", "  - b\n", "- at: x\n", "",
+            ]),
+            cut in 0usize..3,
+        ) {
+            let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo");
+            let mut files: Vec<_> = ["requests", "solutions"]
+                .iter()
+                .flat_map(|d| walkdir::WalkDir::new(demo.join(d)))
+                .map(|e| e.unwrap().into_path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+                .collect();
+            files.sort();
+            let path = &files[file % files.len()];
+            let rel = path.strip_prefix(&demo).unwrap();
+            let text = std::fs::read_to_string(path).unwrap();
+            // One edit at a character boundary: `edit` inserted, replacing `cut` characters.
+            let mut at = at % text.len();
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let rest: String = text[at..].chars().skip(cut).collect();
+            let changed = format!("{}{edit}{rest}", &text[..at]);
+            from_head_is_sound(rel, &changed)?;
+        }
+    }
+
     #[test]
     fn canonical_records_are_read_from_their_head_as_the_whole_parse_reads_them() {
         assert!(from_head_as_whole::<Request>() >= 5);

@@ -307,8 +307,15 @@ impl Store {
                 crate_version: env!("CARGO_PKG_VERSION"),
                 entries,
             };
+            // Room for the whole file and its checksum up front (the entries' bytes and a
+            // generous bound on the lengths and stamps): a cache of hundreds of megabytes is
+            // then encoded without copying it each time the buffer would have doubled.
+            let size: usize = (file.entries.iter())
+                .map(|(k, _, keys, raw)| k.len() + keys.0.len() + raw.0.len() + 80)
+                .sum();
+            let buffer = Vec::with_capacity(size + 64);
             // A cache that cannot be written only costs time next run.
-            if let Ok(bytes) = postcard::to_allocvec(&file)
+            if let Ok(bytes) = postcard::to_extend(&file, buffer)
                 && let Some(dir) = path.parent()
                 && std::fs::create_dir_all(dir).is_ok()
             {
