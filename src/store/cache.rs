@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{CACHE_DIR, Store, write_atomic};
+use super::{CACHE_DIR, Store, write_atomic_with};
 use crate::error::Error;
 use crate::model::{Kind, Record, RecordId};
 
@@ -159,7 +159,23 @@ fn remove_stale_temp_files(dir: &Path) {
     }
 }
 
-/// The bytes of a cache file: the encoded cache, then the CRC-32 of it (little-endian).
+/// A cache file is the encoded cache, then the CRC-32 of it (little-endian): a writer
+/// that passes the bytes on and keeps their CRC-32, to be written after them.
+struct Sealing<'w>(&'w mut dyn std::io::Write, crc32fast::Hasher);
+
+impl std::io::Write for Sealing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.0.write(buf)?;
+        self.1.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// The bytes of a cache file holding `bytes` (what [`Sealing`] writes piece by piece).
+#[cfg(test)]
 fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
     let crc = crc32fast::hash(&bytes);
     bytes.extend_from_slice(&crc.to_le_bytes());
@@ -307,20 +323,20 @@ impl Store {
                 crate_version: env!("CARGO_PKG_VERSION"),
                 entries,
             };
-            // Room for the whole file and its checksum up front (the entries' bytes and a
-            // generous bound on the lengths and stamps): a cache of hundreds of megabytes is
-            // then encoded without copying it each time the buffer would have doubled.
-            let size: usize = (file.entries.iter())
-                .map(|(k, _, keys, raw)| k.len() + keys.0.len() + raw.0.len() + 80)
-                .sum();
-            let buffer = Vec::with_capacity(size + 64);
+            // Encoded straight into the file with its checksum: a cache of hundreds of
+            // megabytes is never held whole in memory.
             // A cache that cannot be written only costs time next run.
-            if let Ok(bytes) = postcard::to_extend(&file, buffer)
-                && let Some(dir) = path.parent()
+            if let Some(dir) = path.parent()
                 && std::fs::create_dir_all(dir).is_ok()
             {
                 remove_stale_temp_files(dir);
-                let _ = write_atomic(path, &seal(bytes));
+                let _ = write_atomic_with(path, |w| {
+                    let sealing = Sealing(w, crc32fast::Hasher::new());
+                    let mut buffered = std::io::BufWriter::with_capacity(1 << 18, sealing);
+                    postcard::to_io(&file, &mut buffered).map_err(std::io::Error::other)?;
+                    let Sealing(w, crc) = buffered.into_inner().map_err(|e| e.into_error())?;
+                    w.write_all(&crc.finalize().to_le_bytes())
+                });
             }
         }
         let mut out = Vec::with_capacity(got.len());
@@ -627,7 +643,16 @@ mod tests {
 
     #[test]
     fn a_cache_file_with_any_byte_changed_is_refused() {
+        // Sealed as it is written: the same bytes.
+        let mut written = Vec::new();
+        let mut sealing = Sealing(&mut written, crc32fast::Hasher::new());
+        for piece in [&b"cached "[..], b"", b"summaries"] {
+            std::io::Write::write_all(&mut sealing, piece).unwrap();
+        }
+        let crc = sealing.1.finalize();
+        written.extend_from_slice(&crc.to_le_bytes());
         let sealed = seal(b"cached summaries".to_vec());
+        assert_eq!(written, sealed);
         assert_eq!(unseal(&sealed), Some(&b"cached summaries"[..]));
         for i in 0..sealed.len() {
             for bit in 0..8 {

@@ -795,6 +795,15 @@ pub fn mint_item() -> Result<String> {
 /// that follows it would land wherever it points. Writes of the store go through
 /// [`Store::write_file`], which also refuses links among the folders on the way.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] for content written piece by piece (`write` fills the temporary file),
+/// so that a file of hundreds of megabytes never has to be held whole in memory first.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
     if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(Error::invalid_with_hint(
             format!(
@@ -809,7 +818,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .prefix(".presales-tmp-")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        write(&mut buffered)
+            .and_then(|()| buffered.flush())
+            .map_err(|e| Error::io(path, e))?;
+    }
     // tempfile creates files 0600; records are shared, so keep the target's mode or use
     // the usual 0644 for a new file.
     #[cfg(unix)]
