@@ -178,23 +178,31 @@ impl<T: Record + Send + Sync + 'static> crate::store::cache::Summary for Checked
             canonical_diff,
         }
     }
-    /// From the text before the history and the history's entries as the line reader read
-    /// them ([`crate::store::last_key::history_entry`]), taken only when provably what the
-    /// parser reads: the file is the canonical text of the record so built, and the parser
-    /// reads a record's canonical text back as that record (the round trip every write
-    /// relies on). Anything else (a file not in canonical form, an entry the reader is
-    /// unsure of) is parsed whole, so the verdict and the line of the first difference
-    /// never depend on the line reader.
+    /// Read by a fast reader, taken only when provably what the parser reads: the file is
+    /// the canonical text of the record so read, and the parser reads a record's canonical
+    /// text back as that record (the round trip every write relies on). First the whole
+    /// text by the canonical reader ([`crate::store::canonical`]); else the text before the
+    /// history by the parser, with the history's entries as the line reader read them
+    /// ([`crate::store::last_key::history_entry`]). Anything else (a file not in canonical
+    /// form, a value either reader is unsure of) is parsed whole, so the verdict and the
+    /// line of the first difference never depend on a fast reader.
     fn from_head(shown: &Path, text: &str) -> Option<Self> {
-        let mut history = Vec::new();
-        let mut record: T = crate::store::cache::record_from_head(shown, text, |i, entry| {
-            history.truncate(i);
-            crate::store::last_key::history_entry(entry)
-                .map(|e| history.push(e))
-                .is_some()
-        })?;
-        *record.history_mut() = history;
-        (yaml::record_text(&record).ok()? == text).then(|| Checked {
+        let canonical = |r: &T| yaml::record_text(r).is_ok_and(|t| t == text);
+        let record = crate::store::canonical::read::<T>(text)
+            .filter(|r| shown.file_stem().is_some_and(|stem| stem == r.id()) && canonical(r))
+            .or_else(|| {
+                let mut history = Vec::new();
+                let mut record: T =
+                    crate::store::cache::record_from_head(shown, text, |i, entry| {
+                        history.truncate(i);
+                        crate::store::last_key::history_entry(entry)
+                            .map(|e| history.push(e))
+                            .is_some()
+                    })?;
+                *record.history_mut() = history;
+                canonical(&record).then_some(record)
+            })?;
+        Some(Checked {
             record,
             rel: shown.to_string_lossy().replace('\\', "/"),
             canonical_diff: None,
@@ -591,6 +599,9 @@ mod tests {
             let rel = path.strip_prefix(&demo).unwrap();
             let text = std::fs::read_to_string(&path).unwrap();
             let whole: T = yaml::parse(rel, &text).unwrap();
+            // The canonical reader reads it whole, as the parser does.
+            let fast = crate::store::canonical::read::<T>(&text);
+            assert_eq!(fast.as_ref(), Some(&whole), "{}", rel.display());
             let head = Checked::<T>::from_head(rel, &text)
                 .unwrap_or_else(|| panic!("{} not read from its head", rel.display()));
             assert_eq!(head.record, whole, "{}", rel.display());

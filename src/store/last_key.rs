@@ -343,7 +343,7 @@ pub(crate) fn typed(s: &Scalar<'_>) -> Option<Json> {
 /// letters, digits and `_`, starting with a letter or `_`, and not one YAML reads as a null
 /// or a boolean (`no`, `on`, `y`…), so that two keys are the same exactly when their texts
 /// are (the parser also counts `1` and `0x1` as one key).
-fn plain_key(k: &str) -> bool {
+pub(crate) fn plain_key(k: &str) -> bool {
     k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !crate::model::history::null_or_boolean_word(k)
@@ -399,7 +399,7 @@ pub(crate) fn by_lines(body: &str, f: &mut dyn FnMut(&Entry<'_>) -> bool) -> Opt
             let value = rest.strip_prefix(' ')?;
             if value == "|" || value == "|-" {
                 Value::Scalar(Scalar {
-                    text: Cow::Owned(block(&mut lines, value == "|")?),
+                    text: Cow::Owned(block(&mut lines, 4, value == "|")?),
                     plain: false,
                 })
             } else {
@@ -416,13 +416,13 @@ pub(crate) fn by_lines(body: &str, f: &mut dyn FnMut(&Entry<'_>) -> bool) -> Opt
 
 /// A line without its line break (LF, or CRLF as a Windows checkout writes it); `None`
 /// for a last line without one.
-fn unbroken(line: &str) -> Option<&str> {
+pub(crate) fn unbroken(line: &str) -> Option<&str> {
     let line = line.strip_suffix('\n')?;
     Some(line.strip_suffix('\r').unwrap_or(line))
 }
 
 /// A one-line scalar in the subset [`by_lines`] reads, with its text.
-fn scalar(value: &str) -> Option<Scalar<'_>> {
+pub(crate) fn scalar(value: &str) -> Option<Scalar<'_>> {
     let printable = |s: &str| s.chars().all(|c| !c.is_control() && !odd(c));
     let inner = |q: char| {
         value
@@ -457,9 +457,10 @@ fn scalar(value: &str) -> Option<Scalar<'_>> {
 }
 
 /// The content of a literal block scalar (`|` keeps one final newline, `|-` none): lines
-/// indented four spaces, or empty; the first one not empty.
-fn block<'t>(
+/// indented `indent` spaces, or empty; the first one not empty.
+pub(crate) fn block<'t>(
     lines: &mut std::iter::Peekable<impl Iterator<Item = &'t str>>,
+    indent: usize,
     clip: bool,
 ) -> Option<String> {
     let mut content = String::new();
@@ -468,7 +469,10 @@ fn block<'t>(
         let line = unbroken(line)?;
         let text = if line.is_empty() && !first {
             ""
-        } else if let Some(text) = line.strip_prefix("    ") {
+        } else if let Some(text) = line
+            .get(indent..)
+            .filter(|_| line.bytes().take(indent).all(|b| b == b' '))
+        {
             if first && text.starts_with(' ') || text.is_empty() {
                 return None;
             }

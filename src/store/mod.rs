@@ -4,6 +4,7 @@
 //! function of its ID alone ([`Store::path_of`]); state never moves a file.
 
 pub mod cache;
+pub mod canonical;
 mod files;
 pub mod format;
 pub mod last_key;
