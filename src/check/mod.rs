@@ -97,13 +97,13 @@ pub struct Parsed<T> {
     pub path: PathBuf,
     /// The file's text, read only when a finding needs a line number (records that come
     /// from the parse cache are not read at all).
-    text: std::cell::OnceCell<String>,
+    text: std::sync::OnceLock<String>,
     pub record: T,
 }
 
 impl<T> Parsed<T> {
     pub fn new(path: PathBuf, text: Option<String>, record: T) -> Parsed<T> {
-        let cell = std::cell::OnceCell::new();
+        let cell = std::sync::OnceLock::new();
         if let Some(t) = text {
             let _ = cell.set(t);
         }
@@ -223,6 +223,25 @@ pub struct Loaded {
     pub articles: Vec<String>,
 }
 
+impl Loaded {
+    /// Adds the records of `other` (another kind's, or more of the same).
+    fn absorb(&mut self, other: Loaded) {
+        fn join<T>(to: &mut Vec<T>, more: Vec<T>) {
+            if to.is_empty() {
+                *to = more;
+            } else {
+                to.extend(more);
+            }
+        }
+        join(&mut self.requests, other.requests);
+        join(&mut self.solutions, other.solutions);
+        join(&mut self.customers, other.customers);
+        join(&mut self.gaps, other.gaps);
+        join(&mut self.trainings, other.trainings);
+        join(&mut self.articles, other.articles);
+    }
+}
+
 /// One file's parse, done on a worker thread.
 enum ParsedFile {
     Request(Parsed<Request>),
@@ -305,38 +324,16 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
         }
         // The whole store: each kind listed once; unchanged records come from the parse
         // cache (stamp-checked, with the canonical-form verdict computed when the file was
-        // last read), the others are parsed and cached on the way.
+        // last read), the others are parsed and cached on the way. The kinds are read side
+        // by side, so that one kind's cache is written while the next is parsed.
         None => {
-            for kind in Kind::ALL {
-                let listing = match store.list_records(kind) {
-                    Ok(listing) => listing,
-                    Err(e) => {
-                        findings.push(Finding::from_error(Path::new(kind.dir()), &e));
-                        continue;
-                    }
-                };
-                findings.extend(listing.strays.iter().map(stray_finding));
-                let files: Vec<_> = listing
-                    .records
-                    .into_iter()
-                    .map(|r| (r.id, r.path, r.meta))
-                    .collect();
-                let f = &mut findings;
-                match kind {
-                    Kind::Request => loaded.requests = from_cache(store, files, f),
-                    Kind::Solution => loaded.solutions = from_cache(store, files, f),
-                    Kind::Customer => loaded.customers = from_cache(store, files, f),
-                    Kind::Gap => loaded.gaps = from_cache(store, files, f),
-                    Kind::Training => loaded.trainings = from_cache(store, files, f),
-                    Kind::Article => {
-                        loaded.articles = files.iter().map(|(id, ..)| id.to_string()).collect();
-                        let articles: Vec<Parsed<crate::model::Article>> =
-                            from_cache(store, files, f);
-                        for a in &articles {
-                            check_article(store, a, f);
-                        }
-                    }
-                }
+            let parts: Vec<(Loaded, Vec<Finding>)> = Kind::ALL
+                .par_iter()
+                .map(|&kind| load_kind(store, kind))
+                .collect();
+            for (part, f) in parts {
+                findings.extend(f);
+                loaded.absorb(part);
             }
         }
     }
@@ -379,6 +376,42 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
             ParsedFile::Training(p) => loaded.trainings.push(p),
             ParsedFile::Article(p) => check_article(store, &p, &mut findings),
             ParsedFile::Failed => {}
+        }
+    }
+    (loaded, findings)
+}
+
+/// One kind's records, listed and read through the parse cache, with the findings on the
+/// way (strays, parse errors, canonical form, an article's files).
+fn load_kind(store: &Store, kind: Kind) -> (Loaded, Vec<Finding>) {
+    let mut loaded = Loaded::default();
+    let mut findings = Vec::new();
+    let listing = match store.list_records(kind) {
+        Ok(listing) => listing,
+        Err(e) => {
+            findings.push(Finding::from_error(Path::new(kind.dir()), &e));
+            return (loaded, findings);
+        }
+    };
+    findings.extend(listing.strays.iter().map(stray_finding));
+    let files: Vec<_> = listing
+        .records
+        .into_iter()
+        .map(|r| (r.id, r.path, r.meta))
+        .collect();
+    let f = &mut findings;
+    match kind {
+        Kind::Request => loaded.requests = from_cache(store, files, f),
+        Kind::Solution => loaded.solutions = from_cache(store, files, f),
+        Kind::Customer => loaded.customers = from_cache(store, files, f),
+        Kind::Gap => loaded.gaps = from_cache(store, files, f),
+        Kind::Training => loaded.trainings = from_cache(store, files, f),
+        Kind::Article => {
+            loaded.articles = files.iter().map(|(id, ..)| id.to_string()).collect();
+            let articles: Vec<Parsed<crate::model::Article>> = from_cache(store, files, f);
+            for a in &articles {
+                check_article(store, a, f);
+            }
         }
     }
     (loaded, findings)

@@ -44,13 +44,22 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
             .collect(),
         articles: loaded.articles.iter().map(String::as_str).collect(),
     };
-    let mut findings = Vec::new();
-    for p in &loaded.requests {
-        findings.extend(request_findings(store, &index, p, today));
-    }
-    for p in &loaded.solutions {
-        findings.extend(solution_findings(store, &index, p));
-    }
+    use rayon::prelude::*;
+    // Requests and solutions (most of a store) are judged on every core.
+    let (requests, solutions): (Vec<Vec<Finding>>, Vec<Vec<Finding>>) = rayon::join(
+        || {
+            (loaded.requests.par_iter())
+                .map(|p| request_findings(store, &index, p, today))
+                .collect()
+        },
+        || {
+            (loaded.solutions.par_iter())
+                .map(|p| solution_findings(store, &index, p))
+                .collect()
+        },
+    );
+    let mut findings: Vec<Finding> = requests.into_iter().flatten().collect();
+    findings.extend(solutions.into_iter().flatten());
     for p in &loaded.customers {
         findings.extend(customer_findings(store, p));
     }

@@ -220,27 +220,32 @@ pub struct Ctx {
     noticed: std::cell::RefCell<Vec<store::Noticed>>,
 }
 
-/// A bar on stderr while a long read fills the parse cache (a fresh clone's first command).
+/// A bar on stderr while a long read fills the parse cache (a fresh clone's first command),
+/// one per kind of record being read (`check` reads the kinds side by side).
 fn progress_bar() -> store::Progress {
-    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    let bar: std::sync::Mutex<Option<ProgressBar>> = std::sync::Mutex::new(None);
+    use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let bars: std::sync::Mutex<Vec<(String, ProgressBar)>> = std::sync::Mutex::new(Vec::new());
     std::sync::Arc::new(move |what: &str, done: usize, total: usize| {
-        let Ok(mut bar) = bar.lock() else {
+        let Ok(mut bars) = bars.lock() else {
             return;
         };
+        let at = bars.iter().position(|(w, _)| w == what);
         if done == 0 {
-            let b = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            let b = multi.add(ProgressBar::new(total as u64));
             if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
             {
                 b.set_style(style.progress_chars("=> "));
             }
             b.set_message(format!("reading {what} (first run: filling the cache)"));
-            *bar = Some(b);
-        } else if let Some(b) = bar.as_ref() {
-            b.set_position(done as u64);
+            match at {
+                Some(i) => std::mem::replace(&mut bars[i].1, b).finish_and_clear(),
+                None => bars.push((what.to_string(), b)),
+            }
+        } else if let Some(i) = at {
+            bars[i].1.set_position(done as u64);
             if done >= total {
-                b.finish_and_clear();
-                *bar = None;
+                bars.remove(i).1.finish_and_clear();
             }
         }
     })
