@@ -1,20 +1,22 @@
 //! A fast reader for the text presales itself writes: canonical YAML ([`super::yaml`]),
-//! read line by line into a JSON value and deserialized from that.
+//! deserialized line by line (a serde deserializer over the lines, no tree in between).
 //!
 //! It reads only the subset the canonical writer produces — a header of comment lines, then
 //! block mappings whose keys are plain words, sequences written compactly under their key
 //! (`key:` then `- item` at the key's indentation), one-line scalars ([`scalar`]) and
-//! literal blocks (`|`, `|-`) — and gives up (`None`) on anything else. Its reading is
-//! never trusted alone: a caller keeps a record it read only when the record's canonical
-//! text is exactly the file's text, and the YAML parser reads a record's canonical text
-//! back as that record (the round trip every write relies on), so what this reader returns
-//! and the caller keeps is what the parser would have read.
+//! literal blocks (`|`, `|-`) — and gives up (`None`) on anything else, and on any plain
+//! scalar it is not sure how YAML types ([`typed`]). Its reading is never trusted alone: a
+//! caller keeps a record it read only when the record's canonical text is exactly the
+//! file's text, and the YAML parser reads a record's canonical text back as that record
+//! (the round trip every write relies on), so what this reader returns and the caller
+//! keeps is what the parser would have read.
 
 use std::iter::Peekable;
 use std::str::SplitInclusive;
 
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value as Json};
+use serde::de::value::{BorrowedStrDeserializer, Error};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+use serde_json::Value as Json;
 
 use super::last_key::{block, plain_key, scalar, typed, unbroken};
 
@@ -25,11 +27,13 @@ type Lines<'t> = Peekable<SplitInclusive<'t, char>>;
 pub fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
     let mut lines = text.split_inclusive('\n').peekable();
     while lines.next_if(|l| l.starts_with('#')).is_some() {}
-    let map = mapping(&mut lines, 0)?;
-    if lines.peek().is_some() {
-        return None;
-    }
-    serde_json::from_value(Json::Object(map)).ok()
+    let value = T::deserialize(Node {
+        lines: &mut lines,
+        indent: 0,
+        inline: Inline::Map(None),
+    })
+    .ok()?;
+    lines.peek().is_none().then_some(value)
 }
 
 /// The number of spaces a line starts with.
@@ -37,91 +41,237 @@ fn indent_of(line: &str) -> usize {
     line.bytes().take_while(|&b| b == b' ').count()
 }
 
-/// A block mapping whose keys start at `indent`: it ends at a line indented less, or at a
-/// sequence item at the same indentation (the caller's).
-fn mapping(lines: &mut Lines<'_>, indent: usize) -> Option<Map<String, Json>> {
-    let mut map = Map::new();
-    while let Some(&line) = lines.peek() {
-        let line = unbroken(line)?;
-        let at = indent_of(line);
-        if at < indent || line[at..].starts_with('-') {
-            break;
-        }
-        if at > indent {
-            return None;
-        }
-        lines.next();
-        let (key, after) = line[at..].split_once(':')?;
-        if !plain_key(key) {
-            return None;
-        }
-        let value = value(lines, indent, after)?;
-        if map.insert(key.to_string(), value).is_some() {
-            return None;
-        }
-    }
-    Some(map)
+fn unsure<T>() -> Result<T, Error> {
+    Err(de::Error::custom("outside the canonical subset"))
 }
 
-/// The value of a key at `indent`, `after` being the rest of its line after the colon.
-fn value(lines: &mut Lines<'_>, indent: usize, after: &str) -> Option<Json> {
-    if after.is_empty() {
-        let next = unbroken(lines.peek()?)?;
-        let at = indent_of(next);
-        return if at == indent && next[at..].starts_with("- ") {
-            sequence(lines, indent)
-        } else if at == indent + 2 {
-            mapping(lines, indent + 2).map(Json::Object)
-        } else {
-            None
-        };
+/// What a value's own line holds.
+#[derive(Clone, Copy)]
+enum Inline<'t> {
+    /// The text after `key: ` or `- `.
+    Text(&'t str),
+    /// Nothing after `key:`: a sequence at the key's indentation or a mapping below it.
+    Nested,
+    /// A mapping whose keys start at the node's indentation; the first one, when given,
+    /// was on the line of its sequence item (`- key: value`).
+    Map(Option<(&'t str, &'t str)>),
+}
+
+/// One value: its lines are read as it is deserialized.
+struct Node<'a, 't> {
+    lines: &'a mut Lines<'t>,
+    /// The indentation of the key (or dash) the value belongs to; a mapping's keys.
+    indent: usize,
+    inline: Inline<'t>,
+}
+
+impl<'de, 't: 'de> de::Deserializer<'de> for Node<'_, 't> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let Node {
+            lines,
+            indent,
+            inline,
+        } = self;
+        match inline {
+            Inline::Map(first) => visitor.visit_map(MapAccess {
+                lines,
+                indent,
+                first,
+                after: "",
+                seen: Vec::new(),
+            }),
+            Inline::Nested => {
+                let Some(next) = lines.peek().and_then(|l| unbroken(l)) else {
+                    return unsure();
+                };
+                let at = indent_of(next);
+                if at == indent && next[at..].starts_with("- ") {
+                    visitor.visit_seq(SeqAccess { lines, indent })
+                } else if at == indent + 2 {
+                    visitor.visit_map(MapAccess {
+                        lines,
+                        indent: indent + 2,
+                        first: None,
+                        after: "",
+                        seen: Vec::new(),
+                    })
+                } else {
+                    unsure()
+                }
+            }
+            Inline::Text(text) => match text {
+                "|" | "|-" => match block(lines, indent + 2, text == "|") {
+                    Some(content) => visitor.visit_string(content),
+                    None => unsure(),
+                },
+                "[]" => visitor.visit_seq(de::value::SeqDeserializer::<_, Error>::new(
+                    std::iter::empty::<()>(),
+                )),
+                "{}" => visitor.visit_map(de::value::MapDeserializer::<_, Error>::new(
+                    std::iter::empty::<((), ())>(),
+                )),
+                one_line => match scalar(one_line).as_ref().and_then(typed) {
+                    Some(Json::String(s)) => visitor.visit_string(s),
+                    Some(Json::Bool(b)) => visitor.visit_bool(b),
+                    Some(Json::Null) => visitor.visit_unit(),
+                    Some(Json::Number(n)) => match n.as_i64() {
+                        Some(i) if i >= 0 => visitor.visit_u64(i as u64),
+                        Some(i) => visitor.visit_i64(i),
+                        None => unsure(),
+                    },
+                    _ => unsure(),
+                },
+            },
+        }
     }
-    match after.strip_prefix(' ')? {
-        "|" => block(lines, indent + 2, true).map(Json::String),
-        "|-" => block(lines, indent + 2, false).map(Json::String),
-        "[]" => Some(Json::Array(Vec::new())),
-        "{}" => Some(Json::Object(Map::new())),
-        one_line => typed(&scalar(one_line)?),
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.inline {
+            Inline::Text("null") => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        // Unit variants, written as a word; anything else is the parser's.
+        match self.inline {
+            Inline::Text(one_line) => match scalar(one_line).as_ref().and_then(typed) {
+                Some(Json::String(s)) => visitor.visit_enum(s.into_deserializer()),
+                _ => unsure(),
+            },
+            _ => unsure(),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
-/// A block sequence whose items (`- `) start at `indent`: scalars, literal blocks, or
-/// mappings whose first key follows the dash and whose other keys line up with it.
-fn sequence(lines: &mut Lines<'_>, indent: usize) -> Option<Json> {
-    let mut items = Vec::new();
-    while let Some(&line) = lines.peek() {
-        let line = unbroken(line)?;
-        if indent_of(line) != indent {
-            break;
-        }
-        let Some(item) = line[indent..].strip_prefix("- ") else {
-            break;
+/// The keys of a block mapping at `indent`, read as they are asked for; it ends at a line
+/// indented less, or at a sequence item at the same indentation (its parent's).
+struct MapAccess<'a, 't> {
+    lines: &'a mut Lines<'t>,
+    indent: usize,
+    first: Option<(&'t str, &'t str)>,
+    /// The rest of the line of the key just read.
+    after: &'t str,
+    /// The keys read so far: a key twice is the parser's to judge.
+    seen: Vec<&'t str>,
+}
+
+impl<'de, 't: 'de> de::MapAccess<'de> for MapAccess<'_, 't> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let (key, after) = match self.first.take() {
+            Some(first) => first,
+            None => {
+                let Some(&line) = self.lines.peek() else {
+                    return Ok(None);
+                };
+                let Some(line) = unbroken(line) else {
+                    return unsure();
+                };
+                let at = indent_of(line);
+                if at < self.indent || line[at..].starts_with('-') {
+                    return Ok(None);
+                }
+                if at > self.indent {
+                    return unsure();
+                }
+                self.lines.next();
+                let Some(pair) = line[at..].split_once(':') else {
+                    return unsure();
+                };
+                pair
+            }
         };
-        lines.next();
-        let inner = indent + 2;
+        if !plain_key(key) || self.seen.contains(&key) {
+            return unsure();
+        }
+        self.seen.push(key);
+        self.after = after;
+        seed.deserialize(BorrowedStrDeserializer::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let inline = match self.after {
+            "" => Inline::Nested,
+            after => match after.strip_prefix(' ') {
+                Some(text) => Inline::Text(text),
+                None => return unsure(),
+            },
+        };
+        seed.deserialize(Node {
+            lines: self.lines,
+            indent: self.indent,
+            inline,
+        })
+    }
+}
+
+/// The items (`- `) of a block sequence at `indent`: scalars, literal blocks, or mappings
+/// whose first key follows the dash and whose other keys line up with it.
+struct SeqAccess<'a, 't> {
+    lines: &'a mut Lines<'t>,
+    indent: usize,
+}
+
+impl<'de, 't: 'de> de::SeqAccess<'de> for SeqAccess<'_, 't> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some(&line) = self.lines.peek() else {
+            return Ok(None);
+        };
+        let Some(line) = unbroken(line) else {
+            return unsure();
+        };
+        if indent_of(line) != self.indent {
+            return Ok(None);
+        }
+        let Some(item) = line[self.indent..].strip_prefix("- ") else {
+            return Ok(None);
+        };
+        self.lines.next();
         let first_key = item
             .split_once(':')
             .filter(|(k, after)| plain_key(k) && (after.is_empty() || after.starts_with(' ')));
-        let value = match first_key {
-            Some((key, after)) => {
-                let mut map = Map::new();
-                map.insert(key.to_string(), value(lines, inner, after)?);
-                for (k, v) in mapping(lines, inner)? {
-                    if map.insert(k, v).is_some() {
-                        return None;
-                    }
-                }
-                Json::Object(map)
-            }
-            None => match item {
-                "|" => Json::String(block(lines, inner, true)?),
-                "|-" => Json::String(block(lines, inner, false)?),
-                one_line => typed(&scalar(one_line)?)?,
-            },
+        let inline = match first_key {
+            Some(first) => Inline::Map(Some(first)),
+            None => Inline::Text(item),
         };
-        items.push(value);
+        seed.deserialize(Node {
+            lines: self.lines,
+            indent: self.indent + 2,
+            inline,
+        })
+        .map(Some)
     }
-    Some(Json::Array(items))
 }
 
 #[cfg(test)]
