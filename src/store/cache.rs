@@ -415,7 +415,7 @@ impl Summary for crate::model::request::RequestSummary {
     /// ([`crate::model::history::surely_reads`]); the history is still read by the YAML
     /// parser, only not built into entries.
     fn from_head(shown: &Path, text: &str) -> Option<Self> {
-        let r = request_from_head(shown, text, |_, entry| {
+        let r = record_from_head::<crate::model::Request>(shown, text, |_, entry| {
             crate::model::history::surely_reads(super::last_key::fields(entry))
         })?;
         Some(Self::of(&r))
@@ -470,7 +470,7 @@ impl Summary for crate::model::facts::RequestFacts {
     /// report on a fresh clone (a CI job) then never builds the entries through serde.
     fn from_head(shown: &Path, text: &str) -> Option<Self> {
         let mut history = Vec::new();
-        let mut r = request_from_head(shown, text, |i, entry| {
+        let mut r = record_from_head::<crate::model::Request>(shown, text, |i, entry| {
             let fields: Vec<_> = super::last_key::fields(entry).collect();
             history.truncate(i);
             crate::model::facts::reported_entry(&fields)
@@ -481,15 +481,6 @@ impl Summary for crate::model::facts::RequestFacts {
         Some(Self::of(&r))
     }
     fn keys(&self) {}
-}
-
-/// A request read from the text before its history ([`record_from_head`]).
-fn request_from_head(
-    shown: &Path,
-    text: &str,
-    entry_ok: impl FnMut(usize, &super::last_key::Entry<'_>) -> bool,
-) -> Option<crate::model::Request> {
-    record_from_head(shown, text, entry_ok)
 }
 
 /// A record read from the text before its history, with an empty history, when `entry_ok`

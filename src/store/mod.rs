@@ -15,7 +15,6 @@ pub mod searches;
 pub mod yaml;
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use files::slash_path;
@@ -799,8 +798,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |w| w.write_all(bytes))
 }
 
-/// [`write_atomic`] for content written piece by piece (`write` fills the temporary file),
-/// so that a file of hundreds of megabytes never has to be held whole in memory first.
+/// [`write_atomic`] for content written piece by piece (`write` fills the temporary file,
+/// unbuffered: a writer of many small pieces brings its own buffer), so that a file of
+/// hundreds of megabytes never has to be held whole in memory first.
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
@@ -819,12 +819,7 @@ pub fn write_atomic_with(
         .prefix(".presales-tmp-")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-        write(&mut buffered)
-            .and_then(|()| buffered.flush())
-            .map_err(|e| Error::io(path, e))?;
-    }
+    write(tmp.as_file_mut()).map_err(|e| Error::io(path, e))?;
     // tempfile creates files 0600; records are shared, so keep the target's mode or use
     // the usual 0644 for a new file.
     #[cfg(unix)]
