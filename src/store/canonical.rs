@@ -45,6 +45,14 @@ fn unsure<T>() -> Result<T, Error> {
     Err(de::Error::custom("outside the canonical subset"))
 }
 
+/// The next line without its line break, not taken; `Ok(None)` at the end of the text.
+fn peek<'t>(lines: &mut Lines<'t>) -> Result<Option<&'t str>, Error> {
+    match lines.peek() {
+        None => Ok(None),
+        Some(&line) => unbroken(line).map_or_else(unsure, |l| Ok(Some(l))),
+    }
+}
+
 /// What a value's own line holds.
 #[derive(Clone, Copy)]
 enum Inline<'t> {
@@ -83,7 +91,7 @@ impl<'de, 't: 'de> de::Deserializer<'de> for Node<'_, 't> {
                 seen: Vec::new(),
             }),
             Inline::Nested => {
-                let Some(next) = lines.peek().and_then(|l| unbroken(l)) else {
+                let Some(next) = peek(lines)? else {
                     return unsure();
                 };
                 let at = indent_of(next);
@@ -186,11 +194,8 @@ impl<'de, 't: 'de> de::MapAccess<'de> for MapAccess<'_, 't> {
         let (key, after) = match self.first.take() {
             Some(first) => first,
             None => {
-                let Some(&line) = self.lines.peek() else {
+                let Some(line) = peek(self.lines)? else {
                     return Ok(None);
-                };
-                let Some(line) = unbroken(line) else {
-                    return unsure();
                 };
                 let at = indent_of(line);
                 if at < self.indent || line[at..].starts_with('-') {
@@ -245,11 +250,8 @@ impl<'de, 't: 'de> de::SeqAccess<'de> for SeqAccess<'_, 't> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        let Some(&line) = self.lines.peek() else {
+        let Some(line) = peek(self.lines)? else {
             return Ok(None);
-        };
-        let Some(line) = unbroken(line) else {
-            return unsure();
         };
         if indent_of(line) != self.indent {
             return Ok(None);

@@ -887,10 +887,12 @@ mod tests {
         )
     }
 
-    /// Bodies whose entries all have a time, an author and an action, the other keys
-    /// reports read sometimes, with values of every kind.
-    fn reported_body() -> impl Strategy<Value = String> {
-        let optional = ["from", "to", "outcome", "item", "note", "x_1"];
+    /// Bodies of one to three entries, each with a time (in three spellings), an author and
+    /// an action, then some of `optional` (in order) with values from `value`.
+    fn bodies(
+        optional: &'static [&'static str],
+        value: impl Strategy<Value = String>,
+    ) -> impl Strategy<Value = String> {
         let entry = (
             prop_oneof![
                 Just("\"2019-01-01T00:46:13+08:00\""),
@@ -900,13 +902,19 @@ mod tests {
             piece(),
             piece(),
             proptest::sample::subsequence(optional.to_vec(), 0..=optional.len()),
-            proptest::collection::vec(piece(), optional.len()),
+            proptest::collection::vec(value, optional.len()),
         )
             .prop_map(|(at, by, action, keys, values)| {
                 let named = [("at", at.to_string()), ("by", by), ("action", action)];
                 entry_text(named.into_iter().chain(keys.into_iter().zip(values)))
             });
         proptest::collection::vec(entry, 1..4).prop_map(|es| es.concat())
+    }
+
+    /// Bodies whose entries all have a time, an author and an action, the other keys
+    /// reports read sometimes, with values of every kind.
+    fn reported_body() -> impl Strategy<Value = String> {
+        bodies(&["from", "to", "outcome", "item", "note", "x_1"], piece())
     }
 
     /// The entries the reports read, built from what the reader read, as serde builds them.
@@ -937,7 +945,6 @@ mod tests {
     /// A body of whole entries: the named keys, extras, and plain scalars YAML may read as
     /// numbers.
     fn whole_body() -> impl Strategy<Value = String> {
-        let optional = ["op", "from", "to", "note", "x_1", "turn", "from"];
         let value = prop_oneof![
             4 => piece(),
             1 => prop_oneof![
@@ -971,22 +978,7 @@ mod tests {
             ]
             .prop_map(str::to_string),
         ];
-        let entry = (
-            prop_oneof![
-                Just("\"2019-01-01T00:46:13+08:00\""),
-                Just("2019-01-01T00:46:13+08:00"),
-                Just("'2019-01-01T00:46:13Z'"),
-            ],
-            piece(),
-            piece(),
-            proptest::sample::subsequence(optional.to_vec(), 0..=optional.len()),
-            proptest::collection::vec(value, optional.len()),
-        )
-            .prop_map(|(at, by, action, keys, values)| {
-                let named = [("at", at.to_string()), ("by", by), ("action", action)];
-                entry_text(named.into_iter().chain(keys.into_iter().zip(values)))
-            });
-        proptest::collection::vec(entry, 1..4).prop_map(|es| es.concat())
+        bodies(&["op", "from", "to", "note", "x_1", "turn", "from"], value)
     }
 
     /// Whole entries built from what the reader read, as serde builds them; returns whether
