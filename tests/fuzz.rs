@@ -33,6 +33,7 @@ use common::Env;
 use presales::check::replay::{RecordChange, Rules, replay};
 use presales::check::{self, BaseFile};
 use presales::config::{self, CONFIG_FILE, Config};
+use presales::model::facts::Step;
 use presales::model::{Article, Customer, Gap, Kind, RecordId, Request, Solution};
 use presales::ops::AnyRecord;
 use presales::report::{self, Dataset, Input, PeriodSpec, Window};
@@ -449,11 +450,13 @@ fn reports(store: &Store) {
     ) else {
         return;
     };
+    let steps: Vec<Vec<Step>> = requests.iter().map(|r| Step::all(&r.history)).collect();
     let input = Input {
         config: &store.config,
         calendar: store.calendar.as_ref(),
         stages: &stages,
         requests: &requests,
+        steps: &steps,
         customers: &customers,
         articles: &[],
         gaps: &gaps,

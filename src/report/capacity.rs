@@ -134,7 +134,7 @@ pub fn build(data: &Dataset) -> CapacityReport {
         .items
         .iter()
         .map(|i| {
-            known(i.req, w.as_of)
+            known(i.req, i.steps, w.as_of)
                 .into_iter()
                 .filter(|e| e.date <= as_of_day)
                 .collect()
@@ -300,18 +300,18 @@ pub fn build(data: &Dataset) -> CapacityReport {
 /// The effort entries of `req` recorded by `as_of`: those whose `log` history entry is not
 /// later (an entry without one, written by hand or by an older tool, counts from its day).
 /// So a report as of last Friday does not change when Friday's work is logged on Monday.
-fn known(
-    req: &crate::model::Request,
+fn known<'a>(
+    req: &'a crate::model::Request,
+    steps: &[crate::model::facts::Step],
     as_of: crate::model::Timestamp,
-) -> Vec<&crate::model::Effort> {
+) -> Vec<&'a crate::model::Effort> {
     if req.effort.is_empty() {
         return Vec::new();
     }
-    let late: std::collections::HashSet<&str> = req
-        .history
+    let late: std::collections::HashSet<&str> = steps
         .iter()
         .filter(|h| h.action == crate::model::Action::Log.as_str() && h.at > as_of)
-        .filter_map(|h| h.extra.get("item").and_then(|v| v.as_str()))
+        .filter_map(|h| h.item.map(|i| i.as_str()))
         .collect();
     req.effort
         .iter()

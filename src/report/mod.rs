@@ -29,6 +29,7 @@ use serde::Serialize;
 
 use crate::calendar::Calendar;
 use crate::config::{Config, Member};
+use crate::model::facts::Step;
 use crate::model::{Customer, Outcome, Request, Timestamp};
 pub use kb::ArticleInfo;
 pub use period::{AsOf, Period, PeriodSpec, Window, Zone};
@@ -48,6 +49,11 @@ pub struct Input<'a> {
     /// Stages in workflow order, for display.
     pub stages: &'a [String],
     pub requests: &'a [Request],
+    /// Each request's history as the reports replay it, in the order of `requests` (the
+    /// requests' own `history` is not read: [`RequestFacts`] leaves it empty).
+    ///
+    /// [`RequestFacts`]: crate::model::facts::RequestFacts
+    pub steps: &'a [Vec<Step>],
     pub customers: &'a [Customer],
     /// The knowledge base; may be empty (usage is then read from requests alone).
     pub articles: &'a [ArticleInfo],
@@ -73,6 +79,8 @@ pub struct Header {
 /// One request as the reports see it.
 pub struct Item<'a> {
     pub req: &'a Request,
+    /// Its history, every entry (also those after the as-of instant).
+    pub steps: &'a [Step],
     pub tl: Timeline,
     pub confidential: bool,
     /// The title, or [`REDACTED`].
@@ -158,8 +166,17 @@ pub fn items_over<'a>(input: &Input<'a>, as_ofs: &[Timestamp]) -> Vec<Items<'a>>
     // One lookup table, not a scan of every customer per request.
     let customers: std::collections::HashMap<&str, &Customer> =
         input.customers.iter().map(|c| (c.id.as_str(), c)).collect();
-    let mut requests: Vec<&'a Request> = input.requests.iter().collect();
-    requests.par_sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(
+        input.requests.len(),
+        input.steps.len(),
+        "a history for each request"
+    );
+    let mut requests: Vec<(&'a Request, &'a [Step])> = input
+        .requests
+        .iter()
+        .zip(input.steps.iter().map(Vec::as_slice))
+        .collect();
+    requests.par_sort_by(|a, b| a.0.id.cmp(&b.0.id));
     let mut order: Vec<usize> = (0..as_ofs.len()).collect();
     order.sort_by_key(|&k| as_ofs[k]);
     // The items at the instant last built, by request, and whether each is settled there.
@@ -177,11 +194,10 @@ pub fn items_over<'a>(input: &Input<'a>, as_ofs: &[Timestamp]) -> Vec<Items<'a>>
         last = requests
             .par_iter()
             .zip(last.into_par_iter())
-            .map(|(req, prev)| match prev {
+            .map(|(&(req, steps), prev)| match prev {
                 Some((item, true)) => Some((item, true)),
-                _ => item_at(input, clock, &customers, req, as_of).map(|item| {
-                    let settled =
-                        item.tl.closed.is_some() && req.history.iter().all(|e| e.at <= as_of);
+                _ => item_at(input, clock, &customers, req, steps, as_of).map(|item| {
+                    let settled = item.tl.closed.is_some() && steps.iter().all(|e| e.at <= as_of);
                     (Arc::new(item), settled)
                 }),
             })
@@ -197,10 +213,11 @@ fn item_at<'a>(
     clock: Clock,
     customers: &std::collections::HashMap<&str, &Customer>,
     req: &'a Request,
+    steps: &'a [Step],
     as_of: Timestamp,
 ) -> Option<Item<'a>> {
     let paused_stages = &input.config.workflow.paused_stages;
-    let tl = Timeline::build_with(req, as_of, &input.config.workflow.first_response)?;
+    let tl = Timeline::build_with(req, steps, as_of, &input.config.workflow.first_response)?;
     let cust = customers.get(req.customer.as_str()).copied();
     let confidential = req.confidential || cust.is_some_and(|c| c.confidential);
     let hide = confidential && !input.include_confidential;
@@ -246,6 +263,7 @@ fn item_at<'a>(
         title: redact(req.title.clone()),
         customer: redact(cust.map_or_else(|| req.customer.clone(), |c| c.name.clone())),
         req,
+        steps,
         tl,
         confidential,
         first_response,

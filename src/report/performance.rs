@@ -65,10 +65,10 @@ fn figures(data: &Dataset, who: Option<&str>, items: &[&Item]) -> MemberPerforma
     // Work is any entry of the member's but the assignment itself (and the move out of
     // `registered` an assignment makes): a self-assignment is not work yet.
     let worked = |i: &Item, m: &str| {
-        i.req.history.iter().any(|e| {
+        i.steps.iter().any(|e| {
             let assignment = matches!(e.action.as_str(), "assign" | "create")
                 || (e.action == "advance"
-                    && e.from.as_deref() == Some(crate::workflow::FIRST_STAGE));
+                    && e.from.is_some_and(|f| f == crate::workflow::FIRST_STAGE));
             e.by == m && w.contains(e.at) && e.at <= w.as_of && !assignment
         })
     };

@@ -145,6 +145,13 @@ pub fn input<'a>(
         calendar,
         stages,
         requests,
+        // Leaked: a test's few requests, for the input's lifetime.
+        steps: Box::leak(
+            requests
+                .iter()
+                .map(|r| crate::model::facts::Step::all(&r.history))
+                .collect(),
+        ),
         customers,
         articles,
         gaps: &[],

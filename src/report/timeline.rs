@@ -6,7 +6,8 @@
 use serde::Serialize;
 
 use crate::assign::ASSIGN_ACTION;
-use crate::model::{HistoryEntry, Outcome, Request, Timestamp};
+use crate::model::facts::Step;
+use crate::model::{Outcome, Request, Timestamp};
 use crate::workflow::{CLOSED, FIRST_STAGE};
 
 /// One stay of a request in a stage, `[from, to)`; `to` is `None` while it lasts.
@@ -73,10 +74,10 @@ fn is_move(action: &str) -> bool {
 }
 
 /// The move `assign` makes by itself (out of `registered`) is not a response.
-fn is_automatic(e: &HistoryEntry) -> bool {
+fn is_automatic(e: &Step) -> bool {
     e.action == "create"
         || e.action == ASSIGN_ACTION
-        || (e.action == "advance" && e.from.as_deref() == Some(FIRST_STAGE))
+        || (e.action == "advance" && e.from.is_some_and(|f| f == FIRST_STAGE))
         // Logging hours is bookkeeping, not an answer to anyone.
         || e.action == crate::model::Action::Log.as_str()
 }
@@ -90,19 +91,25 @@ impl Timeline {
     pub fn build(req: &Request, as_of: Timestamp) -> Option<Timeline> {
         Timeline::build_with(
             req,
+            &Step::all(&req.history),
             as_of,
             &crate::config::DEFAULT_FIRST_RESPONSE.map(String::from),
         )
     }
 
-    /// [`Timeline::build`] with the actions that count as a response
-    /// (`[workflow] first_response`).
-    pub fn build_with(req: &Request, as_of: Timestamp, responses: &[String]) -> Option<Timeline> {
+    /// [`Timeline::build`] of the request's history as `steps`, with the actions that count
+    /// as a response (`[workflow] first_response`).
+    pub fn build_with(
+        req: &Request,
+        steps: &[Step],
+        as_of: Timestamp,
+        responses: &[String],
+    ) -> Option<Timeline> {
         if req.created > as_of {
             return None;
         }
         let mut anomalies = Vec::new();
-        let mut entries: Vec<&HistoryEntry> = req.history.iter().collect();
+        let mut entries: Vec<&Step> = steps.iter().collect();
         if !entries.is_sorted_by_key(|e| e.at) {
             anomalies.push((
                 AnomalyKind::HistoryOutOfOrder,
@@ -146,26 +153,26 @@ impl Timeline {
             if tl.first_response.is_none()
                 && tl.closed.is_none()
                 && !is_automatic(e)
-                && responses.contains(&e.action)
+                && responses.iter().any(|r| e.action == r.as_str())
                 && tl.assignee.as_deref() == Some(e.by.as_str())
             {
-                tl.first_response = Some((e.at, e.by.clone()));
+                tl.first_response = Some((e.at, e.by.to_string()));
             }
             if e.action == "create" {
                 if let (Some(to), [only]) = (&e.to, tl.visits.as_mut_slice()) {
-                    only.stage = to.clone();
+                    only.stage = to.to_string();
                 }
             } else if e.action == ASSIGN_ACTION {
                 if let Some(to) = &e.to {
-                    tl.set_assignee(Some(to.clone()), e.at);
+                    tl.set_assignee(Some(to.to_string()), e.at);
                 }
             } else if is_move(&e.action) {
-                let to = match (&e.to, e.action.as_str()) {
-                    (Some(to), _) => to.clone(),
-                    (None, "close") => CLOSED.to_string(),
+                let to = match (e.to, e.action.as_str()) {
+                    (Some(to), _) => to.as_str(),
+                    (None, "close") => CLOSED,
                     (None, _) => continue,
                 };
-                if let Some(from) = &e.from
+                if let Some(from) = e.from
                     && from != tl.stage()
                 {
                     tl.anomalies.push((
@@ -177,7 +184,7 @@ impl Timeline {
                         ),
                     ));
                 }
-                tl.enter(&to, e.at);
+                tl.enter(to, e.at);
                 if e.action == crate::model::Action::Reopen.as_str() {
                     // Reopened: open again until the next close.
                     tl.closed = None;
@@ -185,12 +192,7 @@ impl Timeline {
                 }
                 if to == CLOSED && tl.closed.is_none() {
                     tl.closed = Some(e.at);
-                    tl.outcome = e
-                        .extra
-                        .get("outcome")
-                        .and_then(|v| v.as_str())
-                        .and_then(|s| s.parse().ok())
-                        .or(req.outcome);
+                    tl.outcome = e.outcome.and_then(|s| s.parse().ok()).or(req.outcome);
                 }
             }
         }
@@ -316,7 +318,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Priority;
+    use crate::model::{HistoryEntry, Priority};
     use chrono::DateTime;
 
     fn t(s: &str) -> Timestamp {
@@ -373,7 +375,13 @@ mod tests {
         let tl = Timeline::build(&r, t("30T00:00")).unwrap();
         assert_eq!(tl.first_response, Some((t("02T15:00"), "li.na".into())));
         // Unless the team says so ([workflow] first_response).
-        let tl = Timeline::build_with(&r, t("30T00:00"), &["comment".to_string()]).unwrap();
+        let tl = Timeline::build_with(
+            &r,
+            &Step::all(&r.history),
+            t("30T00:00"),
+            &["comment".to_string()],
+        )
+        .unwrap();
         assert_eq!(tl.first_response, Some((t("02T12:00"), "li.na".into())));
     }
 

@@ -919,7 +919,7 @@ mod tests {
 
     /// The entries the reports read, built from what the reader read, as serde builds them.
     fn reported_alike(body: &str) -> Result<(), TestCaseError> {
-        use crate::model::facts::{EntryFacts, reported_entry};
+        use crate::model::facts::{Step, reported_entry};
         let text = format!("history:\n{body}");
         let mut built = Vec::new();
         let head = head_before_last(&text, "history", |i, e: &Entry<'_>| {
@@ -934,9 +934,7 @@ mod tests {
             }
             let parsed: History = serde_saphyr::from_str(&text)
                 .map_err(|e| TestCaseError::fail(format!("{e}: {text:?}")))?;
-            let facts = |h: &[crate::model::HistoryEntry]| -> Vec<EntryFacts> {
-                h.iter().map(EntryFacts::from).collect()
-            };
+            let facts = |h: &[crate::model::HistoryEntry]| -> Vec<Step> { Step::all(h) };
             prop_assert_eq!(facts(&built), facts(&parsed.history), "{:?}", text);
         }
         Ok(())

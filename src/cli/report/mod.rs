@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::{Ctx, Format, output, parse_date};
 use crate::error::{Error, Result};
+use crate::model::facts::Step;
 use crate::model::{Customer, Request, Timestamp};
 use crate::report::stats::{Average, Rate};
 use crate::report::{
@@ -295,6 +296,8 @@ impl PeriodArgs {
 pub(crate) struct Loaded {
     pub store: Store,
     requests: Vec<Request>,
+    /// Each request's history as the reports replay it, in the order of `requests`.
+    steps: Vec<Vec<Step>>,
     customers: Vec<Customer>,
     gaps: Vec<crate::model::Gap>,
     articles: Vec<ArticleInfo>,
@@ -304,7 +307,7 @@ pub(crate) struct Loaded {
 impl Loaded {
     pub fn load(ctx: &Ctx) -> Result<Loaded> {
         let store = ctx.store()?;
-        let (requests, errors) = store.report_requests();
+        let (requests, steps, errors) = store.report_requests();
         let (customers, cerrors) = store.load_all_cached::<Customer>();
         let (gaps, gerrors) = store.load_all_cached::<crate::model::Gap>();
         for e in errors.iter().chain(&cerrors).chain(&gerrors) {
@@ -315,6 +318,7 @@ impl Loaded {
         Ok(Loaded {
             store,
             requests,
+            steps,
             customers,
             gaps,
             articles,
@@ -407,6 +411,7 @@ impl Loaded {
             calendar: self.store.calendar.as_ref(),
             stages,
             requests: &self.requests,
+            steps: &self.steps,
             customers: &self.customers,
             articles: &self.articles,
             gaps: &self.gaps,
@@ -661,6 +666,11 @@ mod tests {
             let from_cache = Loaded::load(&ctx).unwrap();
             let mut whole = Loaded::load(&ctx).unwrap();
             whole.requests = whole.store.load_all_cached::<Request>().0;
+            whole.steps = whole
+                .requests
+                .iter()
+                .map(|r| Step::all(&r.history))
+                .collect();
             assert!(whole.requests.len() > 20, "the demo store has requests");
             assert_ne!(whole.requests, from_facts.requests, "facts leave texts out");
             let expected = every_report(&ctx, &whole, as_of);
