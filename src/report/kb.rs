@@ -191,7 +191,8 @@ struct Tally<'r> {
 /// Every article's uses, in [`usage`]'s order.
 fn tally<'r>(data: &'r Dataset) -> Vec<Tally<'r>> {
     let w = data.window();
-    let mut acc: BTreeMap<&str, Tally> = data
+    // Hashed, not ordered: the list is sorted below by a key that ends with the ID.
+    let mut acc: rustc_hash::FxHashMap<&str, Tally> = data
         .input
         .articles
         .iter()
@@ -204,7 +205,12 @@ fn tally<'r>(data: &'r Dataset) -> Vec<Tally<'r>> {
             if w.contains(u.at) {
                 a.period += 1;
             }
-            if a.last_request != Some(i.req.id.as_str()) {
+            // The same request's uses come one after another: the same ID, not only an
+            // equal one.
+            if !a
+                .last_request
+                .is_some_and(|r| std::ptr::eq(r, i.req.id.as_str()))
+            {
                 a.requests += 1;
                 a.last_request = Some(i.req.id.as_str());
             }

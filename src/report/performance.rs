@@ -179,7 +179,7 @@ pub fn build(data: &Dataset, member: Option<&str>) -> PerformanceReport {
                     i.tl.spells
                         .iter()
                         .filter(|s| w.overlaps(s.from, s.to))
-                        .map(|s| s.member.clone()),
+                        .map(|s| s.member.to_string()),
                 );
             }
             set
@@ -191,7 +191,7 @@ pub fn build(data: &Dataset, member: Option<&str>) -> PerformanceReport {
     for i in &data.items {
         let mut seen: Vec<&str> = Vec::new();
         for s in &i.tl.spells {
-            if members.contains(&s.member) && !seen.contains(&s.member.as_str()) {
+            if members.contains(s.member.as_str()) && !seen.contains(&s.member.as_str()) {
                 seen.push(&s.member);
                 theirs.entry(&s.member).or_default().push(i);
             }

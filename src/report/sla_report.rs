@@ -44,7 +44,7 @@ fn row(i: &Item) -> SlaRow {
         customer: i.customer.clone(),
         priority: i.req.priority,
         stage: i.tl.stage().to_string(),
-        assignee: i.tl.assignee.clone(),
+        assignee: i.tl.assignee.map(|a| a.to_string()),
         created: i.tl.created,
         status: i.first_response.status.min(i.resolution.status),
         first_response: i.first_response.clone(),

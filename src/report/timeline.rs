@@ -6,14 +6,14 @@
 use serde::Serialize;
 
 use crate::assign::ASSIGN_ACTION;
-use crate::model::facts::Step;
+use crate::model::facts::{Name, Step};
 use crate::model::{Outcome, Request, Timestamp};
 use crate::workflow::{CLOSED, FIRST_STAGE};
 
 /// One stay of a request in a stage, `[from, to)`; `to` is `None` while it lasts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Visit {
-    pub stage: String,
+    pub stage: Name,
     pub from: Timestamp,
     pub to: Option<Timestamp>,
 }
@@ -21,7 +21,7 @@ pub struct Visit {
 /// One period during which a member was the assignee.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spell {
-    pub member: String,
+    pub member: Name,
     pub from: Timestamp,
     pub to: Option<Timestamp>,
 }
@@ -60,7 +60,7 @@ pub struct Timeline {
     pub visits: Vec<Visit>,
     pub spells: Vec<Spell>,
     /// The assignee at the as-of instant.
-    pub assignee: Option<String>,
+    pub assignee: Option<Name>,
     /// When and by whom the first response came.
     pub first_response: Option<(Timestamp, String)>,
     pub closed: Option<Timestamp>,
@@ -138,7 +138,7 @@ impl Timeline {
         let mut tl = Timeline {
             created: req.created,
             visits: vec![Visit {
-                stage: FIRST_STAGE.to_string(),
+                stage: Name::new(FIRST_STAGE),
                 from: req.created,
                 to: None,
             }],
@@ -160,16 +160,16 @@ impl Timeline {
             }
             if e.action == "create" {
                 if let (Some(to), [only]) = (&e.to, tl.visits.as_mut_slice()) {
-                    only.stage = to.to_string();
+                    only.stage = *to;
                 }
             } else if e.action == ASSIGN_ACTION {
-                if let Some(to) = &e.to {
-                    tl.set_assignee(Some(to.to_string()), e.at);
+                if let Some(to) = e.to {
+                    tl.set_assignee(Some(to), e.at);
                 }
             } else if is_move(&e.action) {
                 let to = match (e.to, e.action.as_str()) {
-                    (Some(to), _) => to.as_str(),
-                    (None, "close") => CLOSED,
+                    (Some(to), _) => to,
+                    (None, "close") => Name::new(CLOSED),
                     (None, _) => continue,
                 };
                 if let Some(from) = e.from
@@ -209,14 +209,14 @@ impl Timeline {
                         tl.stage()
                     ),
                 ));
-                let stage = req.stage.clone();
-                tl.enter(&stage, last_at);
+                let stage = Name::new(&req.stage);
+                tl.enter(stage, last_at);
                 if stage == CLOSED && tl.closed.is_none() {
                     tl.closed = Some(last_at);
                     tl.outcome = req.outcome;
                 }
             }
-            if req.assignee != tl.assignee {
+            if req.assignee.as_deref() != tl.assignee.as_deref() {
                 tl.anomalies.push((
                     AnomalyKind::AssigneeWithoutHistory,
                     format!(
@@ -225,7 +225,7 @@ impl Timeline {
                         tl.assignee.as_deref().unwrap_or("none")
                     ),
                 ));
-                tl.set_assignee(req.assignee.clone(), last_at);
+                tl.set_assignee(req.assignee.as_deref().map(Name::new), last_at);
             }
         }
         if let Some(closed) = tl.closed {
@@ -254,27 +254,27 @@ impl Timeline {
         Some(tl)
     }
 
-    fn enter(&mut self, stage: &str, at: Timestamp) {
+    fn enter(&mut self, stage: Name, at: Timestamp) {
         if let Some(v) = self.visits.last_mut() {
             v.to = Some(at.max(v.from));
         }
         let from = self.visits.last().and_then(|v| v.to).unwrap_or(at);
         self.visits.push(Visit {
-            stage: stage.to_string(),
+            stage,
             from,
             to: None,
         });
     }
 
-    fn set_assignee(&mut self, who: Option<String>, at: Timestamp) {
+    fn set_assignee(&mut self, who: Option<Name>, at: Timestamp) {
         if let Some(s) = self.spells.last_mut()
             && s.to.is_none()
         {
             s.to = Some(at.max(s.from));
         }
-        if let Some(m) = &who {
+        if let Some(m) = who {
             self.spells.push(Spell {
-                member: m.clone(),
+                member: m,
                 from: at,
                 to: None,
             });
@@ -309,7 +309,7 @@ impl Timeline {
     pub fn paused(&self, paused: &[String], as_of: Timestamp) -> Vec<(Timestamp, Timestamp)> {
         self.visits
             .iter()
-            .filter(|v| v.stage != CLOSED && paused.contains(&v.stage))
+            .filter(|v| v.stage != CLOSED && paused.iter().any(|p| v.stage == p.as_str()))
             .map(|v| (v.from, v.to.unwrap_or(as_of)))
             .collect()
     }

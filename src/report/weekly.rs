@@ -439,7 +439,7 @@ fn sla_section(data: &Dataset) -> SlaSection {
             limit_hours: c.limit_hours,
             elapsed_hours: c.elapsed_hours,
             running: c.running,
-            assignee: i.tl.assignee.clone(),
+            assignee: i.tl.assignee.map(|a| a.to_string()),
         })
         .collect();
     breaches.sort_by(|a, b| {
@@ -458,7 +458,7 @@ fn sla_section(data: &Dataset) -> SlaSection {
 
 fn cycle_time(data: &Dataset) -> Vec<StageCycle> {
     let w = data.window();
-    let mut by_stage: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut by_stage: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     for i in &data.items {
         for v in &i.tl.visits {
             if let Some(to) = v.to
@@ -466,16 +466,16 @@ fn cycle_time(data: &Dataset) -> Vec<StageCycle> {
                 && w.contains(to)
             {
                 by_stage
-                    .entry(v.stage.clone())
+                    .entry(v.stage.as_str())
                     .or_default()
                     .push(data.secs(v.from, to));
             }
         }
     }
-    stage_order(data, by_stage.keys().cloned())
+    stage_order(data, by_stage.keys().map(|s| s.to_string()))
         .into_iter()
         .filter_map(|stage| {
-            let v = by_stage.get(&stage)?;
+            let v = by_stage.get(stage.as_str())?;
             Some(StageCycle {
                 count: v.len(),
                 median_hours: median(v).map(hours),
@@ -497,7 +497,7 @@ fn workload(data: &Dataset) -> Vec<Workload> {
         .map(|m| m.id.clone())
         .collect();
     for i in data.items.iter().filter(|i| data.in_scope(i)) {
-        members.extend(i.tl.spells.iter().map(|s| s.member.clone()));
+        members.extend(i.tl.spells.iter().map(|s| s.member.to_string()));
     }
     // One pass over the requests for every member's counts: (open, assigned, closed,
     // overdue).
@@ -554,7 +554,7 @@ fn attention(data: &Dataset) -> Vec<Attention> {
         title: i.title.clone(),
         priority: i.req.priority,
         stage: i.tl.stage().to_string(),
-        assignee: i.tl.assignee.clone(),
+        assignee: i.tl.assignee.map(|a| a.to_string()),
         metric,
         hours,
         limit_hours,
