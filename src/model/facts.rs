@@ -243,13 +243,19 @@ impl<'de> Deserialize<'de> for Name {
     }
 }
 
-/// A history entry as the reports replay it: no note, no operation id, and of the keys
-/// beyond the named fields only those reports read, when they are text: a close's
-/// `outcome` (the timeline) and the `item` a `log` entry records (capacity). Every text
-/// is a [`Name`]: a step is 64 bytes and allocates nothing, where a [`HistoryEntry`] is
-/// 184 bytes and three or four allocations.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(from = "StepFacts", into = "StepFacts")]
+/// A history entry as the reports replay it: its time, author and action, and only what
+/// the reports read of the rest:
+///
+/// - `from` and `to` of the entries that create, assign or move a request (stages and
+///   members, which recur);
+/// - a close's `outcome`, when it is a text (the timeline);
+/// - the `item` a `log` entry records, when it is a text (capacity).
+///
+/// No note, no operation id, and no `to` of other entries (a solution's or a gap's ID,
+/// different on every request). Texts that recur are [`Name`]s: a step is 72 bytes and
+/// one allocation at most, where a [`HistoryEntry`] is 184 bytes and three or four.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "StepFacts")]
 pub struct Step {
     pub at: Timestamp,
     pub by: Name,
@@ -257,11 +263,23 @@ pub struct Step {
     pub from: Option<Name>,
     pub to: Option<Name>,
     pub outcome: Option<Name>,
-    pub item: Option<Name>,
+    pub item: Option<Box<str>>,
+}
+
+/// Whether the reports read `from` and `to` of an entry of `action`: one that creates,
+/// assigns or moves a request.
+fn moves(action: &str) -> bool {
+    let a = super::Action::parse(action);
+    matches!(a, super::Action::Create | super::Action::Assign) || a.is_move()
+}
+
+/// Whether the reports read the `item` of an entry of `action`.
+fn logs(action: &str) -> bool {
+    action == super::Action::Log.as_str()
 }
 
 /// A [`Step`] as the cache holds it.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct StepFacts {
     at: Instant,
     by: Name,
@@ -269,7 +287,7 @@ struct StepFacts {
     from: Option<Name>,
     to: Option<Name>,
     outcome: Option<Name>,
-    item: Option<Name>,
+    item: Option<Box<str>>,
 }
 
 impl From<Step> for StepFacts {
@@ -286,17 +304,69 @@ impl From<Step> for StepFacts {
     }
 }
 
-impl From<StepFacts> for Step {
-    fn from(s: StepFacts) -> Step {
-        Step {
-            at: s.at.0,
-            by: s.by,
-            action: s.action,
-            from: s.from,
-            to: s.to,
-            outcome: s.outcome,
-            item: s.item,
+impl<'de> Deserialize<'de> for Step {
+    /// The fields in [`StepFacts`]' order, a `from`/`to` or `item` the step does not keep
+    /// read past without being interned or copied.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Step, D::Error> {
+        use serde::de::{Error, SeqAccess, Visitor};
+        /// A text read past.
+        struct Skip;
+        impl<'de> Deserialize<'de> for Skip {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Skip, D::Error> {
+                struct Text;
+                impl Visitor<'_> for Text {
+                    type Value = Skip;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a text")
+                    }
+                    fn visit_str<E: Error>(self, _: &str) -> Result<Skip, E> {
+                        Ok(Skip)
+                    }
+                }
+                d.deserialize_str(Text)
+            }
         }
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Step;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a history step")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Step, A::Error> {
+                let missing = || A::Error::custom("a history step cut short");
+                let at: Instant = seq.next_element()?.ok_or_else(missing)?;
+                let by: Name = seq.next_element()?.ok_or_else(missing)?;
+                let action: Name = seq.next_element()?.ok_or_else(missing)?;
+                let (from, to) = if moves(&action) {
+                    (
+                        seq.next_element::<Option<Name>>()?.ok_or_else(missing)?,
+                        seq.next_element::<Option<Name>>()?.ok_or_else(missing)?,
+                    )
+                } else {
+                    seq.next_element::<Option<Skip>>()?.ok_or_else(missing)?;
+                    seq.next_element::<Option<Skip>>()?.ok_or_else(missing)?;
+                    (None, None)
+                };
+                let outcome: Option<Name> = seq.next_element()?.ok_or_else(missing)?;
+                let item = if logs(&action) {
+                    seq.next_element::<Option<Box<str>>>()?
+                        .ok_or_else(missing)?
+                } else {
+                    seq.next_element::<Option<Skip>>()?.ok_or_else(missing)?;
+                    None
+                };
+                Ok(Step {
+                    at: at.0,
+                    by,
+                    action,
+                    from,
+                    to,
+                    outcome,
+                    item,
+                })
+            }
+        }
+        d.deserialize_tuple(7, Fields)
     }
 }
 
@@ -305,16 +375,17 @@ const REPORTED_KEYS: [&str; 2] = ["outcome", "item"];
 
 impl From<&HistoryEntry> for Step {
     fn from(h: &HistoryEntry) -> Step {
-        let text = |key: &str| h.extra.get(key).and_then(|v| v.as_str()).map(Name::new);
-        let name = |t: &Option<String>| t.as_deref().map(Name::new);
+        let text = |key: &str| h.extra.get(key).and_then(|v| v.as_str());
+        let moves = moves(&h.action);
+        let name = |t: &Option<String>| t.as_deref().filter(|_| moves).map(Name::new);
         Step {
             at: h.at,
             by: Name::new(&h.by),
             action: Name::new(&h.action),
             from: name(&h.from),
             to: name(&h.to),
-            outcome: text("outcome"),
-            item: text("item"),
+            outcome: text("outcome").map(Name::new),
+            item: text("item").filter(|_| logs(&h.action)).map(Box::from),
         }
     }
 }
@@ -785,16 +856,46 @@ mod tests {
             {"at": "2026-11-03T09:00:00+08:00", "by": "li", "action": "close", "from": "handover",
              "to": "closed", "outcome": "won", "note": "n", "x": [1, 2]},
             {"at": "2026-11-04T09:00:00+08:00", "by": "li", "action": "log", "item": "E2"},
-            {"at": "2026-11-05T09:00:00+08:00", "by": "li", "action": "log", "item": 7}
+            {"at": "2026-11-05T09:00:00+08:00", "by": "li", "action": "log", "item": 7},
+            {"at": "2026-11-06T09:00:00+08:00", "by": "li", "action": "solution",
+             "to": "SOL-1", "item": "E3"},
+            {"at": "2026-11-07T09:00:00+08:00", "by": "li", "action": "advance",
+             "from": "registered", "to": "assigned"}
         ]))
         .unwrap();
         let steps = Step::all(&entries);
         assert_eq!(steps[0].from, Some(Name::new("handover")));
+        assert_eq!(steps[0].to, Some(Name::new("closed")));
         assert_eq!(steps[0].outcome, Some(Name::new("won")));
-        assert_eq!(steps[1].item, Some(Name::new("E2")));
+        assert_eq!(steps[1].item.as_deref(), Some("E2"));
         assert_eq!(steps[2].item, None, "an item that is not a text is not one");
+        // What no report reads of other entries is not kept.
+        assert_eq!((steps[3].to, steps[3].item.as_deref()), (None, None));
+        assert_eq!(steps[4].from, Some(Name::new("registered")));
+        assert_eq!(steps[4].to, Some(Name::new("assigned")));
         let bytes = postcard::to_allocvec(&steps).unwrap();
         assert_eq!(postcard::from_bytes::<Vec<Step>>(&bytes).unwrap(), steps);
+        // A step as an older cache holds it (every `to` and `item`) reads the same.
+        let full: Vec<_> = entries
+            .iter()
+            .map(|h| {
+                let text = |k: &str| h.extra.get(k).and_then(|v| v.as_str()).map(String::from);
+                (
+                    Instant(h.at),
+                    &h.by,
+                    &h.action,
+                    &h.from,
+                    &h.to,
+                    text("outcome"),
+                    text("item"),
+                )
+            })
+            .collect();
+        let bytes = postcard::to_allocvec(&full).unwrap();
+        assert_eq!(postcard::from_bytes::<Vec<Step>>(&bytes).unwrap(), steps);
+        // Cut short, it is an error, not a step.
+        let cut = &bytes[..bytes.len() - 1];
+        assert!(postcard::from_bytes::<Vec<Step>>(cut).is_err());
     }
 
     /// A text is kept once, whichever thread first asks for it.
@@ -814,7 +915,7 @@ mod tests {
         assert_eq!(names.map(Name::as_str), ["aa", "mm", "zz"]);
         // The point of it: a step is a quarter of an entry's memory, and allocates nothing.
         assert_eq!(std::mem::size_of::<Option<Name>>(), 8);
-        assert!(std::mem::size_of::<Step>() <= 64);
+        assert!(std::mem::size_of::<Step>() <= 72);
         assert_eq!(
             format!("{here} {here:?}"),
             format!("{0} {0:?}", here.as_str())

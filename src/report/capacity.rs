@@ -311,7 +311,7 @@ fn known<'a>(
     let late: std::collections::HashSet<&str> = steps
         .iter()
         .filter(|h| h.action == crate::model::Action::Log.as_str() && h.at > as_of)
-        .filter_map(|h| h.item.map(|i| i.as_str()))
+        .filter_map(|h| h.item.as_deref())
         .collect();
     req.effort
         .iter()
