@@ -131,7 +131,7 @@ pub struct Gap {
 }
 
 /// The KB section of the weekly report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct KbActivity {
     pub articles: usize,
     pub uses_in_period: usize,

@@ -619,6 +619,46 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The weekly numbers without the lists are the weekly report's, but for what they
+        /// leave out.
+        #[test]
+        fn weekly_numbers_are_the_weekly_reports(
+            requests in proptest::collection::vec(
+                (-10i64..300, proptest::collection::vec(step(), 0..8), proptest::bool::weighted(0.2)),
+                1..12,
+            ),
+            instant in -20i64..900,
+        ) {
+            let config = config();
+            let stages = stages();
+            let reqs: Vec<Request> = requests
+                .iter()
+                .enumerate()
+                .map(|(n, (created, steps, edit))| random_request(n, *created, steps, *edit))
+                .collect();
+            let customers = [customer(CUS, "华东银行", false)];
+            let at = t("02T09:00") + chrono::Duration::hours(instant);
+            let input = input(&config, None, &stages, &reqs, &customers, &[], week_at(at));
+            let data = Dataset::new(&input);
+            let mut full = serde_json::to_value(weekly::build(&data)).unwrap();
+            let numbers = serde_json::to_value(weekly::numbers(&data)).unwrap();
+            // What the numbers leave out, emptied in the whole report.
+            for (parent, key) in [
+                ("/sla", "breaches"),
+                ("/closed", "requests"),
+                ("/complaints", "open"),
+                ("", "attention"),
+                ("", "anomalies"),
+            ] {
+                full.pointer_mut(parent).unwrap()[key] = serde_json::json!([]);
+            }
+            full["summary"]["anomalies"] = serde_json::json!(0);
+            full["kb"] = serde_json::to_value(kb::KbActivity::default()).unwrap();
+            proptest::prop_assert_eq!(full, numbers);
+        }
+    }
+
     #[test]
     fn items_shared_between_instants_are_those_replayed_at_each() {
         let mut config = config();

@@ -213,6 +213,19 @@ pub struct Attention {
 }
 
 pub fn build(data: &Dataset) -> Weekly {
+    build_as(data, true)
+}
+
+/// [`build`] for a reader of the numbers alone (the dashboard's trend): the same summary
+/// and the same figures of intake, work in progress, closes, SLA attainment, cycle time
+/// and workload, but none of the lists (breaches, requests needing attention, closed
+/// requests, open complaints), and neither the knowledge base's activity nor the
+/// anomalies, which take a pass over every request and article each.
+pub fn numbers(data: &Dataset) -> Weekly {
+    build_as(data, false)
+}
+
+fn build_as(data: &Dataset, lists: bool) -> Weekly {
     let w = data.window();
     let intake: Vec<&Item> = data
         .items
@@ -222,12 +235,19 @@ pub fn build(data: &Dataset) -> Weekly {
     let closed: Vec<&Item> = data.closed_in_period().collect();
     let open: Vec<&Item> = data.open().collect();
 
-    let sla = sla_section(data);
-    let attention = attention(data);
-    let kb = kb::activity(data, MOST_USED);
-    let anomalies = data.anomalies();
-    let closed_section = closed_section(data, &closed);
-    let count = |r: Reason| attention.iter().filter(|a| a.reason == r).count();
+    let (sla, breached) = sla_section(data, lists);
+    let (attention, at_risk, unassigned) = attention(data, lists);
+    let (kb, anomalies) = if lists {
+        (kb::activity(data, MOST_USED), data.anomalies())
+    } else {
+        (kb::KbActivity::default(), Vec::new())
+    };
+    let mut closed_section = closed_section(data, &closed);
+    let mut complaints = complaints(data, &intake, &closed, &open);
+    if !lists {
+        closed_section.requests = Vec::new();
+        complaints.open = Vec::new();
+    }
     let summary = Summary {
         intake: intake.len(),
         closed: closed.len(),
@@ -236,9 +256,9 @@ pub fn build(data: &Dataset) -> Weekly {
         open: open.len(),
         first_response_attainment_pct: sla.first_response.attainment.pct,
         resolution_attainment_pct: sla.resolution.attainment.pct,
-        breached: sla.breaches.len(),
-        at_risk: count(Reason::AtRisk),
-        unassigned: count(Reason::Unassigned),
+        breached,
+        at_risk,
+        unassigned,
         anomalies: anomalies.len(),
     };
     Weekly {
@@ -253,7 +273,7 @@ pub fn build(data: &Dataset) -> Weekly {
         cycle_time: cycle_time(data),
         workload: workload(data),
         kb,
-        complaints: complaints(data, &intake, &closed, &open),
+        complaints,
         attention,
         anomalies,
     }
@@ -423,25 +443,37 @@ fn closed_section(data: &Dataset, closed: &[&Item]) -> Closed {
     }
 }
 
-fn sla_section(data: &Dataset) -> SlaSection {
+/// The SLA section (its breaches listed when `lists`) and the number of breaches.
+fn sla_section(data: &Dataset, lists: bool) -> (SlaSection, usize) {
     let w = data.window();
     let contains = |t| w.contains(t);
-    let mut breaches: Vec<Breach> = data
+    let breached = data
         .items
         .iter()
         .flat_map(|i| i.cycles().map(move |c| (i, c)))
-        .filter(|(_, c)| c.status == Status::Breached && c.counts(contains))
-        .map(|(i, c)| Breach {
-            request: i.id().to_string(),
-            title: i.title.clone(),
-            priority: i.req.priority,
-            metric: c.metric,
-            limit_hours: c.limit_hours,
-            elapsed_hours: c.elapsed_hours,
-            running: c.running,
-            assignee: i.tl.assignee.map(|a| a.to_string()),
-        })
-        .collect();
+        .filter(|(_, c)| c.status == Status::Breached && c.counts(contains));
+    let mut breaches: Vec<Breach> = if lists {
+        breached
+            .map(|(i, c)| Breach {
+                request: i.id().to_string(),
+                title: i.title.clone(),
+                priority: i.req.priority,
+                metric: c.metric,
+                limit_hours: c.limit_hours,
+                elapsed_hours: c.elapsed_hours,
+                running: c.running,
+                assignee: i.tl.assignee.map(|a| a.to_string()),
+            })
+            .collect()
+    } else {
+        let count = breached.count();
+        let section = SlaSection {
+            first_response: Attainment::of(data.items.iter().map(|i| &i.first_response), contains),
+            resolution: Attainment::of(data.items.iter().map(|i| &i.resolution), contains),
+            breaches: Vec::new(),
+        };
+        return (section, count);
+    };
     breaches.sort_by(|a, b| {
         b.running
             .cmp(&a.running)
@@ -449,11 +481,13 @@ fn sla_section(data: &Dataset) -> SlaSection {
             .then(a.request.cmp(&b.request))
             .then(a.metric.cmp(&b.metric))
     });
-    SlaSection {
+    let count = breaches.len();
+    let section = SlaSection {
         first_response: Attainment::of(data.items.iter().map(|i| &i.first_response), contains),
         resolution: Attainment::of(data.items.iter().map(|i| &i.resolution), contains),
         breaches,
-    }
+    };
+    (section, count)
 }
 
 fn cycle_time(data: &Dataset) -> Vec<StageCycle> {
@@ -545,9 +579,12 @@ fn workload(data: &Dataset) -> Vec<Workload> {
         .collect()
 }
 
-fn attention(data: &Dataset) -> Vec<Attention> {
+/// The requests needing attention (listed when `lists`), and how many are at risk and how
+/// many unassigned.
+fn attention(data: &Dataset, lists: bool) -> (Vec<Attention>, usize, usize) {
     let as_of = data.window().as_of;
     let mut out = Vec::new();
+    let (mut at_risk, mut unassigned) = (0, 0);
     let base = |i: &Item, reason, metric, hours, limit_hours| Attention {
         reason,
         request: i.id().to_string(),
@@ -567,23 +604,34 @@ fn attention(data: &Dataset) -> Vec<Attention> {
                 (true, Status::AtRisk) => Reason::AtRisk,
                 _ => continue,
             };
-            out.push(base(
-                i,
-                reason,
-                Some(c.metric),
-                c.elapsed_hours,
-                c.limit_hours,
-            ));
+            if reason == Reason::AtRisk {
+                at_risk += 1;
+            }
+            if lists {
+                out.push(base(
+                    i,
+                    reason,
+                    Some(c.metric),
+                    c.elapsed_hours,
+                    c.limit_hours,
+                ));
+            }
         }
         if i.tl.assignee.is_none() {
-            out.push(base(
-                i,
-                Reason::Unassigned,
-                None,
-                hours(data.secs(i.tl.created, as_of)),
-                None,
-            ));
+            unassigned += 1;
+            if lists {
+                out.push(base(
+                    i,
+                    Reason::Unassigned,
+                    None,
+                    hours(data.secs(i.tl.created, as_of)),
+                    None,
+                ));
+            }
         }
+    }
+    if !lists {
+        return (out, at_risk, unassigned);
     }
     let mut ages: Vec<(i64, &Item)> = open
         .iter()
@@ -600,7 +648,7 @@ fn attention(data: &Dataset) -> Vec<Attention> {
             .then(a.request.cmp(&b.request))
             .then(a.metric.cmp(&b.metric))
     });
-    out
+    (out, at_risk, unassigned)
 }
 
 #[cfg(test)]

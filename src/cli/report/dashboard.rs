@@ -65,24 +65,6 @@ const PAGES: [(&str, &str, &str); 7] = [
     ("gaps.html", "Gaps", "gaps"),
 ];
 
-/// A weekly report as the index reads it when it shows none of its lists: without the
-/// breaches, the requests needing attention, the closed requests, the knowledge-base
-/// lists and the anomalies (each of them counted in the summary all the same). Every
-/// value the index reads is the one `report weekly --format json` prints at the same
-/// pointer; the lists, thousands of rows in a large store, are not turned into JSON for
-/// nothing.
-fn numbers(mut weekly: report::weekly::Weekly) -> report::weekly::Weekly {
-    weekly.sla.breaches = Vec::new();
-    weekly.attention = Vec::new();
-    weekly.closed.requests = Vec::new();
-    weekly.kb.new = Vec::new();
-    weekly.kb.updated = Vec::new();
-    weekly.kb.most_used = Vec::new();
-    weekly.kb.stale = Vec::new();
-    weekly.anomalies = Vec::new();
-    weekly
-}
-
 /// One report as computed for the site: its JSON value and the command that prints it.
 struct Computed {
     args: String,
@@ -157,10 +139,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 p.label,
                 w.as_of.to_rfc3339()
             );
-            // Only the last week's lists are shown (its attention table).
+            // Only the last week's lists are shown (its attention table); of the others,
+            // the index reads the numbers alone, each the one `report weekly` prints at
+            // the same pointer.
             let json = loaded.each(w, a.include_confidential, items, |d| {
-                let weekly = report::weekly::build(d);
-                to_json(&if k + 1 == n { weekly } else { numbers(weekly) })
+                to_json(&if k + 1 == n {
+                    report::weekly::build(d)
+                } else {
+                    report::weekly::numbers(d)
+                })
             })?;
             Ok((p.clone(), Computed { args, json }))
         })
@@ -178,7 +165,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             let ((weekly, kb), gaps) = rayon::join(
                 || {
                     rayon::join(
-                        || to_json(&numbers(report::weekly::build(d))),
+                        || to_json(&report::weekly::numbers(d)),
                         || to_json(&report::kb::build(d)),
                     )
                 },
