@@ -65,6 +65,13 @@ const PAGES: [(&str, &str, &str); 7] = [
     ("gaps.html", "Gaps", "gaps"),
 ];
 
+/// The most used articles the index shows.
+const MOST_USED_SHOWN: usize = 10;
+
+/// The requests breached or at risk the index lists, most urgent first (the weekly
+/// report's order); the Weekly page lists them all.
+const URGENT_SHOWN: usize = 100;
+
 /// One report as computed for the site: its JSON value and the command that prints it.
 struct Computed {
     args: String,
@@ -166,7 +173,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 || {
                     rayon::join(
                         || to_json(&report::weekly::numbers(d)),
-                        || to_json(&report::kb::build(d)),
+                        || {
+                            // The index shows the most used articles: the rest of the
+                            // report (a row per article, 20,000 in a large store) is not
+                            // turned into JSON for nothing.
+                            let mut kb = report::kb::build(d);
+                            kb.articles.truncate(MOST_USED_SHOWN);
+                            to_json(&kb)
+                        },
                     )
                 },
                 || to_json(&report::gaps::build(d)),
@@ -511,7 +525,7 @@ fn index(
             &t.series(&[1]),
         );
         d.figure(t.figure("now", "Breached, at risk and unassigned now", svg, None));
-        let rows: Vec<Vec<String>> = items(&c.json, "/attention")
+        let urgent: Vec<&Value> = items(&c.json, "/attention")
             .iter()
             .filter(|a| {
                 matches!(
@@ -519,6 +533,10 @@ fn index(
                     Some("breached" | "at_risk")
                 )
             })
+            .collect();
+        let rows: Vec<Vec<String>> = urgent
+            .iter()
+            .take(URGENT_SHOWN)
             .map(|a| {
                 vec![
                     text_of(a.get("reason")),
@@ -542,6 +560,12 @@ fn index(
             rows,
             "nothing breached or at risk",
         );
+        if urgent.len() > URGENT_SHOWN {
+            d.text(format!(
+                "The {URGENT_SHOWN} most urgent of {}: the Weekly page lists them all.",
+                urgent.len()
+            ));
+        }
     }
 
     // 4. Cycle time per stage over the whole span.
@@ -726,7 +750,7 @@ fn index(
         rows: items(&c.json, "/articles")
             .iter()
             .enumerate()
-            .take(10)
+            .take(MOST_USED_SHOWN)
             .map(|(i, a)| FigureRow {
                 args: Some(c.args.clone()),
                 cells: vec![
@@ -803,4 +827,62 @@ fn index(
     );
     d.figure(t.figure("gaps", "Product gaps (linked requests)", svg, None));
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A large store's last week has thousands of requests breached or at risk: the index
+    /// lists the most urgent, in the report's order, and says how many there are.
+    #[test]
+    fn the_index_lists_the_most_urgent_and_says_how_many_more() {
+        let attention: Vec<Value> = (0..URGENT_SHOWN + 50)
+            .map(|k| {
+                json!({
+                    "reason": if k % 2 == 0 { "breached" } else { "at_risk" },
+                    "request": format!("REQ-{k:04}"),
+                    "priority": "P2",
+                    "stage": "design",
+                    "hours": 10.0,
+                    "title": format!("title {k}"),
+                })
+            })
+            .chain([json!({"reason": "unassigned", "request": "REQ-UNASSIGNED"})])
+            .collect();
+        let computed = |json: Value| Computed {
+            args: "report weekly".to_string(),
+            json,
+        };
+        let week = Period::week_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let html = |attention: &[Value]| {
+            index(
+                &[(week.clone(), computed(json!({ "attention": attention })))],
+                &computed(json!({})),
+                &computed(json!({})),
+                &computed(json!({})),
+                &computed(json!({})),
+                &json!({}),
+                &week,
+            )
+            .unwrap()
+            .html_body()
+            .unwrap()
+        };
+        let long = html(&attention);
+        let listed: Vec<usize> = (0..URGENT_SHOWN + 50)
+            .filter(|k| long.contains(&format!(">REQ-{k:04}<")))
+            .collect();
+        assert_eq!(listed, (0..URGENT_SHOWN).collect::<Vec<_>>());
+        assert!(!long.contains("REQ-UNASSIGNED"), "only breached or at risk");
+        assert!(long.contains(&format!(
+            "The {URGENT_SHOWN} most urgent of {}",
+            URGENT_SHOWN + 50
+        )));
+        // A short list is whole, and says nothing more.
+        let short = html(&attention[..3]);
+        assert!(short.contains(">REQ-0002<"));
+        assert!(!short.contains("most urgent of"));
+    }
 }
