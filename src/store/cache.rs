@@ -199,6 +199,7 @@ fn unseal(bytes: &[u8]) -> Option<&[u8]> {
 enum CacheBytes {
     #[default]
     Missing,
+    #[cfg_attr(not(unix), allow(dead_code))]
     Mapped(memmap2::Mmap),
     Read(Vec<u8>),
 }
@@ -208,20 +209,24 @@ impl CacheBytes {
         let Ok(file) = std::fs::File::open(path) else {
             return CacheBytes::Missing;
         };
-        // SAFETY: the mapping is read-only and presales never writes a cache file in place
-        // (see above). A file truncated in place by hand while a command reads it is the
-        // one case left: it would end the process with SIGBUS, as for tantivy's index.
-        match unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
-            Ok(map) => CacheBytes::Mapped(map),
-            Err(_) => {
-                use std::io::Read;
-                let mut bytes = Vec::new();
-                let mut file = file;
-                match file.read_to_end(&mut bytes) {
-                    Ok(_) => CacheBytes::Read(bytes),
-                    Err(_) => CacheBytes::Missing,
-                }
+        // Mapped on Unix only: on Windows a mapped file cannot be replaced, and the command
+        // that maps a cache is often the one that rewrites it.
+        #[cfg(unix)]
+        {
+            // SAFETY: the mapping is read-only and presales never writes a cache file in
+            // place (see above). A file truncated in place by hand while a command reads it
+            // is the one case left: it would end the process with SIGBUS, as for tantivy's
+            // index.
+            if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+                return CacheBytes::Mapped(map);
             }
+        }
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        let mut file = file;
+        match file.read_to_end(&mut bytes) {
+            Ok(_) => CacheBytes::Read(bytes),
+            Err(_) => CacheBytes::Missing,
         }
     }
 }
