@@ -584,15 +584,32 @@ mod tests {
         r
     }
 
+    /// One to eleven requests built by [`random_request`] from random steps.
+    fn random_requests() -> impl proptest::strategy::Strategy<Value = Vec<Request>> {
+        use proptest::strategy::Strategy;
+        proptest::collection::vec(
+            (
+                -10i64..300,
+                proptest::collection::vec(step(), 0..8),
+                proptest::bool::weighted(0.2),
+            ),
+            1..12,
+        )
+        .prop_map(|requests| {
+            requests
+                .iter()
+                .enumerate()
+                .map(|(n, (created, steps, edit))| random_request(n, *created, steps, *edit))
+                .collect()
+        })
+    }
+
     proptest::proptest! {
         /// Whatever the histories and the instants, the items shared between instants are
         /// those a replay at each instant builds.
         #[test]
         fn shared_items_equal_a_replay_at_each_instant(
-            requests in proptest::collection::vec(
-                (-10i64..300, proptest::collection::vec(step(), 0..8), proptest::bool::weighted(0.2)),
-                1..12,
-            ),
+            requests in random_requests(),
             instants in proptest::collection::vec(-20i64..900, 1..6),
             paused in proptest::bool::ANY,
         ) {
@@ -601,11 +618,7 @@ mod tests {
                 config.workflow.paused_stages = vec!["demo".into()];
             }
             let stages = stages();
-            let reqs: Vec<Request> = requests
-                .iter()
-                .enumerate()
-                .map(|(n, (created, steps, edit))| random_request(n, *created, steps, *edit))
-                .collect();
+            let reqs = requests;
             let customers = [customer(CUS, "华东银行", false)];
             let base = t("02T09:00");
             let as_ofs: Vec<Timestamp> = instants
@@ -624,19 +637,12 @@ mod tests {
         /// leave out.
         #[test]
         fn weekly_numbers_are_the_weekly_reports(
-            requests in proptest::collection::vec(
-                (-10i64..300, proptest::collection::vec(step(), 0..8), proptest::bool::weighted(0.2)),
-                1..12,
-            ),
+            requests in random_requests(),
             instant in -20i64..900,
         ) {
             let config = config();
             let stages = stages();
-            let reqs: Vec<Request> = requests
-                .iter()
-                .enumerate()
-                .map(|(n, (created, steps, edit))| random_request(n, *created, steps, *edit))
-                .collect();
+            let reqs = requests;
             let customers = [customer(CUS, "华东银行", false)];
             let at = t("02T09:00") + chrono::Duration::hours(instant);
             let input = input(&config, None, &stages, &reqs, &customers, &[], week_at(at));

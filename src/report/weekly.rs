@@ -447,13 +447,14 @@ fn closed_section(data: &Dataset, closed: &[&Item]) -> Closed {
 fn sla_section(data: &Dataset, lists: bool) -> (SlaSection, usize) {
     let w = data.window();
     let contains = |t| w.contains(t);
-    let breached = data
-        .items
-        .iter()
-        .flat_map(|i| i.cycles().map(move |c| (i, c)))
-        .filter(|(_, c)| c.status == Status::Breached && c.counts(contains));
-    let mut breaches: Vec<Breach> = if lists {
-        breached
+    let breached = || {
+        data.items
+            .iter()
+            .flat_map(|i| i.cycles().map(move |c| (i, c)))
+            .filter(|(_, c)| c.status == Status::Breached && c.counts(contains))
+    };
+    let (breaches, count) = if lists {
+        let mut breaches: Vec<Breach> = breached()
             .map(|(i, c)| Breach {
                 request: i.id().to_string(),
                 title: i.title.clone(),
@@ -464,24 +465,19 @@ fn sla_section(data: &Dataset, lists: bool) -> (SlaSection, usize) {
                 running: c.running,
                 assignee: i.tl.assignee.map(|a| a.to_string()),
             })
-            .collect()
+            .collect();
+        breaches.sort_by(|a, b| {
+            b.running
+                .cmp(&a.running)
+                .then(a.priority.cmp(&b.priority))
+                .then(a.request.cmp(&b.request))
+                .then(a.metric.cmp(&b.metric))
+        });
+        let count = breaches.len();
+        (breaches, count)
     } else {
-        let count = breached.count();
-        let section = SlaSection {
-            first_response: Attainment::of(data.items.iter().map(|i| &i.first_response), contains),
-            resolution: Attainment::of(data.items.iter().map(|i| &i.resolution), contains),
-            breaches: Vec::new(),
-        };
-        return (section, count);
+        (Vec::new(), breached().count())
     };
-    breaches.sort_by(|a, b| {
-        b.running
-            .cmp(&a.running)
-            .then(a.priority.cmp(&b.priority))
-            .then(a.request.cmp(&b.request))
-            .then(a.metric.cmp(&b.metric))
-    });
-    let count = breaches.len();
     let section = SlaSection {
         first_response: Attainment::of(data.items.iter().map(|i| &i.first_response), contains),
         resolution: Attainment::of(data.items.iter().map(|i| &i.resolution), contains),

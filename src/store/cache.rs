@@ -195,19 +195,23 @@ fn unseal(bytes: &[u8]) -> Option<&[u8]> {
 ///
 /// Every cache write is a rename of a new file ([`write_atomic_with`]), so the mapped file
 /// never changes under the mapping: a concurrent command's new cache is another inode.
-#[derive(Default)]
 enum CacheBytes {
-    #[default]
-    Missing,
     #[cfg_attr(not(unix), allow(dead_code))]
     Mapped(memmap2::Mmap),
+    /// Read into memory; empty when there is no file to read.
     Read(Vec<u8>),
+}
+
+impl Default for CacheBytes {
+    fn default() -> CacheBytes {
+        CacheBytes::Read(Vec::new())
+    }
 }
 
 impl CacheBytes {
     fn open(path: &Path) -> CacheBytes {
         let Ok(file) = std::fs::File::open(path) else {
-            return CacheBytes::Missing;
+            return CacheBytes::default();
         };
         // Mapped on Unix only: on Windows a mapped file cannot be replaced, and the command
         // that maps a cache is often the one that rewrites it.
@@ -224,10 +228,10 @@ impl CacheBytes {
         use std::io::Read;
         let mut bytes = Vec::new();
         let mut file = file;
-        match file.read_to_end(&mut bytes) {
-            Ok(_) => CacheBytes::Read(bytes),
-            Err(_) => CacheBytes::Missing,
+        if file.read_to_end(&mut bytes).is_err() {
+            bytes.clear();
         }
+        CacheBytes::Read(bytes)
     }
 }
 
@@ -235,7 +239,6 @@ impl std::ops::Deref for CacheBytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         match self {
-            CacheBytes::Missing => &[],
             CacheBytes::Mapped(map) => map,
             CacheBytes::Read(bytes) => bytes,
         }
