@@ -83,8 +83,9 @@ pub enum Change {
 
 /// Files under `dir` that differ between `base` and the working tree, relative to `dir`.
 /// Renames are reported as a deletion and an addition, which is what they are for records.
+/// `base` is a commit already verified ([`fork_point`], [`merge_base`]): a PR check runs
+/// this on every push, so no git process is spent asking again.
 pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
-    verify_commit(dir, base)?;
     // Untracked new files are part of the change too (a PR checkout has none, a local run
     // may). Both reads stat the whole tree, so they run side by side.
     let (out, untracked) = std::thread::scope(|s| {
@@ -139,13 +140,13 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
 }
 
 /// Reads many files at `rev` with one `git cat-file --batch` process. `paths` are relative
-/// to `dir`; missing files map to `None`.
+/// to `dir` (asked as `REV:./PATH`, git's name for a path relative to where it runs, so the
+/// store's place in its repository is never looked up); missing files map to `None`.
 pub fn read_at(
     dir: &Path,
     rev: &str,
     paths: &[PathBuf],
 ) -> Result<HashMap<PathBuf, Option<String>>> {
-    let prefix = prefix(dir)?;
     let args = ["cat-file", "--batch"];
     let mut child = git(dir)
         .args(args)
@@ -159,7 +160,7 @@ pub fn read_at(
         .ok_or_else(|| failed(&args, GitFailure::Answer("no stdin to write to")))?;
     let queries: Vec<String> = paths
         .iter()
-        .map(|p| format!("{rev}:{prefix}{}\n", p.to_string_lossy()))
+        .map(|p| format!("{rev}:./{}\n", p.to_string_lossy()))
         .collect();
     // Write from a thread so a large answer cannot dead-lock against our reading.
     let writer = std::thread::spawn(move || {
@@ -439,10 +440,9 @@ pub fn read_revs(dir: &Path, wanted: &[(String, PathBuf)]) -> Result<Vec<Option<
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let prefix = prefix(dir)?;
     let input: String = wanted
         .iter()
-        .map(|(rev, p)| format!("{rev}:{prefix}{}\n", p.to_string_lossy()))
+        .map(|(rev, p)| format!("{rev}:./{}\n", p.to_string_lossy()))
         .collect();
     let args = ["cat-file", "--batch"];
     let out = run_with_input(dir, &args, input)?;

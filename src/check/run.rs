@@ -37,14 +37,23 @@ pub fn run(store: &Store, options: &Options) -> Result<Vec<Finding>> {
     // whole-store rules run over the records the change can reach (all of them when
     // presales.toml changed): the base branch passed the others already, and a PR check
     // stays fast on a large store.
-    let fork = match &options.base {
-        Some(base) => Some(git::fork_point(store.root(), base)?),
-        None => None,
-    };
-    let changes = match &fork {
-        Some(fork) => Some(git::changed_files(store.root(), fork)?),
-        None => None,
-    };
+    // The store-wide findings ask git too (whether it tracks the caches): they run beside
+    // the reading of the change, which is most of a PR check's time.
+    let (fork, changes, store_findings) = std::thread::scope(|s| -> Result<_> {
+        let store_findings = s.spawn(|| super::store_findings(store));
+        let fork = match &options.base {
+            Some(base) => Some(git::fork_point(store.root(), base)?),
+            None => None,
+        };
+        let changes = match &fork {
+            Some(fork) => Some(git::changed_files(store.root(), fork)?),
+            None => None,
+        };
+        let store_findings = store_findings
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((fork, changes, store_findings))
+    })?;
     let config_changed = changes
         .as_ref()
         .is_some_and(|ch| ch.iter().any(|(_, p)| p == Path::new(CONFIG_FILE)));
@@ -65,7 +74,7 @@ pub fn run(store: &Store, options: &Options) -> Result<Vec<Finding>> {
     let (loaded, mut findings) = super::load(store, only.as_deref());
     findings.extend(super::check_records(store, &loaded, today));
     findings.extend(super::config_findings(store));
-    findings.extend(super::store_findings(store));
+    findings.extend(store_findings);
     if let (Some(fork), Some(changes)) = (&fork, changes) {
         let mut wanted: Vec<PathBuf> = changes
             .iter()
