@@ -235,6 +235,63 @@ fn every_page_is_well_formed_self_contained_and_reproducible() {
     );
 }
 
+/// The inside of a page's `<main>`.
+fn main_of(page: &str) -> &str {
+    let from = page.find("<main>\n").expect("a <main>") + "<main>\n".len();
+    let to = page.rfind("\n</main>").expect("a </main>");
+    &page[from..to]
+}
+
+/// Each report page of the site is the page its command prints with `--format html`: the
+/// last paragraph names the command, and the rest of the page's `<main>` must be that
+/// command's, byte for byte. For the current week (whose weekly report the trend's last
+/// week shares) and for an earlier week read later (which it does not).
+#[test]
+fn every_report_page_is_the_page_its_command_prints() {
+    let env = demo_store();
+    for (name, week) in [("site-now", None), ("site-earlier", Some("2026-W47"))] {
+        let out = env.root().join(name);
+        let mut args = vec![
+            "dashboard",
+            "--out",
+            out.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+        ];
+        if let Some(w) = week {
+            args.extend(["--week", w]);
+        }
+        env.run(&args).ok();
+        let mut compared = 0;
+        for (page, text) in pages(&out) {
+            if page == "index.html" {
+                continue;
+            }
+            let main = main_of(&text);
+            let (rest, note) = main
+                .rsplit_once("\n<p>The same numbers: presales ")
+                .unwrap();
+            let command = note
+                .strip_suffix(" --format json</p>")
+                .unwrap()
+                .replace("&#x2f;", "/")
+                .replace("&amp;", "&");
+            if let Some(w) = week {
+                assert!(
+                    command.contains(&format!("--week {w}")),
+                    "{page}: {command}"
+                );
+            }
+            let mut run: Vec<&str> = command.split(' ').collect();
+            run.extend(["--format", "html"]);
+            let printed = env.run(&run).ok();
+            assert_eq!(rest, main_of(&printed), "{name}/{page} is not `{command}`");
+            compared += 1;
+        }
+        assert_eq!(compared, 7, "{name}");
+    }
+}
+
 #[test]
 fn every_chart_number_is_the_reports_json() {
     let env = demo_store();

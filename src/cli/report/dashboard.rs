@@ -132,33 +132,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     );
     let last_items = items.pop().unwrap_or_default();
     let span_items = items.pop().unwrap_or_default();
-    // The weeks are independent reads of the shared items: computed on every core, kept in
-    // order.
-    let n = weeks.len();
-    let trend: Vec<(Period, Computed)> = weeks
-        .par_iter()
-        .zip(week_windows.into_par_iter())
-        .zip(items.into_par_iter())
-        .enumerate()
-        .map(|(k, ((p, w), items))| -> Result<(Period, Computed)> {
-            let args = format!(
-                "report weekly --week {} --as-of {}{conf}",
-                p.label,
-                w.as_of.to_rfc3339()
-            );
-            // Only the last week's lists are shown (its attention table); of the others,
-            // the index reads the numbers alone, each the one `report weekly` prints at
-            // the same pointer.
-            let json = loaded.each(w, a.include_confidential, items, |d| {
-                to_json(&if k + 1 == n {
-                    report::weekly::build(d)
-                } else {
-                    report::weekly::numbers(d)
-                })
-            })?;
-            Ok((p.clone(), Computed { args, json }))
-        })
-        .collect::<Result<_>>()?;
+    let week_args = |name: &str| {
+        format!(
+            "report {name} --week {} --as-of {}{conf}",
+            last.period.label,
+            as_of.to_rfc3339()
+        )
+    };
     let span_args = |name: &str| {
         format!(
             "report {name} --from {} --to {} --as-of {}{conf}",
@@ -167,26 +147,146 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             as_of.to_rfc3339()
         )
     };
-    let (span_weekly, span_kb, span_gaps) =
-        loaded.each(span_window, a.include_confidential, span_items, |d| {
-            let ((weekly, kb), gaps) = rayon::join(
-                || {
-                    rayon::join(
-                        || to_json(&report::weekly::numbers(d)),
-                        || {
-                            // The index shows the most used articles: the rest of the
-                            // report (a row per article, 20,000 in a large store) is not
-                            // turned into JSON for nothing.
-                            let mut kb = report::kb::build(d);
-                            kb.articles.truncate(MOST_USED_SHOWN);
-                            to_json(&kb)
-                        },
-                    )
-                },
-                || to_json(&report::gaps::build(d)),
-            );
-            Ok::<_, Error>((weekly?, kb?, gaps?))
-        })?;
+    let zone = last.zone;
+    // The Weekly page holds the targets of its quarter, as `report weekly` does; the
+    // training sessions are read only when a target counts them.
+    let sessions = if super::trainings_targeted(&loaded.store.config) {
+        loaded.sessions(ctx, last_window.as_of)
+    } else {
+        Vec::new()
+    };
+    // A report page as the site shows it: its title and its body, already HTML (the large
+    // pages hold thousands of rows), with the command that prints the same numbers.
+    let page = |i: usize, mut doc: Doc| -> Result<(usize, String, String)> {
+        doc.text(format!(
+            "The same numbers: presales {} --format json",
+            week_args(PAGES[i].2)
+        ));
+        let title = doc.title_text().unwrap_or(PAGES[i].1).to_string();
+        Ok((i, title, doc.html_body()?))
+    };
+    // The last week of the trend is the week of the report pages when both are read at
+    // the same instant (the usual case: the current week, as of now): its weekly report is
+    // then built once, for the trend and for the Weekly page.
+    let shared_last = week_windows
+        .last()
+        .is_some_and(|w| w.as_of == last_window.as_of);
+    let n = weeks.len();
+    // Everything below reads the shared items and nothing else: the trend's weeks, the
+    // span's reports and the report pages are computed together, on every core, with no
+    // wait between them (each kept in its order).
+    type Trend = Vec<(Period, Computed, Option<(usize, String, String)>)>;
+    type Span = (Value, Value, Value);
+    type Pages = (Value, Vec<(usize, String, String)>);
+    let (trend, (span_reports, pages)): (Result<Trend>, (Result<Span>, Result<Pages>)) =
+        rayon::join(
+            || {
+                weeks
+                    .par_iter()
+                    .zip(week_windows.into_par_iter())
+                    .zip(items.into_par_iter())
+                    .enumerate()
+                    .map(|(k, ((p, w), items))| {
+                        let args = format!(
+                            "report weekly --week {} --as-of {}{conf}",
+                            p.label,
+                            w.as_of.to_rfc3339()
+                        );
+                        // Only the last week's lists are shown (its attention table); of
+                        // the others, the index reads the numbers alone, each the one
+                        // `report weekly` prints at the same pointer.
+                        let (json, weekly_page) =
+                            loaded.each(w, a.include_confidential, items, |d| {
+                                if k + 1 < n {
+                                    return Ok((to_json(&report::weekly::numbers(d))?, None));
+                                }
+                                let weekly = report::weekly::build(d);
+                                let shown = shared_last
+                                    .then(|| {
+                                        page(0, super::weekly::page(&weekly, d, &zone, &sessions))
+                                    })
+                                    .transpose()?;
+                                Ok::<_, Error>((to_json(&weekly)?, shown))
+                            })?;
+                        Ok((p.clone(), Computed { args, json }, weekly_page))
+                    })
+                    .collect()
+            },
+            || {
+                rayon::join(
+                    || {
+                        loaded.each(span_window, a.include_confidential, span_items, |d| {
+                            let ((weekly, kb), gaps) = rayon::join(
+                                || {
+                                    rayon::join(
+                                        || to_json(&report::weekly::numbers(d)),
+                                        || {
+                                            // The index shows the most used articles: the
+                                            // rest of the report (a row per article, 20,000
+                                            // in a large store) is not turned into JSON.
+                                            let mut kb = report::kb::build(d);
+                                            kb.articles.truncate(MOST_USED_SHOWN);
+                                            to_json(&kb)
+                                        },
+                                    )
+                                },
+                                || to_json(&report::gaps::build(d)),
+                            );
+                            Ok((weekly?, kb?, gaps?))
+                        })
+                    },
+                    || {
+                        // The report pages of the last week, each on its own core; the
+                        // capacity report also feeds the index.
+                        loaded.each(last_window, a.include_confidential, last_items, |d| {
+                            let capacity = report::capacity::build(d);
+                            let first = usize::from(shared_last);
+                            let pages: Vec<(usize, String, String)> = (first..PAGES.len())
+                                .into_par_iter()
+                                .map(|i| {
+                                    page(
+                                        i,
+                                        match i {
+                                            0 => super::weekly::page(
+                                                &report::weekly::build(d),
+                                                d,
+                                                &zone,
+                                                &sessions,
+                                            ),
+                                            1 => super::sla::document(
+                                                &report::sla_report::build(d, false),
+                                                &zone,
+                                            ),
+                                            2 => super::performance::document(
+                                                &report::performance::build(d, None),
+                                                &zone,
+                                            ),
+                                            3 => super::kb::document(&report::kb::build(d), &zone),
+                                            4 => super::capacity::document(&capacity, &zone),
+                                            5 => super::winloss::document(
+                                                &report::winloss::build(d),
+                                                &zone,
+                                            ),
+                                            _ => super::gaps::document(
+                                                &report::gaps::build(d),
+                                                &zone,
+                                            ),
+                                        },
+                                    )
+                                })
+                                .collect::<Result<_>>()?;
+                            Ok((to_json(&capacity)?, pages))
+                        })
+                    },
+                )
+            },
+        );
+    let mut trend = trend?;
+    let (span_weekly, span_kb, span_gaps) = span_reports?;
+    let (capacity, mut pages) = pages?;
+    pages.extend(trend.iter_mut().filter_map(|(_, _, shown)| shown.take()));
+    pages.sort_by_key(|(i, _, _)| *i);
+    let trend: Vec<(Period, Computed)> = trend.into_iter().map(|(p, c, _)| (p, c)).collect();
     let span_weekly = Computed {
         args: span_args("weekly"),
         json: span_weekly,
@@ -199,44 +299,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         args: span_args("gaps"),
         json: span_gaps,
     };
-    let week_args = |name: &str| {
-        format!(
-            "report {name} --week {} --as-of {}{conf}",
-            last.period.label,
-            as_of.to_rfc3339()
-        )
-    };
-    let zone = last.zone;
-
-    // The report pages, for the last week, each on its own core; the capacity report also
-    // feeds the index.
-    let (capacity, mut pages) = loaded.each(
-        last_window,
-        a.include_confidential,
-        last_items,
-        |d| -> Result<_> {
-            let capacity = report::capacity::build(d);
-            let pages: Vec<(usize, Doc)> = (0..PAGES.len())
-                .into_par_iter()
-                .map(|i| {
-                    let doc = match i {
-                        0 => super::weekly::document(&report::weekly::build(d), &zone),
-                        1 => super::sla::document(&report::sla_report::build(d, false), &zone),
-                        2 => super::performance::document(
-                            &report::performance::build(d, None),
-                            &zone,
-                        ),
-                        3 => super::kb::document(&report::kb::build(d), &zone),
-                        4 => super::capacity::document(&capacity, &zone),
-                        5 => super::winloss::document(&report::winloss::build(d), &zone),
-                        _ => super::gaps::document(&report::gaps::build(d), &zone),
-                    };
-                    (i, doc)
-                })
-                .collect();
-            Ok((to_json(&capacity)?, pages))
-        },
-    )?;
     let capacity = Computed {
         args: week_args("capacity"),
         json: capacity,
@@ -282,21 +344,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Ok(())
     };
     write("index.html", "Presales dashboard", index.html_body()?)?;
-    for (i, doc) in &mut pages {
-        doc.text(format!(
-            "The same numbers: presales {} --format json",
-            week_args(PAGES[*i].2)
-        ));
-    }
-    // Rendered on every core (the large pages hold thousands of rows), written in order.
-    let bodies: Vec<(usize, String, String)> = pages
-        .into_par_iter()
-        .map(|(i, doc)| -> Result<_> {
-            let title = doc.title_text().unwrap_or(PAGES[i].1).to_string();
-            Ok((i, title, doc.html_body()?))
-        })
-        .collect::<Result<_>>()?;
-    for (i, title, body) in bodies {
+    for (i, title, body) in pages {
         write(PAGES[i].0, &title, body)?;
     }
     std::mem::forget(loaded);

@@ -31,14 +31,24 @@ pub fn render(ctx: &Ctx, data: &Dataset, zone: &Zone, sessions: &[Session]) -> R
     }
     match ctx.format {
         Format::Csv => csv(&r),
-        f => {
-            let mut d = document(&r, zone);
-            if let Some(t) = &targets {
-                super::targets::section(&mut d, t, true);
-            }
-            d.render_as(f)
-        }
+        f => with_targets(document(&r, zone), targets.as_ref()).render_as(f),
     }
+}
+
+/// The weekly report's page as `report weekly` prints it: [`document`] and the targets of
+/// its quarter (the dashboard's Weekly page is this page).
+pub(super) fn page(r: &Weekly, data: &Dataset, zone: &Zone, sessions: &[Session]) -> Doc {
+    with_targets(
+        document(r, zone),
+        super::quarter_targets(data, sessions).as_ref(),
+    )
+}
+
+fn with_targets(mut d: Doc, targets: Option<&TargetsReport>) -> Doc {
+    if let Some(t) = targets {
+        super::targets::section(&mut d, t, true);
+    }
+    d
 }
 
 /// The headline: one sentence of the numbers that matter most.
