@@ -215,8 +215,8 @@ pub fn build(data: &Dataset) -> CapacityReport {
             .and_then(|o| config.deals.value_of(o));
         deals.push(DealEffort {
             id: i.id().to_string(),
-            title: i.title.clone(),
-            customer: i.customer.clone(),
+            title: i.title.to_string(),
+            customer: i.customer.to_string(),
             kind: i.req.kind.clone(),
             stage: i.tl.stage().to_string(),
             outcome: i.tl.outcome,

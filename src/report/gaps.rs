@@ -294,8 +294,8 @@ pub fn build(data: &Dataset) -> GapsReport {
                             let shown = !item.confidential || data.input.include_confidential;
                             blocked.push(BlockedDeal {
                                 request: item.id().to_string(),
-                                title: item.title.clone(),
-                                customer: item.customer.clone(),
+                                title: item.title.to_string(),
+                                customer: item.customer.to_string(),
                                 gap: gap.clone(),
                                 closed: item.tl.closed,
                                 value: value.as_ref().filter(|_| shown).map(|(v, _)| *v),

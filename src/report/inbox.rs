@@ -115,7 +115,7 @@ pub fn build(data: &Dataset, solutions: &[Solution], articles: &[Article], membe
         items.push(InboxItem {
             reason,
             id: i.id().to_string(),
-            title: i.title.clone(),
+            title: i.title.to_string(),
             stage: Some(i.tl.stage().to_string()),
             detail,
             next: format!("presales show {}", i.id()),
@@ -167,7 +167,7 @@ pub fn build(data: &Dataset, solutions: &[Solution], articles: &[Article], membe
             items.push(InboxItem {
                 reason: Reason::Approve,
                 id: sol.id.clone(),
-                title: i.title.clone(),
+                title: i.title.to_string(),
                 stage: Some(i.tl.stage().to_string()),
                 detail: format!(
                     "v{} passed review round {} ({passes} passes)",
@@ -184,7 +184,7 @@ pub fn build(data: &Dataset, solutions: &[Solution], articles: &[Article], membe
             items.push(InboxItem {
                 reason: Reason::Review,
                 id: sol.id.clone(),
-                title: i.title.clone(),
+                title: i.title.to_string(),
                 stage: Some(i.tl.stage().to_string()),
                 detail: format!(
                     "review round {} of v{}: {passes} of {} passes",

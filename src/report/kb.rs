@@ -483,7 +483,7 @@ pub fn build(data: &Dataset) -> KbReport {
         .filter_map(|i| {
             Some(Gap {
                 request: i.id().to_string(),
-                title: i.title.clone(),
+                title: i.title.to_string(),
                 kind: i.req.kind.clone(),
                 closed: i.tl.closed?,
                 outcome: i.tl.outcome,

@@ -84,9 +84,9 @@ pub struct Item<'a> {
     pub tl: Timeline,
     pub confidential: bool,
     /// The title, or [`REDACTED`].
-    pub title: String,
+    pub title: &'a str,
     /// The customer's name, or [`REDACTED`].
-    pub customer: String,
+    pub customer: &'a str,
     pub first_response: Cycle,
     pub resolution: Cycle,
 }
@@ -211,7 +211,7 @@ pub fn items_over<'a>(input: &Input<'a>, as_ofs: &[Timestamp]) -> Vec<Items<'a>>
 fn item_at<'a>(
     input: &Input<'a>,
     clock: Clock,
-    customers: &std::collections::HashMap<&str, &Customer>,
+    customers: &std::collections::HashMap<&str, &'a Customer>,
     req: &'a Request,
     steps: &'a [Step],
     as_of: Timestamp,
@@ -221,7 +221,7 @@ fn item_at<'a>(
     let cust = customers.get(req.customer.as_str()).copied();
     let confidential = req.confidential || cust.is_some_and(|c| c.confidential);
     let hide = confidential && !input.include_confidential;
-    let redact = |s: String| if hide { REDACTED.to_string() } else { s };
+    let redact = |s: &'a str| if hide { REDACTED } else { s };
     let paused = tl.paused(paused_stages, as_of);
     let paused_now = tl.is_open() && paused_stages.iter().any(|s| s == tl.stage());
     let limit = input.config.sla_limit(&req.kind, req.priority);
@@ -260,8 +260,8 @@ fn item_at<'a>(
         resolution.status = sla::Status::NotCounted;
     }
     Some(Item {
-        title: redact(req.title.clone()),
-        customer: redact(cust.map_or_else(|| req.customer.clone(), |c| c.name.clone())),
+        title: redact(&req.title),
+        customer: redact(cust.map_or(&req.customer, |c| &c.name)),
         req,
         steps,
         tl,

@@ -129,7 +129,7 @@ fn figures(data: &Dataset, who: Option<&str>, items: &[&Item]) -> MemberPerforma
         .iter()
         .filter_map(|i| {
             let (at, by) = i.tl.first_response.as_ref()?;
-            (w.contains(*at) && is(Some(by))).then_some(i.first_response.elapsed_secs)
+            (w.contains(*at) && is(Some(by.as_str()))).then_some(i.first_response.elapsed_secs)
         })
         .collect();
     let resolutions: Vec<i64> = closed.iter().map(|i| i.resolution.elapsed_secs).collect();

@@ -40,8 +40,8 @@ pub struct SlaRow {
 fn row(i: &Item) -> SlaRow {
     SlaRow {
         id: i.id().to_string(),
-        title: i.title.clone(),
-        customer: i.customer.clone(),
+        title: i.title.to_string(),
+        customer: i.customer.to_string(),
         priority: i.req.priority,
         stage: i.tl.stage().to_string(),
         assignee: i.tl.assignee.map(|a| a.to_string()),

@@ -62,7 +62,7 @@ pub struct Timeline {
     /// The assignee at the as-of instant.
     pub assignee: Option<Name>,
     /// When and by whom the first response came.
-    pub first_response: Option<(Timestamp, String)>,
+    pub first_response: Option<(Timestamp, Name)>,
     pub closed: Option<Timestamp>,
     pub outcome: Option<Outcome>,
     pub anomalies: Vec<(AnomalyKind, String)>,
@@ -156,7 +156,7 @@ impl Timeline {
                 && responses.iter().any(|r| e.action == r.as_str())
                 && tl.assignee.as_deref() == Some(e.by.as_str())
             {
-                tl.first_response = Some((e.at, e.by.to_string()));
+                tl.first_response = Some((e.at, e.by));
             }
             if e.action == "create" {
                 if let (Some(to), [only]) = (&e.to, tl.visits.as_mut_slice()) {
@@ -373,7 +373,7 @@ mod tests {
         );
         // Hours, an internal comment and a used article are not what the customer sees.
         let tl = Timeline::build(&r, t("30T00:00")).unwrap();
-        assert_eq!(tl.first_response, Some((t("02T15:00"), "li.na".into())));
+        assert_eq!(tl.first_response, Some((t("02T15:00"), Name::new("li.na"))));
         // Unless the team says so ([workflow] first_response).
         let tl = Timeline::build_with(
             &r,
@@ -382,7 +382,7 @@ mod tests {
             &["comment".to_string()],
         )
         .unwrap();
-        assert_eq!(tl.first_response, Some((t("02T12:00"), "li.na".into())));
+        assert_eq!(tl.first_response, Some((t("02T12:00"), Name::new("li.na"))));
     }
 
     #[test]
@@ -402,7 +402,7 @@ mod tests {
             ],
         );
         let tl = Timeline::build(&r, t("30T00:00")).unwrap();
-        assert_eq!(tl.first_response, Some((t("02T15:00"), "li.na".into())));
+        assert_eq!(tl.first_response, Some((t("02T15:00"), Name::new("li.na"))));
         assert_eq!(tl.closed, Some(t("05T09:00")));
         assert_eq!(tl.outcome, Some(Outcome::Infeasible));
         let stages: Vec<_> = tl.visits.iter().map(|v| v.stage.as_str()).collect();
@@ -468,7 +468,10 @@ mod tests {
             ],
         );
         let tl = Timeline::build(&r, t("30T00:00")).unwrap();
-        assert_eq!(tl.first_response, Some((t("02T13:00"), "wang.fang".into())));
+        assert_eq!(
+            tl.first_response,
+            Some((t("02T13:00"), Name::new("wang.fang")))
+        );
         assert_eq!(tl.assignee.as_deref(), Some("wang.fang"));
         assert_eq!(tl.spells.len(), 2);
         assert_eq!(tl.assignee_at(t("02T10:30")), Some("li.na"));

@@ -287,8 +287,8 @@ fn complaints(data: &Dataset, intake: &[&Item], closed: &[&Item], open: &[&Item]
         .filter(is)
         .map(|i| OpenComplaint {
             request: i.id().to_string(),
-            title: i.title.clone(),
-            customer: i.customer.clone(),
+            title: i.title.to_string(),
+            customer: i.customer.to_string(),
             priority: i.req.priority,
             stage: i.tl.stage().to_string(),
             assignee: i.req.assignee.clone(),
@@ -409,8 +409,8 @@ fn closed_section(data: &Dataset, closed: &[&Item]) -> Closed {
         .filter_map(|i| {
             Some(ClosedItem {
                 id: i.id().to_string(),
-                title: i.title.clone(),
-                customer: i.customer.clone(),
+                title: i.title.to_string(),
+                customer: i.customer.to_string(),
                 kind: i.req.kind.clone(),
                 closed: i.tl.closed?,
                 outcome: i.tl.outcome,
@@ -457,7 +457,7 @@ fn sla_section(data: &Dataset, lists: bool) -> (SlaSection, usize) {
         let mut breaches: Vec<Breach> = breached()
             .map(|(i, c)| Breach {
                 request: i.id().to_string(),
-                title: i.title.clone(),
+                title: i.title.to_string(),
                 priority: i.req.priority,
                 metric: c.metric,
                 limit_hours: c.limit_hours,
@@ -584,7 +584,7 @@ fn attention(data: &Dataset, lists: bool) -> (Vec<Attention>, usize, usize) {
     let base = |i: &Item, reason, metric, hours, limit_hours| Attention {
         reason,
         request: i.id().to_string(),
-        title: i.title.clone(),
+        title: i.title.to_string(),
         priority: i.req.priority,
         stage: i.tl.stage().to_string(),
         assignee: i.tl.assignee.map(|a| a.to_string()),

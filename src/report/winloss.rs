@@ -212,8 +212,8 @@ pub fn build(data: &Dataset) -> WinLossReport {
                 .and_then(|o| data.input.config.deals.value_of(o));
             Some(Deal {
                 id: i.id().to_string(),
-                title: i.title.clone(),
-                customer: i.customer.clone(),
+                title: i.title.to_string(),
+                customer: i.customer.to_string(),
                 kind: i.req.kind.clone(),
                 closed,
                 outcome: i.tl.outcome?,
