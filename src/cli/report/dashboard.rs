@@ -72,6 +72,9 @@ const MOST_USED_SHOWN: usize = 10;
 /// report's order); the Weekly page lists them all.
 const URGENT_SHOWN: usize = 100;
 
+/// A report page of the site: its place in [`PAGES`], its title and its body as HTML.
+type Page = (usize, String, String);
+
 /// One report as computed for the site: its JSON value and the command that prints it.
 struct Computed {
     args: String,
@@ -157,7 +160,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     // A report page as the site shows it: its title and its body, already HTML (the large
     // pages hold thousands of rows), with the command that prints the same numbers.
-    let page = |i: usize, mut doc: Doc| -> Result<(usize, String, String)> {
+    let page = |i: usize, mut doc: Doc| -> Result<Page> {
         doc.text(format!(
             "The same numbers: presales {} --format json",
             week_args(PAGES[i].2)
@@ -175,9 +178,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     // Everything below reads the shared items and nothing else: the trend's weeks, the
     // span's reports and the report pages are computed together, on every core, with no
     // wait between them (each kept in its order).
-    type Trend = Vec<(Period, Computed, Option<(usize, String, String)>)>;
+    type Trend = Vec<(Period, Computed, Option<Page>)>;
     type Span = (Value, Value, Value);
-    type Pages = (Value, Vec<(usize, String, String)>);
+    type Pages = (Value, Vec<Page>);
     let (trend, (span_reports, pages)): (Result<Trend>, (Result<Span>, Result<Pages>)) =
         rayon::join(
             || {
@@ -241,7 +244,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                         loaded.each(last_window, a.include_confidential, last_items, |d| {
                             let capacity = report::capacity::build(d);
                             let first = usize::from(shared_last);
-                            let pages: Vec<(usize, String, String)> = (first..PAGES.len())
+                            let pages: Vec<Page> = (first..PAGES.len())
                                 .into_par_iter()
                                 .map(|i| {
                                     page(
