@@ -269,13 +269,15 @@ enum Slot<'a> {
     Gone,
 }
 
-/// One record's summary once decoded or parsed, with the cache entry that holds it.
-enum Got<'a, S> {
-    /// Decoded from the cache (`None`: left out by the filter).
-    Cached(&'a str, Stamp, Raw<'a>, Raw<'a>, Option<S>),
+/// What became of one record file: the cache entry that holds its summary. The summary
+/// itself travels beside it (`Store::get`): a summary is hundreds of bytes, and a
+/// vector of these for 100,000 records is not copied again on its way out.
+enum Got<'a> {
+    /// Decoded from the cache, or left out by the filter.
+    Cached(&'a str, Stamp, Raw<'a>, Raw<'a>),
     /// Read from its file: its new entry's keys and summary encoded (`None` if they cannot
-    /// be: then it is not cached) and the summary (`None`: left out by the filter).
-    Parsed(String, Stamp, Option<(Vec<u8>, Vec<u8>)>, Option<S>),
+    /// be: then it is not cached).
+    Parsed(String, Stamp, Option<(Vec<u8>, Vec<u8>)>),
     Failed(Error),
     Gone,
 }
@@ -344,7 +346,7 @@ impl Store {
         if let Some(p) = progress {
             p(what, 0, to_read);
         }
-        let got: Vec<Got<S>> = slots
+        let (got, summaries): (Vec<Got>, Vec<Option<S>>) = slots
             .into_par_iter()
             .map(|slot| {
                 let parse = matches!(slot, Slot::Parse(..));
@@ -357,7 +359,7 @@ impl Store {
                 }
                 got
             })
-            .collect();
+            .unzip();
         let reused = got.iter().filter(|g| matches!(g, Got::Cached(..))).count();
         // Cached entries not reused are files deleted or changed since: rewrite the cache.
         let dirty = reused != cached_len || got.iter().any(|g| !matches!(g, Got::Cached(..)));
@@ -365,11 +367,11 @@ impl Store {
             let entries = got
                 .iter()
                 .filter_map(|g| match g {
-                    Got::Cached(k, st, keys, raw, _) => Some((*k, *st, *keys, *raw)),
-                    Got::Parsed(k, st, Some((keys, raw)), _) => {
+                    Got::Cached(k, st, keys, raw) => Some((*k, *st, *keys, *raw)),
+                    Got::Parsed(k, st, Some((keys, raw))) => {
                         Some((k.as_str(), *st, Raw(keys), Raw(raw)))
                     }
-                    Got::Parsed(_, _, None, _) | Got::Failed(_) | Got::Gone => None,
+                    Got::Parsed(_, _, None) | Got::Failed(_) | Got::Gone => None,
                 })
                 .collect();
             let file = CacheFile {
@@ -393,14 +395,14 @@ impl Store {
                 });
             }
         }
-        let mut out = Vec::with_capacity(got.len());
-        for g in got {
-            match g {
-                Got::Cached(.., Some(s)) | Got::Parsed(.., Some(s)) => out.push(s),
-                Got::Failed(e) => errors.push(e),
-                _ => {}
-            }
-        }
+        errors.extend(got.into_iter().filter_map(|g| match g {
+            Got::Failed(e) => Some(e),
+            _ => None,
+        }));
+        // In place: the summaries' own vector becomes the result (std collects a
+        // `filter_map` into its source's allocation; a `flatten` it copies).
+        #[allow(clippy::filter_map_identity)]
+        let out: Vec<S> = summaries.into_iter().filter_map(|s| s).collect();
         // Decoding is done: the file's bytes, borrowed until here, can go.
         drop(bytes);
         (out, errors)
@@ -412,15 +414,15 @@ impl Store {
         &self,
         slot: Slot<'a>,
         keep: &(impl Fn(&S::Keys<'_>) -> bool + Sync),
-    ) -> Got<'a, S> {
+    ) -> (Got<'a>, Option<S>) {
         let (key, stamp, p) = match slot {
-            Slot::Gone => return Got::Gone,
+            Slot::Gone => return (Got::Gone, None),
             Slot::Cached(k, st, keys, raw, p) => {
                 match postcard::from_bytes::<S::Keys<'_>>(keys.0) {
-                    Ok(ks) if !keep(&ks) => return Got::Cached(k, st, keys, raw, None),
+                    Ok(ks) if !keep(&ks) => return (Got::Cached(k, st, keys, raw), None),
                     Ok(_) => {
                         if let Ok(s) = postcard::from_bytes::<S>(raw.0) {
-                            return Got::Cached(k, st, keys, raw, Some(s));
+                            return (Got::Cached(k, st, keys, raw), Some(s));
                         }
                     }
                     Err(_) => {}
@@ -450,9 +452,9 @@ impl Store {
                         .and_then(|keys| Ok((keys, postcard::to_allocvec(&s)?)));
                     (keep(&keys), encoded)
                 };
-                Got::Parsed(key, stamp, encoded.ok(), kept.then_some(s))
+                (Got::Parsed(key, stamp, encoded.ok()), kept.then_some(s))
             }
-            Err(e) => Got::Failed(e),
+            Err(e) => (Got::Failed(e), None),
         }
     }
 }
