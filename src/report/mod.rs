@@ -609,7 +609,7 @@ mod tests {
         /// those a replay at each instant builds.
         #[test]
         fn shared_items_equal_a_replay_at_each_instant(
-            requests in random_requests(),
+            reqs in random_requests(),
             instants in proptest::collection::vec(-20i64..900, 1..6),
             paused in proptest::bool::ANY,
         ) {
@@ -618,7 +618,6 @@ mod tests {
                 config.workflow.paused_stages = vec!["demo".into()];
             }
             let stages = stages();
-            let reqs = requests;
             let customers = [customer(CUS, "华东银行", false)];
             let base = t("02T09:00");
             let as_ofs: Vec<Timestamp> = instants
@@ -637,12 +636,11 @@ mod tests {
         /// leave out.
         #[test]
         fn weekly_numbers_are_the_weekly_reports(
-            requests in random_requests(),
+            reqs in random_requests(),
             instant in -20i64..900,
         ) {
             let config = config();
             let stages = stages();
-            let reqs = requests;
             let customers = [customer(CUS, "华东银行", false)];
             let at = t("02T09:00") + chrono::Duration::hours(instant);
             let input = input(&config, None, &stages, &reqs, &customers, &[], week_at(at));

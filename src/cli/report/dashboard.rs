@@ -181,111 +181,65 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     type Trend = Vec<(Period, Computed, Option<Page>)>;
     type Span = (Value, Value, Value);
     type Pages = (Value, Vec<Page>);
-    let (trend, (span_reports, pages)): (Result<Trend>, (Result<Span>, Result<Pages>)) =
-        rayon::join(
-            || {
-                weeks
-                    .par_iter()
-                    .zip(week_windows.into_par_iter())
-                    .zip(items.into_par_iter())
-                    .enumerate()
-                    .map(|(k, ((p, w), items))| {
-                        let args = format!(
-                            "report weekly --week {} --as-of {}{conf}",
-                            p.label,
-                            w.as_of.to_rfc3339()
-                        );
-                        // Only the last week's lists are shown (its attention table); of
-                        // the others, the index reads the numbers alone, each the one
-                        // `report weekly` prints at the same pointer.
-                        let (json, weekly_page) =
-                            loaded.each(w, a.include_confidential, items, |d| {
-                                if k + 1 < n {
-                                    return Ok((to_json(&report::weekly::numbers(d))?, None));
-                                }
-                                let weekly = report::weekly::build(d);
-                                let shown = shared_last
-                                    .then(|| {
-                                        page(0, super::weekly::page(&weekly, d, &zone, &sessions))
-                                    })
-                                    .transpose()?;
-                                Ok::<_, Error>((to_json(&weekly)?, shown))
-                            })?;
-                        Ok((p.clone(), Computed { args, json }, weekly_page))
+    let (trend, (span_json, pages)): (Result<Trend>, (Result<Span>, Result<Pages>)) = rayon::join(
+        || {
+            weeks
+                .par_iter()
+                .zip(week_windows.into_par_iter())
+                .zip(items.into_par_iter())
+                .enumerate()
+                .map(|(k, ((p, w), items))| {
+                    let args = format!(
+                        "report weekly --week {} --as-of {}{conf}",
+                        p.label,
+                        w.as_of.to_rfc3339()
+                    );
+                    // Only the last week's lists are shown (its attention table); of
+                    // the others, the index reads the numbers alone, each the one
+                    // `report weekly` prints at the same pointer.
+                    let (json, weekly_page) =
+                        loaded.each(w, a.include_confidential, items, |d| {
+                            if k + 1 < n {
+                                return Ok((to_json(&report::weekly::numbers(d))?, None));
+                            }
+                            let weekly = report::weekly::build(d);
+                            let shown = shared_last
+                                .then(|| page(0, super::weekly::page(&weekly, d, &zone, &sessions)))
+                                .transpose()?;
+                            Ok::<_, Error>((to_json(&weekly)?, shown))
+                        })?;
+                    Ok((p.clone(), Computed { args, json }, weekly_page))
+                })
+                .collect()
+        },
+        || {
+            rayon::join(
+                || {
+                    loaded.each(
+                        span_window,
+                        a.include_confidential,
+                        span_items,
+                        span_reports,
+                    )
+                },
+                || {
+                    // The report pages of the last week, each on its own core; the
+                    // capacity report also feeds the index.
+                    loaded.each(last_window, a.include_confidential, last_items, |d| {
+                        let capacity = report::capacity::build(d);
+                        let first = usize::from(shared_last);
+                        let pages: Vec<Page> = (first..PAGES.len())
+                            .into_par_iter()
+                            .map(|i| page(i, report_page(i, d, &capacity, &zone, &sessions)))
+                            .collect::<Result<_>>()?;
+                        Ok((to_json(&capacity)?, pages))
                     })
-                    .collect()
-            },
-            || {
-                rayon::join(
-                    || {
-                        loaded.each(span_window, a.include_confidential, span_items, |d| {
-                            let ((weekly, kb), gaps) = rayon::join(
-                                || {
-                                    rayon::join(
-                                        || to_json(&report::weekly::numbers(d)),
-                                        || {
-                                            // The index shows the most used articles: the
-                                            // rest of the report (a row per article, 20,000
-                                            // in a large store) is not turned into JSON.
-                                            let mut kb = report::kb::build(d);
-                                            kb.articles.truncate(MOST_USED_SHOWN);
-                                            to_json(&kb)
-                                        },
-                                    )
-                                },
-                                || to_json(&report::gaps::build(d)),
-                            );
-                            Ok((weekly?, kb?, gaps?))
-                        })
-                    },
-                    || {
-                        // The report pages of the last week, each on its own core; the
-                        // capacity report also feeds the index.
-                        loaded.each(last_window, a.include_confidential, last_items, |d| {
-                            let capacity = report::capacity::build(d);
-                            let first = usize::from(shared_last);
-                            let pages: Vec<Page> = (first..PAGES.len())
-                                .into_par_iter()
-                                .map(|i| {
-                                    page(
-                                        i,
-                                        match i {
-                                            0 => super::weekly::page(
-                                                &report::weekly::build(d),
-                                                d,
-                                                &zone,
-                                                &sessions,
-                                            ),
-                                            1 => super::sla::document(
-                                                &report::sla_report::build(d, false),
-                                                &zone,
-                                            ),
-                                            2 => super::performance::document(
-                                                &report::performance::build(d, None),
-                                                &zone,
-                                            ),
-                                            3 => super::kb::document(&report::kb::build(d), &zone),
-                                            4 => super::capacity::document(&capacity, &zone),
-                                            5 => super::winloss::document(
-                                                &report::winloss::build(d),
-                                                &zone,
-                                            ),
-                                            _ => super::gaps::document(
-                                                &report::gaps::build(d),
-                                                &zone,
-                                            ),
-                                        },
-                                    )
-                                })
-                                .collect::<Result<_>>()?;
-                            Ok((to_json(&capacity)?, pages))
-                        })
-                    },
-                )
-            },
-        );
+                },
+            )
+        },
+    );
     let mut trend = trend?;
-    let (span_weekly, span_kb, span_gaps) = span_reports?;
+    let (span_weekly, span_kb, span_gaps) = span_json?;
     let (capacity, mut pages) = pages?;
     pages.extend(trend.iter_mut().filter_map(|(_, _, shown)| shown.take()));
     pages.sort_by_key(|(i, _, _)| *i);
@@ -352,6 +306,46 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     std::mem::forget(loaded);
     Ok(())
+}
+
+/// The span's reports the index reads: the weekly numbers, the most used articles and the
+/// gaps, each as JSON.
+fn span_reports(d: &report::Dataset) -> Result<(Value, Value, Value)> {
+    let ((weekly, kb), gaps) = rayon::join(
+        || {
+            rayon::join(
+                || to_json(&report::weekly::numbers(d)),
+                || {
+                    // The index shows the most used articles: the rest of the report (a
+                    // row per article, 20,000 in a large store) is not turned into JSON.
+                    let mut kb = report::kb::build(d);
+                    kb.articles.truncate(MOST_USED_SHOWN);
+                    to_json(&kb)
+                },
+            )
+        },
+        || to_json(&report::gaps::build(d)),
+    );
+    Ok((weekly?, kb?, gaps?))
+}
+
+/// The report page `i` of [`PAGES`] for the last week, as its command prints it.
+fn report_page(
+    i: usize,
+    d: &report::Dataset,
+    capacity: &report::capacity::CapacityReport,
+    zone: &report::Zone,
+    sessions: &[report::training::Session],
+) -> Doc {
+    match i {
+        0 => super::weekly::page(&report::weekly::build(d), d, zone, sessions),
+        1 => super::sla::document(&report::sla_report::build(d, false), zone),
+        2 => super::performance::document(&report::performance::build(d, None), zone),
+        3 => super::kb::document(&report::kb::build(d), zone),
+        4 => super::capacity::document(capacity, zone),
+        5 => super::winloss::document(&report::winloss::build(d), zone),
+        _ => super::gaps::document(&report::gaps::build(d), zone),
+    }
 }
 
 fn to_json<T: serde::Serialize>(r: &T) -> Result<Value> {
