@@ -4,6 +4,7 @@
 
 mod authors;
 mod base;
+pub mod changes;
 pub mod gate;
 mod records;
 pub mod replay;
