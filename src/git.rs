@@ -121,195 +121,6 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
         (out, untracked)
     });
     let (out, untracked) = (out?, untracked?);
-    let mut changes = name_status(&out);
-    for p in untracked.split('\0').filter(|p| !p.is_empty()) {
-        changes.push((Change::Added, PathBuf::from(p)));
-    }
-    changes.sort_by(|a, b| a.1.cmp(&b.1));
-    changes.dedup_by(|a, b| a.1 == b.1);
-    Ok(changes)
-}
-
-/// A file as git's index last saw it: the fields of its `lstat` that git compares to tell
-/// a file it need not read from one it must (sizes and times cut to 32 bits, as git keeps
-/// them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IndexStat {
-    pub size: u32,
-    pub mtime: (u32, u32),
-    pub ctime: (u32, u32),
-    pub ino: u32,
-}
-
-/// Git's index as read by [`index`]: the files it tracks under the store, relative to it,
-/// in git's order (by bytes).
-pub struct Index {
-    file: gix_index::File,
-    /// The store's place in the repository, `deals/` or empty.
-    prefix: Vec<u8>,
-    /// When the index was written: an entry written in the same instant may have changed
-    /// after git looked at it.
-    written: (i64, u32),
-}
-
-impl std::fmt::Debug for Index {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Index").finish_non_exhaustive()
-    }
-}
-
-impl Index {
-    /// Each tracked path under the store (relative to it, in git's order) with its
-    /// [`IndexStat`], or `None` where that stat proves nothing and the file must be read:
-    /// a racily clean entry (written in the same tick of the clock as the index), one
-    /// added with `--intent-to-add`, anything but a regular file.
-    pub fn entries(&self) -> impl Iterator<Item = (&[u8], Option<IndexStat>)> {
-        let (secs, nanos) = self.written;
-        self.file.entries().iter().filter_map(move |e| {
-            let rel: &[u8] = e.path(&self.file).strip_prefix(self.prefix.as_slice())?;
-            let s = e.stat;
-            // Without nanoseconds (git built without them) the whole second is suspect.
-            let racy = i64::from(s.mtime.secs) > secs
-                || (i64::from(s.mtime.secs) == secs
-                    && (s.mtime.nsecs == 0 || nanos <= s.mtime.nsecs));
-            let regular = matches!(
-                e.mode,
-                gix_index::entry::Mode::FILE | gix_index::entry::Mode::FILE_EXECUTABLE
-            );
-            let trusted =
-                regular && !racy && !e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD);
-            Some((
-                rel,
-                trusted.then_some(IndexStat {
-                    size: s.size,
-                    mtime: (s.mtime.secs, s.mtime.nsecs),
-                    ctime: (s.ctime.secs, s.ctime.nsecs),
-                    ino: s.ino,
-                }),
-            ))
-        })
-    }
-
-    /// Whether git tracks `rel` (relative to the store).
-    pub fn tracks(&self, rel: &[u8]) -> bool {
-        let mut full = self.prefix.clone();
-        full.extend_from_slice(rel);
-        self.file.entry_index_by_path(full.as_slice().into()).is_ok()
-    }
-}
-
-/// Reads git's index directly (one `git rev-parse` says where it is and where the store
-/// lies in the repository): what `git diff` and `git ls-files --others` would learn by
-/// walking the whole tree, the caller learns from its own walk and this.
-///
-/// `Ok(None)` when the index holds what only git should judge: merge conflicts, a sparse
-/// index, entries git is told not to look at (skip-worktree, assume-unchanged), a
-/// repository whose objects are not SHA-1, an index that cannot be read; and on systems
-/// other than Unix. Callers then ask git ([`changed_files`]).
-pub fn index(dir: &Path) -> Result<Option<Index>> {
-    #[cfg(unix)]
-    {
-        let Ok(out) = run(
-            dir,
-            &[
-                "rev-parse",
-                "--show-object-format",
-                "--show-prefix",
-                "--git-path",
-                "index",
-            ],
-        ) else {
-            return Ok(None);
-        };
-        let mut lines = out.lines();
-        let (Some("sha1"), Some(prefix), Some(path)) = (lines.next(), lines.next(), lines.next())
-        else {
-            return Ok(None);
-        };
-        let file = match gix_index::File::at(
-            dir.join(path),
-            gix_index::hash::Kind::Sha1,
-            // The checksum guards against a torn write, which git's lock file rules out;
-            // hashing 15 MB would cost more than reading them.
-            true,
-            gix_index::decode::Options::default(),
-        ) {
-            Ok(f) => f,
-            Err(_) => return Ok(None),
-        };
-        let skip = gix_index::entry::Flags::SKIP_WORKTREE | gix_index::entry::Flags::ASSUME_VALID;
-        if file.is_sparse()
-            || file
-                .entries()
-                .iter()
-                .any(|e| e.stage_raw() != 0 || e.flags.intersects(skip))
-        {
-            return Ok(None);
-        }
-        let stamp = file.timestamp();
-        Ok(Some(Index {
-            written: (stamp.unix_seconds(), stamp.nanoseconds()),
-            prefix: prefix.as_bytes().to_vec(),
-            file,
-        }))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Ok(None)
-    }
-}
-
-/// Files that differ between `base` and git's index (`git diff --cached`), relative to
-/// `dir`: what a branch's commits changed, without a look at the working tree.
-pub fn staged_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
-    let out = run(
-        dir,
-        &[
-            "diff",
-            "--cached",
-            "--name-status",
-            "--no-renames",
-            "--relative",
-            "-z",
-            base,
-            "--",
-            ".",
-        ],
-    )?;
-    Ok(name_status(&out))
-}
-
-/// Which of `paths` (relative to `dir`, none of them tracked) `.gitignore` and the other
-/// exclude files leave out: `git check-ignore`, asked about these paths only.
-pub fn ignored_among(dir: &Path, paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    if paths.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut input = String::new();
-    for p in paths {
-        input.push_str(&p.to_string_lossy());
-        input.push('\0');
-    }
-    let args = ["check-ignore", "--stdin", "-z"];
-    let out = match run_with_input(dir, &args, input) {
-        Ok(out) => out,
-        // Exit status 1: none of them is ignored.
-        Err(Error::Git {
-            source: GitFailure::Exit { status, .. },
-            ..
-        }) if status.code() == Some(1) => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    Ok(String::from_utf8_lossy(&out)
-        .split('\0')
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .collect())
-}
-
-/// `git diff --name-status -z` output as changes.
-fn name_status(out: &str) -> Vec<(Change, PathBuf)> {
     let mut parts = out.split('\0').filter(|p| !p.is_empty());
     let mut changes = Vec::new();
     while let (Some(status), Some(path)) = (parts.next(), parts.next()) {
@@ -320,7 +131,12 @@ fn name_status(out: &str) -> Vec<(Change, PathBuf)> {
         };
         changes.push((change, PathBuf::from(path)));
     }
-    changes
+    for p in untracked.split('\0').filter(|p| !p.is_empty()) {
+        changes.push((Change::Added, PathBuf::from(p)));
+    }
+    changes.sort_by(|a, b| a.1.cmp(&b.1));
+    changes.dedup_by(|a, b| a.1 == b.1);
+    Ok(changes)
 }
 
 /// Reads many files at `rev` with one `git cat-file --batch` process. `paths` are relative
@@ -331,18 +147,6 @@ pub fn read_at(
     rev: &str,
     paths: &[PathBuf],
 ) -> Result<HashMap<PathBuf, Option<String>>> {
-    Ok(read_bytes_at(dir, rev, paths)?
-        .into_iter()
-        .map(|(p, b)| (p, b.map(|b| String::from_utf8_lossy(&b).into_owned())))
-        .collect())
-}
-
-/// [`read_at`], the files' bytes as git stores them.
-pub fn read_bytes_at(
-    dir: &Path,
-    rev: &str,
-    paths: &[PathBuf],
-) -> Result<HashMap<PathBuf, Option<Vec<u8>>>> {
     let args = ["cat-file", "--batch"];
     let mut child = git(dir)
         .args(args)
@@ -381,7 +185,7 @@ pub fn read_bytes_at(
             let mut buf = vec![0; size + 1];
             reader.read_exact(&mut buf).map_err(cannot_run(&args))?;
             buf.pop();
-            out.insert(p.clone(), Some(buf));
+            out.insert(p.clone(), Some(String::from_utf8_lossy(&buf).to_string()));
         } else {
             out.insert(p.clone(), None);
         }

@@ -4,7 +4,6 @@
 
 mod authors;
 mod base;
-pub mod changes;
 pub mod gate;
 mod records;
 pub mod replay;

@@ -46,7 +46,7 @@ pub fn run(store: &Store, options: &Options) -> Result<Vec<Finding>> {
             None => None,
         };
         let changes = match &fork {
-            Some(fork) => Some(super::changes::changed_since(store, fork)?),
+            Some(fork) => Some(git::changed_files(store.root(), fork)?),
             None => None,
         };
         let store_findings = store_findings

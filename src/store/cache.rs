@@ -64,16 +64,6 @@ impl Stamp {
         self.size
     }
 
-    /// The modification and change times, seconds and nanoseconds.
-    pub fn times(&self) -> ((i64, u32), (i64, u32)) {
-        (self.mtime, self.ctime)
-    }
-
-    /// The inode number.
-    pub fn ino(&self) -> u64 {
-        self.ino
-    }
-
     /// The modification time in nanoseconds since 1970; 0 for a time before it (or none).
     pub fn mtime_nanos(&self) -> u128 {
         let (secs, nanos) = self.mtime;

@@ -10,15 +10,6 @@ use super::Store;
 use crate::error::{Error, Result};
 use crate::model::{Kind, RecordId};
 
-/// A path of the working tree as [`Store::worktree_file`] found it.
-#[derive(Debug, PartialEq, Eq)]
-pub enum WorktreeFile {
-    Bytes(Vec<u8>),
-    Link(Vec<u8>),
-    Other,
-    Absent,
-}
-
 impl Store {
     /// `relative/path size mtime_ns`, or `None` when the file does not exist. Costs one
     /// `stat`, so the search index can check thousands of files before every query.
@@ -90,38 +81,6 @@ impl Store {
     pub fn read_repo_file(&self, rel: &str) -> Result<String> {
         let path = self.repo_path(rel)?;
         self.read_text(&path)
-    }
-
-    /// What is at `rel` (relative to the root) in the working tree, to compare with a git
-    /// revision: a regular file's bytes, a link's target (git keeps it as the link's
-    /// content; the link is never followed), something else (a folder), or nothing.
-    pub fn worktree_file(&self, rel: &Path) -> Result<WorktreeFile> {
-        let path = self.root().join(rel);
-        match fs::symlink_metadata(&path) {
-            Ok(m) if m.is_file() => fs::read(&path)
-                .map(WorktreeFile::Bytes)
-                .or_else(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => Ok(WorktreeFile::Absent),
-                    _ => Err(Error::io(rel, e)),
-                }),
-            Ok(m) if m.is_symlink() => fs::read_link(&path)
-                .map(|target| WorktreeFile::Link(target.into_os_string().into_encoded_bytes()))
-                .or_else(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => Ok(WorktreeFile::Absent),
-                    _ => Err(Error::io(rel, e)),
-                }),
-            Ok(_) => Ok(WorktreeFile::Other),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(WorktreeFile::Absent),
-            Err(e) => Err(Error::io(rel, e)),
-        }
-    }
-
-    /// The stamp of `rel` (relative to the root) when it is a regular file.
-    pub fn stamp_of(&self, rel: &Path) -> Option<super::cache::Stamp> {
-        fs::symlink_metadata(self.root().join(rel))
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| super::cache::Stamp::of(&m))
     }
 
     /// Reads a UTF-8 text file; errors name the path relative to the root when inside it.

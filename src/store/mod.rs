@@ -6,7 +6,6 @@
 pub mod cache;
 pub mod canonical;
 mod files;
-pub use files::WorktreeFile;
 pub mod format;
 pub mod last_key;
 mod lock;
