@@ -265,20 +265,30 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if let Some(n) = a.limit {
         shown.truncate(n);
     }
-    let cell = |r: &RequestSummary, c: Column| -> String {
+    // A cell's text, written into `out` (the table's streamed rows reuse their strings).
+    let write_cell = |r: &RequestSummary, c: Column, out: &mut String| {
+        use std::fmt::Write as _;
         match c {
-            Column::Id => r.id.clone(),
-            Column::Stage => r.stage.clone(),
-            Column::Type => r.kind.clone(),
-            Column::Priority => r.priority.to_string(),
-            Column::Title => r.title.clone(),
-            Column::Customer => customers
-                .get(&r.customer)
-                .cloned()
-                .unwrap_or_else(|| r.customer.clone()),
-            Column::Assignee => r.assignee.clone().unwrap_or_default(),
-            Column::Due => r.due.map(|d| d.to_string()).unwrap_or_default(),
+            Column::Id => out.push_str(&r.id),
+            Column::Stage => out.push_str(&r.stage),
+            Column::Type => out.push_str(&r.kind),
+            Column::Priority => {
+                let _ = write!(out, "{}", r.priority);
+            }
+            Column::Title => out.push_str(&r.title),
+            Column::Customer => out.push_str(customers.get(&r.customer).unwrap_or(&r.customer)),
+            Column::Assignee => out.push_str(r.assignee.as_deref().unwrap_or_default()),
+            Column::Due => {
+                if let Some(d) = r.due {
+                    let _ = write!(out, "{d}");
+                }
+            }
         }
+    };
+    let cell = |r: &RequestSummary, c: Column| -> String {
+        let mut out = String::new();
+        write_cell(r, c, &mut out);
+        out
     };
     let columns = if !a.columns.is_empty() {
         a.columns.clone()
@@ -287,9 +297,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         let mut natural = Column::ALL.map(|c| c.header().len());
         if width.is_some() {
             use unicode_width::UnicodeWidthStr;
+            let mut text = String::new();
             for r in &shown {
                 for c in Column::ALL {
-                    let w = output::safe(&cell(r, c)).width();
+                    text.clear();
+                    write_cell(r, c, &mut text);
+                    let w = output::safe(&text).width();
                     natural[c as usize] = natural[c as usize].max(w);
                 }
             }
@@ -309,9 +322,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
         Format::Csv => output::stream_csv(&headers, shown.len(), row)?,
         Format::Table | Format::Text | Format::Github => {
-            output::stream_table(&headers, shown.len(), row)?
+            output::stream_table(&headers, shown.len(), |i, cells| {
+                for (out, &c) in cells.iter_mut().zip(&columns) {
+                    write_cell(shown[i], c, out);
+                }
+            })?
         }
     }
+    // A million summaries are not freed one by one: the memory goes back when the
+    // command ends.
+    drop(shown);
+    std::mem::forget(requests);
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Output rendering: tables, Markdown, JSON, YAML and CSV of the same structs; stdout handling.
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 use std::sync::OnceLock;
 
@@ -77,7 +78,12 @@ mod tests {
         for width in [None, Some(80), Some(40), Some(20)] {
             for n in [0, 1, rows.len()] {
                 let mut streamed = Vec::new();
-                super::write_table(&mut streamed, &headers, n, |i| rows[i].clone(), width).unwrap();
+                let row = |i: usize, cells: &mut [String]| {
+                    for (cell, text) in cells.iter_mut().zip(&rows[i]) {
+                        cell.push_str(text);
+                    }
+                };
+                super::write_table(&mut streamed, &headers, n, row, width).unwrap();
                 let streamed = String::from_utf8(streamed).unwrap();
                 assert_eq!(
                     streamed,
@@ -433,11 +439,20 @@ pub fn stream_csv(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>
 
 /// The same table as [`table`], written row by row: the widths come from a first pass over
 /// the rows (display width, so Chinese lines up), the text from a second, so memory stays
-/// flat however many rows there are.
-pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize) -> Vec<String>) -> Result<()> {
+/// flat however many rows there are. `row(i, cells)` writes row `i` into `cells`, one
+/// string per header, each emptied first: the same strings serve every row, so a table of
+/// a million rows allocates no more than one of ten.
+pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize, &mut [String])) -> Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     write_table(&mut out, headers, n, row, width()).map_err(Error::Stdout)?;
     out.flush().map_err(Error::Stdout)
+}
+
+/// Replaces `cell` with `f(cell)` when that is a new string.
+fn replace_owned(cell: &mut String, f: impl FnOnce(&str) -> Cow<'_, str>) {
+    if let Cow::Owned(s) = f(cell) {
+        *cell = s;
+    }
 }
 
 /// [`stream_table`]'s renderer, into any writer. A test holds it to [`table`]'s output, so
@@ -447,15 +462,24 @@ fn write_table(
     out: &mut impl Write,
     headers: &[&str],
     n: usize,
-    row: impl Fn(usize) -> Vec<String>,
+    row: impl Fn(usize, &mut [String]),
     width: Option<usize>,
 ) -> io::Result<()> {
     use unicode_width::UnicodeWidthStr;
-    let safe_row =
-        |i: usize| -> Vec<String> { row(i).iter().map(|c| safe(c).into_owned()).collect() };
+    let mut cells = vec![String::new(); headers.len()];
+    let safe_row = |i: usize, cells: &mut [String]| {
+        for c in cells.iter_mut() {
+            c.clear();
+        }
+        row(i, cells);
+        for c in cells.iter_mut() {
+            replace_owned(c, safe);
+        }
+    };
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for i in 0..n {
-        for (w, cell) in widths.iter_mut().zip(safe_row(i)) {
+        safe_row(i, &mut cells);
+        for (w, cell) in widths.iter_mut().zip(&cells) {
             *w = (*w).max(cell.width());
         }
     }
@@ -463,7 +487,13 @@ fn write_table(
         Some(width) => super::fit::column_widths(headers, &widths, width),
         None => widths.clone(),
     };
-    let row = |i: usize| super::fit::fit_row(safe_row(i), &fitted);
+    // Row `i` as shown: made safe, then cut to its column (as `fit::fit_row` cuts).
+    let fit_row = |i: usize, cells: &mut [String]| {
+        safe_row(i, cells);
+        for (c, &w) in cells.iter_mut().zip(&fitted) {
+            replace_owned(c, |c| super::fit::truncate(c, w));
+        }
+    };
     if fitted != widths {
         // A cut cell can come out narrower than its column (a wide character left out
         // whole): the column is as wide as what is shown, as comfy-table measures it.
@@ -473,34 +503,37 @@ fn write_table(
             .map(|(&w, h)| super::fit::truncate(h, w).width())
             .collect();
         for i in 0..n {
-            for (w, cell) in widths.iter_mut().zip(row(i)) {
+            fit_row(i, &mut cells);
+            for (w, cell) in widths.iter_mut().zip(&cells) {
                 *w = (*w).max(cell.lines().map(|l| l.width()).max().unwrap_or(0));
             }
         }
     }
     let widths = widths;
-    let line = |cells: &[String]| -> String {
-        let mut s = String::new();
+    let line = |cells: &[String], s: &mut String| {
+        s.clear();
         for (k, (c, w)) in cells.iter().zip(&widths).enumerate() {
             s.push(' ');
             s.push_str(c);
             // The last column is not padded: no trailing blanks.
             if k + 1 < widths.len() {
-                s.push_str(&" ".repeat(w - c.width() + 2));
+                s.extend(std::iter::repeat_n(' ', w - c.width() + 2));
             }
         }
         s.truncate(s.trim_end().len());
         s.push('\n');
-        s
     };
     let head = super::fit::fit_row(headers.iter().map(|h| h.to_string()).collect(), &fitted);
     let total: usize = widths.iter().map(|w| w + 3).sum::<usize>() - 1;
-    let mut text = line(&head);
+    let mut text = String::new();
+    line(&head, &mut text);
     text.push_str(&"═".repeat(total));
     text.push('\n');
     out.write_all(text.as_bytes())?;
     for i in 0..n {
-        out.write_all(line(&row(i)).as_bytes())?;
+        fit_row(i, &mut cells);
+        line(&cells, &mut text);
+        out.write_all(text.as_bytes())?;
     }
     Ok(())
 }
