@@ -397,7 +397,7 @@ fn load_kind(store: &Store, kind: Kind) -> (Loaded, Vec<Finding>) {
     let files: Vec<_> = listing
         .records
         .into_iter()
-        .map(|r| (r.id, r.path, r.meta))
+        .map(|r| (r.id, r.meta))
         .collect();
     let f = &mut findings;
     match kind {
@@ -421,11 +421,7 @@ fn load_kind(store: &Store, kind: Kind) -> (Loaded, Vec<Finding>) {
 /// findings.
 fn from_cache<T: Record + Send + Sync + 'static>(
     store: &Store,
-    files: Vec<(
-        RecordId,
-        PathBuf,
-        std::io::Result<crate::store::cache::Stamp>,
-    )>,
+    files: Vec<(RecordId, std::io::Result<crate::store::cache::Stamp>)>,
     findings: &mut Vec<Finding>,
 ) -> Vec<Parsed<T>> {
     let (checked, errors) = store.summaries_of::<Checked<T>>(files, |_| true);

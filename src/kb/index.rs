@@ -330,7 +330,7 @@ fn list_sources(
     for ((_, previous), files) in kinds.iter().zip(files) {
         let mut listed = Vec::with_capacity(files.len());
         let mut previous = previous.lookup();
-        for (id, _path, head) in files {
+        for (id, head) in files {
             let prev = previous.get(id.as_str());
             let fingerprint = fingerprint(store, &id, head, prev, &mut docs, problems)?;
             listed.push(SourceEntry {

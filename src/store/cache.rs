@@ -262,9 +262,9 @@ fn read_cache(bytes: &[u8]) -> Vec<(&str, Stamp, Raw<'_>, Raw<'_>)> {
 /// Where one record's summary comes from.
 enum Slot<'a> {
     /// The cache's entry holds for the file as it is.
-    Cached(&'a str, Stamp, Raw<'a>, Raw<'a>, PathBuf),
+    Cached(&'a str, Stamp, Raw<'a>, Raw<'a>, RecordId),
     /// To be read from the file.
-    Parse(String, Stamp, PathBuf),
+    Parse(RecordId, Stamp),
     /// The file could not be looked at (the error is reported).
     Gone,
 }
@@ -306,7 +306,7 @@ impl Store {
     /// ([`Store::stat_records`], sorted by ID), for a caller that lists them itself.
     pub fn summaries_of<S: Summary>(
         &self,
-        files: Vec<(RecordId, PathBuf, std::io::Result<Stamp>)>,
+        files: Vec<(RecordId, std::io::Result<Stamp>)>,
         keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
     ) -> (Vec<S>, Vec<Error>) {
         let path = cache_path(self, S::NAME);
@@ -316,11 +316,11 @@ impl Store {
         let mut cached = cached.into_iter().peekable();
         let mut slots: Vec<Slot> = Vec::with_capacity(files.len());
         let mut errors = Vec::new();
-        for (id, p, meta) in files {
+        for (id, meta) in files {
             let stamp = match meta {
                 Ok(stamp) => stamp,
                 Err(e) => {
-                    errors.push(Error::io(self.display_path(&p), e));
+                    errors.push(Error::io(self.display_path(&self.path_of(&id)), e));
                     slots.push(Slot::Gone);
                     continue;
                 }
@@ -330,9 +330,9 @@ impl Store {
             while cached.next_if(|(k, ..)| *k < key).is_some() {}
             match cached.next_if(|(k, ..)| *k == key) {
                 Some((k, st, keys, raw)) if st == stamp => {
-                    slots.push(Slot::Cached(k, st, keys, raw, p))
+                    slots.push(Slot::Cached(k, st, keys, raw, id))
                 }
-                _ => slots.push(Slot::Parse(key.to_string(), stamp, p)),
+                _ => slots.push(Slot::Parse(id, stamp)),
             }
         }
         // A long read (a fresh clone's first command) tells how it goes.
@@ -415,9 +415,9 @@ impl Store {
         slot: Slot<'a>,
         keep: &(impl Fn(&S::Keys<'_>) -> bool + Sync),
     ) -> (Got<'a>, Option<S>) {
-        let (key, stamp, p) = match slot {
+        let (id, stamp) = match slot {
             Slot::Gone => return (Got::Gone, None),
-            Slot::Cached(k, st, keys, raw, p) => {
+            Slot::Cached(k, st, keys, raw, id) => {
                 match postcard::from_bytes::<S::Keys<'_>>(keys.0) {
                     Ok(ks) if !keep(&ks) => return (Got::Cached(k, st, keys, raw), None),
                     Ok(_) => {
@@ -428,10 +428,12 @@ impl Store {
                     Err(_) => {}
                 }
                 // An entry that does not decode is simply re-read from its file.
-                (k.to_string(), st, p)
+                (id, st)
             }
-            Slot::Parse(k, st, p) => (k, st, p),
+            Slot::Parse(id, st) => (id, st),
         };
+        let p = self.path_of(&id);
+        let key = id.into_string();
         // The whole record is parsed unless the summary can be read from its head and the
         // rest is surely sound, so that a damaged file (a bad history entry, a file cut
         // short) is reported by every command that reads it.

@@ -375,7 +375,10 @@ impl Store {
             .list_records(kind)?
             .records
             .into_iter()
-            .map(|r| (r.id, r.path))
+            .map(|r| {
+                let path = self.path_of(&r.id);
+                (r.id, path)
+            })
             .collect())
     }
 

@@ -22,10 +22,9 @@ use crate::model::{Kind, RecordId};
 /// The prefix of the temp files of [`super::write_atomic`].
 pub const TEMP_PREFIX: &str = ".presales-tmp-";
 
-/// A record file in its place, with its `lstat`.
+/// A record file in its place (its path is [`Store::path_of`] its ID), with its `lstat`.
 pub struct RecordFile {
     pub id: RecordId,
-    pub path: PathBuf,
     /// What the file's `lstat` said that the caches compare (not the whole metadata: a
     /// listing of a million files is copied several times on its way to the caller).
     pub meta: std::io::Result<Stamp>,
@@ -367,8 +366,7 @@ impl Store {
                             }
                             Err(e) => Err(e),
                         };
-                        let path = entry.path();
-                        Some(Found::Record(RecordFile { id, path, meta }))
+                        Some(Found::Record(RecordFile { id, meta }))
                     }
                     Class::Keep => None,
                     Class::Stray(kind) => Some(Found::Stray(Stray {
