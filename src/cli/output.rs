@@ -74,6 +74,13 @@ mod tests {
                 "tab\there".into(),
                 "café".into(),
             ],
+            // A title that would reorder or color the terminal: shown escaped.
+            vec![
+                "R4".into(),
+                "draft".into(),
+                "evil\u{202e}txt.exe\u{1b}[31m".into(),
+                "x".into(),
+            ],
         ];
         for width in [None, Some(80), Some(40), Some(20)] {
             for n in [0, 1, rows.len()] {
@@ -85,6 +92,10 @@ mod tests {
                 };
                 super::write_table(&mut streamed, &headers, n, row, width).unwrap();
                 let streamed = String::from_utf8(streamed).unwrap();
+                assert!(
+                    !streamed.contains(['\u{202e}', '\u{1b}']),
+                    "a control character reached the terminal: {streamed:?}"
+                );
                 assert_eq!(
                     streamed,
                     super::table_in(&headers, rows[..n].to_vec(), width),
