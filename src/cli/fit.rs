@@ -111,14 +111,20 @@ pub fn truncate(text: &str, width: usize) -> Cow<'_, str> {
 }
 
 /// Cells of a row cut to the column widths.
-pub fn fit_row(row: Vec<String>, widths: &[usize]) -> Vec<String> {
-    row.into_iter()
-        .zip(widths)
-        .map(|(c, &w)| match truncate(&c, w) {
-            Cow::Borrowed(_) => c,
-            Cow::Owned(s) => s,
-        })
-        .collect()
+pub fn fit_row(mut row: Vec<String>, widths: &[usize]) -> Vec<String> {
+    row.truncate(widths.len());
+    fit_cells(&mut row, widths);
+    row
+}
+
+/// [`fit_row`] in place: each cell cut to its column's width, a new string only for a
+/// cell that is cut.
+pub fn fit_cells(cells: &mut [String], widths: &[usize]) {
+    for (c, &w) in cells.iter_mut().zip(widths) {
+        if let Cow::Owned(s) = truncate(c, w) {
+            *c = s;
+        }
+    }
 }
 
 /// Prose wrapped at spaces to `width` display columns; a word longer than a line (Chinese

@@ -459,13 +459,6 @@ pub fn stream_table(headers: &[&str], n: usize, row: impl Fn(usize, &mut [String
     out.flush().map_err(Error::Stdout)
 }
 
-/// Replaces `cell` with `f(cell)` when that is a new string.
-fn replace_owned(cell: &mut String, f: impl FnOnce(&str) -> Cow<'_, str>) {
-    if let Cow::Owned(s) = f(cell) {
-        *cell = s;
-    }
-}
-
 /// [`stream_table`]'s renderer, into any writer. A test holds it to [`table`]'s output, so
 /// the two renderers (comfy-table for tables built in memory, this one for `list`, which
 /// must not hold 100,000 rendered rows) print the same tables.
@@ -484,7 +477,9 @@ fn write_table(
         }
         row(i, cells);
         for c in cells.iter_mut() {
-            replace_owned(c, safe);
+            if let Cow::Owned(s) = safe(c) {
+                *c = s;
+            }
         }
     };
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
@@ -498,12 +493,10 @@ fn write_table(
         Some(width) => super::fit::column_widths(headers, &widths, width),
         None => widths.clone(),
     };
-    // Row `i` as shown: made safe, then cut to its column (as `fit::fit_row` cuts).
+    // Row `i` as shown: made safe, then cut to its columns.
     let fit_row = |i: usize, cells: &mut [String]| {
         safe_row(i, cells);
-        for (c, &w) in cells.iter_mut().zip(&fitted) {
-            replace_owned(c, |c| super::fit::truncate(c, w));
-        }
+        super::fit::fit_cells(cells, &fitted);
     };
     if fitted != widths {
         // A cut cell can come out narrower than its column (a wide character left out

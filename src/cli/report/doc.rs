@@ -124,12 +124,15 @@ where
 
 /// Which columns hold numbers (right-aligned): every filled cell starts with a digit, a
 /// sign or `n/a`.
-fn numeric<'a>(columns: usize, rows: impl Iterator<Item = &'a [String]> + Clone) -> Vec<bool> {
+fn numeric<'a, R>(columns: usize, rows: impl Iterator<Item = R> + Clone) -> Vec<bool>
+where
+    R: Iterator<Item = &'a str>,
+{
     (0..columns)
         .map(|i| {
             let mut cells = rows
                 .clone()
-                .filter_map(|r| r.get(i))
+                .filter_map(|mut r| r.nth(i))
                 .filter(|c| !c.is_empty());
             let mut any = false;
             let all = cells.all(|c| {
@@ -224,7 +227,10 @@ impl Doc {
                     rows,
                     empty,
                 } => {
-                    let numeric = numeric(headers.len(), rows.iter().map(|r| r.as_slice()));
+                    let numeric = numeric(
+                        headers.len(),
+                        rows.iter().map(|r| r.iter().map(String::as_str)),
+                    );
                     let body = rows_html(
                         &numeric,
                         rows.iter()
@@ -238,12 +244,12 @@ impl Doc {
                     }
                 }
                 Block::Figure(f) => {
-                    let texts: Vec<Vec<String>> = f
-                        .rows
-                        .iter()
-                        .map(|r| r.cells.iter().map(|c| c.text.clone()).collect())
-                        .collect();
-                    let numeric = numeric(f.headers.len(), texts.iter().map(|r| r.as_slice()));
+                    let numeric = numeric(
+                        f.headers.len(),
+                        f.rows
+                            .iter()
+                            .map(|r| r.cells.iter().map(|c| c.text.as_str())),
+                    );
                     let body = rows_html(
                         &numeric,
                         f.rows.iter().map(|r| {
