@@ -555,3 +555,65 @@ fn show_reports_a_linked_record_it_cannot_read_after_showing_the_request() {
         r.stderr()
     );
 }
+
+/// A record saved in another encoding (or a binary file saved over it) is an error at the
+/// line and column of its first bad byte, with the fix, in every command that reads it;
+/// the other records still list, and `presales.toml` gets the same treatment.
+#[test]
+fn a_file_that_is_not_utf8_is_named_at_its_line_with_the_fix() {
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let good = env.request(&cus, "数据平台", &[]);
+    let bad = env.request(&cus, "坏文件", &[]);
+    let path = env.path_of(&bad);
+    let text = fs::read_to_string(&path).unwrap();
+    // The title in GBK, as an editor set to another encoding would save it.
+    let at = text.find("坏文件").unwrap();
+    let mut bytes = text.as_bytes()[..at].to_vec();
+    bytes.extend_from_slice(b"\xbb\xb5\xce\xc4\xbc\xfe");
+    bytes.extend_from_slice(&text.as_bytes()[at + "坏文件".len()..]);
+    fs::write(&path, &bytes).unwrap();
+    let line = text[..at].lines().count();
+    let column = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+    let rel = path.strip_prefix(env.root()).unwrap().display().to_string();
+    let at = format!("{rel}:{line}:{column}");
+
+    let list = env.run(&["list"]);
+    no_panic(&list);
+    assert_eq!(list.code(), 1, "{}", list.stderr());
+    assert!(list.stdout().contains(&good), "{}", list.stdout());
+    let err = list.stderr();
+    assert!(err.contains(&format!("{at}: not UTF-8 text")), "{err}");
+    assert!(err.contains("save the file as UTF-8"), "{err}");
+
+    let show = env.run(&["show", &bad]);
+    no_panic(&show);
+    assert!(
+        show.stderr().contains(&format!("{at}: not UTF-8 text")),
+        "{}",
+        show.stderr()
+    );
+
+    let check = check_out(&env);
+    assert!(
+        check.contains(&format!("{at}: error: not UTF-8 text")),
+        "{check}"
+    );
+    // The path is said once, in front.
+    assert_eq!(check.matches(&rel).count(), 1, "{check}");
+
+    fs::write(&path, &text).unwrap();
+    let config = env.root().join("presales.toml");
+    let mut toml = fs::read(&config).unwrap();
+    toml.extend_from_slice(b"# \xff\n");
+    fs::write(&config, &toml).unwrap();
+    let r = env.run(&["list"]);
+    no_panic(&r);
+    assert_ne!(r.code(), 0);
+    assert!(r.stderr().contains("not UTF-8 text"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("save the file as UTF-8"),
+        "{}",
+        r.stderr()
+    );
+}

@@ -10,6 +10,26 @@ use super::Store;
 use crate::error::{Error, Result};
 use crate::model::{Kind, RecordId};
 
+/// Reads a text file that must be UTF-8, naming it `shown` in errors. A file that is not
+/// UTF-8 (a binary file saved over a record, another encoding) is an error at the line and
+/// column of its first bad byte, with the fix.
+pub(crate) fn read_utf8(path: &Path, shown: &Path) -> Result<String> {
+    let bytes = fs::read(path).map_err(|e| Error::io(shown, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        Error::Parse {
+            path: shown.to_path_buf(),
+            line: line as u64,
+            column: column as u64,
+            message: "not UTF-8 text".into(),
+            hint: Some("save the file as UTF-8 (the store's files are text, never binary)".into()),
+        }
+    })
+}
+
 impl Store {
     /// `relative/path size mtime_ns`, or `None` when the file does not exist. Costs one
     /// `stat`, so the search index can check thousands of files before every query.
@@ -82,14 +102,7 @@ impl Store {
 
     /// Reads a UTF-8 text file; errors name the path relative to the root when inside it.
     pub fn read_text(&self, path: &Path) -> Result<String> {
-        let bytes = fs::read(path).map_err(|e| Error::io(self.display_path(path), e))?;
-        String::from_utf8(bytes).map_err(|e| Error::Parse {
-            path: self.display_path(path),
-            line: 1,
-            column: 1,
-            message: format!("not UTF-8 text: {e}"),
-            hint: Some("save the file as UTF-8".into()),
-        })
+        read_utf8(path, &self.display_path(path))
     }
 
     /// The path of an existing file or folder relative to the store root, with `/`
@@ -229,6 +242,32 @@ pub fn slash_path(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_an_error_at_its_first_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.yaml");
+        fs::write(&path, b"id: x\ntitle: \xe6\x95\xb0\xff\xfe\n").unwrap();
+        let shown = Path::new("requests/2026/r.yaml");
+        match read_utf8(&path, shown) {
+            Err(Error::Parse {
+                path,
+                line,
+                column,
+                message,
+                hint,
+            }) => {
+                assert_eq!(path, shown);
+                // Line 2, after `title: ` (7 characters) and one Chinese character.
+                assert_eq!((line, column), (2, 9));
+                assert_eq!(message, "not UTF-8 text");
+                assert!(hint.is_some_and(|h| h.contains("save the file as UTF-8")));
+            }
+            other => panic!("{other:?}"),
+        }
+        fs::write(&path, "id: x\ntitle: 数据\n").unwrap();
+        assert_eq!(read_utf8(&path, shown).unwrap(), "id: x\ntitle: 数据\n");
+    }
 
     /// The listing keeps a file's stamp, not its metadata: the modification time it gives
     /// the search index's fingerprints must be the one `fingerprint` reads, or every

@@ -270,7 +270,7 @@ impl Store {
     /// Opens the store at `root`, reading and checking presales.toml.
     pub fn open(root: PathBuf) -> Result<Store> {
         let path = root.join(CONFIG_FILE);
-        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = files::read_utf8(&path, &path)?;
         let format = format::StoreFormat::peek(&text).unwrap_or_default();
         if format.recorded == Some(0) {
             return Err(Error::Parse {
@@ -559,7 +559,7 @@ impl Store {
 
     /// The text of a record file [`Store::list_records`] listed.
     pub(crate) fn read_listed(&self, path: &Path) -> Result<String> {
-        fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))
+        self.read_text(path)
     }
 
     /// A listed record file's text parsed: its ID must be its file name.
@@ -637,7 +637,7 @@ impl Store {
             let rec: T = store.load_path(path)?;
             yaml::record_text(&rec)
         }
-        let text = fs::read_to_string(path).map_err(|e| Error::io(self.display_path(path), e))?;
+        let text = self.read_text(path)?;
         let canonical = match id.kind() {
             Kind::Request => canon::<crate::model::Request>(self, path)?,
             Kind::Solution => canon::<crate::model::Solution>(self, path)?,

@@ -94,6 +94,7 @@ fn product_words(raw: &str, line: &str) -> String {
         Some((k, v)) => (k.trim(), v.trim().trim_matches('"').trim_matches('\'')),
         None => ("", item),
     };
+    let value = &glimpse(value);
     let field = if key.is_empty() {
         "the value".to_string()
     } else {
@@ -143,6 +144,11 @@ fn product_words(raw: &str, line: &str) -> String {
     if raw.starts_with("expected string") {
         return format!("{field} must be a text, got {value}");
     }
+    if raw.contains("recursive reference") {
+        return "a YAML alias (`*name`) points back into the value it is part of; write the \
+                value out in full"
+            .to_string();
+    }
     if raw.contains("budget") {
         return "the file is too large or too deeply nested to read safely".to_string();
     }
@@ -155,6 +161,16 @@ fn product_words(raw: &str, line: &str) -> String {
         }
     }
     msg
+}
+
+/// A value quoted back from the file, cut to a glance: an error message stays one short
+/// line however long the value is.
+fn glimpse(value: &str) -> String {
+    const MAX: usize = 60;
+    match value.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_string(),
+    }
 }
 
 /// The error's message without the location prefix the library may add.
@@ -218,6 +234,26 @@ mod product_words_tests {
                 assert!(!m.contains(jargon), "{m}");
             }
         }
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_back_cut_short() {
+        let long = format!("[{}]", "x".repeat(5000));
+        let m = msg("title: t", &format!("title: {long}"));
+        assert!(m.contains("`title` must be a text, got [xxx"), "{m}");
+        assert!(m.ends_with('…') && m.chars().count() < 120, "{m}");
+        // A short value is quoted whole.
+        assert!(msg("title: t", "title: [a]").ends_with("got [a]"));
+    }
+
+    #[test]
+    fn an_alias_into_itself_is_named_in_the_products_words() {
+        let m = msg("title: t", "title: t\nlegacy: &a [x, *a]");
+        assert!(
+            m.contains("alias") && m.contains("write the value out"),
+            "{m}"
+        );
+        assert!(!m.contains("weak recursion"), "{m}");
     }
 
     #[test]
