@@ -338,16 +338,16 @@ fn intake_section(data: &Dataset, intake: &[&Item]) -> Intake {
 }
 
 /// Stages in workflow order, then any unknown stage the data holds, by name.
-fn stage_order(data: &Dataset, seen: impl Iterator<Item = String>) -> Vec<String> {
+fn stage_order<'a>(data: &Dataset, seen: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut order: Vec<String> = data.input.stages.to_vec();
-    let extra: BTreeSet<String> = seen.filter(|s| !order.contains(s)).collect();
-    order.extend(extra);
+    let extra: BTreeSet<&str> = seen.filter(|s| !order.iter().any(|o| o == s)).collect();
+    order.extend(extra.into_iter().map(String::from));
     order
 }
 
 fn wip(data: &Dataset, open: &[&Item]) -> Wip {
     let as_of = data.window().as_of;
-    let order = stage_order(data, open.iter().map(|i| i.tl.stage().to_string()));
+    let order = stage_order(data, open.iter().map(|i| i.tl.stage()));
     let stages = order
         .into_iter()
         .filter(|s| s != CLOSED)
@@ -502,7 +502,7 @@ fn cycle_time(data: &Dataset) -> Vec<StageCycle> {
             }
         }
     }
-    stage_order(data, by_stage.keys().map(|s| s.to_string()))
+    stage_order(data, by_stage.keys().copied())
         .into_iter()
         .filter_map(|stage| {
             let v = by_stage.get(stage.as_str())?;
@@ -520,14 +520,15 @@ fn workload(data: &Dataset) -> Vec<Workload> {
     let w = data.window();
     let config = data.input.config;
     let today = w.zone.date_of(w.as_of);
-    let mut members: BTreeSet<String> = config
+    // Names borrowed, not copied: every spell of every request in scope is looked at.
+    let mut members: BTreeSet<&str> = config
         .members
         .iter()
         .filter(|m| m.active && m.has_role(Role::Engineer))
-        .map(|m| m.id.clone())
+        .map(|m| m.id.as_str())
         .collect();
     for i in data.items.iter().filter(|i| data.in_scope(i)) {
-        members.extend(i.tl.spells.iter().map(|s| s.member.to_string()));
+        members.extend(i.tl.spells.iter().map(|s| s.member.as_str()));
     }
     // One pass over the requests for every member's counts: (open, assigned, closed,
     // overdue).
@@ -554,9 +555,8 @@ fn workload(data: &Dataset) -> Vec<Workload> {
     members
         .into_iter()
         .map(|id| {
-            let m = config.member(&id);
-            let [open, assigned, closed, overdue] =
-                counts.get(id.as_str()).copied().unwrap_or_default();
+            let m = config.member(id);
+            let [open, assigned, closed, overdue] = counts.get(id).copied().unwrap_or_default();
             Workload {
                 name: m.map(|m| m.name.clone()),
                 status: match m {
@@ -569,7 +569,7 @@ fn workload(data: &Dataset) -> Vec<Workload> {
                 closed,
                 overdue,
                 away: m.is_some_and(|m| m.away_on(today).is_some()),
-                member: id,
+                member: id.to_string(),
             }
         })
         .collect()
