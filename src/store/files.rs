@@ -25,7 +25,7 @@ pub(crate) fn read_utf8(path: &Path, shown: &Path) -> Result<String> {
             line: line as u64,
             column: column as u64,
             message: "not UTF-8 text".into(),
-            hint: Some("save the file as UTF-8 (the store's files are text, never binary)".into()),
+            hint: Some("save the file as UTF-8 text: presales reads it as text".into()),
         }
     })
 }
