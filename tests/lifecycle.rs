@@ -539,6 +539,61 @@ fn edit_saves_a_valid_change_and_keeps_an_invalid_one_in_a_recovery_file() {
     assert_eq!(env.read(&id), before);
 }
 
+/// An editor set to another encoding saves the draft in GBK: nothing is saved, the error
+/// names the line and column of the first byte that is not UTF-8, and the draft's bytes are
+/// kept, as they were, in a recovery file the message names.
+#[test]
+fn edit_keeps_a_draft_saved_in_another_encoding_in_a_recovery_file() {
+    let env = Env::new();
+    let cus = env.customer("ACME");
+    let id = env.request(&cus, "old title", &[]);
+    let before = env.read(&id);
+    let script = env.root().join("ed.sh");
+    // `新` in GBK is the two bytes D0 C2.
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nsed -i 's/^title: old title/title: \\xd0\\xc2/' \"$1\"\n",
+    )
+    .unwrap();
+    let r = env
+        .cmd()
+        .args(["edit", &id])
+        .env("EDITOR", format!("sh {}", script.display()))
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&r.stderr);
+    let line = before
+        .lines()
+        .position(|l| l.starts_with("title:"))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!(".yaml:{line}:8: not UTF-8 text")),
+        "{err}"
+    );
+    assert!(err.contains(".presales/recovery/"), "{err}");
+    assert_eq!(env.read(&id), before, "nothing saved");
+    let rec = std::fs::read_dir(env.root().join(".presales/recovery"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let kept = std::fs::read(rec.path()).unwrap();
+    assert!(
+        kept.windows(9).any(|w| w == b"title: \xd0\xc2"),
+        "{}",
+        String::from_utf8_lossy(&kept)
+    );
+    assert!(
+        !env.root()
+            .join(".presales/edit")
+            .join(format!("{id}.yaml"))
+            .exists(),
+        "the draft moved to the recovery file"
+    );
+}
+
 #[test]
 fn list_filters() {
     let mut env = Env::new();

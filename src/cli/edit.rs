@@ -94,16 +94,24 @@ pub fn edit_record<T: Stored>(ctx: &Ctx, store: &Store, input: &str) -> Result<(
             format!("your draft is in {}", draft.display()),
         ));
     }
-    let text = std::fs::read_to_string(&draft).map_err(|e| Error::io(&draft, e))?;
-    // An article's body file edited since it was last recorded: this edit records it.
-    let body_sha256 = body_file_changed(store, &before)?;
-    if text == original && body_sha256.is_none() {
-        eprintln!("{id}: no changes");
-        let _ = std::fs::remove_file(&draft);
-        return Ok(());
-    }
-    let saved = yaml::parse::<T>(&store.display_path(&store.path_of(&id)), &text)
-        .and_then(|after| ops::save_edit(store, &actor, &before, &after, body_sha256));
+    let shown = store.display_path(&store.path_of(&id));
+    let draft_bytes = std::fs::read(&draft).map_err(|e| Error::io(&draft, e))?;
+    let saved = match crate::store::utf8_text(draft_bytes, &shown) {
+        // Saved in another encoding: kept below, as a draft that does not parse is.
+        Err(e @ Error::Parse { .. }) => Err(e),
+        Err(e) => return Err(e),
+        Ok(text) => {
+            // An article's body file edited since it was last recorded: this edit records it.
+            let body_sha256 = body_file_changed(store, &before)?;
+            if text == original && body_sha256.is_none() {
+                eprintln!("{id}: no changes");
+                let _ = std::fs::remove_file(&draft);
+                return Ok(());
+            }
+            yaml::parse::<T>(&shown, &text)
+                .and_then(|after| ops::save_edit(store, &actor, &before, &after, body_sha256))
+        }
+    };
     match saved {
         Ok(edited) => {
             let _ = std::fs::remove_file(&draft);
@@ -123,7 +131,8 @@ pub fn edit_record<T: Stored>(ctx: &Ctx, store: &Store, input: &str) -> Result<(
                 })
                 .find(|p| !p.exists())
                 .unwrap_or_else(|| recovery_dir.join(format!("{id}-{stamp}-last.yaml")));
-            std::fs::write(&recovery, &text).map_err(|e| Error::io(&recovery, e))?;
+            // The draft's bytes as the editor left them, whatever their encoding.
+            std::fs::copy(&draft, &recovery).map_err(|e| Error::io(&recovery, e))?;
             let _ = std::fs::remove_file(&draft);
             let why = match e.hint() {
                 Some(h) if !matches!(e, Error::Parse { .. }) => format!("{e} ({h})"),

@@ -14,7 +14,11 @@ use crate::model::{Kind, RecordId};
 /// UTF-8 (a binary file saved over a record, another encoding) is an error at the line and
 /// column of its first bad byte, with the fix.
 pub(crate) fn read_utf8(path: &Path, shown: &Path) -> Result<String> {
-    let bytes = fs::read(path).map_err(|e| Error::io(shown, e))?;
+    utf8_text(fs::read(path).map_err(|e| Error::io(shown, e))?, shown)
+}
+
+/// `bytes` as text, or the error [`read_utf8`] gives for the file `shown`.
+pub(crate) fn utf8_text(bytes: Vec<u8>, shown: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);

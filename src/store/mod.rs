@@ -18,6 +18,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use files::slash_path;
+pub(crate) use files::utf8_text;
 pub use lock::StoreLock;
 pub use scan::{Stray, StrayKind};
 
