@@ -139,6 +139,24 @@ impl<'a> Items<'a> {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The items that can count in [`weekly::numbers`] of `window` (built at its as-of
+    /// instant): open at that instant, closed since the window began, with a history entry
+    /// since then, or with an SLA cycle breached and never stopped (which counts in every
+    /// period). The others were settled before the window began, so every number of it
+    /// reads the same without them: the past weeks of a trend then look only at the
+    /// requests that were alive in them (about a tenth of a large store's).
+    pub fn touching(&self, window: &Window) -> Items<'a> {
+        let (start, as_of) = (window.start, window.as_of);
+        let alive = |i: &Item| {
+            i.tl.closed.is_none_or(|t| t >= start)
+                || i.steps.iter().any(|e| e.at >= start && e.at <= as_of)
+                || i.cycles()
+                    .iter()
+                    .any(|c| c.status == sla::Status::Breached && c.stopped.is_none())
+        };
+        Items(self.0.iter().filter(|i| alive(i)).cloned().collect())
+    }
 }
 
 impl<'s, 'a> IntoIterator for &'s Items<'a> {

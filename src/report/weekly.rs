@@ -901,4 +901,83 @@ mod tests {
                 .any(|w| w.member == "wang.fang" && w.status == "unknown")
         );
     }
+
+    /// A month of requests in every state a past week can see them in: settled weeks
+    /// before, settled in the week, open, never answered and closed, commented on after
+    /// closing, closed with a stage edited by hand. For every week of the month, and at
+    /// instants inside it, the numbers from the requests alive in the week
+    /// ([`crate::report::Items::touching`]) are the numbers from all of them.
+    #[test]
+    fn a_weeks_numbers_read_only_the_requests_alive_in_it() {
+        let mut config = config();
+        config.deals.types = vec!["consultation".into()];
+        let stages = stages();
+        let reqs = vec![
+            req("B000001", "consultation", Priority::P2, "02T09:00")
+                .assign("02T09:30", "li.na")
+                .advance("02T10:00", "li.na", "answered")
+                .close("04T15:00", "li.na", Outcome::Won)
+                .done(),
+            // Never answered (P1), closed lost: its first response never stopped.
+            req("B000002", "solution", Priority::P1, "03T09:00")
+                .assign("03T09:30", "wang.fang")
+                .close("05T12:00", "wang.fang", Outcome::Lost)
+                .done(),
+            // Closed in week 45, commented on in week 47.
+            req("B000003", "consultation", Priority::P3, "03T11:00")
+                .assign("03T12:00", "li.na")
+                .advance("03T13:00", "li.na", "answered")
+                .close("06T10:00", "li.na", Outcome::Resolved)
+                .act("18T10:00", "zhang.wei", "comment")
+                .done(),
+            // Open and unassigned since week 46.
+            req("B000004", "demo", Priority::P2, "09T16:00").done(),
+            // Open, moving through the stages.
+            req("B000005", "solution", Priority::P2, "10T09:00")
+                .assign("10T09:10", "li.na")
+                .advance("10T11:00", "li.na", "answered")
+                .advance("12T11:00", "li.na", "analysis")
+                .advance("17T11:00", "li.na", "design")
+                .done(),
+            // Created in week 47, closed in week 48.
+            req("B000006", "consultation", Priority::P2, "16T09:00")
+                .assign("16T09:05", "wang.fang")
+                .advance("16T10:00", "wang.fang", "answered")
+                .close("24T10:00", "wang.fang", Outcome::Lost)
+                .done(),
+            // Closed in week 46 with its stage edited by hand afterwards.
+            req("B000007", "complaint", Priority::P1, "11T09:00")
+                .assign("11T09:05", "li.na")
+                .advance("11T09:30", "li.na", "answered")
+                .close("13T10:00", "li.na", Outcome::Resolved)
+                .with(|r| r.stage = "design".into())
+                .done(),
+        ];
+        let customers = [customer(CUS, "华东银行", false)];
+        let mut left_out = 0;
+        for as_of in [
+            "08T23:59", "04T16:00", "15T23:59", "12T08:00", "22T23:59", "18T09:00", "27T18:00",
+            "29T23:59",
+        ] {
+            let window = week_at(t(as_of));
+            let input = input(
+                &config,
+                None,
+                &stages,
+                &reqs,
+                &customers,
+                &[],
+                window.clone(),
+            );
+            let all = Dataset::new(&input);
+            let alive = Dataset::with_items(&input, all.items.touching(&window));
+            left_out += all.items.len() - alive.items.len();
+            assert_eq!(
+                serde_json::to_value(numbers(&alive)).unwrap(),
+                serde_json::to_value(numbers(&all)).unwrap(),
+                "as of {as_of}"
+            );
+        }
+        assert!(left_out > 0, "the later weeks leave settled requests out");
+    }
 }

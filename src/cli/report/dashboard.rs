@@ -196,7 +196,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                     );
                     // Only the last week's lists are shown (its attention table); of
                     // the others, the index reads the numbers alone, each the one
-                    // `report weekly` prints at the same pointer.
+                    // `report weekly` prints at the same pointer, and only the requests
+                    // alive in that week can count in them.
+                    let items = if k + 1 < n { items.touching(&w) } else { items };
                     let (json, weekly_page) =
                         loaded.each(w, a.include_confidential, items, |d| {
                             if k + 1 < n {
