@@ -945,6 +945,18 @@ mod tests {
                 .advance("16T10:00", "wang.fang", "answered")
                 .close("24T10:00", "wang.fang", Outcome::Lost)
                 .done(),
+            // Open since week 47 with nothing recorded in week 48, and within its limits.
+            req("B000008", "consultation", Priority::P4, "17T09:00")
+                .assign("17T09:05", "li.na")
+                .advance("17T10:00", "li.na", "answered")
+                .done(),
+            // Closed in week 45, assigned again by hand in week 47.
+            req("B000009", "consultation", Priority::P3, "04T09:00")
+                .assign("04T09:05", "li.na")
+                .advance("04T10:00", "li.na", "answered")
+                .close("05T10:00", "li.na", Outcome::Resolved)
+                .assign("18T10:00", "wang.fang")
+                .done(),
             // Closed in week 46 with its stage edited by hand afterwards.
             req("B000007", "complaint", Priority::P1, "11T09:00")
                 .assign("11T09:05", "li.na")
