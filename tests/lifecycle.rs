@@ -472,23 +472,27 @@ fn unknown_fields_survive_and_unchanged_records_are_not_rewritten() {
     assert!(last.ends_with("  note: 保留未知字段\n"), "{after}");
 }
 
+/// `presales edit ID` with an editor that runs `command` on the draft (`$1`).
+fn edit_with(env: &Env, id: &str, command: &str) -> std::process::Output {
+    let script = env.root().join("ed.sh");
+    std::fs::write(&script, format!("#!/bin/sh\n{command}\n")).unwrap();
+    env.cmd()
+        .args(["edit", id])
+        .env("EDITOR", format!("sh {}", script.display()))
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn edit_saves_a_valid_change_and_keeps_an_invalid_one_in_a_recovery_file() {
     let env = Env::new();
     let cus = env.customer("ACME");
     let id = env.request(&cus, "old title", &[]);
-    let script = env.root().join("ed.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nsed -i 's/^title: old title/title: 新标题/' \"$1\"\n",
-    )
-    .unwrap();
-    let r = env
-        .cmd()
-        .args(["edit", &id])
-        .env("EDITOR", format!("sh {}", script.display()))
-        .output()
-        .unwrap();
+    let r = edit_with(
+        &env,
+        &id,
+        "sed -i 's/^title: old title/title: 新标题/' \"$1\"",
+    );
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let req = env.json(&["show", &id]);
     assert_eq!(req["title"], "新标题");
@@ -501,17 +505,11 @@ fn edit_saves_a_valid_change_and_keeps_an_invalid_one_in_a_recovery_file() {
     assert_eq!(last["fields"]["title"]["new"], "新标题", "{last}");
 
     let before = env.read(&id);
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nsed -i 's/^stage: registered/stage: approved/' \"$1\"\n",
-    )
-    .unwrap();
-    let r = env
-        .cmd()
-        .args(["edit", &id])
-        .env("EDITOR", format!("sh {}", script.display()))
-        .output()
-        .unwrap();
+    let r = edit_with(
+        &env,
+        &id,
+        "sed -i 's/^stage: registered/stage: approved/' \"$1\"",
+    );
     assert_eq!(r.status.code(), Some(1));
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("presales advance"), "{err}");
@@ -528,13 +526,7 @@ fn edit_saves_a_valid_change_and_keeps_an_invalid_one_in_a_recovery_file() {
             .contains("stage: approved")
     );
 
-    std::fs::write(&script, "#!/bin/sh\nprintf 'title: [broken\\n' >> \"$1\"\n").unwrap();
-    let r = env
-        .cmd()
-        .args(["edit", &id])
-        .env("EDITOR", format!("sh {}", script.display()))
-        .output()
-        .unwrap();
+    let r = edit_with(&env, &id, "printf 'title: [broken\\n' >> \"$1\"");
     assert_eq!(r.status.code(), Some(1));
     assert_eq!(env.read(&id), before);
 }
@@ -548,19 +540,12 @@ fn edit_keeps_a_draft_saved_in_another_encoding_in_a_recovery_file() {
     let cus = env.customer("ACME");
     let id = env.request(&cus, "old title", &[]);
     let before = env.read(&id);
-    let script = env.root().join("ed.sh");
     // `新` in GBK is the two bytes D0 C2.
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nsed -i 's/^title: old title/title: \\xd0\\xc2/' \"$1\"\n",
-    )
-    .unwrap();
-    let r = env
-        .cmd()
-        .args(["edit", &id])
-        .env("EDITOR", format!("sh {}", script.display()))
-        .output()
-        .unwrap();
+    let r = edit_with(
+        &env,
+        &id,
+        "sed -i 's/^title: old title/title: \\xd0\\xc2/' \"$1\"",
+    );
     assert_eq!(r.status.code(), Some(1));
     let err = String::from_utf8_lossy(&r.stderr);
     let line = before
@@ -681,15 +666,7 @@ fn edit_refuses_assignee_changes_and_abbreviated_customers() {
     let env = Env::new();
     let cus = env.customer("ACME");
     let id = env.request(&cus, "t", &[]);
-    let script = env.root().join("ed.sh");
-    let run = |sed: &str| {
-        std::fs::write(&script, format!("#!/bin/sh\nsed -i '{sed}' \"$1\"\n")).unwrap();
-        env.cmd()
-            .args(["edit", &id])
-            .env("EDITOR", format!("sh {}", script.display()))
-            .output()
-            .unwrap()
-    };
+    let run = |sed: &str| edit_with(&env, &id, &format!("sed -i '{sed}' \"$1\""));
     let out = run("s/^stage: registered/stage: registered\\nassignee: li.na/");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("presales assign"));

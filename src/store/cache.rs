@@ -439,7 +439,7 @@ impl Store {
         // short) is reported by every command that reads it.
         let shown = self.display_path(&p);
         let parsed = self
-            .read_listed(&p)
+            .read_text(&p)
             .and_then(|text| match S::from_head(&shown, &text) {
                 Some(s) => Ok(s),
                 None => self

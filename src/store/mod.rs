@@ -553,14 +553,9 @@ impl Store {
     /// A record file [`Store::list_records`] listed (so already known to be a real file in
     /// its place), with its text.
     pub(crate) fn load_listed<T: Record>(&self, path: &Path) -> Result<(T, String)> {
-        let text = self.read_listed(path)?;
+        let text = self.read_text(path)?;
         let record = self.parse_listed(path, &text)?;
         Ok((record, text))
-    }
-
-    /// The text of a record file [`Store::list_records`] listed.
-    pub(crate) fn read_listed(&self, path: &Path) -> Result<String> {
-        self.read_text(path)
     }
 
     /// A listed record file's text parsed: its ID must be its file name.
