@@ -405,7 +405,7 @@ fn judge_record(sandbox: &Sandbox, rel: &Path, text: &str) {
     let store = Store::open(sandbox.root().to_path_buf()).unwrap();
     // `check FILE`: load, the whole-store rules.
     let only = [rel.to_path_buf()];
-    let (loaded, _) = check::load(&store, Some(&only));
+    let (loaded, _) = check::load(&store, &only);
     let _ = check::check_records(&store, &loaded, today());
     // `check --base`: the replay from the seed, directly and through the gate.
     let base = parse_any(kind, rel, base_text).unwrap();
@@ -531,8 +531,8 @@ fn judge_config(sandbox: &Sandbox, text: &str) {
             let e = store.lock().err().expect("a write is refused");
             assert!(e.to_string().starts_with("presales.toml:"), "{e}");
         }
-        let (loaded, _) = check::load(&store, None);
-        let _ = check::check_records(&store, &loaded, today());
+        let _ = check::check_store(&store, today());
+        let loaded = check::Loaded::default();
         let _ = check::config_findings(&store);
         let files = [BaseFile {
             path: PathBuf::from(CONFIG_FILE),

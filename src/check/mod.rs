@@ -8,6 +8,7 @@ pub mod gate;
 mod records;
 pub mod replay;
 mod run;
+mod whole;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ pub use authors::verify as verify_authors;
 pub use base::{BaseFile, check_changes};
 pub use records::check_records;
 pub use run::{Options, repo_prefix, run};
+pub use whole::check_store;
 
 use crate::error::Error;
 use crate::model::{Customer, Kind, Record, RecordId, Request, Solution};
@@ -223,25 +225,6 @@ pub struct Loaded {
     pub articles: Vec<String>,
 }
 
-impl Loaded {
-    /// Adds the records of `other` (another kind's, or more of the same).
-    fn absorb(&mut self, other: Loaded) {
-        fn join<T>(to: &mut Vec<T>, more: Vec<T>) {
-            if to.is_empty() {
-                *to = more;
-            } else {
-                to.extend(more);
-            }
-        }
-        join(&mut self.requests, other.requests);
-        join(&mut self.solutions, other.solutions);
-        join(&mut self.customers, other.customers);
-        join(&mut self.gaps, other.gaps);
-        join(&mut self.trainings, other.trainings);
-        join(&mut self.articles, other.articles);
-    }
-}
-
 /// One file's parse, done on a worker thread.
 enum ParsedFile {
     Request(Parsed<Request>),
@@ -294,56 +277,33 @@ fn first_difference(a: &str, b: &str) -> u64 {
         + 1
 }
 
-/// Reads and parses the record files (all of them, or `only`), reporting names, places,
-/// duplicates, links and stray files ([`Store::list_records`]'s rule), parse errors and
-/// canonical form on the way. Parsing runs on every core.
-pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
+/// Reads and parses the record files `only` (a partial check: `check PATH…`, `check
+/// --base`), each judged by the lister's rule (names, places, duplicates, links, strays),
+/// with parse errors and canonical form on the way; no walk of the whole store. Parsing
+/// runs on every core. The whole store is [`check_store`]'s.
+pub fn load(store: &Store, only: &[PathBuf]) -> (Loaded, Vec<Finding>) {
     use rayon::prelude::*;
     let mut findings = Vec::new();
     let mut loaded = Loaded::default();
     let mut to_parse: Vec<(RecordId, PathBuf, PathBuf)> = Vec::new();
-    match only {
-        // A partial check (`check PATH…`, `check --base`) looks at the files it is given,
-        // each judged by the lister's rule: no walk of the whole store.
-        Some(o) => {
-            let mut rels: Vec<PathBuf> = o
-                .iter()
-                .map(|p| store.display_path(&store.root().join(p)))
-                .collect();
-            rels.sort();
-            rels.dedup();
-            for rel in rels {
-                match store.classify_path(&rel) {
-                    Some(Class::Record(id)) => to_parse.push((id, store.root().join(&rel), rel)),
-                    Some(Class::Stray(kind)) => {
-                        findings.push(stray_finding(&Stray { path: rel, kind }))
-                    }
-                    Some(Class::Keep) | None => {}
-                }
-            }
-        }
-        // The whole store: each kind listed once; unchanged records come from the parse
-        // cache (stamp-checked, with the canonical-form verdict computed when the file was
-        // last read), the others are parsed and cached on the way. The kinds are read side
-        // by side, so that one kind's cache is written while the next is parsed.
-        None => {
-            let parts: Vec<(Loaded, Vec<Finding>)> = Kind::ALL
-                .par_iter()
-                .map(|&kind| load_kind(store, kind))
-                .collect();
-            for (part, f) in parts {
-                findings.extend(f);
-                loaded.absorb(part);
-            }
+    let mut rels: Vec<PathBuf> = only
+        .iter()
+        .map(|p| store.display_path(&store.root().join(p)))
+        .collect();
+    rels.sort();
+    rels.dedup();
+    for rel in rels {
+        match store.classify_path(&rel) {
+            Some(Class::Record(id)) => to_parse.push((id, store.root().join(&rel), rel)),
+            Some(Class::Stray(kind)) => findings.push(stray_finding(&Stray { path: rel, kind })),
+            Some(Class::Keep) | None => {}
         }
     }
-    if only.is_some() {
-        loaded.articles = to_parse
-            .iter()
-            .filter(|(id, _, _)| id.kind() == Kind::Article)
-            .map(|(id, _, _)| id.to_string())
-            .collect();
-    }
+    loaded.articles = to_parse
+        .iter()
+        .filter(|(id, _, _)| id.kind() == Kind::Article)
+        .map(|(id, _, _)| id.to_string())
+        .collect();
     let results: Vec<(ParsedFile, Vec<Finding>)> = to_parse
         .into_par_iter()
         .map(|(id, path, rel)| {
@@ -379,72 +339,6 @@ pub fn load(store: &Store, only: Option<&[PathBuf]>) -> (Loaded, Vec<Finding>) {
         }
     }
     (loaded, findings)
-}
-
-/// One kind's records, listed and read through the parse cache, with the findings on the
-/// way (strays, parse errors, canonical form, an article's files).
-fn load_kind(store: &Store, kind: Kind) -> (Loaded, Vec<Finding>) {
-    let mut loaded = Loaded::default();
-    let mut findings = Vec::new();
-    let listing = match store.list_records(kind) {
-        Ok(listing) => listing,
-        Err(e) => {
-            findings.push(Finding::from_error(Path::new(kind.dir()), &e));
-            return (loaded, findings);
-        }
-    };
-    findings.extend(listing.strays.iter().map(stray_finding));
-    let files: Vec<_> = listing
-        .records
-        .into_iter()
-        .map(|r| (r.id, r.meta))
-        .collect();
-    let f = &mut findings;
-    match kind {
-        Kind::Request => loaded.requests = from_cache(store, files, f),
-        Kind::Solution => loaded.solutions = from_cache(store, files, f),
-        Kind::Customer => loaded.customers = from_cache(store, files, f),
-        Kind::Gap => loaded.gaps = from_cache(store, files, f),
-        Kind::Training => loaded.trainings = from_cache(store, files, f),
-        Kind::Article => {
-            loaded.articles = files.iter().map(|(id, ..)| id.to_string()).collect();
-            let articles: Vec<Parsed<crate::model::Article>> = from_cache(store, files, f);
-            for a in &articles {
-                check_article(store, a, f);
-            }
-        }
-    }
-    (loaded, findings)
-}
-
-/// The records of one kind's listed files, through the parse cache; parse errors become
-/// findings.
-fn from_cache<T: Record + Send + Sync + 'static>(
-    store: &Store,
-    files: Vec<(RecordId, std::io::Result<crate::store::cache::Stamp>)>,
-    findings: &mut Vec<Finding>,
-) -> Vec<Parsed<T>> {
-    let (checked, errors) = store.summaries_of::<Checked<T>>(files, |_| true);
-    for e in errors {
-        let rel = match &e {
-            Error::Parse { path, .. } | Error::Io { path, .. } => path.clone(),
-            _ => continue,
-        };
-        findings.push(Finding::from_error(&rel, &e));
-    }
-    let mut out = Vec::with_capacity(checked.len());
-    for c in checked {
-        let rel = PathBuf::from(&c.rel);
-        if let Some(line) = c.canonical_diff {
-            findings.push(Finding::error(
-                &rel,
-                line,
-                "not in canonical form; run `presales fmt`",
-            ));
-        }
-        out.push(Parsed::new(store.root().join(&rel), None, c.record));
-    }
-    out
 }
 
 fn check_article(store: &Store, p: &Parsed<crate::model::Article>, findings: &mut Vec<Finding>) {

@@ -10,6 +10,22 @@ use crate::model::{Customer, Gap, RecordId, Request, Solution, Training};
 use crate::store::Store;
 use crate::workflow::{CLOSED, Facts, Guard};
 
+/// What one record's rules need to know of the others of the check: whether a record
+/// exists, and the few fields a link is judged by. A record not among them may still be a
+/// file of the store (a partial check loads only what it was given): each rule falls back
+/// to looking for the file.
+pub(super) trait Others {
+    fn customer(&self, id: &str) -> bool;
+    fn article(&self, id: &str) -> bool;
+    /// A gap of the check: the gap it was merged into, if any.
+    fn gap(&self, id: &str) -> Option<Option<&str>>;
+    /// A request of the check: the solution it links, if any.
+    fn request(&self, id: &str) -> Option<Option<&str>>;
+    /// A solution of the check: the request it belongs to, and the whole record when the
+    /// check holds it (the guards of an open request read it).
+    fn solution(&self, id: &str) -> Option<(&str, Option<&Solution>)>;
+}
+
 /// The records of one check by ID, for the references between them.
 struct Index<'a> {
     customers: BTreeMap<&'a str, &'a Customer>,
@@ -17,6 +33,26 @@ struct Index<'a> {
     requests: BTreeMap<&'a str, &'a Parsed<Request>>,
     gaps: BTreeMap<&'a str, &'a Gap>,
     articles: std::collections::HashSet<&'a str>,
+}
+
+impl Others for Index<'_> {
+    fn customer(&self, id: &str) -> bool {
+        self.customers.contains_key(id)
+    }
+    fn article(&self, id: &str) -> bool {
+        self.articles.contains(id)
+    }
+    fn gap(&self, id: &str) -> Option<Option<&str>> {
+        self.gaps.get(id).map(|g| g.merged_into.as_deref())
+    }
+    fn request(&self, id: &str) -> Option<Option<&str>> {
+        self.requests.get(id).map(|r| r.record.solution.as_deref())
+    }
+    fn solution(&self, id: &str) -> Option<(&str, Option<&Solution>)> {
+        self.solutions
+            .get(id)
+            .map(|s| (s.record.request.as_str(), Some(&s.record)))
+    }
 }
 
 /// The whole-store rules: references, members, stage consistency, guards, merge conflicts.
@@ -72,48 +108,48 @@ pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -
     findings
 }
 
-/// A request: its customer, solution and articles exist; its people are members; its stage
-/// is where its history led, is a stage of its type, and its guards still hold.
+/// Every rule of a request: [`request_own_findings`], its solution's link back and, while
+/// it is open, its stage's guards.
 fn request_findings(
     store: &Store,
-    index: &Index,
+    others: &impl Others,
     p: &Parsed<Request>,
     today: chrono::NaiveDate,
 ) -> Vec<Finding> {
+    let (mut findings, guarded) = request_own_findings(store, others, p);
+    if let Some(sid) = &p.record.solution {
+        findings.extend(solution_link_finding(store, others, p, &p.record.id, sid));
+    }
+    if guarded {
+        findings.extend(guard_findings(store, others, p, today));
+    }
+    findings
+}
+
+/// A request's rules that read no solution: its customer, articles and gaps exist; its
+/// people are members; its stage is where its history led and is a stage of its type; a
+/// closed request has an outcome and a summary. Also whether its stage's guards are to be
+/// judged (an open request of a known type and stage).
+pub(super) fn request_own_findings(
+    store: &Store,
+    others: &impl Others,
+    p: &Parsed<Request>,
+) -> (Vec<Finding>, bool) {
     let mut findings = Vec::new();
     let config = &store.config;
     let member = |who: &str| config.member(who).is_some();
-    let solutions = &index.solutions;
     let r = &p.record;
     let rel = store.display_path(&p.path);
     let at = |key: &str| line_of_key(p.text(), key);
     let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
-    if !index.customers.contains_key(r.customer.as_str())
-        && !store.path_of_id(&r.customer).is_some_and(|p| p.exists())
-    {
+    if !others.customer(&r.customer) && !store.path_of_id(&r.customer).is_some_and(|p| p.exists()) {
         push(
             at("customer"),
             format!("customer {} does not exist", r.customer),
         );
     }
-    if let Some(sid) = &r.solution {
-        match solutions.get(sid.as_str()) {
-            Some(s) if s.record.request != r.id => push(
-                at("solution"),
-                format!(
-                    "solution {sid} belongs to {}, not to this request",
-                    s.record.request
-                ),
-            ),
-            Some(_) => {}
-            None if store.path_of_id(sid).is_some_and(|p| p.exists()) => {}
-            None => push(at("solution"), format!("solution {sid} does not exist")),
-        }
-    }
     for a in &r.articles {
-        if !index.articles.contains(a.id.as_str())
-            && !store.path_of_id(&a.id).is_some_and(|p| p.exists())
-        {
+        if !others.article(&a.id) && !store.path_of_id(&a.id).is_some_and(|p| p.exists()) {
             push(at("articles"), format!("article {} does not exist", a.id));
         }
     }
@@ -124,8 +160,7 @@ fn request_findings(
                 format!("flag {} names no article", f.id),
             ),
             Some(id)
-                if !index.articles.contains(id)
-                    && !store.path_of_id(id).is_some_and(|p| p.exists()) =>
+                if !others.article(id) && !store.path_of_id(id).is_some_and(|p| p.exists()) =>
             {
                 push(
                     at("article_flags"),
@@ -143,7 +178,7 @@ fn request_findings(
         .collect();
     let mut linked: Vec<&str> = Vec::new();
     for l in &r.gaps {
-        let exists = match index.gaps.get(l.gap.as_str()) {
+        let exists = match others.gap(&l.gap) {
             Some(_) => true,
             None => RecordId::parse(&l.gap).is_ok_and(|id| {
                 id.kind() == crate::model::Kind::Gap
@@ -221,7 +256,6 @@ fn request_findings(
             ),
         );
     }
-    // The current stage's guards must still hold.
     let Ok(path) = store.workflow.path(&r.kind) else {
         push(
             at("type"),
@@ -231,7 +265,7 @@ fn request_findings(
                 store.workflow.type_names().join(", ")
             ),
         );
-        return findings;
+        return (findings, false);
     };
     if !path.stages.contains(&r.stage) {
         push(
@@ -243,13 +277,72 @@ fn request_findings(
                 path.stages.join(" → ")
             ),
         );
-        return findings;
+        return (findings, false);
     }
+    if r.stage == CLOSED {
+        if r.outcome.is_none() {
+            push(at("stage"), "closed without an outcome".into());
+        }
+        if r.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            push(at("stage"), "closed without a summary".into());
+        }
+        return (findings, false);
+    }
+    (findings, true)
+}
+
+/// The solution a request (`id`, whose file `p` is) links exists and belongs to it.
+pub(super) fn solution_link_finding<T>(
+    store: &Store,
+    others: &impl Others,
+    p: &Parsed<T>,
+    id: &str,
+    sid: &str,
+) -> Option<Finding> {
+    let problem = solution_link_problem(store, others, id, sid)?;
+    let rel = store.display_path(&p.path);
+    Some(Finding::error(
+        &rel,
+        line_of_key(p.text(), "solution"),
+        problem,
+    ))
+}
+
+/// What is wrong with request `id`'s link to solution `sid`, if anything.
+pub(super) fn solution_link_problem(
+    store: &Store,
+    others: &impl Others,
+    id: &str,
+    sid: &str,
+) -> Option<String> {
+    match others.solution(sid) {
+        Some((request, _)) if request != id => Some(format!(
+            "solution {sid} belongs to {request}, not to this request"
+        )),
+        Some(_) => None,
+        None if store.path_of_id(sid).is_some_and(|p| p.exists()) => None,
+        None => Some(format!("solution {sid} does not exist")),
+    }
+}
+
+/// The guards of an open request's stage still hold (of a known type and stage: see
+/// [`request_own_findings`]).
+pub(super) fn guard_findings(
+    store: &Store,
+    others: &impl Others,
+    p: &Parsed<Request>,
+    today: chrono::NaiveDate,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let r = &p.record;
+    let Ok(path) = store.workflow.path(&r.kind) else {
+        return findings;
+    };
     // In a partial check the linked solution may not be loaded: read it for the guards.
     let unloaded: Option<Solution>;
-    let sol = match r.solution.as_deref().and_then(|s| solutions.get(s)) {
-        Some(s) => Some(&s.record),
-        None => {
+    let sol = match r.solution.as_deref().and_then(|s| others.solution(s)) {
+        Some((_, Some(s))) => Some(s),
+        _ => {
             unloaded = r
                 .solution
                 .as_deref()
@@ -258,29 +351,25 @@ fn request_findings(
             unloaded.as_ref()
         }
     };
-    if r.stage == CLOSED {
-        if r.outcome.is_none() {
-            push(at("stage"), "closed without an outcome".into());
-        }
-        if r.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            push(at("stage"), "closed without a summary".into());
-        }
-        return findings;
-    }
     let facts = Facts {
         request: r,
         solution: sol,
-        config,
+        config: &store.config,
         today,
         note: None,
     };
+    let rel = store.display_path(&p.path);
     for g in path.guards_of(&r.stage) {
         if matches!(g, Guard::Answer | Guard::Outcome) {
             return findings;
         }
         // Away today does not invalidate an assignment made before.
         for m in g.missing(&store.workflow, path, &facts) {
-            push(at("stage"), format!("stage `{}` needs {m}", r.stage));
+            findings.push(Finding::error(
+                &rel,
+                line_of_key(p.text(), "stage"),
+                format!("stage `{}` needs {m}", r.stage),
+            ));
         }
     }
     findings
@@ -289,11 +378,14 @@ fn request_findings(
 /// A solution: its plan file, its request links back, its people are members, its approval
 /// respects the approver role and four eyes, its quotation total matches its lines, and
 /// its risks are on the 1–5 scale.
-fn solution_findings(store: &Store, index: &Index, p: &Parsed<Solution>) -> Vec<Finding> {
+pub(super) fn solution_findings(
+    store: &Store,
+    others: &impl Others,
+    p: &Parsed<Solution>,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let config = &store.config;
     let member = |who: &str| config.member(who).is_some();
-    let requests = &index.requests;
     let s = &p.record;
     let rel = store.display_path(&p.path);
     if let Some(pf) = &s.plan_file {
@@ -301,15 +393,11 @@ fn solution_findings(store: &Store, index: &Index, p: &Parsed<Solution>) -> Vec<
     }
     let at = |key: &str| line_of_key(p.text(), key);
     let mut push = |line: u64, msg: String| findings.push(Finding::error(&rel, line, msg));
-    match requests.get(s.request.as_str()) {
-        Some(r)
-            if r.record.solution.as_deref() != Some(s.id.as_str()) && s.superseded_by.is_none() =>
-        {
-            push(
-                at("request"),
-                format!("{} does not link back to this solution", s.request),
-            )
-        }
+    match others.request(&s.request) {
+        Some(linked) if linked != Some(s.id.as_str()) && s.superseded_by.is_none() => push(
+            at("request"),
+            format!("{} does not link back to this solution", s.request),
+        ),
         Some(_) => {}
         None if store.path_of_id(&s.request).is_some_and(|p| p.exists()) => {}
         None => push(
@@ -400,7 +488,7 @@ fn solution_findings(store: &Store, index: &Index, p: &Parsed<Solution>) -> Vec<
 }
 
 /// A customer: its account owner is a member.
-fn customer_findings(store: &Store, p: &Parsed<Customer>) -> Vec<Finding> {
+pub(super) fn customer_findings(store: &Store, p: &Parsed<Customer>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let member = |who: &str| store.config.member(who).is_some();
     let c = &p.record;
@@ -423,7 +511,7 @@ fn customer_findings(store: &Store, p: &Parsed<Customer>) -> Vec<Finding> {
 /// A gap: its author and the people of its history are members, its workaround is an
 /// article, and the gap it was merged into exists, is another gap, and the merges do not
 /// loop.
-fn gap_findings(store: &Store, index: &Index, p: &Parsed<Gap>) -> Vec<Finding> {
+pub(super) fn gap_findings(store: &Store, others: &impl Others, p: &Parsed<Gap>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let config = &store.config;
     let g = &p.record;
@@ -454,10 +542,7 @@ fn gap_findings(store: &Store, index: &Index, p: &Parsed<Gap>) -> Vec<Finding> {
     if let Some(w) = &g.workaround {
         let is_article =
             RecordId::parse(w).is_ok_and(|id| id.kind() == crate::model::Kind::Article);
-        if !is_article
-            || (!index.articles.contains(w.as_str())
-                && !store.path_of_id(w).is_some_and(|p| p.exists()))
-        {
+        if !is_article || (!others.article(w) && !store.path_of_id(w).is_some_and(|p| p.exists())) {
             push(
                 at("workaround"),
                 format!("workaround {w} is not an article of the knowledge base"),
@@ -469,8 +554,7 @@ fn gap_findings(store: &Store, index: &Index, p: &Parsed<Gap>) -> Vec<Finding> {
         if into == &g.id {
             push(at("merged_into"), "merged into itself".into());
         } else if !is_gap
-            || (!index.gaps.contains_key(into.as_str())
-                && !store.path_of_id(into).is_some_and(|p| p.exists()))
+            || (others.gap(into).is_none() && !store.path_of_id(into).is_some_and(|p| p.exists()))
         {
             push(
                 at("merged_into"),
@@ -480,11 +564,7 @@ fn gap_findings(store: &Store, index: &Index, p: &Parsed<Gap>) -> Vec<Finding> {
             // Follow the chain through the loaded gaps: a loop never ends in a live gap.
             let mut seen = vec![g.id.as_str()];
             let mut current = into.as_str();
-            while let Some(next) = index
-                .gaps
-                .get(current)
-                .and_then(|x| x.merged_into.as_deref())
-            {
+            while let Some(next) = others.gap(current).flatten() {
                 if seen.contains(&current) {
                     push(
                         at("merged_into"),
@@ -508,7 +588,7 @@ fn gap_findings(store: &Store, index: &Index, p: &Parsed<Gap>) -> Vec<Finding> {
 /// history are members of the team (leavers kept with `active = false` still count: the
 /// session was before they left); nobody is invited or recorded twice; the trainer is not
 /// an attendee; its hours are above zero and at most a day.
-fn training_findings(store: &Store, p: &Parsed<Training>) -> Vec<Finding> {
+pub(super) fn training_findings(store: &Store, p: &Parsed<Training>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let config = &store.config;
     let t = &p.record;

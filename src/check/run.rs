@@ -57,22 +57,36 @@ pub fn run(store: &Store, options: &Options) -> Result<Vec<Finding>> {
     let config_changed = changes
         .as_ref()
         .is_some_and(|ch| ch.iter().any(|(_, p)| p == Path::new(CONFIG_FILE)));
-    let only = match (&only, &changes) {
+    // What the change can reach: the records the gate judges.
+    let reach = changes.as_ref().filter(|_| only.is_none()).map(|ch| {
+        let changed: Vec<PathBuf> = ch
+            .iter()
+            .filter(|(c, _)| *c != Change::Deleted)
+            .map(|(_, p)| p.clone())
+            .collect();
+        let mut reach = super::gate::reach(store, &changed);
+        reach.extend(ch.iter().map(|(_, p)| p.clone()));
+        reach
+    });
+    let only = match (only, &reach) {
         (None, Some(_)) if config_changed => None,
-        (None, Some(ch)) => {
-            let changed: Vec<PathBuf> = ch
-                .iter()
-                .filter(|(c, _)| *c != Change::Deleted)
-                .map(|(_, p)| p.clone())
-                .collect();
-            let mut reach = super::gate::reach(store, &changed);
-            reach.extend(ch.iter().map(|(_, p)| p.clone()));
-            Some(reach)
-        }
-        _ => only,
+        (None, Some(reach)) => Some(reach.clone()),
+        (only, _) => only,
     };
-    let (loaded, mut findings) = super::load(store, only.as_deref());
-    findings.extend(super::check_records(store, &loaded, today));
+    let (loaded, mut findings) = match &only {
+        Some(only) => {
+            let (loaded, mut findings) = super::load(store, only);
+            findings.extend(super::check_records(store, &loaded, today));
+            (loaded, findings)
+        }
+        // The whole store is judged record by record as it is read; the gate, when the
+        // team's file changed, reads the records the change reaches again.
+        None => {
+            let findings = super::check_store(store, today);
+            let loaded = reach.map(|r| super::load(store, &r).0).unwrap_or_default();
+            (loaded, findings)
+        }
+    };
     findings.extend(super::config_findings(store));
     findings.extend(store_findings);
     if let (Some(fork), Some(changes)) = (&fork, changes) {
@@ -99,9 +113,6 @@ pub fn run(store: &Store, options: &Options) -> Result<Vec<Finding>> {
             base_config.as_deref(),
         ));
     }
-    // Freeing every record one by one would only cost time (a whole-store check holds
-    // them all): the memory goes back when the command ends.
-    std::mem::forget(loaded);
     if let Some(only) = &only {
         findings.retain(|f| only.contains(&f.path) || f.path == Path::new(CONFIG_FILE));
     }

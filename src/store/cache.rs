@@ -309,6 +309,17 @@ impl Store {
         files: Vec<(RecordId, std::io::Result<Stamp>)>,
         keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
     ) -> (Vec<S>, Vec<Error>) {
+        self.summaries_mapped(files, keep, |s| s)
+    }
+
+    /// [`Store::summaries_of`], each summary handed to `map` on the worker that decoded it:
+    /// a caller that needs little of each (the whole-store check) never holds them all.
+    pub fn summaries_mapped<S: Summary, R: Send>(
+        &self,
+        files: Vec<(RecordId, std::io::Result<Stamp>)>,
+        keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
+        map: impl Fn(S) -> R + Sync,
+    ) -> (Vec<R>, Vec<Error>) {
         let path = cache_path(self, S::NAME);
         let bytes = path.as_deref().map(CacheBytes::open).unwrap_or_default();
         let cached = read_cache(&bytes);
@@ -346,11 +357,12 @@ impl Store {
         if let Some(p) = progress {
             p(what, 0, to_read);
         }
-        let (got, summaries): (Vec<Got>, Vec<Option<S>>) = slots
+        let (got, summaries): (Vec<Got>, Vec<Option<R>>) = slots
             .into_par_iter()
             .map(|slot| {
                 let parse = matches!(slot, Slot::Parse(..));
-                let got = self.get(slot, &keep);
+                let (got, summary) = self.get::<S>(slot, &keep);
+                let got = (got, summary.map(&map));
                 if let Some(p) = progress.filter(|_| parse) {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if n.is_multiple_of(64) || n == to_read {
@@ -402,7 +414,7 @@ impl Store {
         // In place: the summaries' own vector becomes the result (std collects a
         // `filter_map` into its source's allocation; a `flatten` it copies).
         #[allow(clippy::filter_map_identity)]
-        let out: Vec<S> = summaries.into_iter().filter_map(|s| s).collect();
+        let out: Vec<R> = summaries.into_iter().filter_map(|s| s).collect();
         // Decoding is done: the file's bytes, borrowed until here, can go.
         drop(bytes);
         (out, errors)
