@@ -199,11 +199,15 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
     let mut changes = Vec::new();
     let mut maybe_same = Vec::new();
     for (path, base_blob) in paths.into_iter().zip(at_base) {
-        let here = std::fs::symlink_metadata(dir.join(&path)).is_ok();
+        let meta = std::fs::symlink_metadata(dir.join(&path));
+        let here = meta.is_ok();
+        // A plain file can be hashed as git would store it; anything else (a folder, a
+        // link) changed twice is simply changed.
+        let file = meta.is_ok_and(|m| m.is_file());
         match (base_blob, here) {
             (None, true) => changes.push((Change::Added, path)),
             (Some(_), false) => changes.push((Change::Deleted, path)),
-            (Some(blob), true) if committed.contains(&path) && touched.contains(&path) => {
+            (Some(blob), true) if file && committed.contains(&path) && touched.contains(&path) => {
                 maybe_same.push((path, blob))
             }
             (Some(_), true) => changes.push((Change::Modified, path)),
