@@ -82,136 +82,90 @@ pub enum Change {
 }
 
 /// Files under `dir` that differ between `base` and the working tree, relative to `dir`:
-/// what `git diff BASE` and the untracked files (`git ls-files --others --exclude-standard`)
-/// name together. Renames are reported as a deletion and an addition, which is what they
-/// are for records. `base` is a commit already verified ([`fork_point`], [`merge_base`]): a
-/// PR check runs this on every push, so no git process is spent asking again.
+/// the tracked files whose text differs and the untracked ones (not ignored). Renames are
+/// reported as a deletion and an addition, which is what they are for records. `base` is a
+/// commit already verified ([`fork_point`], [`merge_base`]): a PR check runs this on every
+/// push, so no git process is spent asking again.
 ///
-/// The work tree is read once, by `git status`, without git's optional locks (it never
-/// holds the index against a commit running beside it) and without git's untracked cache:
-/// that cache can answer from a folder's old listing (in the property test below, about
-/// one repository in 1,600 lost a new file that way, in `git status` itself), and a gate
-/// must not miss a file. What was committed since `base` is a comparison of trees, which
-/// reads no file.
+/// Three reads side by side: the work tree against HEAD (`git diff HEAD`, which stats every
+/// tracked file), the untracked files (`git ls-files --others`, which reads every folder),
+/// and what was committed since `base` (a comparison of trees, which reads no file). A
+/// file git did not compare with the base itself (changed in a commit and again on the
+/// work tree, or dropped from the index and left on disk) is compared by its blob.
 pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
-    let (committed, status, prefix) = std::thread::scope(|s| {
-        let committed = s.spawn(|| {
-            run(
-                dir,
-                &[
-                    "diff",
-                    "--name-only",
-                    "--no-renames",
-                    "--relative",
-                    "-z",
-                    base,
-                    "HEAD",
-                    "--",
-                    ".",
-                ],
-            )
-        });
-        let prefix = s.spawn(|| prefix(dir));
-        let args = [
-            "-c",
-            "core.untrackedCache=false",
-            "status",
-            "--porcelain",
-            "-z",
+    let diff = |from: &str, to: Option<&str>| {
+        let mut args = vec![
+            "diff",
+            "--raw",
+            "--no-abbrev",
             "--no-renames",
-            "--untracked-files=normal",
+            "--relative",
+            "-z",
+            from,
         ];
-        let status = git(dir)
-            .args(args)
-            .env("GIT_OPTIONAL_LOCKS", "0")
-            .output()
-            .map_err(cannot_run(&args))
-            .and_then(|out| {
-                if out.status.success() {
-                    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-                } else {
-                    Err(exited(&args, &out))
-                }
-            });
+        args.extend(to);
+        args.extend(["--", "."]);
+        run(dir, &args)
+    };
+    let (committed, work, untracked) = std::thread::scope(|s| {
+        let committed = s.spawn(|| diff(base, Some("HEAD")));
+        let untracked = s.spawn(|| {
+            let args = [
+                "ls-files",
+                "--others",
+                "--exclude-standard",
+                "-z",
+                "--",
+                ".",
+            ];
+            run(dir, &args)
+        });
+        let work = diff("HEAD", None);
         let join = |h: std::thread::ScopedJoinHandle<'_, Result<String>>| {
             h.join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         };
-        (join(committed), status, join(prefix))
+        (join(committed), work, join(untracked))
     });
-    let (committed, status, prefix) = (committed?, status?, prefix?);
-    let committed: Vec<PathBuf> = committed
+    let (committed, work, untracked) = (committed?, work?, untracked?);
+    // Each file committed since the base, with its blob there.
+    let committed: HashMap<PathBuf, Before> = raw_diff(&committed).collect();
+    // Each file that differs on the work tree, with its blob at HEAD.
+    let mut touched: HashMap<PathBuf, Before> = raw_diff(&work).collect();
+    let untracked: std::collections::HashSet<PathBuf> = untracked
         .split('\0')
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
         .collect();
-    // The work tree against HEAD, the store's part of it, relative to the store.
-    let mut touched: Vec<PathBuf> = Vec::new();
-    let mut untracked_dirs: Vec<PathBuf> = Vec::new();
-    let mut entries = status.split('\0').filter(|e| !e.is_empty());
-    while let Some(entry) = entries.next() {
-        let (Some(code), Some(path)) = (entry.get(..2), entry.get(3..)) else {
-            continue;
-        };
-        // A rename or a copy names where it came from next (renames are asked off).
-        if code.contains(['R', 'C']) {
-            entries.next();
-        }
-        if code == "??" && path.ends_with('/') {
-            // A folder git did not look into: all of it is new, or it holds the store.
-            if let Some(inner) = path.strip_prefix(prefix.as_str()).filter(|i| !i.is_empty()) {
-                untracked_dirs.push(PathBuf::from(inner));
-            } else if prefix.starts_with(path) {
-                untracked_dirs.push(PathBuf::from("."));
-            }
-            continue;
-        }
-        if let Some(inner) = path.strip_prefix(prefix.as_str()) {
-            touched.push(PathBuf::from(inner));
-        }
+    for p in &untracked {
+        // Dropped from the index yet on disk, it is both: HEAD's blob is kept.
+        touched.entry(p.clone()).or_insert(Before::None);
     }
-    if !untracked_dirs.is_empty() {
-        let mut args = vec!["ls-files", "--others", "--exclude-standard", "-z", "--"];
-        let dirs: Vec<String> = untracked_dirs
-            .iter()
-            .map(|d| d.to_string_lossy().into_owned())
-            .collect();
-        args.extend(dirs.iter().map(String::as_str));
-        let listed = run(dir, &args)?;
-        touched.extend(
-            listed
-                .split('\0')
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from),
-        );
-    }
-    // Each path changed since `base` or on the work tree: added, deleted or modified by
-    // where it is now. One changed in a commit and changed back on the work tree is no
-    // change: it is compared by its blob.
-    let committed: std::collections::HashSet<PathBuf> = committed.into_iter().collect();
-    let touched: std::collections::HashSet<PathBuf> = touched.into_iter().collect();
-    let mut paths: Vec<PathBuf> = committed.union(&touched).cloned().collect();
-    if paths.is_empty() {
-        return Ok(Vec::new());
-    }
+    let mut paths: Vec<&PathBuf> = committed.keys().chain(touched.keys()).collect();
     paths.sort();
-    let at_base = blobs_at(dir, base, &paths)?;
+    paths.dedup();
     let mut changes = Vec::new();
     let mut maybe_same = Vec::new();
-    for (path, base_blob) in paths.into_iter().zip(at_base) {
-        let meta = std::fs::symlink_metadata(dir.join(&path));
-        let here = meta.is_ok();
+    for path in paths {
+        // Unchanged since the base unless committed since: then the base has HEAD's blob.
+        let before = committed.get(path).unwrap_or_else(|| &touched[path]);
+        let meta = std::fs::symlink_metadata(dir.join(path));
         // A plain file can be hashed as git would store it; anything else (a folder, a
-        // link) changed twice is simply changed.
-        let file = meta.is_ok_and(|m| m.is_file());
-        match (base_blob, here) {
-            (None, true) => changes.push((Change::Added, path)),
-            (Some(_), false) => changes.push((Change::Deleted, path)),
-            (Some(blob), true) if file && committed.contains(&path) && touched.contains(&path) => {
-                maybe_same.push((path, blob))
+        // link) is simply changed.
+        let file = meta.as_ref().is_ok_and(|m| m.is_file());
+        match (before, meta.is_ok()) {
+            (Before::None, true) => changes.push((Change::Added, path.clone())),
+            (Before::None, false) => {}
+            (_, false) => changes.push((Change::Deleted, path.clone())),
+            // git compared the work tree with HEAD, not with the base, or not at all.
+            (Before::Blob(blob), true)
+                if file
+                    && (untracked.contains(path)
+                        || committed.contains_key(path) && touched.contains_key(path)) =>
+            {
+                maybe_same.push((path.clone(), blob.clone()))
             }
-            (Some(_), true) => changes.push((Change::Modified, path)),
-            (None, false) => {}
+            (_, true) => changes.push((Change::Modified, path.clone())),
         }
     }
     if !maybe_same.is_empty() {
@@ -232,27 +186,38 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
     Ok(changes)
 }
 
-/// The blob each of `paths` (relative to `dir`) has at `rev`, `None` where there is none:
-/// one `git cat-file --batch-check`.
-fn blobs_at(dir: &Path, rev: &str, paths: &[PathBuf]) -> Result<Vec<Option<String>>> {
-    let queries: String = paths
-        .iter()
-        .map(|p| format!("{rev}:./{}\n", p.to_string_lossy()))
-        .collect();
-    // Only the object's name: a path with spaces cannot be mistaken for an answer.
-    let args = ["cat-file", "--batch-check=%(objectname)"];
-    let out = run_with_input(dir, &args, queries)?;
-    let out = String::from_utf8_lossy(&out);
-    let mut lines = out.lines();
-    Ok(paths
-        .iter()
-        .map(|_| {
-            let line = lines.next()?;
-            let is_name =
-                matches!(line.len(), 40 | 64) && line.bytes().all(|b| b.is_ascii_hexdigit());
-            is_name.then(|| line.to_string())
-        })
-        .collect())
+/// What a file was on the old side of a diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Before {
+    /// It was not there.
+    None,
+    /// This blob.
+    Blob(String),
+    /// Unmerged: it was there, its blob is not told.
+    Unmerged,
+}
+
+/// The files of a `git diff --raw --no-abbrev -z` and what each was on the old side.
+fn raw_diff(out: &str) -> impl Iterator<Item = (PathBuf, Before)> + '_ {
+    let mut parts = out.split('\0');
+    std::iter::from_fn(move || {
+        loop {
+            let (head, path) = (parts.next()?, parts.next()?);
+            // `:OLD_MODE NEW_MODE OLD_BLOB NEW_BLOB STATUS`
+            let fields: Vec<&str> = head.split(' ').collect();
+            let [old_mode, _, old_blob, _, status] = fields.as_slice() else {
+                continue;
+            };
+            let before = if status.starts_with('U') {
+                Before::Unmerged
+            } else if old_mode.trim_start_matches(':') == "000000" {
+                Before::None
+            } else {
+                Before::Blob(old_blob.to_string())
+            };
+            return Some((PathBuf::from(path), before));
+        }
+    })
 }
 
 /// Reads many files at `rev` with one `git cat-file --batch` process. `paths` are relative
@@ -691,6 +656,26 @@ mod tests {
         out
     }
 
+    #[test]
+    fn a_raw_diff_tells_what_each_file_was_before() {
+        let h = "a".repeat(40);
+        let z = "0".repeat(40);
+        let out = format!(
+            ":100644 100644 {h} {z} M\0a b.yaml\0:000000 100644 {z} {z} A\0new.yaml\0\
+             :100644 000000 {h} {z} D\0gone.yaml\0:000000 000000 {z} {z} U\0both.yaml\0"
+        );
+        let got: Vec<(PathBuf, Before)> = raw_diff(&out).collect();
+        assert_eq!(
+            got,
+            [
+                ("a b.yaml".into(), Before::Blob(h.clone())),
+                ("new.yaml".into(), Before::None),
+                ("gone.yaml".into(), Before::Blob(h)),
+                ("both.yaml".into(), Before::Unmerged),
+            ]
+        );
+    }
+
     const FILES: [&str; 7] = [
         "a.yaml",
         "dir/b.yaml",
@@ -720,8 +705,8 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
 
-        /// Commits since the base, staged and unstaged edits, deletions, untracked files and
-        /// folders, ignored files, files changed and changed back, a store at the top of its
+        /// Commits since the base, staged and unstaged edits, files dropped from the index,
+        /// deletions, untracked files and folders, ignored files, files changed and changed back, a store at the top of its
         /// repository or in a folder with files beside it: the changed files are the truth.
         #[test]
         fn changed_files_are_what_differs_from_the_base(
@@ -729,7 +714,7 @@ mod tests {
             base_ops in proptest::collection::vec(0u8..4, FILES.len()),
             commit_ops in proptest::collection::vec(0u8..5, FILES.len()),
             work_ops in proptest::collection::vec(0u8..5, FILES.len()),
-            staged in proptest::collection::vec(any::<bool>(), FILES.len()),
+            staged in proptest::collection::vec(0u8..3, FILES.len()),
             cache in any::<bool>(),
         ) {
             let repo = tempfile::tempdir().unwrap();
@@ -759,11 +744,14 @@ mod tests {
             }
             for ((f, op), stage) in FILES.iter().zip(&work_ops).zip(&staged) {
                 apply(&store, f, *op);
-                if *stage {
-                    // Staged even when ignored (git then tracks it); a path that never
-                    // existed has nothing to stage.
-                    let _ = git(&store).args(["add", "-A", "-f", "--", f]).output();
-                }
+                // Staged even when ignored (git then tracks it), or dropped from the index
+                // and kept on disk; a path that never existed has nothing to stage.
+                let index: &[&str] = match stage {
+                    1 => &["add", "-A", "-f", "--"],
+                    2 => &["rm", "-q", "--cached", "--ignore-unmatch", "--"],
+                    _ => continue,
+                };
+                let _ = git(&store).args(index).arg(f).output();
             }
             std::fs::write(root.join("outside new.txt"), "z\n").unwrap();
             let got = changed_files(&store, &base).unwrap();
