@@ -1,6 +1,6 @@
-//! The whole-store rules, one function per record kind: references between records, team
+//! The record rules, one function per record kind: references between records, team
 //! members, stage consistency and guards, four eyes, quotation totals, risk scales, merge
-//! conflicts.
+//! conflicts. Each asks about the other records through [`Others`].
 
 use std::collections::BTreeMap;
 
@@ -55,7 +55,9 @@ impl Others for Index<'_> {
     }
 }
 
-/// The whole-store rules: references, members, stage consistency, guards, merge conflicts.
+/// The record rules (references, members, stage consistency, guards, merge conflicts) over
+/// the records of a partial check, as [`super::load`] read them; the whole store is
+/// [`super::check_store`]'s, with the same rule functions.
 pub fn check_records(store: &Store, loaded: &Loaded, today: chrono::NaiveDate) -> Vec<Finding> {
     let index = Index {
         customers: loaded
