@@ -150,10 +150,12 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
         // Unchanged since the base unless committed since: then the base has HEAD's blob.
         let before = committed.get(path).unwrap_or_else(|| &touched[path]);
         let meta = std::fs::symlink_metadata(dir.join(path));
-        // A plain file can be hashed as git would store it; anything else (a folder, a
-        // link) is simply changed.
+        // A folder where the file was is the file gone, as git sees it (what it holds is
+        // listed on its own). A plain file can be hashed as git would store it; a link is
+        // simply changed.
+        let here = meta.as_ref().is_ok_and(|m| !m.is_dir());
         let file = meta.as_ref().is_ok_and(|m| m.is_file());
-        match (before, meta.is_ok()) {
+        match (before, here) {
             (Before::None, true) => changes.push((Change::Added, path.clone())),
             (Before::None, false) => {}
             (_, false) => changes.push((Change::Deleted, path.clone())),
@@ -638,7 +640,7 @@ mod tests {
         let mut out = Vec::new();
         for p in all {
             let was = then.contains(&p);
-            let is = now.contains(&p) && dir.join(&p).exists();
+            let is = now.contains(&p) && dir.join(&p).is_file();
             let name = p.to_string_lossy().to_string();
             match (was, is) {
                 (true, false) => out.push((Change::Deleted, p)),
@@ -686,18 +688,25 @@ mod tests {
         "文件.yaml",
     ];
 
-    /// What a step does to one file: nothing, write one of three texts, delete it; and
-    /// whether to stage the result.
+    /// What a step does to one file: nothing, write one of three texts, delete it, or put
+    /// a folder holding a file in its place.
     fn apply(root: &Path, file: &str, op: u8) {
         let path = root.join(file);
-        match op % 5 {
+        match op % 6 {
             0 => {}
             1..=3 => {
+                let _ = std::fs::remove_dir_all(&path);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, format!("text {}\n", op % 5)).unwrap();
+                std::fs::write(&path, format!("text {}\n", op % 6)).unwrap();
             }
+            4 => {
+                let _ = std::fs::remove_file(&path);
+            }
+            // A folder where the file was, holding a file.
             _ => {
                 let _ = std::fs::remove_file(&path);
+                std::fs::create_dir_all(&path).unwrap();
+                std::fs::write(path.join("inner.yaml"), "inner\n").unwrap();
             }
         }
     }
@@ -713,7 +722,7 @@ mod tests {
             nested in any::<bool>(),
             base_ops in proptest::collection::vec(0u8..4, FILES.len()),
             commit_ops in proptest::collection::vec(0u8..5, FILES.len()),
-            work_ops in proptest::collection::vec(0u8..5, FILES.len()),
+            work_ops in proptest::collection::vec(0u8..6, FILES.len()),
             staged in proptest::collection::vec(0u8..3, FILES.len()),
             cache in any::<bool>(),
         ) {
