@@ -263,13 +263,13 @@ pub fn read_at(
         let mut header = String::new();
         reader.read_line(&mut header).map_err(cannot_run(&args))?;
         let header = header.trim_end_matches('\n');
-        // `<object> missing` (or `ambiguous`) when there is none; the name may hold spaces.
-        let found = !(header.ends_with(" missing") || header.ends_with(" ambiguous"));
+        // `<oid> <type> <size>`, or `<object> missing` (`ambiguous`) when there is none:
+        // the name may hold spaces, so only a size at the end says it was found.
         let size = header
             .rsplit(' ')
             .next()
             .and_then(|s| s.parse::<usize>().ok());
-        if let (true, Some(size)) = (found, size) {
+        if let Some(size) = size {
             let mut buf = vec![0; size + 1];
             reader.read_exact(&mut buf).map_err(cannot_run(&args))?;
             buf.pop();
@@ -676,6 +676,27 @@ mod tests {
                 ("both.yaml".into(), Before::Unmerged),
             ]
         );
+    }
+
+    #[test]
+    fn read_at_gives_each_files_text_at_a_revision_and_none_where_there_is_none() {
+        let repo = tempfile::tempdir().unwrap();
+        let root = repo.path();
+        sh(root, &["init", "-q"]);
+        std::fs::write(root.join("a b.yaml"), "spaced\n").unwrap();
+        std::fs::write(root.join("x.yaml"), "plain\n").unwrap();
+        sh(root, &["add", "-A"]);
+        sh(root, &["commit", "-q", "-m", "one"]);
+        let paths: Vec<PathBuf> = ["a b.yaml", "gone x.yaml", "x.yaml", "no.yaml"]
+            .map(PathBuf::from)
+            .to_vec();
+        let texts = read_at(root, "HEAD", &paths).unwrap();
+        let text = |p: &str| texts[Path::new(p)].clone();
+        assert_eq!(text("a b.yaml").as_deref(), Some("spaced\n"));
+        // `<path with spaces> missing` is not an object of three fields.
+        assert_eq!(text("gone x.yaml"), None);
+        assert_eq!(text("x.yaml").as_deref(), Some("plain\n"));
+        assert_eq!(text("no.yaml"), None);
     }
 
     const FILES: [&str; 7] = [
