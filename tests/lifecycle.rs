@@ -483,6 +483,17 @@ fn edit_with(env: &Env, id: &str, command: &str) -> std::process::Output {
         .unwrap()
 }
 
+/// The bytes of the draft `presales edit` kept in `.presales/recovery/` (the first file
+/// there).
+fn recovered(env: &Env) -> Vec<u8> {
+    let rec = std::fs::read_dir(env.root().join(".presales/recovery"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    std::fs::read(rec.path()).unwrap()
+}
+
 #[test]
 fn edit_saves_a_valid_change_and_keeps_an_invalid_one_in_a_recovery_file() {
     let env = Env::new();
@@ -515,13 +526,8 @@ fn edit_saves_a_valid_change_and_keeps_an_invalid_one_in_a_recovery_file() {
     assert!(err.contains("presales advance"), "{err}");
     assert!(err.contains(".presales/recovery/"), "{err}");
     assert_eq!(env.read(&id), before, "nothing saved");
-    let rec = std::fs::read_dir(env.root().join(".presales/recovery"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap();
     assert!(
-        std::fs::read_to_string(rec.path())
+        String::from_utf8(recovered(&env))
             .unwrap()
             .contains("stage: approved")
     );
@@ -559,12 +565,7 @@ fn edit_keeps_a_draft_saved_in_another_encoding_in_a_recovery_file() {
     );
     assert!(err.contains(".presales/recovery/"), "{err}");
     assert_eq!(env.read(&id), before, "nothing saved");
-    let rec = std::fs::read_dir(env.root().join(".presales/recovery"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap();
-    let kept = std::fs::read(rec.path()).unwrap();
+    let kept = recovered(&env);
     assert!(
         kept.windows(9).any(|w| w == b"title: \xd0\xc2"),
         "{}",

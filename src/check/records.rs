@@ -120,7 +120,8 @@ fn request_findings(
 ) -> Vec<Finding> {
     let (mut findings, guarded) = request_own_findings(store, others, p);
     if let Some(sid) = &p.record.solution {
-        findings.extend(solution_link_finding(store, others, p, &p.record.id, sid));
+        let problem = solution_link_problem(store, others, &p.record.id, sid);
+        findings.extend(problem.map(|problem| solution_link_finding(store, p, problem)));
     }
     if guarded {
         findings.extend(guard_findings(store, others, p, today));
@@ -293,21 +294,10 @@ pub(super) fn request_own_findings(
     (findings, true)
 }
 
-/// The solution a request (`id`, whose file `p` is) links exists and belongs to it.
-pub(super) fn solution_link_finding<T>(
-    store: &Store,
-    others: &impl Others,
-    p: &Parsed<T>,
-    id: &str,
-    sid: &str,
-) -> Option<Finding> {
-    let problem = solution_link_problem(store, others, id, sid)?;
+/// `problem` with request file `p`'s link to its solution, at the line of `solution`.
+pub(super) fn solution_link_finding<T>(store: &Store, p: &Parsed<T>, problem: String) -> Finding {
     let rel = store.display_path(&p.path);
-    Some(Finding::error(
-        &rel,
-        line_of_key(p.text(), "solution"),
-        problem,
-    ))
+    Finding::error(&rel, line_of_key(p.text(), "solution"), problem)
 }
 
 /// What is wrong with request `id`'s link to solution `sid`, if anything.

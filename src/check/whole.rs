@@ -128,20 +128,17 @@ pub fn check_store(store: &Store, today: chrono::NaiveDate) -> Vec<Finding> {
     }
 
     let known = &known;
-    let linked: Vec<Vec<Finding>> = known
+    let linked: Vec<Finding> = known
         .requests
         .par_iter()
-        .filter_map(|(id, sid)| Some((id, sid.as_deref()?)))
-        .filter(|(id, sid)| records::solution_link_problem(store, known, id, sid).is_some())
-        .map(|(id, sid)| {
+        .filter_map(|(id, sid)| {
+            let problem = records::solution_link_problem(store, known, id, sid.as_deref()?)?;
             // The file is read only when there is something to say about it.
             let p = Parsed::new(store.path_of_id(id).unwrap_or_default(), None, ());
-            records::solution_link_finding(store, known, &p, id, sid)
-                .into_iter()
-                .collect()
+            Some(records::solution_link_finding(store, &p, problem))
         })
         .collect();
-    findings.extend(linked.into_iter().flatten());
+    findings.extend(linked);
     let guarded: Vec<Vec<Finding>> = waiting
         .par_iter()
         .map(|p| records::guard_findings(store, known, p, today))
