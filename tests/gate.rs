@@ -896,3 +896,34 @@ fn effort_logged_with_the_command_passes_and_effort_added_by_hand_is_refused() {
     });
     assert!(names(&out, &rel_req(&req), &["`effort`"]), "{out}");
 }
+
+/// A solution's `id` rewritten by hand: the gate and the whole-store check refuse it with
+/// the same finding, naming both IDs, and neither judges the links of a record read under
+/// an ID that is not its file's (the gate once added a "does not link back" finding the
+/// whole-store check never gave). The gate's replay adds its own finding on the field.
+#[test]
+fn an_id_rewritten_by_hand_is_refused_alike_by_the_gate_and_the_whole_check() {
+    let mut env = Env::new();
+    let (_, sol) = designed(&mut env);
+    branch(&env);
+    let out = forge(&env, &sol_path(&env, &sol), |t| {
+        replace_line(t, "id:", &format!("id: {sol}X"))
+    });
+    let expected = format!("id `{sol}X` does not match the file name `{sol}`");
+    assert!(names(&out, &rel_sol(&sol), &[&expected]), "{out}");
+    let whole = env.run(&["check"]);
+    assert_eq!(whole.code(), 1, "{}", whole.stdout());
+    let findings = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains(": error:") || l.contains(": warning:"))
+            .map(str::to_string)
+            .collect()
+    };
+    // The gate also replays the change (no command rewrites an id); beyond that, the same.
+    let gate: Vec<String> = findings(&out)
+        .into_iter()
+        .filter(|l| !l.contains("with no command in this change's history"))
+        .collect();
+    assert_eq!(gate, findings(&whole.stdout()), "{out}");
+    assert_eq!(gate.len(), 1, "{out}");
+}

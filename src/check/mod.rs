@@ -245,11 +245,18 @@ fn parse_one<T: Record>(
     match yaml::parse::<T>(rel, &text) {
         Ok(record) => {
             if record.id() != file_stem(path) {
+                // As the whole-store check reads it: the record is left out, so its links
+                // are judged alike whichever way the check runs.
                 findings.push(Finding::error(
                     rel,
                     line_of_key(&text, "id"),
-                    format!("id `{}` does not match the file name", record.id()),
+                    format!(
+                        "id `{}` does not match the file name `{}`",
+                        record.id(),
+                        file_stem(path)
+                    ),
                 ));
+                return None;
             }
             match yaml::record_text(&record) {
                 Ok(canonical) if canonical != text => findings.push(Finding::error(

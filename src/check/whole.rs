@@ -273,8 +273,10 @@ mod tests {
         all
     }
 
-    /// The keys whose values link records or place them in the workflow.
-    const LINKS: [&str; 8] = [
+    /// The keys whose values link records or place them in the workflow, and a record's
+    /// own `id` (one not its file's is left out by both checks).
+    const LINKS: [&str; 9] = [
+        "id: ",
         "customer: ",
         "solution: ",
         "request: ",
