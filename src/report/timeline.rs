@@ -135,14 +135,20 @@ impl Timeline {
         entries.retain(|e| e.at <= as_of);
         let complete = entries.len() == total;
 
+        // Sized to what the replay enters: a report keeps a timeline per request, and a
+        // vector grown by doubling would hold twice the room it uses.
+        let moves = entries.iter().filter(|e| is_move(&e.action)).count();
+        let assigns = entries.iter().filter(|e| e.action == ASSIGN_ACTION).count();
+        let mut visits = Vec::with_capacity(1 + moves);
+        visits.push(Visit {
+            stage: Name::new(FIRST_STAGE),
+            from: req.created,
+            to: None,
+        });
         let mut tl = Timeline {
             created: req.created,
-            visits: vec![Visit {
-                stage: Name::new(FIRST_STAGE),
-                from: req.created,
-                to: None,
-            }],
-            spells: Vec::new(),
+            visits,
+            spells: Vec::with_capacity(assigns),
             assignee: None,
             first_response: None,
             closed: None,
@@ -412,6 +418,9 @@ mod tests {
         assert_eq!(tl.spells.len(), 1);
         assert_eq!(tl.spells[0].to, Some(t("05T09:00")));
         assert_eq!(tl.assignee_at(t("05T09:00")), Some("li.na"));
+        // A report keeps one timeline per request: no room beyond what the replay entered.
+        assert_eq!(tl.visits.capacity(), tl.visits.len());
+        assert_eq!(tl.spells.capacity(), tl.spells.len());
         assert!(tl.anomalies.is_empty(), "{:?}", tl.anomalies);
 
         // As of an earlier time: still in analysis, not closed, nothing anomalous.
