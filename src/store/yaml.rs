@@ -72,7 +72,12 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
             path: path.to_path_buf(),
             line,
             column,
-            message: product_words(&first_line(&e.without_snippet().to_string()), at_line),
+            message: if text.trim().is_empty() {
+                // An empty file (a write cut short, an editor's accident), not bad YAML.
+                "the file is empty".to_string()
+            } else {
+                product_words(&first_line(&e.without_snippet().to_string()), at_line)
+            },
             hint: Some(format!(
                 "fix the file by hand (or `git checkout -- {}` to undo), then run `presales check`",
                 path.display()
@@ -149,9 +154,15 @@ fn product_words(raw: &str, line: &str) -> String {
                 value out in full"
             .to_string();
     }
-    if raw.contains("budget") {
+    if raw.contains("budget") || raw.contains("recursion limit") {
         return "the file is too large or too deeply nested to read safely".to_string();
     }
+    if raw.starts_with("multiple YAML documents") {
+        return "the file holds more than one YAML document (a `---` line after the first \
+                value); a record file holds one: remove what follows it"
+            .to_string();
+    }
+
     // Whatever else the library says, without its advice on its own settings.
     let cut = ["; use Option<", ", set DuplicateKeyPolicy", " (use Option"];
     let mut msg = raw.to_string();
@@ -234,6 +245,32 @@ mod product_words_tests {
                 assert!(!m.contains(jargon), "{m}");
             }
         }
+    }
+
+    /// What the YAML library says of a second document, of nesting past its limit and of
+    /// an empty file is put in the product's words, without the library's advice on its
+    /// own functions.
+    #[test]
+    fn structural_errors_speak_of_the_file() {
+        let text = "id: REQ-20261127-A7KQ2MX\ntitle: t\ntype: solution\npriority: P3\ncustomer: CUS-20261127-A7KQ2MX\ncreated: \"2026-11-27T10:00:00+08:00\"\nstage: closed\n";
+        assert!(parse::<Request>(Path::new("r.yaml"), text).is_ok());
+        let read = |t: &str| {
+            parse::<Request>(Path::new("r.yaml"), t)
+                .unwrap_err()
+                .to_string()
+        };
+        let m = read(&format!("{text}---\n{text}"));
+        assert!(m.contains("more than one YAML document"), "{m}");
+        assert!(!m.contains("from_str_multiple"), "{m}");
+        let m = read(&format!(
+            "{text}deep: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ));
+        assert!(m.contains("too deeply nested"), "{m}");
+        assert!(!m.contains("recursion"), "{m}");
+        let m = read("");
+        assert!(m.contains("the file is empty"), "{m}");
     }
 
     #[test]
