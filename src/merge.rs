@@ -185,7 +185,7 @@ fn union_by_time(ours: Vec<&Value>, theirs: Vec<&Value>) -> Vec<Value> {
     };
     // Stable: entries without a time keep their order after the timed ones they follow.
     all.sort_by(|(i, a), (j, b)| match (key(a), key(b)) {
-        (Some(x), Some(y)) => x.cmp(&y).then(i.cmp(j)),
+        (Some(x), Some(y)) => x.cmp(&y).then_with(|| i.cmp(j)),
         _ => i.cmp(j),
     });
     all.into_iter().map(|(_, v)| v.clone()).collect()

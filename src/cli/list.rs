@@ -255,9 +255,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 .due
                 .is_none()
                 .cmp(&y.due.is_none())
-                .then(x.due.cmp(&y.due)),
+                .then_with(|| x.due.cmp(&y.due)),
         };
-        by.then(x.created.cmp(&y.created)).then(x.id.cmp(&y.id))
+        by.then_with(|| x.created.cmp(&y.created))
+            .then_with(|| x.id.cmp(&y.id))
     });
     if a.reverse {
         shown.reverse();

@@ -305,7 +305,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
     for e in &errors {
         ctx.warn_error(e);
     }
-    all.sort_by(|x, y| x.date.cmp(&y.date).then(x.id.cmp(&y.id)));
+    all.sort_by(|x, y| x.date.cmp(&y.date).then_with(|| x.id.cmp(&y.id)));
     let items: Vec<ListItem> = all
         .iter()
         .filter(|t| a.kind.is_none_or(|k| t.kind == k))

@@ -229,7 +229,7 @@ pub fn build(data: &Dataset) -> CapacityReport {
     deals.sort_by(|a, b| {
         b.hours_in_period
             .cmp(&a.hours_in_period)
-            .then(a.id.cmp(&b.id))
+            .then_with(|| a.id.cmp(&b.id))
     });
     // Won deals: value against effort, per currency.
     let mut won: BTreeMap<String, (usize, Decimal, Decimal)> = BTreeMap::new();
@@ -284,7 +284,7 @@ pub fn build(data: &Dataset) -> CapacityReport {
                     .unwrap_or(0.0)
                     .total_cmp(&b.utilisation_pct.unwrap_or(0.0)),
             )
-            .then(a.member.cmp(&b.member))
+            .then_with(|| a.member.cmp(&b.member))
     });
     CapacityReport {
         schema_version: SCHEMA_VERSION,

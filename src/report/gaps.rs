@@ -346,7 +346,7 @@ pub fn build(data: &Dataset) -> GapsReport {
             }
         })
         .collect();
-    lines.sort_by(|a, b| b.requests.cmp(&a.requests).then(a.id.cmp(&b.id)));
+    lines.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.id.cmp(&b.id)));
     let mut top: Vec<TopGap> = Vec::new();
     let mut by_currency: BTreeMap<&str, Vec<(&GapLine, Decimal)>> = BTreeMap::new();
     for l in &lines {
@@ -360,7 +360,7 @@ pub fn build(data: &Dataset) -> GapsReport {
         }
     }
     for (currency, mut list) in by_currency {
-        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.id.cmp(&b.0.id)));
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
         for (rank, (l, v)) in list.into_iter().take(TOP).enumerate() {
             top.push(TopGap {
                 currency: currency.to_string(),
@@ -373,7 +373,7 @@ pub fn build(data: &Dataset) -> GapsReport {
             });
         }
     }
-    blocked.sort_by(|a, b| a.request.cmp(&b.request).then(a.gap.cmp(&b.gap)));
+    blocked.sort_by(|a, b| a.request.cmp(&b.request).then_with(|| a.gap.cmp(&b.gap)));
     GapsReport {
         schema_version: SCHEMA_VERSION,
         header: data.header(),

@@ -281,9 +281,9 @@ pub fn build(data: &Dataset, solutions: &[Solution], articles: &[Article], membe
     items.sort_by(|a, b| {
         a.reason
             .cmp(&b.reason)
-            .then(a.due.is_none().cmp(&b.due.is_none()))
-            .then(a.due.cmp(&b.due))
-            .then(a.id.cmp(&b.id))
+            .then_with(|| a.due.is_none().cmp(&b.due.is_none()))
+            .then_with(|| a.due.cmp(&b.due))
+            .then_with(|| a.id.cmp(&b.id))
     });
     Inbox {
         member: member.to_string(),

@@ -221,8 +221,8 @@ fn tally<'r>(data: &'r Dataset) -> Vec<Tally<'r>> {
     out.sort_by(|a, b| {
         b.period
             .cmp(&a.period)
-            .then(b.total.cmp(&a.total))
-            .then(a.id.cmp(b.id))
+            .then_with(|| b.total.cmp(&a.total))
+            .then_with(|| a.id.cmp(b.id))
     });
     out
 }
@@ -293,7 +293,7 @@ pub fn stale(data: &Dataset) -> Vec<ArticleRef> {
         .iter()
         .filter(|a| a.created <= w.as_of && a.is_stale(today))
         .collect();
-    v.sort_by(|a, b| a.review_by.cmp(&b.review_by).then(a.id.cmp(&b.id)));
+    v.sort_by(|a, b| a.review_by.cmp(&b.review_by).then_with(|| a.id.cmp(&b.id)));
     v.into_iter().map(|a| reference(data, a)).collect()
 }
 
@@ -319,7 +319,7 @@ pub fn overdue_by_owner(data: &Dataset) -> Vec<OwnerOverdue> {
         b.articles
             .len()
             .cmp(&a.articles.len())
-            .then(a.owner.cmp(&b.owner))
+            .then_with(|| a.owner.cmp(&b.owner))
     });
     out
 }
@@ -392,7 +392,7 @@ pub fn unused(data: &Dataset) -> Vec<ArticleRef> {
         .iter()
         .filter(|a| a.status == "published" && a.created <= as_of && !used.contains(a.id.as_str()))
         .collect();
-    v.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
+    v.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
     v.into_iter().map(|a| reference(data, a)).collect()
 }
 
@@ -432,7 +432,7 @@ pub fn won_with(data: &Dataset) -> Vec<WonWith> {
             won: n,
         })
         .collect();
-    out.sort_by(|a, b| b.won.cmp(&a.won).then(a.id.cmp(&b.id)));
+    out.sort_by(|a, b| b.won.cmp(&a.won).then_with(|| a.id.cmp(&b.id)));
     out
 }
 
@@ -490,7 +490,11 @@ pub fn build(data: &Dataset) -> KbReport {
             })
         })
         .collect();
-    gaps.sort_by(|a, b| a.closed.cmp(&b.closed).then(a.request.cmp(&b.request)));
+    gaps.sort_by(|a, b| {
+        a.closed
+            .cmp(&b.closed)
+            .then_with(|| a.request.cmp(&b.request))
+    });
     let articles = usage(data);
     KbReport {
         schema_version: SCHEMA_VERSION,

@@ -119,8 +119,8 @@ pub fn by_sla_urgency(data: &Dataset) -> Vec<String> {
     keyed.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then(a.1.total_cmp(&b.1))
-            .then(a.3.cmp(&b.3))
-            .then(a.2.cmp(b.2))
+            .then_with(|| a.3.cmp(&b.3))
+            .then_with(|| a.2.cmp(b.2))
     });
     keyed.into_iter().map(|k| k.2.to_string()).collect()
 }

@@ -64,8 +64,8 @@ fn sort(rows: &mut [SlaRow]) {
         a.status
             .cmp(&b.status)
             .then(used(b).total_cmp(&used(a)))
-            .then(a.priority.cmp(&b.priority))
-            .then(a.id.cmp(&b.id))
+            .then_with(|| a.priority.cmp(&b.priority))
+            .then_with(|| a.id.cmp(&b.id))
     });
 }
 

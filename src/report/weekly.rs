@@ -295,7 +295,11 @@ fn complaints(data: &Dataset, intake: &[&Item], closed: &[&Item], open: &[&Item]
             created: i.tl.created,
         })
         .collect();
-    open.sort_by(|a, b| a.created.cmp(&b.created).then(a.request.cmp(&b.request)));
+    open.sort_by(|a, b| {
+        a.created
+            .cmp(&b.created)
+            .then_with(|| a.request.cmp(&b.request))
+    });
     Complaints {
         new: intake.iter().filter(is).count(),
         resolved: outcome_count(&closed, Outcome::Resolved),
@@ -358,7 +362,7 @@ fn wip(data: &Dataset, open: &[&Item]) -> Wip {
                 .map(|i| (data.secs(i.tl.entered(), as_of), i.id()))
                 .collect();
             // Oldest first; ties by ID.
-            ages.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            ages.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
             let n = ages.len() as i64;
             StageWip {
                 count: ages.len(),
@@ -425,7 +429,7 @@ fn closed_section(data: &Dataset, closed: &[&Item]) -> Closed {
             })
         })
         .collect();
-    requests.sort_by(|a, b| a.closed.cmp(&b.closed).then(a.id.cmp(&b.id)));
+    requests.sort_by(|a, b| a.closed.cmp(&b.closed).then_with(|| a.id.cmp(&b.id)));
     Closed {
         total: closed.len(),
         by_outcome: Outcome::ALL
@@ -469,9 +473,9 @@ fn sla_section(data: &Dataset, lists: bool) -> (SlaSection, usize) {
         breaches.sort_by(|a, b| {
             b.running
                 .cmp(&a.running)
-                .then(a.priority.cmp(&b.priority))
-                .then(a.request.cmp(&b.request))
-                .then(a.metric.cmp(&b.metric))
+                .then_with(|| a.priority.cmp(&b.priority))
+                .then_with(|| a.request.cmp(&b.request))
+                .then_with(|| a.metric.cmp(&b.metric))
         });
         let count = breaches.len();
         (breaches, count)
@@ -633,7 +637,7 @@ fn attention(data: &Dataset, lists: bool) -> (Vec<Attention>, usize, usize) {
         .iter()
         .map(|i| (data.secs(i.tl.entered(), as_of), *i))
         .collect();
-    ages.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id().cmp(b.1.id())));
+    ages.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id().cmp(b.1.id())));
     for (secs, i) in ages.into_iter().take(OLDEST) {
         out.push(base(i, Reason::OldestInStage, None, hours(secs), None));
     }
@@ -641,8 +645,8 @@ fn attention(data: &Dataset, lists: bool) -> (Vec<Attention>, usize, usize) {
         a.reason
             .cmp(&b.reason)
             .then(b.hours.total_cmp(&a.hours))
-            .then(a.request.cmp(&b.request))
-            .then(a.metric.cmp(&b.metric))
+            .then_with(|| a.request.cmp(&b.request))
+            .then_with(|| a.metric.cmp(&b.metric))
     });
     (out, at_risk, unassigned)
 }

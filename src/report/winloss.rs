@@ -133,7 +133,7 @@ fn group(deals: &[Deal], keys: impl Fn(&Deal) -> Vec<String>) -> Vec<Split> {
     out.sort_by(|a, b| {
         (b.won + b.lost)
             .cmp(&(a.won + a.lost))
-            .then(a.key.cmp(&b.key))
+            .then_with(|| a.key.cmp(&b.key))
     });
     out
 }
@@ -173,7 +173,7 @@ fn ranked(lost: &[&Deal], key: impl Fn(&Deal) -> Option<String>) -> Vec<Ranked> 
                 .collect(),
         })
         .collect();
-    out.sort_by(|a, b| b.deals.cmp(&a.deals).then(a.key.cmp(&b.key)));
+    out.sort_by(|a, b| b.deals.cmp(&a.deals).then_with(|| a.key.cmp(&b.key)));
     out
 }
 
@@ -230,7 +230,7 @@ pub fn build(data: &Dataset) -> WinLossReport {
             })
         })
         .collect();
-    deals.sort_by(|a, b| a.closed.cmp(&b.closed).then(a.id.cmp(&b.id)));
+    deals.sort_by(|a, b| a.closed.cmp(&b.closed).then_with(|| a.id.cmp(&b.id)));
     let by_id: BTreeMap<&str, &Item> = decided.iter().map(|i| (i.id(), *i)).collect();
     let products = |d: &Deal| {
         let p = &by_id[d.id.as_str()].req.products;

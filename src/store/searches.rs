@@ -77,8 +77,8 @@ impl SearchLog {
         all.sort_by(|a, b| {
             b.1.count
                 .cmp(&a.1.count)
-                .then(b.1.last.cmp(&a.1.last))
-                .then(a.0.cmp(b.0))
+                .then_with(|| b.1.last.cmp(&a.1.last))
+                .then_with(|| a.0.cmp(b.0))
         });
         all.truncate(n);
         all
