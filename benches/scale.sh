@@ -23,7 +23,9 @@
 # Method: "warm" = one untimed run first (it also fills the page cache and .presales/); then
 # R timed runs (default: as many as fit in ~3 s, at least 3, at most 10). "cold" = .presales/
 # deleted before every run (the page cache stays warm, as for the floors). The clock is fixed
-# with PRESALES_NOW, so every run does the same work.
+# with PRESALES_NOW, so every run does the same work. Each ratio divides by its floor (or
+# the whole check) measured again just before the command; the floor rows at the top are
+# the first measurement.
 #
 # --curve: for each size (requests; articles a fifth of it) a store is generated (not
 # committed: no row needs git), and `list`, `check`, `report weekly` and `kb search` are
@@ -319,22 +321,47 @@ EOF
 show_id="$(find "$store/requests" -name '*.yaml' | sort | tail -n 1 | xargs basename -s .yaml)"
 
 # Floors and peers.
-measure stat "$store" "" "find requests -name '*.yaml' -printf '%s %T@\n'"
-measure read "$store" "" "find requests -name '*.yaml' -exec cat {} +"
-measure kbstat "$store" "" "find kb -name '*.yaml' -printf '%s %T@\n'"
-have rg && measure rg "$store" "" "rg -c $query kb/"
-have rg && measure rg_nl "$store" "" "rg -c $nl_word kb/"
-measure version "$store" "" "$bin_q --version"
+# Each floor is measured here (its own row of the table) and again right before every
+# command compared with it (`beside`): a ratio then divides two medians taken seconds apart.
+# A floor measured once, minutes away from the command, moved the ratios by up to a third
+# between runs (the load and the page cache change during a run).
+declare -A floor_cmd floor_dir
+floor() { # KEY DIR CMD
+    floor_cmd[$1]="$3" floor_dir[$1]="$2"
+    measure "$1" "$2" "" "$3"
+}
+beside() { # FLOOR KEY: FLOOR measured again, just before KEY; the row of KEY divides by it
+    if [[ -n "${floor_cmd[$1]:-}" ]]; then
+        measure "$1@$2" "${floor_dir[$1]}" "" "${floor_cmd[$1]}"
+    fi
+}
+floor stat "$store" "find requests -name '*.yaml' -printf '%s %T@\n'"
+floor read "$store" "find requests -name '*.yaml' -exec cat {} +"
+floor kbstat "$store" "find kb -name '*.yaml' -printf '%s %T@\n'"
+if have rg; then
+    floor rg "$store" "rg -c $query kb/"
+    floor rg_nl "$store" "rg -c $nl_word kb/"
+fi
+floor version "$store" "$bin_q --version"
 
 # Reads of the whole store, warm.
+beside stat list_json
 measure list_json "$store" "" "$bin_q list --format json"
+beside stat list_stage
 measure list_stage "$store" "" "$bin_q list --stage review"
+beside stat weekly
 measure weekly "$store" "" "$bin_q report weekly"
+beside stat gaps
 measure gaps "$store" "" "$bin_q report gaps"
+beside stat capacity
 measure capacity "$store" "" "$bin_q report capacity"
+beside stat winloss
 measure winloss "$store" "" "$bin_q report winloss"
+beside stat dashboard
 measure dashboard "$store" "" "$bin_q dashboard --out $big/dashboard"
+beside version show
 measure show "$store" "" "$bin_q show $show_id"
+beside read list_cold
 measure list_cold "$store" "rm -rf .presales" "$bin_q list"
 
 mem_warm="" mem_cold=""
@@ -346,15 +373,21 @@ if [[ -n $gnu_time ]]; then
 fi
 
 # Search: warm (the untimed run builds or syncs the index), then after editing one article.
+beside rg search
+beside kbstat search
 measure search "$store" "" "$bin_q kb search $query"
+beside rg_nl search_nl
+beside kbstat search_nl
 measure search_nl "$store" "" "$bin_q kb search $nl_query"
 if [[ -n "$edit_target" ]]; then
     measure search_edit "$store" "bash $big/edit-one.sh" "$bin_q kb search $query"
 fi
 
 # Checks: whole store, then a pull request of 10 changed records against HEAD.
+beside read check
 measure check "$store" "" "$bin_q check"
 # A fresh clone has no .presales/: the first check parses every record and fills the cache.
+beside read check_cold
 measure check_cold "$store" "rm -rf .presales" "$bin_q check"
 # Only the 10 commented requests differ from HEAD: undo the search row's article edit.
 git -C "$store" checkout -q -- kb
@@ -368,6 +401,8 @@ while read -r id && ((commented < 10)); do
     fi
 done < <(find "$store/requests" -name '*.yaml' | sort -r | xargs -n 1 basename -s .yaml)
 say "  changed: $(git -C "$store" status --porcelain | wc -l) files"
+# The whole check again, on the store as the gate sees it, just before the gate.
+measure "check@check_base" "$store" "" "$bin_q check"
 measure check_base "$store" "" "$bin_q check --base HEAD"
 
 # The peer: 10,000 requests against 10,000 pending taskwarrior tasks.
@@ -402,6 +437,8 @@ ref_row() { # KEY LABEL
 }
 row() { # KEY LABEL REF REF_LABEL FACTOR
     local key="$1" label="$2" ref="$3" ref_label="$4" factor="$5" ratio="n/a" met="n/a"
+    # The reference measured just before this command, when it was.
+    [[ -n "${med[$ref@$key]:-}" ]] && ref="$ref@$key"
     if [[ -n "${med[$key]:-}" && -n "${med[$ref]:-}" ]]; then
         ratio=$(awk -v a="${med[$key]}" -v b="${med[$ref]}" 'BEGIN { printf "%.2f", a / b }')
         met=$(awk -v r="$ratio" -v f="$factor" 'BEGIN { print (r <= f ? "yes" : "**no**") }')
