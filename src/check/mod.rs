@@ -244,17 +244,14 @@ fn parse_one<T: Record>(
 ) -> Option<Parsed<T>> {
     match yaml::parse::<T>(rel, &text) {
         Ok(record) => {
-            if record.id() != file_stem(path) {
+            let stem = file_stem(path);
+            if record.id() != stem {
                 // As the whole-store check reads it: the record is left out, so its links
                 // are judged alike whichever way the check runs.
                 findings.push(Finding::error(
                     rel,
                     line_of_key(&text, "id"),
-                    format!(
-                        "id `{}` does not match the file name `{}`",
-                        record.id(),
-                        file_stem(path)
-                    ),
+                    format!("id `{}` does not match the file name `{stem}`", record.id()),
                 ));
                 return None;
             }

@@ -72,9 +72,14 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
             path: path.to_path_buf(),
             line,
             column,
+            // An empty file (a write cut short, an editor's accident), not bad YAML.
             message: if text.trim().is_empty() {
-                // An empty file (a write cut short, an editor's accident), not bad YAML.
                 "the file is empty".to_string()
+            } else if text.lines().all(|l| {
+                let l = l.trim();
+                l.is_empty() || l.starts_with('#')
+            }) {
+                "the file holds no record, only comments".to_string()
             } else {
                 product_words(&first_line(&e.without_snippet().to_string()), at_line)
             },
@@ -162,7 +167,6 @@ fn product_words(raw: &str, line: &str) -> String {
                 value); a record file holds one: remove what follows it"
             .to_string();
     }
-
     // Whatever else the library says, without its advice on its own settings.
     let cut = ["; use Option<", ", set DuplicateKeyPolicy", " (use Option"];
     let mut msg = raw.to_string();
@@ -271,6 +275,8 @@ mod product_words_tests {
         assert!(!m.contains("recursion"), "{m}");
         let m = read("");
         assert!(m.contains("the file is empty"), "{m}");
+        let m = read("# yaml-language-server: $schema=../../schemas/request.schema.json\n\n");
+        assert!(m.contains("no record, only comments"), "{m}");
     }
 
     #[test]
