@@ -318,6 +318,69 @@ fn every_chart_number_is_the_reports_json() {
     assert_eq!(rects, total);
 }
 
+/// The index's table of requests breached or at risk now is the last week's `report
+/// weekly` attention list, those two reasons only, in its order: the dashboard turns only
+/// that part of the list into JSON.
+#[test]
+fn the_urgent_table_is_the_weekly_reports_breached_and_at_risk() {
+    let env = demo_store();
+    // An instant when the demo store has requests of both reasons.
+    let dir = env.root().join("site");
+    env.run(&[
+        "dashboard",
+        "--out",
+        dir.to_str().unwrap(),
+        "--as-of",
+        "2026-11-27T10:00:00+08:00",
+    ])
+    .ok();
+    let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let doc = Html::parse_document(&index);
+    // The last week's report, as the rows of the "now" figure name it.
+    let args: String = doc
+        .select(&sel("figure#now tr[data-args]"))
+        .next()
+        .unwrap()
+        .value()
+        .attr("data-args")
+        .unwrap()
+        .to_string();
+    let mut full: Vec<&str> = args.split_whitespace().collect();
+    full.extend(["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&env.run(&full).ok()).unwrap();
+    let expected: Vec<(String, String)> = json["attention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| matches!(a["reason"].as_str(), Some("breached" | "at_risk")))
+        .map(|a| {
+            (
+                a["reason"].as_str().unwrap().to_string(),
+                a["request"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for reason in ["breached", "at_risk"] {
+        assert!(expected.iter().any(|(r, _)| r == reason), "{expected:?}");
+    }
+    let table = doc
+        .select(&sel("table"))
+        .find(|t| {
+            t.select(&sel("th"))
+                .next()
+                .is_some_and(|th| th.text().collect::<String>() == "REASON")
+        })
+        .unwrap();
+    let shown: Vec<(String, String)> = table
+        .select(&sel("tbody tr"))
+        .map(|tr| {
+            let tds: Vec<String> = tr.select(&sel("td")).map(|t| t.text().collect()).collect();
+            (tds[0].clone(), tds[1].clone())
+        })
+        .collect();
+    assert_eq!(shown, expected);
+}
+
 #[test]
 fn record_text_is_escaped_in_html_reports_and_the_dashboard() {
     let env = Env::new();

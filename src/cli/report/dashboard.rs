@@ -208,7 +208,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                             let shown = shared_last
                                 .then(|| page(0, super::weekly::page(&weekly, d, &zone, &sessions)))
                                 .transpose()?;
-                            Ok::<_, Error>((to_json(&weekly)?, shown))
+                            Ok::<_, Error>((to_json(&for_index(weekly))?, shown))
                         })?;
                     Ok((p.clone(), Computed { args, json }, weekly_page))
                 })
@@ -262,9 +262,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         args: week_args("capacity"),
         json: capacity,
     };
+    // What the index's first line reads of the last week's report (not a copy of it).
     let header = trend
         .last()
-        .map(|(_, c)| c.json.clone())
+        .map(|(_, c)| {
+            serde_json::json!({
+                "as_of": c.json.pointer("/as_of"),
+                "confidential": c.json.pointer("/confidential"),
+            })
+        })
         .unwrap_or_default();
     let index = index(
         &trend,
@@ -308,6 +314,23 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     std::mem::forget(loaded);
     Ok(())
+}
+
+/// The last week's report as the index reads it, once its Weekly page is written from the
+/// whole: the numbers, and of the lists only the requests breached or at risk, in their
+/// order (the index shows the first of them and counts them all). The lists it never reads
+/// (breaches, closed requests, open complaints, knowledge-base activity, anomalies; tens of
+/// thousands of rows in a large store) are not turned into JSON.
+fn for_index(mut w: report::weekly::Weekly) -> report::weekly::Weekly {
+    use report::weekly::Reason;
+    w.sla.breaches = Vec::new();
+    w.closed.requests = Vec::new();
+    w.complaints.open = Vec::new();
+    w.kb = Default::default();
+    w.anomalies = Vec::new();
+    w.attention
+        .retain(|a| matches!(a.reason, Reason::Breached | Reason::AtRisk));
+    w
 }
 
 /// The span's reports the index reads: the weekly numbers, the most used articles and the
