@@ -242,12 +242,8 @@ fn build_as(data: &Dataset, lists: bool) -> Weekly {
     } else {
         (kb::KbActivity::default(), Vec::new())
     };
-    let mut closed_section = closed_section(data, &closed);
-    let mut complaints = complaints(data, &intake, &closed, &open);
-    if !lists {
-        closed_section.requests = Vec::new();
-        complaints.open = Vec::new();
-    }
+    let closed_section = closed_section(data, &closed);
+    let complaints = complaints(data, &intake, &closed, &open);
     let summary = Summary {
         intake: intake.len(),
         closed: closed.len(),
@@ -261,7 +257,7 @@ fn build_as(data: &Dataset, lists: bool) -> Weekly {
         unassigned,
         anomalies: anomalies.len(),
     };
-    Weekly {
+    let mut weekly = Weekly {
         schema_version: SCHEMA_VERSION,
         report: "weekly",
         header: data.header(),
@@ -276,6 +272,24 @@ fn build_as(data: &Dataset, lists: bool) -> Weekly {
         complaints,
         attention,
         anomalies,
+    };
+    if !lists {
+        weekly.drop_lists();
+    }
+    weekly
+}
+
+impl Weekly {
+    /// The report without its lists — breaches, closed requests, open complaints,
+    /// requests needing attention, the knowledge base's activity, anomalies — for a reader
+    /// of the numbers alone; the summary still counts what they held.
+    pub fn drop_lists(&mut self) {
+        self.sla.breaches = Vec::new();
+        self.closed.requests = Vec::new();
+        self.complaints.open = Vec::new();
+        self.attention = Vec::new();
+        self.kb = kb::KbActivity::default();
+        self.anomalies = Vec::new();
     }
 }
 

@@ -262,25 +262,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         args: week_args("capacity"),
         json: capacity,
     };
-    // What the index's first line reads of the last week's report (not a copy of it).
-    let header = trend
-        .last()
-        .map(|(_, c)| {
-            serde_json::json!({
-                "as_of": c.json.pointer("/as_of"),
-                "confidential": c.json.pointer("/confidential"),
-            })
-        })
-        .unwrap_or_default();
-    let index = index(
-        &trend,
-        &span_weekly,
-        &span_kb,
-        &span_gaps,
-        &capacity,
-        &header,
-        &span,
-    )?;
+    let index = index(&trend, &span_weekly, &span_kb, &span_gaps, &capacity, &span)?;
 
     std::fs::create_dir_all(&a.out).map_err(|e| Error::io(&a.out, e))?;
     let footer = format!(
@@ -323,13 +305,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
 /// thousands of rows in a large store) are not turned into JSON.
 fn for_index(mut w: report::weekly::Weekly) -> report::weekly::Weekly {
     use report::weekly::Reason;
-    w.sla.breaches = Vec::new();
-    w.closed.requests = Vec::new();
-    w.complaints.open = Vec::new();
-    w.kb = Default::default();
-    w.anomalies = Vec::new();
-    w.attention
-        .retain(|a| matches!(a.reason, Reason::Breached | Reason::AtRisk));
+    let mut urgent = std::mem::take(&mut w.attention);
+    urgent.retain(|a| matches!(a.reason, Reason::Breached | Reason::AtRisk));
+    w.drop_lists();
+    w.attention = urgent;
     w
 }
 
@@ -482,12 +461,13 @@ fn index(
     span_kb: &Computed,
     span_gaps: &Computed,
     capacity: &Computed,
-    header: &Value,
     span: &Period,
 ) -> Result<Doc> {
     let mut d = Doc::default();
     d.title("Presales dashboard");
     let last = trend.last().map(|(_, c)| c);
+    // The head of the last week's report.
+    let head = |ptr: &str| text_of(last.and_then(|c| c.json.pointer(ptr)));
     d.text(format!(
         "{} weeks, {} – {} ({} – {}) · as of {} · confidential items {}",
         trend.len(),
@@ -495,8 +475,8 @@ fn index(
         trend.last().map_or("", |(p, _)| p.label.as_str()),
         span.from,
         span.to,
-        text_of(header.pointer("/as_of")),
-        text_of(header.pointer("/confidential")),
+        head("/as_of"),
+        head("/confidential"),
     ));
 
     // 1. Intake by type per week (stacked).
@@ -933,7 +913,6 @@ mod tests {
                 &computed(json!({})),
                 &computed(json!({})),
                 &computed(json!({})),
-                &json!({}),
                 &week,
             )
             .unwrap()
