@@ -1,9 +1,15 @@
 //! `presales list`: requests, filtered.
 
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
 use super::{Ctx, Format, output};
 use crate::error::{Error, Result};
 use crate::model::customer::CustomerSummary;
-use crate::model::request::RequestSummary;
+use crate::model::id::Kind;
+use crate::model::request::{RequestKeys, RequestSummary};
+use crate::model::{Priority, Timestamp};
 use crate::workflow::CLOSED;
 
 /// List requests, in creation order (oldest first), or as --sort says.
@@ -180,25 +186,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         None => None,
     };
     let today = ctx.now()?.date_naive();
-    // The filters on the keys cached beside each summary: the others are not decoded.
-    let (requests, errors) = store.summaries_where::<RequestSummary>(|k| {
-        a.stage.as_ref().is_none_or(|s| k.stage == s)
-            && a.assignee
-                .as_ref()
-                .is_none_or(|m| k.assignee == Some(m.as_str()))
-            && a.kind.as_ref().is_none_or(|t| k.kind == t)
-            && customer.as_ref().is_none_or(|c| k.customer == c)
-            && a.priority.is_none_or(|p| k.priority == p)
-            && (!a.open || k.stage != CLOSED)
-    });
-    for e in &errors {
-        ctx.warn_error(e);
-    }
     let needs_names = matches!(
         ctx.format,
-        super::Format::Table | super::Format::Text | super::Format::Github | super::Format::Csv
+        Format::Table | Format::Text | Format::Github | Format::Csv
     ) && (a.columns.is_empty() || a.columns.contains(&Column::Customer));
-    let customers: std::collections::HashMap<String, String> = if needs_names {
+    let customers: HashMap<String, String> = if needs_names {
         store
             .summaries::<CustomerSummary>()
             .0
@@ -208,89 +200,94 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     } else {
         Default::default()
     };
-    let mut shown: Vec<&RequestSummary> = requests
-        .iter()
-        .filter(|r| a.priority.is_none_or(|p| r.priority == p))
-        .filter(|r| {
-            a.product
+    // The filters on the keys cached beside each summary: the others are not decoded.
+    let keys = |k: &RequestKeys<'_>| {
+        a.stage.as_ref().is_none_or(|s| k.stage == s)
+            && a.assignee
+                .as_ref()
+                .is_none_or(|m| k.assignee == Some(m.as_str()))
+            && a.kind.as_ref().is_none_or(|t| k.kind == t)
+            && customer.as_ref().is_none_or(|c| k.customer == c)
+            && a.priority.is_none_or(|p| k.priority == p)
+            && (!a.open || k.stage != CLOSED)
+    };
+    // … and the others, on each decoded summary.
+    let wanted = |r: &RequestSummary| {
+        a.priority.is_none_or(|p| r.priority == p)
+            && a.product
                 .as_ref()
                 .is_none_or(|p| r.products.iter().any(|x| x.eq_ignore_ascii_case(p)))
-        })
-        .filter(|r| a.requested_by.is_none() || r.requested_by == a.requested_by)
-        .filter(|r| a.stage.as_ref().is_none_or(|s| &r.stage == s))
-        .filter(|r| a.assignee.is_none() || r.assignee == a.assignee)
-        .filter(|r| a.kind.as_ref().is_none_or(|k| &r.kind == k))
-        .filter(|r| customer.as_ref().is_none_or(|c| &r.customer == c))
-        .filter(|r| !a.open || r.stage != CLOSED)
-        .filter(|r| !a.overdue || (r.stage != CLOSED && r.due.is_some_and(|d| d < today)))
-        .collect();
-    // Creation order to the second, then ID: the order requests were registered in.
-    let stages = store.workflow.all_stages();
-    let stage_rank = |s: &str| stages.iter().position(|x| x == s).unwrap_or(usize::MAX);
-    // SLA urgency needs each request's replayed history: read only when asked for.
-    let urgency: std::collections::HashMap<String, usize> = if a.sort == Sort::Sla {
-        let loaded = super::report::Loaded::load(ctx)?;
-        let now = ctx.now()?;
-        let window = loaded.window(crate::report::PeriodSpec::Default, None, now)?;
-        let order = loaded.with(window, true, crate::report::by_sla_urgency);
-        std::mem::forget(loaded);
-        order
-            .into_iter()
-            .enumerate()
-            .map(|(i, id)| (id, i))
-            .collect()
-    } else {
-        Default::default()
+            && (a.requested_by.is_none() || r.requested_by == a.requested_by)
+            && a.stage.as_ref().is_none_or(|s| &r.stage == s)
+            && (a.assignee.is_none() || r.assignee == a.assignee)
+            && a.kind.as_ref().is_none_or(|k| &r.kind == k)
+            && customer.as_ref().is_none_or(|c| &r.customer == c)
+            && (!a.open || r.stage != CLOSED)
+            && (!a.overdue || (r.stage != CLOSED && r.due.is_some_and(|d| d < today)))
     };
-    shown.sort_by(|x, y| {
-        let by = match a.sort {
-            Sort::Created | Sort::Age => std::cmp::Ordering::Equal,
-            Sort::Sla => urgency
-                .get(&x.id)
-                .unwrap_or(&usize::MAX)
-                .cmp(urgency.get(&y.id).unwrap_or(&usize::MAX)),
-            Sort::Priority => x.priority.cmp(&y.priority),
-            Sort::Stage => stage_rank(&x.stage).cmp(&stage_rank(&y.stage)),
-            Sort::Due => x
-                .due
-                .is_none()
-                .cmp(&y.due.is_none())
-                .then_with(|| x.due.cmp(&y.due)),
-        };
-        by.then_with(|| x.created.cmp(&y.created))
-            .then_with(|| x.id.cmp(&y.id))
-    });
-    if a.reverse {
-        shown.reverse();
-    }
-    if let Some(n) = a.limit {
-        shown.truncate(n);
-    }
-    // A cell's text, written into `out` (the table's streamed rows reuse their strings).
-    let write_cell = |r: &RequestSummary, c: Column, out: &mut String| {
-        use std::fmt::Write as _;
-        match c {
-            Column::Id => out.push_str(&r.id),
-            Column::Stage => out.push_str(&r.stage),
-            Column::Type => out.push_str(&r.kind),
-            Column::Priority => {
-                let _ = write!(out, "{}", r.priority);
-            }
-            Column::Title => out.push_str(&r.title),
-            Column::Customer => out.push_str(customers.get(&r.customer).unwrap_or(&r.customer)),
-            Column::Assignee => out.push_str(r.assignee.as_deref().unwrap_or_default()),
-            Column::Due => {
-                if let Some(d) = r.due {
-                    let _ = write!(out, "{d}");
-                }
-            }
+    let files = match store.stat_records(Kind::Request) {
+        Ok(files) => files,
+        Err(e) => {
+            ctx.warn_error(&e);
+            Vec::new()
         }
     };
-    let cell = |r: &RequestSummary, c: Column| -> String {
-        let mut out = String::new();
-        write_cell(r, c, &mut out);
-        out
+    let stages = store.workflow.all_stages();
+    // SLA urgency needs each request's replayed history: read only when asked for, after
+    // the requests (so their warnings come first).
+    let order = |urgency| Order {
+        sort: a.sort,
+        reverse: a.reverse,
+        limit: a.limit,
+        stages: &stages,
+        urgency,
     };
+    if !matches!(
+        ctx.format,
+        Format::Table | Format::Text | Format::Github | Format::Csv
+    ) {
+        // JSON, YAML, Markdown and HTML print whole summaries.
+        let (requests, errors) = store.summaries_of::<RequestSummary>(files, keys);
+        for e in &errors {
+            ctx.warn_error(e);
+        }
+        let mut shown: Vec<&RequestSummary> = requests.iter().filter(|r| wanted(r)).collect();
+        order(urgency(ctx, a.sort)?).apply(&mut shown);
+        let result = match ctx.format {
+            Format::Json => output::stream_json(&shown),
+            _ => {
+                let columns = if a.columns.is_empty() {
+                    Column::ALL.to_vec()
+                } else {
+                    a.columns.clone()
+                };
+                let headers: Vec<&str> = columns.iter().map(|c| c.header()).collect();
+                let rows = shown
+                    .iter()
+                    .map(|r| {
+                        let row = Row::of(r, &customers);
+                        columns.iter().map(|&c| row.cell(c).to_string()).collect()
+                    })
+                    .collect();
+                output::list(ctx.format, &shown, &headers, rows).and_then(|t| output::print(&t))
+            }
+        };
+        // A million summaries are not freed one by one: the memory goes back when the
+        // command ends.
+        drop(shown);
+        std::mem::forget(requests);
+        return result;
+    }
+    // The table and CSV keep of each request only what they print (one string per
+    // request, made on the core that decoded it), not a million whole summaries.
+    let (rows, errors) = store.summaries_mapped::<RequestSummary, _>(files, keys, |r| {
+        wanted(&r).then(|| Row::of(&r, &customers))
+    });
+    for e in &errors {
+        ctx.warn_error(e);
+    }
+    let mut shown: Vec<Row> = rows.into_iter().flatten().collect();
+    order(urgency(ctx, a.sort)?).apply(&mut shown);
     let columns = if !a.columns.is_empty() {
         a.columns.clone()
     } else if matches!(ctx.format, Format::Table | Format::Text | Format::Github) {
@@ -298,12 +295,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         let mut natural = Column::ALL.map(|c| c.header().len());
         if width.is_some() {
             use unicode_width::UnicodeWidthStr;
-            let mut text = String::new();
             for r in &shown {
                 for c in Column::ALL {
-                    text.clear();
-                    write_cell(r, c, &mut text);
-                    let w = output::safe(&text).width();
+                    let w = output::safe(r.cell(c)).width();
                     natural[c as usize] = natural[c as usize].max(w);
                 }
             }
@@ -312,34 +306,287 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     } else {
         Column::ALL.to_vec()
     };
-    let row = |i: usize| -> Vec<String> { columns.iter().map(|&c| cell(shown[i], c)).collect() };
     let headers: Vec<&str> = columns.iter().map(|c| c.header()).collect();
     // A store can hold 100,000 requests: write as we go rather than build the whole text.
-    match ctx.format {
-        Format::Json => output::stream_json(&shown)?,
-        Format::Yaml | Format::Markdown | Format::Html => {
-            let rows = (0..shown.len()).map(row).collect();
-            output::print(&output::list(ctx.format, &shown, &headers, rows)?)?;
-        }
-        Format::Csv => output::stream_csv(&headers, shown.len(), row)?,
-        Format::Table | Format::Text | Format::Github => {
-            output::stream_table(&headers, shown.len(), |i, cells| {
-                for (out, &c) in cells.iter_mut().zip(&columns) {
-                    write_cell(shown[i], c, out);
+    let result = match ctx.format {
+        Format::Csv => output::stream_csv(&headers, shown.len(), |i| {
+            columns
+                .iter()
+                .map(|&c| shown[i].cell(c).to_string())
+                .collect()
+        }),
+        _ => output::stream_table(&headers, shown.len(), |i, cells| {
+            for (out, &c) in cells.iter_mut().zip(&columns) {
+                out.push_str(shown[i].cell(c));
+            }
+        }),
+    };
+    std::mem::forget(shown);
+    result
+}
+
+/// Each request's rank in SLA urgency when `sort` asks for it (its history replayed), by ID.
+fn urgency(ctx: &Ctx, sort: Sort) -> Result<HashMap<String, usize>> {
+    if sort != Sort::Sla {
+        return Ok(HashMap::new());
+    }
+    let loaded = super::report::Loaded::load(ctx)?;
+    let now = ctx.now()?;
+    let window = loaded.window(crate::report::PeriodSpec::Default, None, now)?;
+    let order = loaded.with(window, true, crate::report::by_sla_urgency);
+    std::mem::forget(loaded);
+    Ok(order
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect())
+}
+
+/// One request as the table and CSV show it: the text of every column in one string, and
+/// what the orders sort by.
+struct Row {
+    created: Timestamp,
+    due: Option<NaiveDate>,
+    priority: Priority,
+    /// Where each column's text ends in `text`, in [`Column::ALL`] order.
+    ends: [u32; Column::ALL.len()],
+    text: Box<str>,
+}
+
+impl Row {
+    /// `r`'s cells, the customer shown by name when `customers` knows it.
+    fn of(r: &RequestSummary, customers: &HashMap<String, String>) -> Row {
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        let mut ends = [0u32; Column::ALL.len()];
+        for (end, c) in ends.iter_mut().zip(Column::ALL) {
+            match c {
+                Column::Id => text.push_str(&r.id),
+                Column::Stage => text.push_str(&r.stage),
+                Column::Type => text.push_str(&r.kind),
+                Column::Priority => {
+                    let _ = write!(text, "{}", r.priority);
                 }
-            })?
+                Column::Title => text.push_str(&r.title),
+                Column::Customer => {
+                    text.push_str(customers.get(&r.customer).unwrap_or(&r.customer))
+                }
+                Column::Assignee => text.push_str(r.assignee.as_deref().unwrap_or_default()),
+                Column::Due => {
+                    if let Some(d) = r.due {
+                        let _ = write!(text, "{d}");
+                    }
+                }
+            }
+            // A record file is far below 4 GB.
+            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        Row {
+            created: r.created,
+            due: r.due,
+            priority: r.priority,
+            ends,
+            text: text.into_boxed_str(),
         }
     }
-    // A million summaries are not freed one by one: the memory goes back when the
-    // command ends.
-    drop(shown);
-    std::mem::forget(requests);
-    Ok(())
+
+    fn cell(&self, c: Column) -> &str {
+        let i = c as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text
+            .get(start..self.ends[i] as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// What the orders of `presales list` read of a request.
+trait Listed {
+    fn id(&self) -> &str;
+    fn stage(&self) -> &str;
+    fn created(&self) -> Timestamp;
+    fn priority(&self) -> Priority;
+    fn due(&self) -> Option<NaiveDate>;
+}
+
+impl Listed for &RequestSummary {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn stage(&self) -> &str {
+        &self.stage
+    }
+    fn created(&self) -> Timestamp {
+        self.created
+    }
+    fn priority(&self) -> Priority {
+        self.priority
+    }
+    fn due(&self) -> Option<NaiveDate> {
+        self.due
+    }
+}
+
+impl Listed for Row {
+    fn id(&self) -> &str {
+        self.cell(Column::Id)
+    }
+    fn stage(&self) -> &str {
+        self.cell(Column::Stage)
+    }
+    fn created(&self) -> Timestamp {
+        self.created
+    }
+    fn priority(&self) -> Priority {
+        self.priority
+    }
+    fn due(&self) -> Option<NaiveDate> {
+        self.due
+    }
+}
+
+/// The order asked for: --sort, --reverse, --limit.
+struct Order<'a> {
+    sort: Sort,
+    reverse: bool,
+    limit: Option<usize>,
+    stages: &'a [String],
+    urgency: HashMap<String, usize>,
+}
+
+impl Order<'_> {
+    /// Sorts by the order asked for, then creation time to the second, then ID (the order
+    /// requests were registered in); reverses and cuts when asked.
+    fn apply<T: Listed>(&self, shown: &mut Vec<T>) {
+        let stage_rank = |s: &str| {
+            self.stages
+                .iter()
+                .position(|x| x == s)
+                .unwrap_or(usize::MAX)
+        };
+        let urgency = |id: &str| self.urgency.get(id).copied().unwrap_or(usize::MAX);
+        shown.sort_by(|x, y| {
+            let by = match self.sort {
+                Sort::Created | Sort::Age => std::cmp::Ordering::Equal,
+                Sort::Sla => urgency(x.id()).cmp(&urgency(y.id())),
+                Sort::Priority => x.priority().cmp(&y.priority()),
+                Sort::Stage => stage_rank(x.stage()).cmp(&stage_rank(y.stage())),
+                Sort::Due => x
+                    .due()
+                    .is_none()
+                    .cmp(&y.due().is_none())
+                    .then_with(|| x.due().cmp(&y.due())),
+            };
+            by.then_with(|| x.created().cmp(&y.created()))
+                .then_with(|| x.id().cmp(y.id()))
+        });
+        if self.reverse {
+            shown.reverse();
+        }
+        if let Some(n) = self.limit {
+            shown.truncate(n);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn summary(id: &str, created: &str, priority: Priority) -> RequestSummary {
+        RequestSummary {
+            id: id.to_string(),
+            title: "华东电网调度系统升级".to_string(),
+            kind: "solution".to_string(),
+            priority,
+            customer: "CUS-20261101-AAAAAAA".to_string(),
+            requested_by: None,
+            created: chrono::DateTime::parse_from_rfc3339(created).unwrap(),
+            due: None,
+            stage: "design".to_string(),
+            assignee: None,
+            skills: Vec::new(),
+            products: Vec::new(),
+            tags: Vec::new(),
+            solution: None,
+            outcome: None,
+            technical_win: false,
+            satisfaction: None,
+            confidential: false,
+        }
+    }
+
+    /// Each cell of a row is the text the columns print: the customer by name when known
+    /// (else its ID), empty cells for no assignee and no due date.
+    #[test]
+    fn a_row_holds_each_columns_text() {
+        let mut r = summary("REQ-20261101-AAAAAAA", "2026-11-01T09:00:00Z", Priority::P2);
+        let names = HashMap::from([(r.customer.clone(), "华东电网".to_string())]);
+        let row = Row::of(&r, &names);
+        let cells: Vec<&str> = Column::ALL.iter().map(|&c| row.cell(c)).collect();
+        assert_eq!(
+            cells,
+            [
+                "REQ-20261101-AAAAAAA",
+                "design",
+                "solution",
+                "P2",
+                "华东电网调度系统升级",
+                "华东电网",
+                "",
+                ""
+            ]
+        );
+        r.assignee = Some("li.na".to_string());
+        r.due = NaiveDate::from_ymd_opt(2026, 12, 24);
+        let row = Row::of(&r, &HashMap::new());
+        assert_eq!(row.cell(Column::Customer), "CUS-20261101-AAAAAAA");
+        assert_eq!(row.cell(Column::Assignee), "li.na");
+        assert_eq!(row.cell(Column::Due), "2026-12-24");
+        assert_eq!(row.cell(Column::Id), "REQ-20261101-AAAAAAA");
+    }
+
+    /// Rows and whole summaries sort alike: by the order asked for, then creation time,
+    /// then ID; reversed and cut after sorting.
+    #[test]
+    fn rows_and_summaries_sort_alike() {
+        let all = [
+            summary("REQ-20261102-BBBBBBB", "2026-11-02T09:00:00Z", Priority::P3),
+            summary("REQ-20261101-CCCCCCC", "2026-11-01T09:00:00Z", Priority::P1),
+            summary("REQ-20261101-AAAAAAA", "2026-11-01T09:00:00Z", Priority::P3),
+        ];
+        let stages = vec!["design".to_string()];
+        for (sort, reverse, limit, want) in [
+            (
+                Sort::Created,
+                false,
+                None,
+                ["AAAAAAA", "CCCCCCC", "BBBBBBB"].as_slice(),
+            ),
+            (
+                Sort::Priority,
+                false,
+                None,
+                &["CCCCCCC", "AAAAAAA", "BBBBBBB"],
+            ),
+            (Sort::Created, true, Some(2), &["BBBBBBB", "CCCCCCC"]),
+        ] {
+            let order = || Order {
+                sort,
+                reverse,
+                limit,
+                stages: &stages,
+                urgency: HashMap::new(),
+            };
+            let mut summaries: Vec<&RequestSummary> = all.iter().collect();
+            order().apply(&mut summaries);
+            let mut rows: Vec<Row> = all.iter().map(|r| Row::of(r, &HashMap::new())).collect();
+            order().apply(&mut rows);
+            let ids: Vec<&str> = summaries.iter().map(|r| &r.id[13..]).collect();
+            assert_eq!(ids, want, "{sort:?}");
+            let row_ids: Vec<&str> = rows.iter().map(|r| &r.id()[13..]).collect();
+            assert_eq!(row_ids, want, "{sort:?}");
+        }
+    }
 
     #[test]
     fn a_narrow_terminal_leaves_out_type_customer_due_then_priority() {
