@@ -546,36 +546,93 @@ mod tests {
     }
 
     /// Rows and whole summaries sort alike: by the order asked for, then creation time,
-    /// then ID; reversed and cut after sorting.
+    /// then ID; reversed and cut after sorting. (The IDs are not in creation order, so
+    /// each key is seen.)
     #[test]
     fn rows_and_summaries_sort_alike() {
+        let request = |id: &str, created: &str, priority: Priority, stage: &str, due| {
+            let mut r = summary(id, created, priority);
+            r.stage = stage.to_string();
+            r.due = due;
+            r
+        };
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d);
         let all = [
-            summary("REQ-20261102-BBBBBBB", "2026-11-02T09:00:00Z", Priority::P3),
-            summary("REQ-20261101-CCCCCCC", "2026-11-01T09:00:00Z", Priority::P1),
-            summary("REQ-20261101-AAAAAAA", "2026-11-01T09:00:00Z", Priority::P3),
+            request(
+                "REQ-20261101-ZZZZZZZ",
+                "2026-11-03T09:00:00Z",
+                Priority::P3,
+                "review",
+                None,
+            ),
+            request(
+                "REQ-20261102-BBBBBBB",
+                "2026-11-02T09:00:00Z",
+                Priority::P1,
+                "design",
+                day(10),
+            ),
+            request(
+                "REQ-20261101-CCCCCCC",
+                "2026-11-01T09:00:00Z",
+                Priority::P3,
+                "design",
+                day(1),
+            ),
+            request(
+                "REQ-20261101-AAAAAAA",
+                "2026-11-01T09:00:00Z",
+                Priority::P3,
+                "design",
+                None,
+            ),
         ];
-        let stages = vec!["design".to_string()];
+        let urgent: HashMap<String, usize> = HashMap::from([
+            ("REQ-20261101-CCCCCCC".to_string(), 0),
+            ("REQ-20261101-ZZZZZZZ".to_string(), 1),
+        ]);
+        // A workflow where review comes before design, so that the stage order is not
+        // the creation order.
+        let stages = vec!["review".to_string(), "design".to_string()];
         for (sort, reverse, limit, want) in [
             (
                 Sort::Created,
                 false,
                 None,
-                ["AAAAAAA", "CCCCCCC", "BBBBBBB"].as_slice(),
+                ["AAAAAAA", "CCCCCCC", "BBBBBBB", "ZZZZZZZ"].as_slice(),
             ),
             (
                 Sort::Priority,
                 false,
                 None,
-                &["CCCCCCC", "AAAAAAA", "BBBBBBB"],
+                &["BBBBBBB", "AAAAAAA", "CCCCCCC", "ZZZZZZZ"],
             ),
-            (Sort::Created, true, Some(2), &["BBBBBBB", "CCCCCCC"]),
+            (
+                Sort::Stage,
+                false,
+                None,
+                &["ZZZZZZZ", "AAAAAAA", "CCCCCCC", "BBBBBBB"],
+            ),
+            (
+                Sort::Due,
+                false,
+                None,
+                &["CCCCCCC", "BBBBBBB", "AAAAAAA", "ZZZZZZZ"],
+            ),
+            (
+                Sort::Sla,
+                false,
+                None,
+                &["CCCCCCC", "ZZZZZZZ", "AAAAAAA", "BBBBBBB"],
+            ),
+            (Sort::Created, true, Some(2), &["ZZZZZZZ", "BBBBBBB"]),
         ] {
             let order = || Order {
                 sort,
                 reverse,
                 limit,
                 stages: &stages,
-                urgency: HashMap::new(),
+                urgency: urgent.clone(),
             };
             let mut summaries: Vec<&RequestSummary> = all.iter().collect();
             order().apply(&mut summaries);
