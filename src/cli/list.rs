@@ -186,10 +186,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         None => None,
     };
     let today = ctx.now()?.date_naive();
-    let needs_names = matches!(
+    // The table and CSV print rows of cells; the other formats print whole summaries.
+    let as_rows = matches!(
         ctx.format,
         Format::Table | Format::Text | Format::Github | Format::Csv
-    ) && (a.columns.is_empty() || a.columns.contains(&Column::Customer));
+    );
+    let needs_names = as_rows && (a.columns.is_empty() || a.columns.contains(&Column::Customer));
     let customers: HashMap<String, String> = if needs_names {
         store
             .summaries::<CustomerSummary>()
@@ -242,11 +244,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         stages: &stages,
         urgency,
     };
-    if !matches!(
-        ctx.format,
-        Format::Table | Format::Text | Format::Github | Format::Csv
-    ) {
-        // JSON, YAML, Markdown and HTML print whole summaries.
+    if !as_rows {
         let (requests, errors) = store.summaries_of::<RequestSummary>(files, keys);
         for e in &errors {
             ctx.warn_error(e);
@@ -400,47 +398,41 @@ impl Row {
 }
 
 /// What the orders of `presales list` read of a request.
+#[derive(Clone, Copy)]
+struct SortKeys<'a> {
+    id: &'a str,
+    stage: &'a str,
+    created: Timestamp,
+    priority: Priority,
+    due: Option<NaiveDate>,
+}
+
+/// A request as `presales list` orders it: a whole summary, or a table's row.
 trait Listed {
-    fn id(&self) -> &str;
-    fn stage(&self) -> &str;
-    fn created(&self) -> Timestamp;
-    fn priority(&self) -> Priority;
-    fn due(&self) -> Option<NaiveDate>;
+    fn keys(&self) -> SortKeys<'_>;
 }
 
 impl Listed for &RequestSummary {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn stage(&self) -> &str {
-        &self.stage
-    }
-    fn created(&self) -> Timestamp {
-        self.created
-    }
-    fn priority(&self) -> Priority {
-        self.priority
-    }
-    fn due(&self) -> Option<NaiveDate> {
-        self.due
+    fn keys(&self) -> SortKeys<'_> {
+        SortKeys {
+            id: &self.id,
+            stage: &self.stage,
+            created: self.created,
+            priority: self.priority,
+            due: self.due,
+        }
     }
 }
 
 impl Listed for Row {
-    fn id(&self) -> &str {
-        self.cell(Column::Id)
-    }
-    fn stage(&self) -> &str {
-        self.cell(Column::Stage)
-    }
-    fn created(&self) -> Timestamp {
-        self.created
-    }
-    fn priority(&self) -> Priority {
-        self.priority
-    }
-    fn due(&self) -> Option<NaiveDate> {
-        self.due
+    fn keys(&self) -> SortKeys<'_> {
+        SortKeys {
+            id: self.cell(Column::Id),
+            stage: self.cell(Column::Stage),
+            created: self.created,
+            priority: self.priority,
+            due: self.due,
+        }
     }
 }
 
@@ -465,19 +457,20 @@ impl Order<'_> {
         };
         let urgency = |id: &str| self.urgency.get(id).copied().unwrap_or(usize::MAX);
         shown.sort_by(|x, y| {
+            let (x, y) = (x.keys(), y.keys());
             let by = match self.sort {
                 Sort::Created | Sort::Age => std::cmp::Ordering::Equal,
-                Sort::Sla => urgency(x.id()).cmp(&urgency(y.id())),
-                Sort::Priority => x.priority().cmp(&y.priority()),
-                Sort::Stage => stage_rank(x.stage()).cmp(&stage_rank(y.stage())),
+                Sort::Sla => urgency(x.id).cmp(&urgency(y.id)),
+                Sort::Priority => x.priority.cmp(&y.priority),
+                Sort::Stage => stage_rank(x.stage).cmp(&stage_rank(y.stage)),
                 Sort::Due => x
-                    .due()
+                    .due
                     .is_none()
-                    .cmp(&y.due().is_none())
-                    .then_with(|| x.due().cmp(&y.due())),
+                    .cmp(&y.due.is_none())
+                    .then_with(|| x.due.cmp(&y.due)),
             };
-            by.then_with(|| x.created().cmp(&y.created()))
-                .then_with(|| x.id().cmp(y.id()))
+            by.then_with(|| x.created.cmp(&y.created))
+                .then_with(|| x.id.cmp(y.id))
         });
         if self.reverse {
             shown.reverse();
@@ -640,7 +633,7 @@ mod tests {
             order().apply(&mut rows);
             let ids: Vec<&str> = summaries.iter().map(|r| &r.id[13..]).collect();
             assert_eq!(ids, want, "{sort:?}");
-            let row_ids: Vec<&str> = rows.iter().map(|r| &r.id()[13..]).collect();
+            let row_ids: Vec<&str> = rows.iter().map(|r| &r.keys().id[13..]).collect();
             assert_eq!(row_ids, want, "{sort:?}");
         }
     }
