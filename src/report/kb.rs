@@ -4,7 +4,9 @@
 //! Works from request usage alone when no article list is given; with the list, titles,
 //! status, freshness and never-used articles join in.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -192,7 +194,7 @@ struct Tally<'r> {
 fn tally<'r>(data: &'r Dataset) -> Vec<Tally<'r>> {
     let w = data.window();
     // Hashed, not ordered: the list is sorted below by a key that ends with the ID.
-    let mut acc: rustc_hash::FxHashMap<&str, Tally> = data
+    let mut acc: FxHashMap<&str, Tally> = data
         .input
         .articles
         .iter()
@@ -232,7 +234,7 @@ struct Rows<'d> {
     data: &'d Dataset<'d>,
     today: chrono::NaiveDate,
     // One lookup table, not a scan of every article per article.
-    by_id: std::collections::HashMap<&'d str, &'d ArticleInfo>,
+    by_id: FxHashMap<&'d str, &'d ArticleInfo>,
 }
 
 impl<'d> Rows<'d> {
@@ -300,7 +302,7 @@ pub fn stale(data: &Dataset) -> Vec<ArticleRef> {
 /// Stale articles by owner: owners with most overdue first, then by name.
 pub fn overdue_by_owner(data: &Dataset) -> Vec<OwnerOverdue> {
     let stale = stale(data);
-    let owner_of: std::collections::HashMap<&str, &str> = data
+    let owner_of: FxHashMap<&str, &str> = data
         .input
         .articles
         .iter()
@@ -328,7 +330,7 @@ pub fn overdue_by_owner(data: &Dataset) -> Vec<OwnerOverdue> {
 /// first. A confidential article's flags keep their place but not their text.
 pub fn open_flags(data: &Dataset) -> Vec<OpenFlag> {
     let as_of = data.window().as_of;
-    let by_id: std::collections::HashMap<&str, &ArticleInfo> = data
+    let by_id: FxHashMap<&str, &ArticleInfo> = data
         .input
         .articles
         .iter()
@@ -379,7 +381,8 @@ pub fn open_flags(data: &Dataset) -> Vec<OpenFlag> {
 /// Published articles that existed at the as-of instant and no request used up to it.
 pub fn unused(data: &Dataset) -> Vec<ArticleRef> {
     let as_of = data.window().as_of;
-    let used: BTreeSet<&str> = data
+    // Hashed: looked up once per article, never walked in order.
+    let used: FxHashSet<&str> = data
         .items
         .iter()
         .flat_map(|i| i.req.articles.iter())
@@ -399,24 +402,30 @@ pub fn unused(data: &Dataset) -> Vec<ArticleRef> {
 /// Articles used by requests won up to the as-of instant, most wins first.
 pub fn won_with(data: &Dataset) -> Vec<WonWith> {
     let as_of = data.window().as_of;
-    let mut won: BTreeMap<&str, usize> = BTreeMap::new();
+    // Hashed, not ordered: the list is sorted below by a key that ends with the ID.
+    let mut won: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut ids: Vec<&str> = Vec::new();
     for i in &data.items {
         let is_won = i.tl.outcome == Some(Outcome::Won) && i.tl.closed.is_some_and(|c| c <= as_of);
         if !is_won {
             continue;
         }
-        let ids: BTreeSet<&str> = i
-            .req
-            .articles
-            .iter()
-            .filter(|u| u.at <= as_of)
-            .map(|u| u.id.as_str())
-            .collect();
-        for id in ids {
+        // Each article once per request, however often the request used it.
+        ids.clear();
+        ids.extend(
+            i.req
+                .articles
+                .iter()
+                .filter(|u| u.at <= as_of)
+                .map(|u| u.id.as_str()),
+        );
+        ids.sort_unstable();
+        ids.dedup();
+        for id in &ids {
             *won.entry(id).or_default() += 1;
         }
     }
-    let by_id: std::collections::HashMap<&str, &ArticleInfo> = data
+    let by_id: FxHashMap<&str, &ArticleInfo> = data
         .input
         .articles
         .iter()

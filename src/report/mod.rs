@@ -187,8 +187,9 @@ fn clock_of<'a>(input: &Input<'a>) -> Clock<'a> {
 pub fn items_over<'a>(input: &Input<'a>, as_ofs: &[Timestamp]) -> Vec<Items<'a>> {
     use rayon::prelude::*;
     let clock = clock_of(input);
-    // One lookup table, not a scan of every customer per request.
-    let customers: std::collections::HashMap<&str, &Customer> =
+    // One lookup table, not a scan of every customer per request (hashed by Fx: looked up
+    // for every request at every instant).
+    let customers: rustc_hash::FxHashMap<&str, &Customer> =
         input.customers.iter().map(|c| (c.id.as_str(), c)).collect();
     assert_eq!(
         input.requests.len(),
@@ -235,7 +236,7 @@ pub fn items_over<'a>(input: &Input<'a>, as_ofs: &[Timestamp]) -> Vec<Items<'a>>
 fn item_at<'a>(
     input: &Input<'a>,
     clock: Clock,
-    customers: &std::collections::HashMap<&str, &'a Customer>,
+    customers: &rustc_hash::FxHashMap<&str, &'a Customer>,
     req: &'a Request,
     steps: &'a [Step],
     as_of: Timestamp,
@@ -376,10 +377,11 @@ impl<'a> Dataset<'a> {
 
     /// Anomalies of the requests in scope, sorted.
     pub fn anomalies(&self) -> Vec<Anomaly> {
-        let known_customers: std::collections::HashSet<&str> =
+        // Hashed: each looked up once or more per request, never walked in order.
+        let known_customers: rustc_hash::FxHashSet<&str> =
             self.input.customers.iter().map(|c| c.id.as_str()).collect();
         let config = self.input.config;
-        let known_articles: BTreeSet<&str> =
+        let known_articles: rustc_hash::FxHashSet<&str> =
             self.input.articles.iter().map(|a| a.id.as_str()).collect();
         let mut out = Vec::new();
         for item in self.items.iter().filter(|i| self.in_scope(i)) {
