@@ -69,17 +69,54 @@ pub struct Timeline {
 }
 
 /// History actions that move a request between stages.
-fn is_move(action: &str) -> bool {
-    crate::model::Action::parse(action).is_move()
+/// The names the replay compares every step with, interned once per process: a step's
+/// action or stage is then told by its address, not by its text (a dashboard replays a
+/// million steps up to fourteen times).
+struct Known {
+    create: Name,
+    assign: Name,
+    advance: Name,
+    revise: Name,
+    close: Name,
+    reopen: Name,
+    log: Name,
+    first_stage: Name,
+    closed: Name,
 }
 
-/// The move `assign` makes by itself (out of `registered`) is not a response.
-fn is_automatic(e: &Step) -> bool {
-    e.action == "create"
-        || e.action == ASSIGN_ACTION
-        || (e.action == "advance" && e.from.is_some_and(|f| f == FIRST_STAGE))
-        // Logging hours is bookkeeping, not an answer to anyone.
-        || e.action == crate::model::Action::Log.as_str()
+fn known() -> &'static Known {
+    use crate::model::Action;
+    static KNOWN: std::sync::LazyLock<Known> = std::sync::LazyLock::new(|| Known {
+        create: Name::new(Action::Create.as_str()),
+        assign: Name::new(ASSIGN_ACTION),
+        advance: Name::new(Action::Advance.as_str()),
+        revise: Name::new(Action::Revise.as_str()),
+        close: Name::new(Action::Close.as_str()),
+        reopen: Name::new(Action::Reopen.as_str()),
+        log: Name::new(Action::Log.as_str()),
+        first_stage: Name::new(FIRST_STAGE),
+        closed: Name::new(CLOSED),
+    });
+    &KNOWN
+}
+
+impl Known {
+    /// [`crate::model::Action::is_move`] of an action's name.
+    fn is_move(&self, action: Name) -> bool {
+        action == self.advance
+            || action == self.revise
+            || action == self.close
+            || action == self.reopen
+    }
+
+    /// The move `assign` makes by itself (out of `registered`) is not a response.
+    fn is_automatic(&self, e: &Step) -> bool {
+        e.action == self.create
+            || e.action == self.assign
+            || (e.action == self.advance && e.from == Some(self.first_stage))
+            // Logging hours is bookkeeping, not an answer to anyone.
+            || e.action == self.log
+    }
 }
 
 impl Timeline {
@@ -137,11 +174,12 @@ impl Timeline {
 
         // Sized to what the replay enters: a report keeps a timeline per request, and a
         // vector grown by doubling would hold twice the room it uses.
-        let moves = entries.iter().filter(|e| is_move(&e.action)).count();
-        let assigns = entries.iter().filter(|e| e.action == ASSIGN_ACTION).count();
+        let known = known();
+        let moves = entries.iter().filter(|e| known.is_move(e.action)).count();
+        let assigns = entries.iter().filter(|e| e.action == known.assign).count();
         let mut visits = Vec::with_capacity(1 + moves);
         visits.push(Visit {
-            stage: Name::new(FIRST_STAGE),
+            stage: known.first_stage,
             from: req.created,
             to: None,
         });
@@ -158,28 +196,28 @@ impl Timeline {
         for e in &entries {
             if tl.first_response.is_none()
                 && tl.closed.is_none()
-                && !is_automatic(e)
+                && !known.is_automatic(e)
                 && responses.iter().any(|r| e.action == r.as_str())
                 && tl.assignee.as_deref() == Some(e.by.as_str())
             {
                 tl.first_response = Some((e.at, e.by));
             }
-            if e.action == "create" {
+            if e.action == known.create {
                 if let (Some(to), [only]) = (&e.to, tl.visits.as_mut_slice()) {
                     only.stage = *to;
                 }
-            } else if e.action == ASSIGN_ACTION {
+            } else if e.action == known.assign {
                 if let Some(to) = e.to {
                     tl.set_assignee(Some(to), e.at);
                 }
-            } else if is_move(&e.action) {
-                let to = match (e.to, e.action.as_str()) {
-                    (Some(to), _) => to,
-                    (None, "close") => Name::new(CLOSED),
-                    (None, _) => continue,
+            } else if known.is_move(e.action) {
+                let to = match e.to {
+                    Some(to) => to,
+                    None if e.action == known.close => known.closed,
+                    None => continue,
                 };
                 if let Some(from) = e.from
-                    && from != tl.stage()
+                    && from != tl.stage_name()
                 {
                     tl.anomalies.push((
                         AnomalyKind::MoveFromWrongStage,
@@ -191,12 +229,12 @@ impl Timeline {
                     ));
                 }
                 tl.enter(to, e.at);
-                if e.action == crate::model::Action::Reopen.as_str() {
+                if e.action == known.reopen {
                     // Reopened: open again until the next close.
                     tl.closed = None;
                     tl.outcome = None;
                 }
-                if to == CLOSED && tl.closed.is_none() {
+                if to == known.closed && tl.closed.is_none() {
                     tl.closed = Some(e.at);
                     tl.outcome = e.outcome.and_then(|s| s.parse().ok()).or(req.outcome);
                 }
@@ -291,6 +329,11 @@ impl Timeline {
     /// The stage at the as-of instant.
     pub fn stage(&self) -> &str {
         self.visits.last().map_or(FIRST_STAGE, |v| v.stage.as_str())
+    }
+
+    /// [`Timeline::stage`] as a name, compared by address.
+    fn stage_name(&self) -> Name {
+        self.visits.last().map_or(known().first_stage, |v| v.stage)
     }
 
     /// When the request entered its current stage.
