@@ -227,13 +227,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             && (!a.open || r.stage != CLOSED)
             && (!a.overdue || (r.stage != CLOSED && r.due.is_some_and(|d| d < today)))
     };
-    let files = match store.stat_records(Kind::Request) {
-        Ok(files) => files,
-        Err(e) => {
-            ctx.warn_error(&e);
-            Vec::new()
-        }
-    };
+    // Listed beside the reading of the cache file; a listing that fails is warned about
+    // with the records' errors, and nothing is listed.
+    let files = || store.stat_records(Kind::Request);
     let stages = store.workflow.all_stages();
     // SLA urgency needs each request's replayed history: read only when asked for, after
     // the requests (so their warnings come first).
@@ -245,7 +241,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         urgency,
     };
     if !as_rows {
-        let (requests, errors) = store.summaries_of::<RequestSummary>(files, keys);
+        let (requests, errors) = store.summaries_listed::<RequestSummary, _>(files, keys, |r| r);
         for e in &errors {
             ctx.warn_error(e);
         }
@@ -278,7 +274,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     // The table and CSV keep of each request only what they print (one string per
     // request, made on the core that decoded it), not a million whole summaries.
-    let (rows, errors) = store.summaries_mapped::<RequestSummary, _>(files, keys, |r| {
+    let (rows, errors) = store.summaries_listed::<RequestSummary, _>(files, keys, |r| {
         wanted(&r).then(|| Row::of(&r, &customers))
     });
     for e in &errors {

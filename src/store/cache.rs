@@ -296,33 +296,42 @@ impl Store {
         &self,
         keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
     ) -> (Vec<S>, Vec<Error>) {
-        match self.stat_records(S::Full::KIND) {
-            Ok(files) => self.summaries_of(files, keep),
-            Err(e) => (Vec::new(), vec![e]),
-        }
+        self.summaries_listed(|| self.stat_records(S::Full::KIND), keep, |s| s)
     }
 
     /// [`Store::summaries_where`] of the record files a listing of `S`'s kind found
-    /// ([`Store::stat_records`], sorted by ID), for a caller that lists them itself.
-    pub fn summaries_of<S: Summary>(
-        &self,
-        files: Vec<(RecordId, std::io::Result<Stamp>)>,
-        keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
-    ) -> (Vec<S>, Vec<Error>) {
-        self.summaries_mapped(files, keep, |s| s)
-    }
-
-    /// [`Store::summaries_of`], each summary handed to `map` on the worker that decoded it:
-    /// a caller that needs little of each (the whole-store check) never holds them all.
+    /// ([`Store::stat_records`], sorted by ID) for a caller that lists them itself, each
+    /// summary handed to `map` on the worker that decoded it: a caller that needs little of
+    /// each (the whole-store check) never holds them all.
     pub fn summaries_mapped<S: Summary, R: Send>(
         &self,
         files: Vec<(RecordId, std::io::Result<Stamp>)>,
         keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
         map: impl Fn(S) -> R + Sync,
     ) -> (Vec<R>, Vec<Error>) {
+        self.summaries_listed(|| Ok(files), keep, map)
+    }
+
+    /// [`Store::summaries_mapped`] of the record files `list` finds (an error of the listing
+    /// is returned alone). The listing and the reading of the cache file (mapping, checksum,
+    /// table of entries: 30 ms for 100,000 requests) run side by side.
+    pub fn summaries_listed<S: Summary, R: Send>(
+        &self,
+        list: impl FnOnce() -> crate::error::Result<Vec<(RecordId, std::io::Result<Stamp>)>> + Send,
+        keep: impl Fn(&S::Keys<'_>) -> bool + Sync,
+        map: impl Fn(S) -> R + Sync,
+    ) -> (Vec<R>, Vec<Error>) {
         let path = cache_path(self, S::NAME);
-        let bytes = path.as_deref().map(CacheBytes::open).unwrap_or_default();
-        let cached = read_cache(&bytes);
+        let bytes = std::sync::OnceLock::new();
+        let (files, cached) = rayon::join(list, || {
+            read_cache(
+                bytes.get_or_init(|| path.as_deref().map(CacheBytes::open).unwrap_or_default()),
+            )
+        });
+        let files = match files {
+            Ok(files) => files,
+            Err(e) => return (Vec::new(), vec![e]),
+        };
         let cached_len = cached.len();
         let mut cached = cached.into_iter().peekable();
         let mut slots: Vec<Slot> = Vec::with_capacity(files.len());
