@@ -146,18 +146,25 @@ impl Timeline {
             return None;
         }
         let mut anomalies = Vec::new();
-        let mut entries: Vec<&Step> = steps.iter().collect();
-        if !entries.is_sorted_by_key(|e| e.at) {
+        // The entries in time order: the history itself, as it nearly always is (a replay
+        // per request and instant copies nothing), else a sorted list of references.
+        let mut sorted: Vec<&Step> = Vec::new();
+        if !steps.is_sorted_by_key(|e| e.at) {
             anomalies.push((
                 AnomalyKind::HistoryOutOfOrder,
                 "history entries are not in time order; read in time order".to_string(),
             ));
-            entries.sort_by_key(|e| e.at);
+            sorted = steps.iter().collect();
+            sorted.sort_by_key(|e| e.at);
         }
-        if let Some(e) = entries
-            .iter()
-            .find(|e| e.at < req.created && e.action != "close")
-        {
+        let in_order = || {
+            if sorted.is_empty() {
+                either::Either::Left(steps.iter())
+            } else {
+                either::Either::Right(sorted.iter().copied())
+            }
+        };
+        if let Some(e) = in_order().find(|e| e.at < req.created && e.action != "close") {
             anomalies.push((
                 AnomalyKind::HistoryBeforeCreated,
                 format!(
@@ -168,15 +175,16 @@ impl Timeline {
                 ),
             ));
         }
-        let total = entries.len();
-        entries.retain(|e| e.at <= as_of);
-        let complete = entries.len() == total;
+        // In time order, the entries up to the as-of instant come first.
+        let replayed = in_order().take_while(|e| e.at <= as_of).count();
+        let complete = replayed == steps.len();
+        let entries = || in_order().take(replayed);
 
         // Sized to what the replay enters: a report keeps a timeline per request, and a
         // vector grown by doubling would hold twice the room it uses.
         let known = known();
-        let moves = entries.iter().filter(|e| known.is_move(e.action)).count();
-        let assigns = entries.iter().filter(|e| e.action == known.assign).count();
+        let moves = entries().filter(|e| known.is_move(e.action)).count();
+        let assigns = entries().filter(|e| e.action == known.assign).count();
         let mut visits = Vec::with_capacity(1 + moves);
         visits.push(Visit {
             stage: known.first_stage,
@@ -193,7 +201,7 @@ impl Timeline {
             outcome: None,
             anomalies,
         };
-        for e in &entries {
+        for e in entries() {
             if tl.first_response.is_none()
                 && tl.closed.is_none()
                 && !known.is_automatic(e)
@@ -241,7 +249,7 @@ impl Timeline {
             }
         }
         if complete {
-            let last_at = entries
+            let last_at = entries()
                 .last()
                 .map_or(req.created, |e| e.at.max(req.created));
             if req.stage != tl.stage() {
@@ -580,6 +588,19 @@ mod tests {
         let kinds: Vec<_> = tl.anomalies.iter().map(|a| a.0).collect();
         assert_eq!(kinds, [AnomalyKind::HistoryOutOfOrder]);
         assert_eq!(tl.visits[1].from, t("02T10:00"));
+        // … and cut at the as-of instant in time order, not in the file's order.
+        let tl = Timeline::build(&r, t("02T12:00")).unwrap();
+        let stages: Vec<&str> = tl.visits.iter().map(|v| v.stage.as_str()).collect();
+        assert_eq!(stages, ["registered", "assigned"]);
+        let kinds: Vec<_> = tl.anomalies.iter().map(|a| a.0).collect();
+        assert_eq!(kinds, [AnomalyKind::HistoryOutOfOrder]);
+        // In order, a cut between entries replays those before it alone.
+        r.history.swap(1, 2);
+        let tl = Timeline::build(&r, t("02T12:00")).unwrap();
+        let stages: Vec<&str> = tl.visits.iter().map(|v| v.stage.as_str()).collect();
+        assert_eq!(stages, ["registered", "assigned"]);
+        assert!(tl.anomalies.is_empty(), "{:?}", tl.anomalies);
+        assert_eq!(Timeline::build(&r, t("01T12:00")), None, "not created yet");
     }
 
     #[test]
