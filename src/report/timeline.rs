@@ -249,8 +249,8 @@ impl Timeline {
             }
         }
         if complete {
-            let last_at = entries()
-                .last()
+            let last_at = in_order()
+                .next_back()
                 .map_or(req.created, |e| e.at.max(req.created));
             if req.stage != tl.stage() {
                 tl.anomalies.push((
