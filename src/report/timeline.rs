@@ -68,7 +68,6 @@ pub struct Timeline {
     pub anomalies: Vec<(AnomalyKind, String)>,
 }
 
-/// History actions that move a request between stages.
 /// The names the replay compares every step with, interned once per process: a step's
 /// action or stage is then told by its address, not by its text (a dashboard replays a
 /// million steps up to fourteen times).
@@ -601,6 +600,31 @@ mod tests {
         assert_eq!(stages, ["registered", "assigned"]);
         assert!(tl.anomalies.is_empty(), "{:?}", tl.anomalies);
         assert_eq!(Timeline::build(&r, t("01T12:00")), None, "not created yet");
+    }
+
+    /// The interned names tell the same actions apart as [`crate::model::Action`] does.
+    #[test]
+    fn known_names_agree_with_the_actions() {
+        use crate::model::Action;
+        let known = known();
+        for a in Action::KNOWN
+            .iter()
+            .chain([&Action::Unknown("advance-ish".into())])
+        {
+            let text = match a {
+                Action::Unknown(t) => t.as_str(),
+                a => a.as_str(),
+            };
+            let name = Name::new(text);
+            assert_eq!(known.is_move(name), a.is_move(), "{text}");
+            assert_eq!(name == known.assign, text == ASSIGN_ACTION, "{text}");
+            assert_eq!(name == known.create, *a == Action::Create, "{text}");
+            assert_eq!(name == known.log, *a == Action::Log, "{text}");
+            assert_eq!(name == known.close, *a == Action::Close, "{text}");
+            assert_eq!(name == known.reopen, *a == Action::Reopen, "{text}");
+        }
+        assert_eq!(known.first_stage.as_str(), FIRST_STAGE);
+        assert_eq!(known.closed.as_str(), CLOSED);
     }
 
     #[test]
