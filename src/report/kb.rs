@@ -589,6 +589,49 @@ mod tests {
         ]
     }
 
+    /// A won request counts once for each article it used, however often it used it; a
+    /// lost one and a use after the as-of instant count for nothing. Most wins first.
+    #[test]
+    fn won_with_counts_each_won_request_once_per_article() {
+        let config = config();
+        let stages = stages();
+        let won = |id: &str, uses: Vec<ArticleUse>, outcome: Outcome| {
+            req(id, "consultation", Priority::P3, "10T09:00")
+                .assign("10T09:00", "li.na")
+                .with(move |r| r.articles = uses)
+                .close("24T10:00", "li.na", outcome)
+                .done()
+        };
+        let reqs = vec![
+            won(
+                "A000001",
+                vec![
+                    used("KB-2", "11T09:00"),
+                    used("KB-1", "12T09:00"),
+                    used("KB-2", "13T09:00"),
+                ],
+                Outcome::Won,
+            ),
+            won("A000002", vec![used("KB-2", "11T09:00")], Outcome::Won),
+            won("A000003", vec![used("KB-1", "11T09:00")], Outcome::Lost),
+            won("A000004", vec![used("KB-9", "28T09:00")], Outcome::Won),
+        ];
+        let customers = [customer(CUS, "华东银行", false)];
+        let input = input(
+            &config,
+            None,
+            &stages,
+            &reqs,
+            &customers,
+            &[],
+            week48("27T18:00"),
+        );
+        let data = Dataset::new(&input);
+        let rows = won_with(&data);
+        let w: Vec<(&str, usize)> = rows.iter().map(|w| (w.id.as_str(), w.won)).collect();
+        assert_eq!(w, [("KB-2", 2), ("KB-1", 1)]);
+    }
+
     #[test]
     fn usage_from_requests_alone() {
         let config = config();
