@@ -594,7 +594,6 @@ mod tests {
     #[test]
     fn won_with_counts_each_won_request_once_per_article() {
         let config = config();
-        let stages = stages();
         let won = |id: &str, uses: Vec<ArticleUse>, outcome: Outcome| {
             req(id, "consultation", Priority::P3, "10T09:00")
                 .assign("10T09:00", "li.na")
@@ -616,16 +615,7 @@ mod tests {
             won("A000003", vec![used("KB-1", "11T09:00")], Outcome::Lost),
             won("A000004", vec![used("KB-9", "28T09:00")], Outcome::Won),
         ];
-        let customers = [customer(CUS, "华东银行", false)];
-        let input = input(
-            &config,
-            None,
-            &stages,
-            &reqs,
-            &customers,
-            &[],
-            week48("27T18:00"),
-        );
+        let input = week48_input(&config, &reqs, "27T18:00");
         let data = Dataset::new(&input);
         let rows = won_with(&data);
         let w: Vec<(&str, usize)> = rows.iter().map(|w| (w.id.as_str(), w.won)).collect();
@@ -635,18 +625,8 @@ mod tests {
     #[test]
     fn usage_from_requests_alone() {
         let config = config();
-        let stages = stages();
         let reqs = requests();
-        let customers = [customer(CUS, "华东银行", false)];
-        let input = input(
-            &config,
-            None,
-            &stages,
-            &reqs,
-            &customers,
-            &[],
-            week48("27T18:00"),
-        );
+        let input = week48_input(&config, &reqs, "27T18:00");
         let data = Dataset::new(&input);
         let r = build(&data);
         let u: Vec<_> = r

@@ -161,6 +161,22 @@ pub fn input<'a>(
     }
 }
 
+/// The input most report tests share: week 48 as of `as_of`, the workflow's stages, the
+/// one customer `CUS`, no articles (stages and customer leaked, like the steps above).
+pub fn week48_input<'a>(config: &'a Config, requests: &'a [Request], as_of: &str) -> Input<'a> {
+    let stages: &'a [String] = Box::leak(stages().into_boxed_slice());
+    let customers: &'a [Customer] = Box::leak(Box::new([customer(CUS, "华东银行", false)]));
+    input(
+        config,
+        None,
+        stages,
+        requests,
+        customers,
+        &[],
+        week48(as_of),
+    )
+}
+
 pub fn stages() -> Vec<String> {
     [
         "registered",

@@ -706,18 +706,8 @@ mod tests {
     fn win_rates_count_the_types_presales_toml_names_as_deals() {
         let mut config = config();
         config.deals.types = vec!["consultation".into()];
-        let stages = stages();
         let reqs = fixture();
-        let customers = [customer(CUS, "华东银行", false)];
-        let input = input(
-            &config,
-            None,
-            &stages,
-            &reqs,
-            &customers,
-            &[],
-            week48("27T18:00"),
-        );
+        let input = week48_input(&config, &reqs, "27T18:00");
         let data = Dataset::new(&input);
         let r = build(&data);
         // A1 won (technical win), A4 lost: both consultations, now deal decisions.
@@ -728,18 +718,8 @@ mod tests {
     #[test]
     fn week_numbers_by_hand() {
         let config = config();
-        let stages = stages();
         let reqs = fixture();
-        let customers = [customer(CUS, "华东银行", false)];
-        let input = input(
-            &config,
-            None,
-            &stages,
-            &reqs,
-            &customers,
-            &[],
-            week48("27T18:00"),
-        );
+        let input = week48_input(&config, &reqs, "27T18:00");
         let data = Dataset::new(&input);
         let r = build(&data);
         assert_eq!(r.intake.total, 3);
@@ -881,20 +861,10 @@ mod tests {
     fn confidential_requests_are_counted_but_redacted() {
         let mut config = config();
         config.members.retain(|m| m.id != "wang.fang");
-        let stages = stages();
         let mut reqs = fixture();
         reqs[1].confidential = true;
         reqs[1].stage = "design".into();
-        let customers = [customer(CUS, "华东银行", false)];
-        let input = input(
-            &config,
-            None,
-            &stages,
-            &reqs,
-            &customers,
-            &[],
-            week48("27T18:00"),
-        );
+        let input = week48_input(&config, &reqs, "27T18:00");
         let data = Dataset::new(&input);
         let r = build(&data);
         assert_eq!(r.intake.total, 3);
