@@ -84,15 +84,29 @@ pub enum Change {
 /// Files under `dir` that differ between `base` and the working tree, relative to `dir`:
 /// the tracked files whose text differs and the untracked ones (not ignored). Renames are
 /// reported as a deletion and an addition, which is what they are for records. `base` is a
-/// commit already verified ([`fork_point`], [`merge_base`]): a PR check runs this on every
-/// push, so no git process is spent asking again.
-///
+/// commit already verified ([`fork_point`], [`merge_base`]).
+pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
+    changes_from(dir, || Ok(base.to_string())).map(|(_, changes)| changes)
+}
+
+/// The commit a change since `rev` is judged from ([`fork_point`]) and the files that
+/// differ between it and the working tree ([`changed_files`]). A PR check runs this on
+/// every push: the work tree is read while git finds the fork point, so the two cost the
+/// time of the slower.
+pub fn changed_since(dir: &Path, rev: &str) -> Result<(String, Vec<(Change, PathBuf)>)> {
+    changes_from(dir, || fork_point(dir, rev))
+}
+
 /// Three reads side by side: the work tree against HEAD (`git diff HEAD`, which stats every
 /// tracked file), the untracked files (`git ls-files --others`, which reads every folder),
-/// and what was committed since `base` (a comparison of trees, which reads no file). A
-/// file git did not compare with the base itself (changed in a commit and again on the
-/// work tree, or dropped from the index and left on disk) is compared by its blob.
-pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
+/// and, once `base` has named the commit, what was committed since it (a comparison of
+/// trees, which reads no file). A file git did not compare with the base itself (changed
+/// in a commit and again on the work tree, or dropped from the index and left on disk) is
+/// compared by its blob.
+fn changes_from(
+    dir: &Path,
+    base: impl FnOnce() -> Result<String>,
+) -> Result<(String, Vec<(Change, PathBuf)>)> {
     let diff = |from: &str, to: Option<&str>| {
         let mut args = vec![
             "diff",
@@ -108,7 +122,7 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
         run(dir, &args)
     };
     let (committed, work, untracked) = std::thread::scope(|s| {
-        let committed = s.spawn(|| diff(base, Some("HEAD")));
+        let work = s.spawn(|| diff("HEAD", None));
         let untracked = s.spawn(|| {
             let args = [
                 "ls-files",
@@ -120,14 +134,17 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
             ];
             run(dir, &args)
         });
-        let work = diff("HEAD", None);
+        let committed = base().and_then(|base| {
+            let committed = diff(&base, Some("HEAD"))?;
+            Ok((base, committed))
+        });
         let join = |h: std::thread::ScopedJoinHandle<'_, Result<String>>| {
             h.join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         };
-        (join(committed), work, join(untracked))
+        (committed, join(work), join(untracked))
     });
-    let (committed, work, untracked) = (committed?, work?, untracked?);
+    let ((base, committed), work, untracked) = (committed?, work?, untracked?);
     // Each file committed since the base, with its blob there.
     let committed: HashMap<PathBuf, Before> = raw_diff(&committed).collect();
     // Each file that differs on the work tree, with its blob at HEAD.
@@ -185,7 +202,7 @@ pub fn changed_files(dir: &Path, base: &str) -> Result<Vec<(Change, PathBuf)>> {
         }
     }
     changes.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(changes)
+    Ok((base, changes))
 }
 
 /// What a file was on the old side of a diff.
@@ -352,11 +369,15 @@ fn verify_commit(dir: &Path, rev: &str) -> Result<()> {
 
 /// The commit a change is judged from: the merge-base of `rev` and HEAD, or `rev` itself
 /// when the history does not reach it (a shallow clone). Errors when `rev` is not a commit.
+/// (One git process on the common path: `rev` is verified only when there is no
+/// merge-base, to tell a missing commit from a shallow history.)
 pub fn fork_point(dir: &Path, rev: &str) -> Result<String> {
-    verify_commit(dir, rev)?;
-    match run(dir, &["merge-base", rev, "HEAD"]) {
+    match run(dir, &["merge-base", "--end-of-options", rev, "HEAD"]) {
         Ok(out) if !out.trim().is_empty() => Ok(out.trim().to_string()),
-        _ => Ok(rev.to_string()),
+        _ => {
+            verify_commit(dir, rev)?;
+            Ok(rev.to_string())
+        }
     }
 }
 

@@ -397,3 +397,68 @@ fn check_base_looks_only_at_changed_records_but_reads_their_solutions() {
     // The whole-store check still sees the broken record.
     assert_eq!(env.run(&["check"]).code(), 1);
 }
+
+#[test]
+fn check_base_refuses_what_is_not_a_commit_and_never_takes_it_for_an_option() {
+    let env = Env::new();
+    analysed(&env);
+    for rev in ["no-such-branch", "--all", "--octopus", "HEAD^{tree}"] {
+        let r = env.run(&["check", &format!("--base={rev}")]);
+        let err = r.err();
+        assert!(
+            err.contains(&format!("`{rev}` is not a commit in this repository"))
+                && err.contains("git fetch"),
+            "{rev}: {err}"
+        );
+        assert!(r.stdout().is_empty(), "{rev}: {}", r.stdout());
+    }
+}
+
+/// A CI checkout is often shallow: the base branch and the PR's head each without their
+/// history, so they have no merge-base. The change is then judged from the base itself.
+#[test]
+fn check_base_in_a_shallow_clone_judges_the_change_from_the_base_itself() {
+    let env = Env::new();
+    let id = analysed(&env);
+    env.git(&["checkout", "-q", "-b", "feature"]);
+    env.run_as("li.na", &["comment", &id, "已联系客户"]).ok();
+    env.commit_all("feature: a comment");
+    env.git(&["checkout", "-q", "main"]);
+    std::fs::write(env.root().join("NOTES.md"), "main moved on\n").unwrap();
+    env.commit_all("main: notes");
+
+    let clone = Env {
+        dir: tempfile::tempdir().unwrap(),
+        now: env.now.clone(),
+        user: env.user.clone(),
+    };
+    let from = format!("file://{}", env.root().display());
+    clone.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--no-single-branch",
+        &from,
+        ".",
+    ]);
+    clone.git(&["checkout", "-q", "feature"]);
+    assert_eq!(
+        clone.git(&["rev-parse", "--is-shallow-repository"]).trim(),
+        "true"
+    );
+    let r = clone.run(&["check", "--base", "origin/main"]);
+    assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
+
+    // A forged edit is still caught, judged against origin/main's own copy.
+    let path = clone.root().join(format!("requests/2026/{id}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("  by: zhao.lei", "  by: zhang.wei", 1)).unwrap();
+    let r = clone.run(&["check", "--base", "origin/main"]);
+    assert_eq!(r.code(), 1, "{}{}", r.stdout(), r.stderr());
+    assert!(
+        r.stdout().contains("history entry 1 (`create` by zhao.lei"),
+        "{}",
+        r.stdout()
+    );
+}

@@ -41,13 +41,12 @@ pub fn run(store: &Store, options: &Options) -> Result<Vec<Finding>> {
     // the reading of the change, which is most of a PR check's time.
     let (fork, changes, store_findings) = std::thread::scope(|s| -> Result<_> {
         let store_findings = s.spawn(|| super::store_findings(store));
-        let fork = match &options.base {
-            Some(base) => Some(git::fork_point(store.root(), base)?),
-            None => None,
-        };
-        let changes = match &fork {
-            Some(fork) => Some(git::changed_files(store.root(), fork)?),
-            None => None,
+        let (fork, changes) = match &options.base {
+            Some(base) => {
+                let (fork, changes) = git::changed_since(store.root(), base)?;
+                (Some(fork), Some(changes))
+            }
+            None => (None, None),
         };
         let store_findings = store_findings
             .join()
