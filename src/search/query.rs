@@ -19,6 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -488,10 +489,36 @@ fn first_str(doc: &TantivyDocument, field: Field) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The threads a search runs on once the index is up to date, when it waits on nothing
+/// else: the segments are scored, and the hits read and highlighted, on every core. None
+/// on one core, or when no thread can be started. Named as tantivy's own, so that a panic
+/// there is caught without a word ([`super::quiet`]).
+fn search_pool() -> Option<Arc<rayon::ThreadPool>> {
+    let cores = std::thread::available_parallelism().ok()?.get();
+    if cores < 2 {
+        return None;
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(cores)
+        .thread_name(|i| format!("tantivy-search-{i}"))
+        .build()
+        .ok()
+        .map(Arc::new)
+}
+
 impl SearchIndex {
     /// Runs a search. Errors: [`SearchError::EmptyQuery`] when the text has nothing
     /// searchable; [`SearchError::Corrupt`] if the index turns out unreadable.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, SearchError> {
+        self.search_on(q, search_pool().as_ref())
+    }
+
+    /// [`SearchIndex::search`] on `pool`, or on this thread alone.
+    fn search_on(
+        &self,
+        q: &SearchQuery,
+        pool: Option<&Arc<rayon::ThreadPool>>,
+    ) -> Result<Vec<Hit>, SearchError> {
         let parsed = parse(&q.text)?;
         if q.limit == 0 {
             return Ok(Vec::new());
@@ -509,7 +536,7 @@ impl SearchIndex {
         if asked.is_empty() {
             asked = parsed.phrases.clone();
         }
-        self.run(&query, &clauses, &asked, q.limit)
+        self.run(&query, &clauses, &asked, q.limit, pool)
     }
 
     /// Ranks articles related to free text (e.g. a request's title + description + products)
@@ -552,7 +579,7 @@ impl SearchIndex {
                 keyword_query(self.fields.confidential, "yes"),
             ),
         ]);
-        self.run(&query, &clauses, &clauses, limit)
+        self.run(&query, &clauses, &clauses, limit, search_pool().as_ref())
     }
 
     /// The search proper, run as one guarded step: a panic anywhere in tantivy (the query,
@@ -563,16 +590,20 @@ impl SearchIndex {
         clauses: &[Clause],
         asked: &[Clause],
         limit: usize,
+        pool: Option<&Arc<rayon::ThreadPool>>,
     ) -> Result<Vec<Hit>, SearchError> {
-        self.guarded(|| self.run_unguarded(query, clauses, asked, limit))
+        self.guarded(|| self.run_unguarded(query, clauses, asked, limit, pool))
     }
 
+    /// The search proper, with `pool` (see [`search_pool`]) or on this thread alone: the
+    /// same hits either way.
     fn run_unguarded(
         &self,
         query: &dyn Query,
         clauses: &[Clause],
         asked: &[Clause],
         limit: usize,
+        pool: Option<&Arc<rayon::ThreadPool>>,
     ) -> tantivy::Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
         // TopDocs panics on 0 and pre-allocates `limit`; clamp to what can exist.
@@ -580,15 +611,22 @@ impl SearchIndex {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
+        let collector = TopDocs::with_limit(limit).order_by_score();
+        let top = match pool {
+            Some(pool) if searcher.segment_readers().len() > 1 => {
+                let executor = tantivy::Executor::ThreadPool(Arc::clone(pool));
+                let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
+                searcher.search_with_executor(query, &collector, &executor, scoring)?
+            }
+            _ => searcher.search(query, &collector)?,
+        };
         let snippets = Snippets::new(&searcher, &self.fields, clauses);
         let f = &self.fields;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
+        let hit = |(rank, (score, addr)): (usize, (f32, DocAddress))| -> tantivy::Result<Hit> {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let title = first_str(&doc, f.title).unwrap_or_default();
             let body = first_str(&doc, f.body).unwrap_or_default();
-            hits.push(Hit {
+            Ok(Hit {
                 id: first_str(&doc, f.id).unwrap_or_default(),
                 kind: first_str(&doc, f.kind).unwrap_or_default(),
                 snippet: snippets.render(&title, &body),
@@ -596,12 +634,17 @@ impl SearchIndex {
                 category: first_str(&doc, f.category),
                 status: first_str(&doc, f.status),
                 score,
-                coverage: hits
-                    .is_empty()
-                    .then(|| self.coverage(&searcher, asked, addr)),
-            });
+                coverage: (rank == 0).then(|| self.coverage(&searcher, asked, addr)),
+            })
+        };
+        // In rank order either way: a parallel collect keeps its items' places.
+        match pool {
+            Some(pool) if top.len() > 1 => {
+                use rayon::prelude::*;
+                pool.install(|| top.into_par_iter().enumerate().map(hit).collect())
+            }
+            _ => top.into_iter().enumerate().map(hit).collect(),
         }
-        Ok(hits)
     }
 
     /// The share of `asked` that the document at `addr` matches.
@@ -749,6 +792,55 @@ mod tests {
         let mut v = search_ids(index, &SearchQuery::new(text));
         v.sort();
         v
+    }
+
+    /// Each sync commits a segment; a search over several is scored on a pool of threads
+    /// and must give exactly what one thread gives: the same hits, scores, snippets, order
+    /// and coverage.
+    #[test]
+    fn a_search_on_a_pool_gives_what_one_thread_gives() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut index = SearchIndex::open(tmp.path()).expect("open");
+        let mut store = Store::default();
+        let topics = ["派工原则", "值班工程师", "VPN 超时", "紧急需求", "报价审批"];
+        // Three batches: tantivy merges at eight segments.
+        for batch in 0..3 {
+            for i in 0..12 {
+                let n = batch * 12 + i;
+                let (a, b) = (topics[n % 5], topics[(n / 5) % 5]);
+                store.put(doc(
+                    &format!("KB-{n:03}"),
+                    "article",
+                    &format!("{a} #{n}"),
+                    &format!(
+                        "{a}与{b}：紧急需求可以直接指派给值班工程师，第 {n} 条。{}",
+                        b.repeat(n % 3 + 1)
+                    ),
+                ));
+            }
+            store.sync(&mut index);
+        }
+        let segments = index.reader.searcher().segment_readers().len();
+        assert!(segments > 1, "{segments} segment(s)");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .map(Arc::new)
+            .unwrap();
+        for text in [
+            "紧急需求怎么指派给值班工程师",
+            "派工原则",
+            "vpn",
+            "工程师 -vpn",
+        ] {
+            let mut q = SearchQuery::new(text);
+            q.limit = 20;
+            let alone = index.search_on(&q, None).expect("search");
+            let pooled = index.search_on(&q, Some(&pool)).expect("search");
+            assert!(alone.len() > 1, "{text}: {alone:?}");
+            assert_eq!(pooled, alone, "{text}");
+            assert!(alone[0].coverage.is_some() && alone[1].coverage.is_none());
+        }
     }
 
     #[test]
