@@ -804,6 +804,22 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    replace(path, write, true)
+}
+
+/// [`write_atomic`] for a log the store keeps for itself and could lose (the search log):
+/// replaced by a rename all the same, so a crash of presales leaves the old file or the new
+/// one, but not flushed to disk, which would cost more than the rest of the write. A power
+/// cut may leave it as it was before, or empty; both read as a log with less in it.
+pub fn write_unflushed(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace(path, |w| w.write_all(bytes), false)
+}
+
+fn replace(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    flush: bool,
+) -> Result<()> {
     if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(Error::invalid_with_hint(
             format!(
@@ -829,10 +845,12 @@ pub fn write_atomic_with(
             .set_permissions(fs::Permissions::from_mode(mode))
             .map_err(|e| Error::io(path, e))?;
     }
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    if flush {
+        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     // Make the rename itself durable; best effort where folders cannot be opened.
-    if let Ok(d) = fs::File::open(dir) {
+    if flush && let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -879,6 +897,53 @@ mod tests {
         // Each pattern once, and a second pass changes nothing.
         assert_eq!(new.matches("requests/").count(), 1, "{new}");
         assert_eq!(updated_gitattributes(&new), None);
+    }
+
+    /// Flushed or not, a file is replaced whole, keeps its mode, leaves no temporary file
+    /// behind, and a link is never written through.
+    #[cfg(unix)]
+    #[test]
+    fn files_are_replaced_whole_flushed_or_not_and_never_through_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.json");
+        write_unflushed(&path, b"{\"old\": true}").unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        write_unflushed(&path, b"{}").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"{}");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        write_atomic(&path, b"[1]").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"[1]");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, ["log.json"]);
+
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("passwd");
+        fs::write(&target, "root:x:0:0").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        for write in [write_unflushed, write_atomic] {
+            let err = write(&link, b"{}").unwrap_err().to_string();
+            assert!(err.contains("symbolic link"), "{err}");
+        }
+        assert_eq!(fs::read_to_string(&target).unwrap(), "root:x:0:0");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 
     #[test]

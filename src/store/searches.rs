@@ -105,7 +105,7 @@ impl Store {
         let path = self.cache_path(FILE)?;
         let bytes = serde_json::to_vec(&log)
             .map_err(|e| crate::error::Error::internal_from("search log", e))?;
-        super::write_atomic(&path, &bytes)
+        super::write_unflushed(&path, &bytes)
     }
 }
 
