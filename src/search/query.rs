@@ -19,20 +19,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::sync::Arc;
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::collector::{Collector, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use super::SearchError;
 use super::index::{Fields, SearchIndex};
 use super::parse::{Clause, ClauseFields, Filter, ParsedQuery, Target, parse};
 use super::tokenizer::{CjkBigramTokenizer, CjkMode, is_cjk, tokenize};
+use super::{SearchError, quiet};
 
 /// Used by [`SearchQuery::new`] / `Default`.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -489,36 +490,18 @@ fn first_str(doc: &TantivyDocument, field: Field) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The threads a search runs on once the index is up to date, when it waits on nothing
-/// else: the segments are scored, and the hits read and highlighted, on every core. None
-/// on one core, or when no thread can be started. Named as tantivy's own, so that a panic
-/// there is caught without a word ([`super::quiet`]).
-fn search_pool() -> Option<Arc<rayon::ThreadPool>> {
-    let cores = std::thread::available_parallelism().ok()?.get();
-    if cores < 2 {
-        return None;
-    }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(cores)
-        .thread_name(|i| format!("tantivy-search-{i}"))
-        .build()
-        .ok()
-        .map(Arc::new)
-}
-
 impl SearchIndex {
     /// Runs a search. Errors: [`SearchError::EmptyQuery`] when the text has nothing
     /// searchable; [`SearchError::Corrupt`] if the index turns out unreadable.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, SearchError> {
-        self.search_on(q, search_pool().as_ref())
+        self.search_on(
+            q,
+            std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
+        )
     }
 
-    /// [`SearchIndex::search`] on `pool`, or on this thread alone.
-    fn search_on(
-        &self,
-        q: &SearchQuery,
-        pool: Option<&Arc<rayon::ThreadPool>>,
-    ) -> Result<Vec<Hit>, SearchError> {
+    /// [`SearchIndex::search`] on every core (rayon's threads), or on this thread alone.
+    fn search_on(&self, q: &SearchQuery, parallel: bool) -> Result<Vec<Hit>, SearchError> {
         let parsed = parse(&q.text)?;
         if q.limit == 0 {
             return Ok(Vec::new());
@@ -536,7 +519,7 @@ impl SearchIndex {
         if asked.is_empty() {
             asked = parsed.phrases.clone();
         }
-        self.run(&query, &clauses, &asked, q.limit, pool)
+        self.run(&query, &clauses, &asked, q.limit, parallel)
     }
 
     /// Ranks articles related to free text (e.g. a request's title + description + products)
@@ -579,7 +562,8 @@ impl SearchIndex {
                 keyword_query(self.fields.confidential, "yes"),
             ),
         ]);
-        self.run(&query, &clauses, &clauses, limit, search_pool().as_ref())
+        let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+        self.run(&query, &clauses, &clauses, limit, parallel)
     }
 
     /// The search proper, run as one guarded step: a panic anywhere in tantivy (the query,
@@ -590,21 +574,24 @@ impl SearchIndex {
         clauses: &[Clause],
         asked: &[Clause],
         limit: usize,
-        pool: Option<&Arc<rayon::ThreadPool>>,
+        parallel: bool,
     ) -> Result<Vec<Hit>, SearchError> {
-        self.guarded(|| self.run_unguarded(query, clauses, asked, limit, pool))
+        self.guarded(|| self.run_unguarded(query, clauses, asked, limit, parallel))
     }
 
-    /// The search proper, with `pool` (see [`search_pool`]) or on this thread alone: the
-    /// same hits either way.
+    /// The search proper. Once the index is up to date a search waits on nothing else:
+    /// with `parallel`, the segments are scored, and the hits read and highlighted, on
+    /// rayon's threads (already started by the listing), with the same hits as on this
+    /// thread alone. A panic there reaches [`SearchIndex::guarded`] as it would from here.
     fn run_unguarded(
         &self,
         query: &dyn Query,
         clauses: &[Clause],
         asked: &[Clause],
         limit: usize,
-        pool: Option<&Arc<rayon::ThreadPool>>,
+        parallel: bool,
     ) -> tantivy::Result<Vec<Hit>> {
+        use rayon::prelude::*;
         let searcher = self.reader.searcher();
         // TopDocs panics on 0 and pre-allocates `limit`; clamp to what can exist.
         let limit = limit.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
@@ -612,13 +599,22 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let collector = TopDocs::with_limit(limit).order_by_score();
-        let top = match pool {
-            Some(pool) if searcher.segment_readers().len() > 1 => {
-                let executor = tantivy::Executor::ThreadPool(Arc::clone(pool));
-                let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
-                searcher.search_with_executor(query, &collector, &executor, scoring)?
-            }
-            _ => searcher.search(query, &collector)?,
+        let segments = searcher.segment_readers();
+        let top = if parallel && segments.len() > 1 {
+            // What `Searcher::search` does, one segment per task.
+            let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
+            let fruits = segments
+                .par_iter()
+                .enumerate()
+                .map(|(ord, segment)| {
+                    quiet::on_worker(|| {
+                        collector.collect_segment(weight.as_ref(), ord as u32, segment)
+                    })
+                })
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            collector.merge_fruits(fruits)?
+        } else {
+            searcher.search(query, &collector)?
         };
         let snippets = Snippets::new(&searcher, &self.fields, clauses);
         let f = &self.fields;
@@ -638,12 +634,13 @@ impl SearchIndex {
             })
         };
         // In rank order either way: a parallel collect keeps its items' places.
-        match pool {
-            Some(pool) if top.len() > 1 => {
-                use rayon::prelude::*;
-                pool.install(|| top.into_par_iter().enumerate().map(hit).collect())
-            }
-            _ => top.into_iter().enumerate().map(hit).collect(),
+        if parallel && top.len() > 1 {
+            top.into_par_iter()
+                .enumerate()
+                .map(|h| quiet::on_worker(|| hit(h)))
+                .collect()
+        } else {
+            top.into_iter().enumerate().map(hit).collect()
         }
     }
 
@@ -794,11 +791,11 @@ mod tests {
         v
     }
 
-    /// Each sync commits a segment; a search over several is scored on a pool of threads
+    /// Each sync commits a segment; a search over several is scored on rayon's threads
     /// and must give exactly what one thread gives: the same hits, scores, snippets, order
     /// and coverage.
     #[test]
-    fn a_search_on_a_pool_gives_what_one_thread_gives() {
+    fn a_search_on_every_core_gives_what_one_thread_gives() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let mut index = SearchIndex::open(tmp.path()).expect("open");
         let mut store = Store::default();
@@ -822,11 +819,6 @@ mod tests {
         }
         let segments = index.reader.searcher().segment_readers().len();
         assert!(segments > 1, "{segments} segment(s)");
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(3)
-            .build()
-            .map(Arc::new)
-            .unwrap();
         for text in [
             "紧急需求怎么指派给值班工程师",
             "派工原则",
@@ -835,8 +827,8 @@ mod tests {
         ] {
             let mut q = SearchQuery::new(text);
             q.limit = 20;
-            let alone = index.search_on(&q, None).expect("search");
-            let pooled = index.search_on(&q, Some(&pool)).expect("search");
+            let alone = index.search_on(&q, false).expect("search");
+            let pooled = index.search_on(&q, true).expect("search");
             assert!(alone.len() > 1, "{text}: {alone:?}");
             assert_eq!(pooled, alone, "{text}");
             assert!(alone[0].coverage.is_some() && alone[1].coverage.is_none());

@@ -39,13 +39,25 @@ fn install() {
     });
 }
 
-/// Runs `f`; a panic inside it becomes `Err` with the panic's message, printed nowhere.
-pub(crate) fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+/// Runs `f` with a panic caught and silent: its payload.
+fn caught<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     install();
     DEPTH.with(|d| d.set(d.get() + 1));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     DEPTH.with(|d| d.set(d.get() - 1));
-    result.map_err(|payload| {
+    result
+}
+
+/// Runs `f` on a worker thread of a [`catch`] on another thread (a parallel iterator's):
+/// a panic in `f` is silent here too, and goes on unwinding, without a word, to the thread
+/// waiting for the worker, whose [`catch`] turns it into an error.
+pub(crate) fn on_worker<T>(f: impl FnOnce() -> T) -> T {
+    caught(f).unwrap_or_else(|payload| panic::resume_unwind(payload))
+}
+
+/// Runs `f`; a panic inside it becomes `Err` with the panic's message, printed nowhere.
+pub(crate) fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    caught(f).map_err(|payload| {
         if let Some(s) = payload.downcast_ref::<&str>() {
             (*s).to_string()
         } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -63,6 +75,22 @@ mod tests {
         let inner = super::catch(|| super::catch(|| -> u8 { panic!("inner") }));
         assert_eq!(inner, Ok(Err("inner".to_string())));
         assert_eq!(super::catch(|| 7), Ok(7));
+        super::DEPTH.with(|d| assert_eq!(d.get(), 0));
+    }
+
+    /// A panic on a worker of a parallel iterator reaches the waiting thread's `catch`
+    /// with its message, and the worker is left as it was.
+    #[test]
+    fn a_panic_on_a_worker_reaches_the_catch_that_waits_for_it() {
+        use rayon::prelude::*;
+        let result = super::catch(|| {
+            (0..64)
+                .into_par_iter()
+                .map(|i| super::on_worker(|| if i == 37 { panic!("segment {i}") } else { i }))
+                .sum::<i32>()
+        });
+        assert_eq!(result, Err("segment 37".to_string()));
+        assert_eq!(super::catch(|| super::on_worker(|| 5)), Ok(5));
         super::DEPTH.with(|d| assert_eq!(d.get(), 0));
     }
 }
