@@ -494,10 +494,7 @@ impl SearchIndex {
     /// Runs a search. Errors: [`SearchError::EmptyQuery`] when the text has nothing
     /// searchable; [`SearchError::Corrupt`] if the index turns out unreadable.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, SearchError> {
-        self.search_on(
-            q,
-            std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
-        )
+        self.search_on(q, rayon::current_num_threads() > 1)
     }
 
     /// [`SearchIndex::search`] on every core (rayon's threads), or on this thread alone.
@@ -562,8 +559,13 @@ impl SearchIndex {
                 keyword_query(self.fields.confidential, "yes"),
             ),
         ]);
-        let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-        self.run(&query, &clauses, &clauses, limit, parallel)
+        self.run(
+            &query,
+            &clauses,
+            &clauses,
+            limit,
+            rayon::current_num_threads() > 1,
+        )
     }
 
     /// The search proper, run as one guarded step: a panic anywhere in tantivy (the query,
