@@ -97,48 +97,63 @@ pub fn changed_since(dir: &Path, rev: &str) -> Result<(String, Vec<(Change, Path
     changes_from(dir, || fork_point(dir, rev))
 }
 
-/// Two reads side by side: the work tree against HEAD and the untracked files, in one
-/// `git status` (which stats every tracked file and, on its first run, reads every folder),
+/// Three reads side by side: the work tree against HEAD (`git diff HEAD`, which stats every
+/// tracked file), the untracked files (`git ls-files --others`, which reads every folder),
 /// and, once `base` has named the commit, what was committed since it (a comparison of
 /// trees, which reads no file). A file git did not compare with the base itself (changed
-/// in a commit and again on the work tree, staged and changed again, or dropped from the
-/// index and left on disk) is compared by its blob.
+/// in a commit and again on the work tree, or dropped from the index and left on disk) is
+/// compared by its blob.
 fn changes_from(
     dir: &Path,
     base: impl FnOnce() -> Result<String>,
 ) -> Result<(String, Vec<(Change, PathBuf)>)> {
-    let (committed, work) = std::thread::scope(|s| {
-        let work = s.spawn(|| work_tree(dir));
-        let committed = base().and_then(|base| {
+    let diff = |from: &str, to: Option<&str>| {
+        let mut args = vec![
+            "diff",
+            "--raw",
+            "--no-abbrev",
+            "--no-renames",
+            "--relative",
+            "-z",
+            from,
+        ];
+        args.extend(to);
+        args.extend(["--", "."]);
+        run(dir, &args)
+    };
+    let (committed, work, untracked) = std::thread::scope(|s| {
+        let work = s.spawn(|| diff("HEAD", None));
+        let untracked = s.spawn(|| {
             let args = [
-                "diff",
-                "--raw",
-                "--no-abbrev",
-                "--no-renames",
-                "--relative",
+                "ls-files",
+                "--others",
+                "--exclude-standard",
                 "-z",
-                &base,
-                "HEAD",
                 "--",
                 ".",
             ];
-            let committed = run(dir, &args)?;
+            run(dir, &args)
+        });
+        let committed = base().and_then(|base| {
+            let committed = diff(&base, Some("HEAD"))?;
             Ok((base, committed))
         });
-        let work = work
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (committed, work)
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<String>>| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        (committed, join(work), join(untracked))
     });
-    let ((base, committed), work) = (committed?, work?);
+    let ((base, committed), work, untracked) = (committed?, work?, untracked?);
     // Each file committed since the base, with its blob there.
     let committed: HashMap<PathBuf, Before> = raw_diff(&committed).collect();
     // Each file that differs on the work tree, with its blob at HEAD.
-    let WorkTree {
-        mut touched,
-        untracked,
-        restaged,
-    } = work;
+    let mut touched: HashMap<PathBuf, Before> = raw_diff(&work).collect();
+    let untracked: std::collections::HashSet<PathBuf> = untracked
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .collect();
     for p in &untracked {
         // Dropped from the index yet on disk, it is both: HEAD's blob is kept.
         touched.entry(p.clone()).or_insert(Before::None);
@@ -165,7 +180,6 @@ fn changes_from(
             (Before::Blob(blob), true)
                 if file
                     && (untracked.contains(path)
-                        || restaged.contains(path)
                         || committed.contains_key(path) && touched.contains_key(path)) =>
             {
                 maybe_same.push((path.clone(), blob.clone()))
@@ -189,109 +203,6 @@ fn changes_from(
     }
     changes.sort_by(|a, b| a.1.cmp(&b.1));
     Ok((base, changes))
-}
-
-/// The work tree against HEAD, as `git status` tells it.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct WorkTree {
-    /// Each tracked file that differs from HEAD (or is unmerged), with its blob at HEAD.
-    touched: HashMap<PathBuf, Before>,
-    /// Each untracked file that is not ignored.
-    untracked: std::collections::HashSet<PathBuf>,
-    /// Staged and changed again on disk: the work tree may be HEAD's text again.
-    restaged: std::collections::HashSet<PathBuf>,
-}
-
-/// The files under `dir` that differ from HEAD on the work tree, and the untracked ones.
-///
-/// One `git status` does both reads. With git's untracked cache (`core.untrackedCache`,
-/// which git's own `feature.manyFiles` turns on for large repositories) it reads again
-/// only the folders whose time changed since the last run, instead of every folder; the
-/// cache lives in the index, and git keeps it whenever it can take the index's lock, as
-/// any `git status` does. A team that set `core.untrackedCache=false` (a file system
-/// whose folder times cannot be trusted) is obeyed. The cache serves only a status of the
-/// whole work tree, so a store at the top of its repository asks for everything and one
-/// in a folder asks for that folder.
-fn work_tree(dir: &Path) -> Result<WorkTree> {
-    let prefix = prefix(dir)?;
-    let configured = run(dir, &["config", "--get", "core.untrackedCache"]).unwrap_or_default();
-    let cache = matches!(configured.trim(), "" | "keep");
-    let mut args = vec![];
-    if cache {
-        args.extend([
-            "-c",
-            "core.untrackedCache=true",
-            "-c",
-            "status.showUntrackedFiles=all",
-        ]);
-    }
-    args.extend([
-        "status",
-        "--porcelain=v2",
-        "-z",
-        "--untracked-files=all",
-        "--no-renames",
-    ]);
-    if !prefix.is_empty() {
-        args.extend(["--", "."]);
-    }
-    Ok(status_entries(&run(dir, &args)?, &prefix))
-}
-
-/// What a `git status --porcelain=v2 -z` says of the files under `prefix` (the store's
-/// folder in its repository, as `git rev-parse --show-prefix` tells it), relative to it.
-fn status_entries(out: &str, prefix: &str) -> WorkTree {
-    let mut work = WorkTree::default();
-    let mut parts = out.split('\0');
-    let zeros = |mode: &str| mode.bytes().all(|b| b == b'0');
-    let blob = |mode: &str, blob: &str| {
-        if zeros(mode) {
-            Before::None
-        } else {
-            Before::Blob(blob.to_string())
-        }
-    };
-    while let Some(entry) = parts.next() {
-        let fields: Vec<&str> = match entry.split_once(' ') {
-            Some(("1", rest)) => rest.splitn(8, ' ').collect(),
-            Some(("2", rest)) => rest.splitn(9, ' ').collect(),
-            Some(("u", rest)) => rest.splitn(10, ' ').collect(),
-            Some(("?", path)) => vec![path],
-            _ => continue,
-        };
-        let under = |path: &str| path.strip_prefix(prefix).map(PathBuf::from);
-        match (&entry[..1], fields.as_slice()) {
-            ("1", [xy, _sub, m_head, _, _, h_head, _, path]) => {
-                let Some(path) = under(path) else { continue };
-                if !xy.starts_with('.') && !xy.ends_with('.') {
-                    work.restaged.insert(path.clone());
-                }
-                work.touched.insert(path, blob(m_head, h_head));
-            }
-            // A rename (never asked for): the new name is new, the old one gone.
-            ("2", [_, _, m_head, _, _, h_head, _, _, path]) => {
-                let old = parts.next().unwrap_or_default();
-                if let Some(path) = under(path) {
-                    work.touched.insert(path, Before::None);
-                }
-                if let Some(old) = under(old) {
-                    work.touched.insert(old, blob(m_head, h_head));
-                }
-            }
-            ("u", [.., path]) => {
-                if let Some(path) = under(path) {
-                    work.touched.insert(path, Before::Unmerged);
-                }
-            }
-            ("?", [path]) => {
-                if let Some(path) = under(path) {
-                    work.untracked.insert(path);
-                }
-            }
-            _ => {}
-        }
-    }
-    work
 }
 
 /// What a file was on the old side of a diff.
@@ -789,69 +700,6 @@ mod tests {
     }
 
     #[test]
-    fn a_status_tells_what_each_file_under_the_store_was_at_head() {
-        let h = "a".repeat(40);
-        let i = "b".repeat(40);
-        let z = "0".repeat(40);
-        let out = format!(
-            "1 .M N... 100644 100644 100644 {h} {h} deals/a b.yaml\0\
-             1 A. N... 000000 100644 100644 {z} {i} deals/new.yaml\0\
-             1 MM N... 100644 100644 100644 {h} {i} deals/again.yaml\0\
-             1 D. N... 100644 000000 000000 {h} {z} deals/dropped.yaml\0\
-             1 .M N... 100644 100644 100644 {h} {h} outside.yaml\0\
-             2 R. N... 100644 100644 100644 {h} {h} R100 deals/to.yaml\0deals/from.yaml\0\
-             u UU N... 100644 100644 100644 100644 {h} {h} {i} deals/both.yaml\0\
-             ? deals/dropped.yaml\0? deals/new dir/x.yaml\0? elsewhere.yaml\0! deals/x.log\0"
-        );
-        let work = status_entries(&out, "deals/");
-        let touched: HashMap<PathBuf, Before> = [
-            ("a b.yaml", Before::Blob(h.clone())),
-            ("new.yaml", Before::None),
-            ("again.yaml", Before::Blob(h.clone())),
-            ("dropped.yaml", Before::Blob(h.clone())),
-            ("to.yaml", Before::None),
-            ("from.yaml", Before::Blob(h.clone())),
-            ("both.yaml", Before::Unmerged),
-        ]
-        .into_iter()
-        .map(|(p, b)| (PathBuf::from(p), b))
-        .collect();
-        assert_eq!(work.touched, touched);
-        let set = |ps: &[&str]| ps.iter().map(PathBuf::from).collect();
-        assert_eq!(work.untracked, set(&["dropped.yaml", "new dir/x.yaml"]));
-        assert_eq!(work.restaged, set(&["again.yaml"]));
-        // At the top of the repository, every path is the store's.
-        let top = status_entries(&out, "");
-        assert!(top.touched.contains_key(Path::new("outside.yaml")));
-        assert!(top.untracked.contains(Path::new("elsewhere.yaml")));
-    }
-
-    #[test]
-    fn the_gate_keeps_gits_untracked_cache_unless_the_team_turned_it_off() {
-        let has_cache = |setting: Option<&str>| {
-            let repo = tempfile::tempdir().unwrap();
-            let root = repo.path();
-            sh(root, &["init", "-q"]);
-            if let Some(setting) = setting {
-                sh(root, &["config", "core.untrackedCache", setting]);
-            }
-            std::fs::create_dir_all(root.join("requests")).unwrap();
-            std::fs::write(root.join("requests/a.yaml"), "a\n").unwrap();
-            sh(root, &["add", "-A"]);
-            sh(root, &["commit", "-q", "-m", "one"]);
-            std::fs::write(root.join("requests/b.yaml"), "b\n").unwrap();
-            let got = changed_files(root, "HEAD").unwrap();
-            assert_eq!(got, [(Change::Added, PathBuf::from("requests/b.yaml"))]);
-            // The cache is the index's `UNTR` extension.
-            let index = std::fs::read(root.join(".git/index")).unwrap();
-            index.windows(4).any(|w| w == b"UNTR")
-        };
-        assert!(has_cache(None));
-        assert!(has_cache(Some("keep")));
-        assert!(!has_cache(Some("false")));
-    }
-
-    #[test]
     fn read_at_gives_each_files_text_at_a_revision_and_none_where_there_is_none() {
         let repo = tempfile::tempdir().unwrap();
         let root = repo.path();
@@ -918,16 +766,14 @@ mod tests {
             commit_ops in proptest::collection::vec(0u8..5, FILES.len()),
             work_ops in proptest::collection::vec(0u8..6, FILES.len()),
             staged in proptest::collection::vec(0u8..3, FILES.len()),
-            cache in any::<Option<bool>>(),
+            cache in any::<bool>(),
         ) {
             let repo = tempfile::tempdir().unwrap();
             let root = repo.path();
             sh(root, &["init", "-q"]);
-            match cache {
-                Some(true) => sh(root, &["config", "core.untrackedCache", "true"]),
-                Some(false) => sh(root, &["config", "core.untrackedCache", "false"]),
-                None => String::new(),
-            };
+            if cache {
+                sh(root, &["config", "core.untrackedCache", "true"]);
+            }
             let store = if nested { root.join("deals") } else { root.to_path_buf() };
             std::fs::create_dir_all(&store).unwrap();
             std::fs::write(root.join(".gitignore"), "*.log\n").unwrap();
@@ -944,12 +790,9 @@ mod tests {
             std::fs::write(root.join("outside.txt"), "y\n").unwrap();
             sh(root, &["add", "-A"]);
             sh(root, &["commit", "-q", "--allow-empty", "-m", "since"]);
-            if cache.is_some() {
+            if cache {
                 sh(root, &["status", "--porcelain"]);
             }
-            // A gate run before the edits leaves git's untracked cache warm (unless the
-            // team turned it off): the edits below must be seen through it.
-            let _ = changed_files(&store, &base).unwrap();
             for ((f, op), stage) in FILES.iter().zip(&work_ops).zip(&staged) {
                 apply(&store, f, *op);
                 // Staged even when ignored (git then tracks it), or dropped from the index
