@@ -793,6 +793,11 @@ mod tests {
             if cache {
                 sh(root, &["status", "--porcelain"]);
             }
+            // A gate run just before the edits: whatever it leaves behind (nothing: it
+            // never writes git's index) must not hide the edits from the next run.
+            let index = std::fs::read(root.join(".git/index")).unwrap();
+            let _ = changed_files(&store, &base).unwrap();
+            prop_assert!(std::fs::read(root.join(".git/index")).unwrap() == index);
             for ((f, op), stage) in FILES.iter().zip(&work_ops).zip(&staged) {
                 apply(&store, f, *op);
                 // Staged even when ignored (git then tracks it), or dropped from the index
