@@ -318,6 +318,7 @@ fn list_sources(
     problems: &mut Vec<Error>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Listed> {
+    use rayon::prelude::*;
     let files = kinds
         .iter()
         .map(|(kind, _)| store.record_fingerprints(*kind, DOC_FORMAT))
@@ -328,16 +329,43 @@ fn list_sources(
     let mut sources = Vec::with_capacity(kinds.len());
     let mut docs = HashMap::new();
     for ((_, previous), files) in kinds.iter().zip(files) {
-        let mut listed = Vec::with_capacity(files.len());
-        let mut previous = previous.lookup();
+        // Each record's previous fingerprint, found in one pass (the listing is in ID
+        // order); then the body files are stat-ed and the changed records parsed on every
+        // core, a slice at a time so that a first build still shows its progress.
+        let mut lookup = previous.lookup();
+        let mut slices: Vec<Vec<(RecordId, String, Option<&str>)>> = Vec::new();
         for (id, head) in files {
-            let prev = previous.get(id.as_str());
-            let fingerprint = fingerprint(store, &id, head, prev, &mut docs, problems)?;
-            listed.push(SourceEntry {
-                id: id.into_string(),
-                fingerprint,
-            });
-            done += 1;
+            let prev = lookup.get(id.as_str());
+            match slices.last_mut() {
+                Some(slice) if slice.len() < PARSED_AT_ONCE => slice.push((id, head, prev)),
+                _ => {
+                    let mut slice = Vec::with_capacity(PARSED_AT_ONCE);
+                    slice.push((id, head, prev));
+                    slices.push(slice);
+                }
+            }
+        }
+        let mut listed = Vec::with_capacity(slices.iter().map(Vec::len).sum());
+        for slice in slices {
+            let n = slice.len();
+            let found = slice
+                .into_par_iter()
+                .map(|(id, head, prev)| {
+                    let found = fingerprint(store, &id, head, prev)?;
+                    Ok((id, found))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            for (id, found) in found {
+                if let Some(doc) = found.doc {
+                    docs.insert(id.to_string(), doc);
+                }
+                problems.extend(found.problem);
+                listed.push(SourceEntry {
+                    id: id.into_string(),
+                    fingerprint: found.fingerprint,
+                });
+            }
+            done += n;
             progress(done, total);
         }
         sources.push(listed);
@@ -345,37 +373,44 @@ fn list_sources(
     Ok(Listed { sources, docs })
 }
 
-/// The fingerprint of one record (see [`list_sources`]), given the one indexed before,
-/// parsing the record into `docs` when it changed.
-fn fingerprint(
-    store: &Store,
-    id: &RecordId,
-    head: String,
-    prev: Option<&str>,
-    docs: &mut HashMap<String, Result<Doc>>,
-    problems: &mut Vec<Error>,
-) -> Result<String> {
+/// How many records [`list_sources`] takes on at once between two reports of progress.
+const PARSED_AT_ONCE: usize = 4096;
+
+/// What [`fingerprint`] learns of one record.
+struct Found {
+    fingerprint: String,
+    /// Its document, read when the record (or its body file) changed.
+    doc: Option<Result<Doc>>,
+    /// Its body file is missing.
+    problem: Option<Error>,
+}
+
+/// The fingerprint of one record (see [`list_sources`]) from its file's `head` and the
+/// fingerprint indexed before, parsing the record when it changed.
+fn fingerprint(store: &Store, id: &RecordId, head: String, prev: Option<&str>) -> Result<Found> {
+    let mut doc = None;
     let body_rel = match prev.and_then(|p| p.split_once('\n').or(Some((p, "")))) {
-        Some((prev_head, rest)) if prev_head == head => rest
+        Some((prev_head, rest)) if prev_head == head.as_str() => rest
             .split('\n')
             .next()
             .filter(|r| !r.is_empty())
             .map(str::to_string),
         _ => {
-            let doc = load_doc(store, id);
-            let rel = doc.as_ref().ok().and_then(|(_, rel)| rel.clone());
-            docs.insert(id.to_string(), doc.map(|(d, _)| d));
+            let loaded = load_doc(store, id);
+            let rel = loaded.as_ref().ok().and_then(|(_, rel)| rel.clone());
+            doc = Some(loaded.map(|(d, _)| d));
             rel
         }
     };
     let mut fingerprint = head;
+    let mut problem = None;
     if let Some(rel) = body_rel {
         let body_fp = match store.repo_path(&rel) {
             Ok(p) => store.fingerprint(&p)?,
             Err(_) => None,
         };
         if body_fp.is_none() {
-            problems.push(missing_body(id, &rel));
+            problem = Some(missing_body(id, &rel));
         }
         fingerprint.push('\n');
         fingerprint.push_str(&rel);
@@ -384,10 +419,14 @@ fn fingerprint(
     }
     // A changed fingerprint means the record is loaded by the sync; make sure its
     // document is at hand even when the body file alone changed.
-    if prev != Some(fingerprint.as_str()) && !docs.contains_key(id.as_str()) {
-        docs.insert(id.to_string(), load_doc(store, id).map(|(d, _)| d));
+    if prev != Some(fingerprint.as_str()) && doc.is_none() {
+        doc = Some(load_doc(store, id).map(|(d, _)| d));
     }
-    Ok(fingerprint)
+    Ok(Found {
+        fingerprint,
+        doc,
+        problem,
+    })
 }
 
 fn missing_body(id: &RecordId, rel: &str) -> Error {
