@@ -330,42 +330,46 @@ fn list_sources(
     let mut docs = HashMap::new();
     for ((_, previous), files) in kinds.iter().zip(files) {
         // Each record's previous fingerprint, found in one pass (the listing is in ID
-        // order); then the body files are stat-ed and the changed records parsed on every
-        // core, a slice at a time so that a first build still shows its progress.
+        // order). A record whose file is unchanged and that has no body file (its
+        // fingerprint was its file's alone) is done there; the others (a body file to stat,
+        // a record to parse) are worked on every core, a slice at a time so that a first
+        // build still shows its progress.
         let mut lookup = previous.lookup();
-        let mut slices: Vec<Vec<(RecordId, String, Option<&str>)>> = Vec::new();
+        let mut listed = Vec::with_capacity(files.len());
+        let mut pending: Vec<(usize, RecordId, String, Option<&str>)> = Vec::new();
         for (id, head) in files {
             let prev = lookup.get(id.as_str());
-            match slices.last_mut() {
-                Some(slice) if slice.len() < PARSED_AT_ONCE => slice.push((id, head, prev)),
-                _ => {
-                    let mut slice = Vec::with_capacity(PARSED_AT_ONCE);
-                    slice.push((id, head, prev));
-                    slices.push(slice);
-                }
-            }
-        }
-        let mut listed = Vec::with_capacity(slices.iter().map(Vec::len).sum());
-        for slice in slices {
-            let n = slice.len();
-            let found = slice
-                .into_par_iter()
-                .map(|(id, head, prev)| {
-                    let found = fingerprint(store, &id, head, prev)?;
-                    Ok((id, found))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            for (id, found) in found {
-                if let Some(doc) = found.doc {
-                    docs.insert(id.to_string(), doc);
-                }
-                problems.extend(found.problem);
+            if prev == Some(head.as_str()) {
                 listed.push(SourceEntry {
                     id: id.into_string(),
-                    fingerprint: found.fingerprint,
+                    fingerprint: head,
                 });
+            } else {
+                listed.push(SourceEntry {
+                    id: id.to_string(),
+                    fingerprint: String::new(),
+                });
+                pending.push((listed.len() - 1, id, head, prev));
             }
-            done += n;
+        }
+        done += listed.len() - pending.len();
+        progress(done, total);
+        for slice in pending.chunks_mut(PARSED_AT_ONCE) {
+            // An indexed collect: each result written in its place, none gathered.
+            let found: Vec<Result<Found>> = slice
+                .par_iter_mut()
+                .map(|(_, id, head, prev)| fingerprint(store, id, std::mem::take(head), *prev))
+                .collect();
+            for ((i, ..), found) in slice.iter().zip(found) {
+                let found = found?;
+                let entry = &mut listed[*i];
+                if let Some(doc) = found.doc {
+                    docs.insert(entry.id.clone(), doc);
+                }
+                problems.extend(found.problem);
+                entry.fingerprint = found.fingerprint;
+            }
+            done += slice.len();
             progress(done, total);
         }
         sources.push(listed);
